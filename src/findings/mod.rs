@@ -1,0 +1,221 @@
+//! The findings model: stable codes, severities, evidence and fixes.
+//!
+//! Every check emits [`Finding`]s; every renderer reads them. Codes are stable
+//! identifiers (kebab-case) documented in `docs/findings.md`; a test keeps the
+//! documentation and [`Code::ALL`] in step.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How bad a finding is for the migration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; nothing breaks.
+    Info,
+    /// May break or needs attention; not certain to break.
+    Warning,
+    /// Will break on Azure Linux 4.0 unless fixed.
+    Blocker,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Blocker => "blocker",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal, $sev:ident, $title:literal; )*) => {
+        /// Stable finding codes. Never rename one: add a new code instead.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $( $(#[$doc])* $variant, )* }
+
+        impl Code {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            /// The stable kebab-case identifier.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $name, )* }
+            }
+
+            /// The default severity of the code.
+            pub fn severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$sev, )* }
+            }
+
+            /// A one-line title.
+            pub fn title(self) -> &'static str {
+                match self { $( Code::$variant => $title, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    /// A needed library is neither bundled on the loader's search path nor shipped by Azure Linux 4.0.
+    ElfLibraryMissing = "elf-library-missing", Blocker, "needed library not found on the target";
+    /// A needed library comes from an Azure Linux 4.0 package that must be installed.
+    ElfLibraryFromPackage = "elf-library-from-package", Info, "needed library comes from an Azure Linux package";
+    /// A needed library is only built in the unsupported `sdk` channel.
+    ElfLibrarySdkOnly = "elf-library-sdk-only", Warning, "needed library only in the unsupported sdk channel";
+    /// A needed library matched only weak evidence (a file-list glob or a low-confidence derived row).
+    ElfLibraryWeakEvidence = "elf-library-weak-evidence", Warning, "needed library matched on weak evidence";
+    /// A needed library is in the tree but not on the loader's search path.
+    ElfLibraryOffSearchPath = "elf-library-off-search-path", Warning, "bundled library not on the loader's search path";
+    /// A needed symbol version node is not defined by the library that satisfies it.
+    ElfVersionMissing = "elf-version-missing", Blocker, "needed symbol version not provided";
+    /// Nothing is known about the symbol versions of the library that satisfies a versioned need.
+    ElfVersionsUnknown = "elf-versions-unknown", Info, "symbol versions of a library are not known";
+    /// The object uses GLIBC_PRIVATE symbols, tied to one glibc build.
+    ElfGlibcPrivate = "elf-glibc-private", Warning, "uses GLIBC_PRIVATE symbols";
+    /// The program interpreter (PT_INTERP) does not exist on the target.
+    ElfInterpreterMissing = "elf-interpreter-missing", Blocker, "program interpreter missing on the target";
+    /// The object's architecture, class or OS ABI has no runtime on Azure Linux 4.0.
+    ElfUnsupportedArch = "elf-unsupported-arch", Blocker, "architecture not supported by Azure Linux 4.0";
+    /// A bundled library that the object loads would break.
+    ElfDependencyBreaks = "elf-dependency-breaks", Blocker, "a bundled library it loads would break";
+    /// A script's interpreter does not exist on the target.
+    ScriptInterpreterMissing = "script-interpreter-missing", Blocker, "script interpreter missing on the target";
+    /// A script's interpreter comes from an Azure Linux 4.0 package that must be installed.
+    ScriptInterpreterFromPackage = "script-interpreter-from-package", Info, "script interpreter comes from an Azure Linux package";
+    /// A script's interpreter is only built in the unsupported `sdk` channel.
+    ScriptInterpreterSdkOnly = "script-interpreter-sdk-only", Warning, "script interpreter only in the unsupported sdk channel";
+    /// A script's interpreter is carried in the tree and would itself break.
+    ScriptInterpreterBreaks = "script-interpreter-breaks", Blocker, "the bundled interpreter of a script would break";
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Code {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("unknown finding code `{s}`"))
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// One thing that would break or needs attention, with its evidence and fix.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    /// The file the finding concerns, as it would be on the target.
+    pub path: String,
+    /// What in that file it is about (a soname, a version node, an interpreter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    pub message: String,
+    pub why: String,
+    pub fix: String,
+    /// Facts behind the finding: soname, version node, search path tried, package, confidence ...
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub evidence: BTreeMap<String, String>,
+}
+
+impl Finding {
+    /// A finding with the code's default severity.
+    pub fn new(code: Code, path: impl Into<String>) -> Self {
+        Finding {
+            code,
+            severity: code.severity(),
+            path: path.into(),
+            subject: None,
+            message: String::new(),
+            why: String::new(),
+            fix: String::new(),
+            evidence: BTreeMap::new(),
+        }
+    }
+
+    pub fn subject(mut self, s: impl Into<String>) -> Self {
+        self.subject = Some(s.into());
+        self
+    }
+    pub fn message(mut self, s: impl Into<String>) -> Self {
+        self.message = s.into();
+        self
+    }
+    pub fn why(mut self, s: impl Into<String>) -> Self {
+        self.why = s.into();
+        self
+    }
+    pub fn fix(mut self, s: impl Into<String>) -> Self {
+        self.fix = s.into();
+        self
+    }
+    pub fn evidence(mut self, k: &str, v: impl Into<String>) -> Self {
+        self.evidence.insert(k.to_string(), v.into());
+        self
+    }
+    pub fn severity(mut self, s: Severity) -> Self {
+        self.severity = s;
+        self
+    }
+
+    /// The stable key of a finding (code plus subject) used for de-duplication and waivers.
+    pub fn key(&self) -> (Code, &str, Option<&str>) {
+        (self.code, self.path.as_str(), self.subject.as_deref())
+    }
+}
+
+/// A file or directory that could not be read or parsed. Never fatal.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub path: String,
+    pub reason: String,
+}
+
+impl Diagnostic {
+    pub fn new(path: impl Into<String>, reason: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for c in Code::ALL {
+            let s = c.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(
+                s.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'),
+                "{s} is not kebab-case"
+            );
+            assert_eq!(s.parse::<Code>().unwrap(), *c);
+        }
+        assert!("no-such-code".parse::<Code>().is_err());
+    }
+}

@@ -1,0 +1,237 @@
+//! What is there: the files of the scanned root, classified, with the facts the checks need.
+//!
+//! The walk (see [`walk`]) runs in parallel; each regular file is classified by its
+//! first bytes and only ELF objects and scripts are read further.
+
+pub mod elf;
+pub mod ownership;
+pub mod script;
+pub mod walk;
+
+use crate::findings::Diagnostic;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+pub use elf::ElfInfo;
+pub use script::Shebang;
+
+/// Index of a judged file in [`Inventory::objects`].
+pub type ObjectId = usize;
+
+/// What a judged file is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum ObjectKind {
+    Elf(ElfInfo),
+    Script(Shebang),
+}
+
+/// An ELF object or script found in the tree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Object {
+    /// The path on the target (absolute, `/`-rooted), the smallest of its hardlinks.
+    pub path: String,
+    /// Other paths that are hardlinks to the same file (judged once, under `path`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hardlinks: Vec<String>,
+    pub size: u64,
+    pub kind: ObjectKind,
+    /// Who owns the file (the source distribution's package manager, or nobody).
+    pub owner: Option<String>,
+}
+
+impl Object {
+    pub fn elf(&self) -> Option<&ElfInfo> {
+        match &self.kind {
+            ObjectKind::Elf(e) => Some(e),
+            ObjectKind::Script(_) => None,
+        }
+    }
+    /// Files owned by the source distribution's packages are replaced by Azure Linux
+    /// packages; only the rest moves.
+    pub fn carried_over(&self) -> bool {
+        self.owner.is_none()
+    }
+}
+
+/// A node of the tree as seen by path lookups.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Node {
+    Dir,
+    /// A regular file; `Some` when it is a judged object.
+    File(Option<ObjectId>),
+    /// A symbolic link with its raw target.
+    Symlink(String),
+    /// A FIFO, socket or device (never opened).
+    Special,
+}
+
+/// Everything the walk found.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    /// Judged objects, sorted by path.
+    pub objects: Vec<Object>,
+    /// Every path of the tree (target form) to its node, for loader-like lookups.
+    pub nodes: HashMap<String, Node>,
+    /// Files that could not be read or parsed, unreadable directories, loops, special files.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Counts of what the walk saw.
+    pub stats: WalkStats,
+    /// The source distribution as /etc/os-release describes it, if present.
+    pub os_release: BTreeMap<String, String>,
+}
+
+/// Counts of what the walk saw.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct WalkStats {
+    pub files: u64,
+    pub directories: u64,
+    pub symlinks: u64,
+    pub elf_files: u64,
+    pub scripts: u64,
+    pub bytes_read: u64,
+    /// Directories not entered: pseudo filesystems and other mounts.
+    pub skipped_mounts: Vec<String>,
+    /// Files owned by the source distribution's package manager (judged at package level).
+    pub distro_owned: u64,
+}
+
+/// Longest symlink chain followed while resolving a path (Linux uses 40).
+pub const MAX_SYMLINK_HOPS: usize = 40;
+
+/// Why a path lookup failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    NotFound,
+    Loop,
+}
+
+impl Inventory {
+    /// Resolve a target path inside the tree, following symlinks the way the kernel would,
+    /// with the scanned root as `/`: absolute link targets are root-relative and `..` never
+    /// leaves the root. Returns the resolved path and its node.
+    pub fn resolve(&self, path: &str) -> Result<(String, &Node), Lookup> {
+        let mut hops = 0usize;
+        // Components still to walk, in reverse order (a stack).
+        let mut todo: Vec<String> = split_rev(path);
+        let mut cur: Vec<String> = Vec::new();
+        while let Some(comp) = todo.pop() {
+            match comp.as_str() {
+                "" | "." => continue,
+                ".." => {
+                    cur.pop();
+                    continue;
+                }
+                _ => {}
+            }
+            cur.push(comp);
+            let joined = join(&cur);
+            match self.nodes.get(&joined) {
+                None => return Err(Lookup::NotFound),
+                Some(Node::Symlink(target)) => {
+                    hops += 1;
+                    if hops > MAX_SYMLINK_HOPS {
+                        return Err(Lookup::Loop);
+                    }
+                    cur.pop();
+                    if target.starts_with('/') {
+                        cur.clear();
+                    }
+                    todo.extend(split_rev(target));
+                }
+                Some(Node::Dir) => {}
+                Some(_) => {
+                    if !todo.iter().all(|c| c.is_empty() || c == ".") {
+                        // A file used as a directory.
+                        return Err(Lookup::NotFound);
+                    }
+                }
+            }
+        }
+        let joined = join(&cur);
+        match self.nodes.get(&joined) {
+            Some(n) => Ok((joined, n)),
+            None if cur.is_empty() => Ok(("/".to_string(), &Node::Dir)),
+            None => Err(Lookup::NotFound),
+        }
+    }
+
+    /// The judged object at a target path (following symlinks), if any.
+    pub fn object_at(&self, path: &str) -> Option<ObjectId> {
+        match self.resolve(path) {
+            Ok((_, Node::File(Some(id)))) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// Whether something (file or directory) exists at a target path.
+    pub fn exists(&self, path: &str) -> bool {
+        self.resolve(path).is_ok()
+    }
+
+    /// Whether a path exists and is a regular file (following symlinks).
+    pub fn is_file(&self, path: &str) -> bool {
+        matches!(self.resolve(path), Ok((_, Node::File(_))))
+    }
+}
+
+fn split_rev(path: &str) -> Vec<String> {
+    path.split('/').rev().map(str::to_string).collect()
+}
+
+fn join(comps: &[String]) -> String {
+    if comps.is_empty() {
+        return "/".to_string();
+    }
+    let mut s = String::new();
+    for c in comps {
+        s.push('/');
+        s.push_str(c);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inv(nodes: &[(&str, Node)]) -> Inventory {
+        let mut i = Inventory::default();
+        for (p, n) in nodes {
+            i.nodes.insert(p.to_string(), n.clone());
+        }
+        i
+    }
+
+    #[test]
+    fn resolves_relative_and_absolute_links_inside_the_root() {
+        let i = inv(&[
+            ("/usr", Node::Dir),
+            ("/usr/lib64", Node::Dir),
+            ("/usr/lib64/libz.so.1.3", Node::File(Some(0))),
+            ("/usr/lib64/libz.so.1", Node::Symlink("libz.so.1.3".into())),
+            ("/lib64", Node::Symlink("usr/lib64".into())),
+            ("/opt", Node::Dir),
+            ("/opt/z", Node::Symlink("/lib64/libz.so.1".into())),
+            ("/opt/up", Node::Symlink("../../../../usr/lib64/libz.so.1".into())),
+        ]);
+        assert_eq!(i.object_at("/lib64/libz.so.1"), Some(0));
+        assert_eq!(i.object_at("/opt/z"), Some(0));
+        // `..` above the root stays at the root.
+        assert_eq!(i.object_at("/opt/up"), Some(0));
+        assert_eq!(
+            i.resolve("/lib64/libz.so.1").unwrap().0,
+            "/usr/lib64/libz.so.1.3"
+        );
+        assert!(!i.exists("/lib64/nope"));
+    }
+
+    #[test]
+    fn symlink_loops_end() {
+        let i = inv(&[
+            ("/a", Node::Symlink("b".into())),
+            ("/b", Node::Symlink("/a".into())),
+        ]);
+        assert_eq!(i.resolve("/a").unwrap_err(), Lookup::Loop);
+    }
+}

@@ -1,0 +1,1 @@
+//! Generating a pack from knowledge sources (pending).
