@@ -1,1 +1,57 @@
-//! (pending)
+//! One scan, end to end: source -> inventory -> checks -> report.
+
+use crate::checks::{self, Context};
+use crate::inventory::walk::{self, Progress};
+use crate::inventory::{ld_so_conf, os_release, ownership};
+use crate::knowledge::Pack;
+use crate::report::{self, Report};
+use crate::source::DirSource;
+use std::path::{Path, PathBuf};
+
+/// What to scan and how.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    /// The directory taken as the root of what would move.
+    pub root: PathBuf,
+    /// Enter other mounted filesystems when the root is `/`.
+    pub cross_mounts: bool,
+}
+
+/// Why a scan could not run at all (anything less is a diagnostic in the report).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("cannot scan {path}: {source}")]
+    Root {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Scan a directory root against a knowledge pack.
+pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<Report, ScanError> {
+    let source = DirSource::new(&opts.root, opts.cross_mounts).map_err(|e| ScanError::Root {
+        path: opts.root.display().to_string(),
+        source: e,
+    })?;
+    let mut inv = walk::walk(&source, progress);
+    let own = ownership::apply(&mut inv, &source);
+    inv.os_release = os_release::read(&source);
+    let mut diags = Vec::new();
+    let ld_dirs = ld_so_conf::read(&source, &own, &mut diags);
+    inv.diagnostics.extend(diags);
+    inv.diagnostics.sort();
+    inv.diagnostics.dedup();
+    let ctx = Context::new(&inv, pack, ld_dirs);
+    let outcome = checks::run(&ctx);
+    Ok(report::build(
+        &display_root(source.root()),
+        &inv,
+        pack,
+        outcome,
+        own.managers,
+    ))
+}
+
+fn display_root(p: &Path) -> String {
+    p.display().to_string()
+}

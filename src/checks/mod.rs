@@ -1,1 +1,270 @@
-//! (pending)
+//! Checks: each compares the inventory with the knowledge pack and emits findings.
+//!
+//! One file per check, one shape: a function from the [`Context`] (and, for the ELF checks,
+//! the loader's [`loader::Closure`]s) to findings. [`verdict`] then turns findings into one
+//! verdict per judged object.
+
+pub mod elf_libraries;
+pub mod elf_platform;
+pub mod elf_versions;
+pub mod loader;
+pub mod scripts;
+pub mod verdict;
+
+use crate::findings::Finding;
+use crate::inventory::{Inventory, Object, ObjectId, ObjectKind, elf::ElfType};
+use crate::knowledge::{Pack, Provider};
+use loader::{Closure, Resolution};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::RwLock;
+
+pub use verdict::{Judged, Verdict};
+
+/// What every check sees.
+pub struct Context<'a> {
+    pub inv: &'a Inventory,
+    pub pack: &'a Pack,
+    /// Directories the tree's carried-over /etc/ld.so.conf adds.
+    pub ld_so_conf_dirs: Vec<String>,
+    /// The architecture most carried-over ELF objects are built for (the report's target).
+    pub arch: String,
+    /// File name or DT_SONAME -> carried-over shared objects bearing it.
+    by_name: HashMap<String, Vec<ObjectId>>,
+    soname_cache: RwLock<HashMap<String, Vec<Provider>>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(inv: &'a Inventory, pack: &'a Pack, ld_so_conf_dirs: Vec<String>) -> Self {
+        let mut by_name: HashMap<String, Vec<ObjectId>> = HashMap::new();
+        let mut arches: BTreeMap<&str, usize> = BTreeMap::new();
+        for (id, o) in inv.objects.iter().enumerate() {
+            let Some(e) = o.elf() else { continue };
+            if !o.carried_over() {
+                continue;
+            }
+            if let Some(a) = e.azl_arch() {
+                *arches.entry(a).or_default() += 1;
+            }
+            if e.elf_type == ElfType::Dyn {
+                let mut names: Vec<&str> = vec![crate::inventory::file_name(&o.path)];
+                names.extend(o.hardlinks.iter().map(|h| crate::inventory::file_name(h)));
+                if let Some(s) = &e.soname {
+                    names.push(s);
+                }
+                names.sort();
+                names.dedup();
+                for n in names {
+                    by_name.entry(n.to_string()).or_default().push(id);
+                }
+            }
+        }
+        let arch = arches
+            .iter()
+            .max_by_key(|(a, n)| (**n, std::cmp::Reverse(**a)))
+            .map(|(a, _)| a.to_string())
+            .unwrap_or_else(|| pack.arches.first().cloned().unwrap_or_else(|| "x86_64".into()));
+        Context {
+            inv,
+            pack,
+            ld_so_conf_dirs,
+            arch,
+            by_name,
+            soname_cache: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// A carried-over library at `path` that `requester` can load.
+    pub fn tree_library(&self, path: &str, requester: &Object) -> Option<ObjectId> {
+        let id = self.inv.object_at(path)?;
+        let lib = &self.inv.objects[id];
+        (lib.carried_over() && loader::compatible(lib, requester)).then_some(id)
+    }
+
+    /// Carried-over libraries named `soname` that are not on the requester's search path.
+    pub fn off_path_candidates(&self, soname: &str, requester: &Object) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .by_name
+            .get(soname)
+            .map(|ids| {
+                ids.iter()
+                    .map(|&i| &self.inv.objects[i])
+                    .filter(|o| loader::compatible(o, requester))
+                    .map(|o| o.path.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// Expand a DT_RPATH/DT_RUNPATH value into absolute directories.
+    pub fn expand(&self, value: &str, origin_dir: &str) -> Vec<String> {
+        let lib = self.lib_dir_name();
+        let platform = self.arch.as_str();
+        value
+            .split(':')
+            .filter(|d| !d.is_empty())
+            .map(|d| {
+                d.replace("${ORIGIN}", origin_dir)
+                    .replace("$ORIGIN", origin_dir)
+                    .replace("${LIB}", lib)
+                    .replace("$LIB", lib)
+                    .replace("${PLATFORM}", platform)
+                    .replace("$PLATFORM", platform)
+            })
+            // Relative entries depend on the working directory: not modelled.
+            .filter(|d| d.starts_with('/'))
+            .map(|d| {
+                let t = d.trim_end_matches('/');
+                if t.is_empty() { "/".to_string() } else { t.to_string() }
+            })
+            .collect()
+    }
+
+    /// What `$LIB` expands to on the target: the last component of its first trusted directory.
+    fn lib_dir_name(&self) -> &str {
+        self.pack
+            .default_search_dirs
+            .get(&self.arch)
+            .and_then(|d| d.first())
+            .map(|d| crate::inventory::file_name(d))
+            .unwrap_or("lib64")
+    }
+
+    /// The target's trusted library directories for an object's architecture.
+    pub fn default_dirs(&self, elf: &crate::inventory::ElfInfo) -> &[String] {
+        let arch = elf.azl_arch().unwrap_or(self.arch.as_str());
+        self.pack
+            .default_search_dirs
+            .get(arch)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// Providers of a soname in the pack (memoised).
+    pub fn soname_providers(&self, soname: &str) -> Vec<Provider> {
+        if let Some(v) = self.soname_cache.read().ok().and_then(|c| c.get(soname).cloned()) {
+            return v;
+        }
+        let v = self.pack.soname_providers(soname);
+        if let Ok(mut c) = self.soname_cache.write() {
+            c.insert(soname.to_string(), v.clone());
+        }
+        v
+    }
+
+    /// Sort providers into baseline / shipped / unpublished.
+    pub fn classify_providers(&self, providers: Vec<Provider>, _name: &str) -> Resolution {
+        if providers.is_empty() {
+            return Resolution::Missing;
+        }
+        if providers
+            .iter()
+            .any(|p| self.pack.baseline_packages.iter().any(|b| *b == p.package))
+        {
+            return Resolution::Baseline { providers };
+        }
+        let (shipped, unpublished): (Vec<Provider>, Vec<Provider>) =
+            providers.into_iter().partition(|p| {
+                self.pack
+                    .package(&p.package)
+                    .is_none_or(|pkg| pkg.channel.shipped())
+            });
+        if shipped.is_empty() {
+            Resolution::Unpublished {
+                providers: unpublished,
+            }
+        } else {
+            Resolution::Package { providers: shipped }
+        }
+    }
+}
+
+/// The result of all checks.
+pub struct Outcome {
+    /// One entry per judged object, sorted by path.
+    pub judged: Vec<Judged>,
+    /// Every finding, de-duplicated and sorted.
+    pub findings: Vec<Finding>,
+    pub arch: String,
+}
+
+/// Run every check.
+pub fn run(ctx: &Context) -> Outcome {
+    let inv = ctx.inv;
+    let carried: Vec<ObjectId> = (0..inv.objects.len())
+        .filter(|&i| inv.objects[i].carried_over())
+        .collect();
+    // Objects the loader model starts from: executables first.
+    let elf_ids: Vec<ObjectId> = carried
+        .iter()
+        .copied()
+        .filter(|&i| judged_elf(&inv.objects[i]))
+        .collect();
+    let runnable = |i: ObjectId| {
+        let e = inv.objects[i].elf().expect("elf");
+        e.azl_arch().is_some() && e.dynamic
+    };
+    let exec_roots: Vec<ObjectId> = elf_ids
+        .iter()
+        .copied()
+        .filter(|&i| is_executable(&inv.objects[i]) && runnable(i))
+        .collect();
+    let mut closures: Vec<Closure> = exec_roots.par_iter().map(|&r| loader::load(ctx, r)).collect();
+    let loaded: HashSet<ObjectId> = closures
+        .iter()
+        .flat_map(|c| c.libraries.iter().copied())
+        .collect();
+    let lib_roots: Vec<ObjectId> = elf_ids
+        .iter()
+        .copied()
+        .filter(|&i| !is_executable(&inv.objects[i]) && runnable(i) && !loaded.contains(&i))
+        .collect();
+    closures.extend(lib_roots.par_iter().map(|&r| loader::load(ctx, r)).collect::<Vec<_>>());
+
+    let mut findings: Vec<Finding> = Vec::new();
+    findings.extend(elf_platform::check(ctx, &elf_ids));
+    findings.extend(
+        closures
+            .par_iter()
+            .flat_map_iter(|c| {
+                let mut v = elf_libraries::check(ctx, c);
+                v.extend(elf_versions::check(ctx, c));
+                v
+            })
+            .collect::<Vec<_>>(),
+    );
+    let script_ids: Vec<ObjectId> = carried
+        .iter()
+        .copied()
+        .filter(|&i| matches!(inv.objects[i].kind, ObjectKind::Script(_)))
+        .collect();
+    let (judged, mut more) = verdict::judge(ctx, &elf_ids, &closures, &script_ids, &mut findings);
+    findings.append(&mut more);
+    findings.sort();
+    findings.dedup_by(|a, b| a.key() == b.key());
+    Outcome {
+        judged,
+        findings,
+        arch: ctx.arch.clone(),
+    }
+}
+
+/// ELF objects that are judged: executables and shared objects (not relocatable objects,
+/// core dumps or debug-only files).
+fn judged_elf(o: &Object) -> bool {
+    match o.elf() {
+        Some(e) => matches!(e.elf_type, ElfType::Exec | ElfType::Dyn),
+        None => false,
+    }
+}
+
+/// Executables: ET_EXEC, or ET_DYN with a program interpreter (PIE).
+pub fn is_executable(o: &Object) -> bool {
+    match o.elf() {
+        Some(e) => e.elf_type == ElfType::Exec || e.interpreter.is_some(),
+        None => false,
+    }
+}

@@ -90,6 +90,22 @@ codes! {
     ScriptInterpreterBreaks = "script-interpreter-breaks", Blocker, "the bundled interpreter of a script would break";
 }
 
+/// The documentation of every code (docs/findings.md), one `## code` section each.
+const FINDINGS_DOC: &str = include_str!("../../docs/findings.md");
+
+impl Code {
+    /// The full explanation of the code: its section of docs/findings.md.
+    pub fn explanation(self) -> String {
+        let head = format!("## `{}`", self.as_str());
+        let Some(start) = FINDINGS_DOC.find(&head) else {
+            return self.title().to_string();
+        };
+        let body = &FINDINGS_DOC[start + head.len()..];
+        let end = body.find("\n## ").unwrap_or(body.len());
+        body[..end].trim().to_string()
+    }
+}
+
 impl std::fmt::Display for Code {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -217,5 +233,18 @@ mod tests {
             assert_eq!(s.parse::<Code>().unwrap(), *c);
         }
         assert!("no-such-code".parse::<Code>().is_err());
+    }
+
+    #[test]
+    fn every_code_is_documented_and_nothing_else() {
+        let doc = super::FINDINGS_DOC;
+        for c in Code::ALL {
+            let head = format!("## `{}`", c.as_str());
+            assert!(doc.contains(&head), "docs/findings.md lacks a section for {c}");
+            let sev = format!("Severity: {}", c.severity().as_str());
+            assert!(c.explanation().contains(&sev), "{c}: section must say `{sev}`");
+        }
+        let documented = doc.matches("\n## `").count();
+        assert_eq!(documented, Code::ALL.len(), "docs/findings.md documents codes that do not exist");
     }
 }

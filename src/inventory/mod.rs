@@ -4,6 +4,8 @@
 //! first bytes and only ELF objects and scripts are read further.
 
 pub mod elf;
+pub mod ld_so_conf;
+pub mod os_release;
 pub mod ownership;
 pub mod script;
 pub mod walk;
@@ -89,7 +91,6 @@ pub struct WalkStats {
     pub symlinks: u64,
     pub elf_files: u64,
     pub scripts: u64,
-    pub bytes_read: u64,
     /// Directories not entered: pseudo filesystems and other mounts.
     pub skipped_mounts: Vec<String>,
     /// Files owned by the source distribution's package manager (judged at package level).
@@ -173,6 +174,19 @@ impl Inventory {
     pub fn is_file(&self, path: &str) -> bool {
         matches!(self.resolve(path), Ok((_, Node::File(_))))
     }
+}
+
+/// The directory part of a target path (`/` for top-level entries).
+pub fn parent_dir(path: &str) -> String {
+    match path.rfind('/') {
+        Some(0) | None => "/".to_string(),
+        Some(i) => path[..i].to_string(),
+    }
+}
+
+/// The last component of a target path.
+pub fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 fn split_rev(path: &str) -> Vec<String> {

@@ -1,1 +1,289 @@
-//! (pending)
+//! The parallel walk: list directories, classify regular files by their first bytes, read
+//! ELF objects and scripts further. Output is sorted, so it does not depend on thread timing.
+
+use super::{Inventory, Node, Object, ObjectKind, WalkStats, elf, script};
+use crate::findings::Diagnostic;
+use crate::source::{EntryKind, FileId, Opened, Source};
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// How many leading bytes classify a file (the kernel reads at most 256 for `#!`).
+const HEAD: usize = 256;
+
+/// Observes progress of a walk (files seen, objects judged); used for progress displays.
+pub trait Progress: Sync {
+    fn file_seen(&self) {}
+}
+
+/// No progress display.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+enum Rec {
+    Dir(String),
+    Symlink(String, String),
+    Special(String),
+    Object(Object, Option<FileId>),
+    Diag(Diagnostic),
+    Skipped(String, String),
+}
+
+#[derive(Default)]
+struct Counters {
+    files: AtomicU64,
+    dirs: AtomicU64,
+    symlinks: AtomicU64,
+}
+
+/// Walk a source in parallel and build the inventory (without ownership).
+pub fn walk(source: &dyn Source, progress: &dyn Progress) -> Inventory {
+    let out: Mutex<Vec<Vec<Rec>>> = Mutex::new(Vec::new());
+    let counters = Counters::default();
+    rayon::scope(|s| {
+        walk_dir(
+            s,
+            source,
+            progress,
+            &counters,
+            &out,
+            PathBuf::from("/"),
+            String::new(),
+        );
+    });
+    assemble(out.into_inner().unwrap_or_default(), &counters)
+}
+
+fn walk_dir<'s>(
+    scope: &rayon::Scope<'s>,
+    source: &'s dyn Source,
+    progress: &'s dyn Progress,
+    counters: &'s Counters,
+    out: &'s Mutex<Vec<Vec<Rec>>>,
+    dir: PathBuf,
+    display: String,
+) {
+    counters.dirs.fetch_add(1, Ordering::Relaxed);
+    let mut recs = Vec::new();
+    let shown = if display.is_empty() { "/" } else { &display };
+    match source.read_dir(&dir) {
+        Err(e) => recs.push(Rec::Diag(Diagnostic::new(
+            shown,
+            format!("cannot read directory: {e}"),
+        ))),
+        Ok(Err(reason)) => recs.push(Rec::Skipped(shown.to_string(), reason)),
+        Ok(Ok(entries)) => {
+            if !display.is_empty() {
+                recs.push(Rec::Dir(display.clone()));
+            }
+            for entry in entries {
+                let path = dir.join(&entry.name);
+                let shown = format!("{display}/{}", lossy(&entry.name));
+                match entry.kind {
+                    EntryKind::Dir => {
+                        scope.spawn(move |s| {
+                            walk_dir(s, source, progress, counters, out, path, shown)
+                        });
+                    }
+                    EntryKind::Symlink => {
+                        counters.symlinks.fetch_add(1, Ordering::Relaxed);
+                        match source.read_link(&path) {
+                            Ok(t) => recs.push(Rec::Symlink(shown, lossy(t.as_os_str()))),
+                            Err(e) => recs.push(Rec::Diag(Diagnostic::new(
+                                shown,
+                                format!("cannot read symbolic link: {e}"),
+                            ))),
+                        }
+                    }
+                    EntryKind::Special => {
+                        recs.push(Rec::Diag(Diagnostic::new(
+                            &shown,
+                            "FIFO, socket or device file: not read",
+                        )));
+                        recs.push(Rec::Special(shown));
+                    }
+                    EntryKind::File => {
+                        counters.files.fetch_add(1, Ordering::Relaxed);
+                        progress.file_seen();
+                        if let Some(r) = inspect_file(source, &path, shown) {
+                            recs.push(r);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if !recs.is_empty() {
+        out.lock().unwrap_or_else(|e| e.into_inner()).push(recs);
+    }
+}
+
+fn lossy(s: &OsStr) -> String {
+    s.to_string_lossy().into_owned()
+}
+
+/// Classify one regular file and read it further if it is an ELF object or a script.
+fn inspect_file(source: &dyn Source, path: &Path, shown: String) -> Option<Rec> {
+    let (opened, size, id) = match source.open(path) {
+        Ok(x) => x,
+        Err(e) => {
+            return Some(Rec::Diag(Diagnostic::new(
+                shown,
+                format!("cannot read file: {e}"),
+            )));
+        }
+    };
+    let mut head = [0u8; HEAD];
+    let n = match &opened {
+        Opened::File(f) => match read_head(f, &mut head) {
+            Ok(n) => n,
+            Err(e) => {
+                return Some(Rec::Diag(Diagnostic::new(
+                    shown,
+                    format!("cannot read file: {e}"),
+                )));
+            }
+        },
+        Opened::Bytes(b) => {
+            let n = b.len().min(HEAD);
+            head[..n].copy_from_slice(&b[..n]);
+            n
+        }
+    };
+    let head = &head[..n];
+    let kind = if head.starts_with(b"\x7fELF") {
+        let parsed = match &opened {
+            Opened::File(f) => elf::parse_file(f),
+            Opened::Bytes(b) => elf::parse(b),
+        };
+        match parsed {
+            Ok(info) => ObjectKind::Elf(info),
+            Err(e) => {
+                return Some(Rec::Diag(Diagnostic::new(
+                    shown,
+                    format!("malformed ELF file: {e}"),
+                )));
+            }
+        }
+    } else if head.starts_with(b"#!") {
+        ObjectKind::Script(script::parse_shebang(head)?)
+    } else {
+        return None;
+    };
+    Some(Rec::Object(
+        Object {
+            path: shown,
+            hardlinks: Vec::new(),
+            size,
+            kind,
+            owner: None,
+        },
+        id,
+    ))
+}
+
+fn read_head(mut f: &std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Sort the records, judge hardlinks once, and index every path.
+fn assemble(batches: Vec<Vec<Rec>>, counters: &Counters) -> Inventory {
+    let mut inv = Inventory {
+        stats: WalkStats {
+            files: counters.files.load(Ordering::Relaxed),
+            directories: counters.dirs.load(Ordering::Relaxed),
+            symlinks: counters.symlinks.load(Ordering::Relaxed),
+            ..WalkStats::default()
+        },
+        ..Inventory::default()
+    };
+    let mut objects: Vec<(Object, Option<FileId>)> = Vec::new();
+    for rec in batches.into_iter().flatten() {
+        match rec {
+            Rec::Dir(p) => {
+                inv.nodes.insert(p, Node::Dir);
+            }
+            Rec::Symlink(p, t) => {
+                inv.nodes.insert(p, Node::Symlink(t));
+            }
+            Rec::Special(p) => {
+                inv.nodes.insert(p, Node::Special);
+            }
+            Rec::Diag(d) => inv.diagnostics.push(d),
+            Rec::Skipped(p, why) => inv.stats.skipped_mounts.push(format!("{p} ({why})")),
+            Rec::Object(o, id) => objects.push((o, id)),
+        }
+    }
+    objects.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    // Hardlinks: the first path (sorted) is judged, the others are aliases.
+    let mut first: HashMap<FileId, usize> = HashMap::new();
+    let mut kept: Vec<Object> = Vec::with_capacity(objects.len());
+    let mut alias: Vec<(String, usize)> = Vec::new();
+    for (o, id) in objects {
+        if let Some(id) = id {
+            if let Some(&idx) = first.get(&id) {
+                alias.push((o.path, idx));
+                continue;
+            }
+            first.insert(id, kept.len());
+        }
+        kept.push(o);
+    }
+    for (p, idx) in alias {
+        inv.nodes.insert(p.clone(), Node::File(Some(idx)));
+        kept[idx].hardlinks.push(p);
+    }
+    for (i, o) in kept.iter().enumerate() {
+        inv.nodes.insert(o.path.clone(), Node::File(Some(i)));
+        match o.kind {
+            ObjectKind::Elf(_) => inv.stats.elf_files += 1,
+            ObjectKind::Script(_) => inv.stats.scripts += 1,
+        }
+    }
+    inv.objects = kept;
+    inv.diagnostics.sort();
+    inv.stats.skipped_mounts.sort();
+    inv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::DirSource;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn walks_classifies_and_dedupes_hardlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("opt/app/bin")).unwrap();
+        std::fs::write(root.join("opt/app/bin/run.sh"), "#!/bin/sh\necho\n").unwrap();
+        std::fs::write(root.join("opt/app/data.txt"), "hello").unwrap();
+        std::fs::hard_link(root.join("opt/app/bin/run.sh"), root.join("opt/app/run2.sh")).unwrap();
+        symlink("bin/run.sh", root.join("opt/app/link")).unwrap();
+        symlink("loop2", root.join("opt/loop1")).unwrap();
+        symlink("loop1", root.join("opt/loop2")).unwrap();
+        std::fs::write(root.join("opt/app/bad.so"), b"\x7fELF\x02").unwrap();
+        let src = DirSource::new(root, false).unwrap();
+        let inv = walk(&src, &NoProgress);
+        let paths: Vec<_> = inv.objects.iter().map(|o| o.path.as_str()).collect();
+        assert_eq!(paths, vec!["/opt/app/bin/run.sh"]);
+        assert_eq!(inv.objects[0].hardlinks, vec!["/opt/app/run2.sh"]);
+        assert_eq!(inv.object_at("/opt/app/link"), Some(0));
+        assert_eq!(inv.object_at("/opt/app/run2.sh"), Some(0));
+        assert!(inv.diagnostics.iter().any(|d| d.path == "/opt/app/bad.so"));
+        assert_eq!(inv.stats.files, 4);
+    }
+}

@@ -1,1 +1,284 @@
-//! (pending)
+//! The report model (what every renderer reads) and its renderers, one file each.
+
+pub mod json;
+pub mod text;
+
+use crate::checks::{Outcome, Verdict};
+use crate::findings::{Code, Diagnostic, Finding, Severity};
+use crate::inventory::{Inventory, ObjectKind, WalkStats};
+use crate::knowledge::Pack;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Version of the JSON report format; bumped on any incompatible change (docs/json-report.md).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A complete scan report. Serialized as the JSON output; all other renderings read it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub knowledge: KnowledgeInfo,
+    pub target: Target,
+    pub source: SourceInfo,
+    pub summary: Summary,
+    pub binaries: Vec<Binary>,
+    pub findings: Vec<Finding>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct KnowledgeInfo {
+    pub id: String,
+    pub provenance: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Target {
+    pub name: String,
+    pub version: String,
+    pub arch: String,
+}
+
+/// What was scanned.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SourceInfo {
+    /// The scanned directory on the scanning host.
+    pub root: String,
+    /// The source distribution (os-release ID), if the tree has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distro: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pretty_name: Option<String>,
+    /// Package managers whose file lists were read (files they own are replaced, not moved).
+    pub package_managers: Vec<String>,
+    pub files: u64,
+    pub directories: u64,
+    pub symlinks: u64,
+    pub elf_files: u64,
+    pub scripts: u64,
+    /// ELF files and scripts owned by the source distribution's packages (not judged here).
+    pub distro_owned: u64,
+    /// Directories not entered, with the reason.
+    pub skipped: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct VerdictCounts {
+    pub total: u64,
+    pub ok: u64,
+    pub needs_packages: u64,
+    pub breaks: u64,
+    pub unknown: u64,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct SeverityCounts {
+    pub blocker: u64,
+    pub warning: u64,
+    pub info: u64,
+}
+
+/// One recurring cause of trouble, counted over the objects it affects.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Cause {
+    pub code: Code,
+    pub severity: Severity,
+    pub subject: String,
+    /// Number of files affected.
+    pub count: u64,
+    pub fix: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Summary {
+    pub binaries: VerdictCounts,
+    pub findings: SeverityCounts,
+    /// Azure Linux packages to install for everything that moves, sorted.
+    pub packages_to_install: Vec<String>,
+    /// One `dnf install` line for them (absent when none is needed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install_command: Option<String>,
+    /// The most frequent blocker and warning causes, worst first.
+    pub top_causes: Vec<Cause>,
+    pub diagnostics: u64,
+}
+
+/// One ELF file or script judged.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Binary {
+    pub path: String,
+    /// `elf` or `script`.
+    pub kind: String,
+    pub verdict: Verdict,
+    /// The object's architecture (ELF only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
+    /// The interpreter line (scripts only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter: Option<String>,
+    /// Azure Linux packages it needs installed.
+    pub packages: Vec<String>,
+    /// Codes of the findings on this file, sorted.
+    pub findings: Vec<Code>,
+    /// Bundled libraries (or the bundled interpreter) it loads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub loads: Vec<String>,
+    /// Objects that load this library.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub loaded_by: Vec<String>,
+    /// Other paths of the same file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hardlinks: Vec<String>,
+}
+
+/// Assemble the report from the inventory and the checks' outcome.
+pub fn build(
+    root: &str,
+    inv: &Inventory,
+    pack: &Pack,
+    outcome: Outcome,
+    package_managers: Vec<String>,
+) -> Report {
+    let mut codes_by_path: BTreeMap<&str, BTreeSet<Code>> = BTreeMap::new();
+    for f in &outcome.findings {
+        codes_by_path.entry(f.path.as_str()).or_default().insert(f.code);
+    }
+    let mut counts = VerdictCounts::default();
+    let mut to_install = BTreeSet::new();
+    let binaries: Vec<Binary> = outcome
+        .judged
+        .iter()
+        .map(|j| {
+            let o = &inv.objects[j.id];
+            counts.total += 1;
+            match j.verdict {
+                Verdict::Ok => counts.ok += 1,
+                Verdict::NeedsPackages => counts.needs_packages += 1,
+                Verdict::Breaks => counts.breaks += 1,
+                Verdict::Unknown => counts.unknown += 1,
+            }
+            to_install.extend(j.packages.iter().cloned());
+            let (kind, arch, interpreter) = match &o.kind {
+                ObjectKind::Elf(e) => ("elf", Some(e.arch_name()), None),
+                ObjectKind::Script(s) => (
+                    "script",
+                    None,
+                    Some(format!("{} {}", s.interpreter, s.args.join(" ")).trim_end().to_string()),
+                ),
+            };
+            Binary {
+                path: o.path.clone(),
+                kind: kind.into(),
+                verdict: j.verdict,
+                arch,
+                interpreter,
+                packages: j.packages.iter().cloned().collect(),
+                findings: codes_by_path
+                    .get(o.path.as_str())
+                    .map(|s| s.iter().copied().collect())
+                    .unwrap_or_default(),
+                loads: j.libraries.iter().map(|&i| inv.objects[i].path.clone()).collect(),
+                loaded_by: j.loaded_by.iter().map(|&i| inv.objects[i].path.clone()).collect(),
+                hardlinks: o.hardlinks.clone(),
+            }
+        })
+        .collect();
+    let mut sev = SeverityCounts::default();
+    for f in &outcome.findings {
+        match f.severity {
+            Severity::Blocker => sev.blocker += 1,
+            Severity::Warning => sev.warning += 1,
+            Severity::Info => sev.info += 1,
+        }
+    }
+    let packages_to_install: Vec<String> = to_install.into_iter().collect();
+    let install_command = (!packages_to_install.is_empty())
+        .then(|| format!("dnf install {}", packages_to_install.join(" ")));
+    let stats: &WalkStats = &inv.stats;
+    let os = &inv.os_release;
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME").into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        knowledge: KnowledgeInfo {
+            id: pack.id.clone(),
+            provenance: pack.provenance.clone(),
+        },
+        target: Target {
+            name: pack.name.clone(),
+            version: pack.version.clone(),
+            arch: outcome.arch.clone(),
+        },
+        source: SourceInfo {
+            root: root.to_string(),
+            distro: os.get("ID").cloned(),
+            version: os.get("VERSION_ID").cloned(),
+            pretty_name: os.get("PRETTY_NAME").cloned(),
+            package_managers,
+            files: stats.files,
+            directories: stats.directories,
+            symlinks: stats.symlinks,
+            elf_files: stats.elf_files,
+            scripts: stats.scripts,
+            distro_owned: stats.distro_owned,
+            skipped: stats.skipped_mounts.clone(),
+        },
+        summary: Summary {
+            binaries: counts,
+            findings: sev,
+            packages_to_install,
+            install_command,
+            top_causes: top_causes(&outcome.findings),
+            diagnostics: inv.diagnostics.len() as u64,
+        },
+        binaries,
+        findings: outcome.findings,
+        diagnostics: inv.diagnostics.clone(),
+    }
+}
+
+/// The most frequent blocker and warning causes: grouped by code and subject, counting files.
+fn top_causes(findings: &[Finding]) -> Vec<Cause> {
+    let mut groups: BTreeMap<(Code, String), (Severity, BTreeSet<&str>, &str)> = BTreeMap::new();
+    for f in findings.iter().filter(|f| f.severity >= Severity::Warning) {
+        // Dependency breaks are consequences; the library's own finding is the cause.
+        if f.code == Code::ElfDependencyBreaks || f.code == Code::ScriptInterpreterBreaks {
+            continue;
+        }
+        let subject = f.subject.clone().unwrap_or_default();
+        let e = groups
+            .entry((f.code, subject))
+            .or_insert((f.severity, BTreeSet::new(), f.fix.as_str()));
+        e.1.insert(f.path.as_str());
+    }
+    let mut v: Vec<Cause> = groups
+        .into_iter()
+        .map(|((code, subject), (severity, paths, fix))| Cause {
+            code,
+            severity,
+            subject,
+            count: paths.len() as u64,
+            fix: fix.to_string(),
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(b.count.cmp(&a.count))
+            .then(a.code.cmp(&b.code))
+            .then(a.subject.cmp(&b.subject))
+    });
+    v.truncate(10);
+    v
+}

@@ -1,0 +1,126 @@
+//! Needed libraries: bundled on the search path, from an Azure Linux package, or missing.
+
+use super::Context;
+use super::loader::{Closure, Edge, Resolution};
+use crate::findings::{Code, Finding};
+use crate::knowledge::{Channel, Confidence, Provider};
+
+pub fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
+    closure
+        .edges
+        .iter()
+        .flat_map(|e| edge_findings(ctx, closure, e))
+        .collect()
+}
+
+fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> {
+    let inv = ctx.inv;
+    let path = &inv.objects[edge.requester].path;
+    let soname = &edge.soname;
+    let target = ctx.pack.name_version();
+    let searched = edge.searched.join(":");
+    let loaded_by = (edge.requester != closure.root).then(|| inv.objects[closure.root].path.clone());
+    let base = |code: Code| {
+        let mut f = Finding::new(code, path).subject(soname).evidence("soname", soname);
+        if !searched.is_empty() {
+            f = f.evidence("search_path", &searched);
+        }
+        if let Some(l) = &loaded_by {
+            f = f.evidence("loaded_by", l);
+        }
+        f
+    };
+    match &edge.resolution {
+        Resolution::Tree { .. } | Resolution::Baseline { .. } => Vec::new(),
+        Resolution::Package { providers } => {
+            let best = &providers[0];
+            let pkg = ctx.pack.package(&best.package);
+            let evr = pkg.map(|p| p.evr()).unwrap_or_default();
+            let channel = pkg.map(|p| p.channel);
+            let with_pkg = |f: Finding| {
+                f.evidence("package", &best.package)
+                    .evidence("evr", &evr)
+                    .evidence("channel", channel.map(|c| c.as_str()).unwrap_or("unknown"))
+                    .evidence("method", &best.method)
+                    .evidence("confidence", best.confidence.as_str())
+                    .evidence("alternatives", others(providers))
+            };
+            let weak = best.glob || best.confidence == Confidence::Low;
+            let sdk = matches!(channel, Some(Channel::Sdk | Channel::SdkException));
+            let mut out = Vec::new();
+            if sdk {
+                out.push(with_pkg(base(Code::ElfLibrarySdkOnly))
+                    .message(format!("{soname} comes from {} ({evr}), which is built but not supported", best.package))
+                    .why(format!("{target} builds {} in its sdk channel: installable, but without support or security commitment", best.package))
+                    .fix(format!("dnf install {} (unsupported), or bundle {soname} with the application, or rebuild against a supported library", best.package)));
+            }
+            if weak {
+                let basis = if best.glob {
+                    format!("a file-list glob of {} ({})", best.package, best.method)
+                } else {
+                    format!("a low-confidence derived fact ({})", best.method)
+                };
+                out.push(with_pkg(base(Code::ElfLibraryWeakEvidence))
+                    .message(format!("{soname} is probably provided by {}, but only {basis} says so", best.package))
+                    .why(format!("the knowledge pack could not see {soname} itself in {}; the match rests on {basis}, so the exact soname is not certain", best.package))
+                    .fix(format!("dnf install {} and confirm that it ships {soname}", best.package)));
+            }
+            if out.is_empty() {
+                out.push(with_pkg(base(Code::ElfLibraryFromPackage))
+                    .message(format!("{soname} comes from Azure Linux package {} ({evr})", best.package))
+                    .why(format!("{soname} is not bundled in the tree; on {target} it is provided by {}", best.package))
+                    .fix(format!("dnf install {}", best.package)));
+            }
+            out
+        }
+        Resolution::OffPath { candidates } => vec![base(Code::ElfLibraryOffSearchPath)
+            .message(format!("{soname} is in the tree at {} but not on this object's library search path", candidates.join(", ")))
+            .why("the loader only looks in DT_RPATH/DT_RUNPATH, ld.so.conf and the trusted directories; the bundled copy is found only if a launcher sets LD_LIBRARY_PATH")
+            .fix(format!(
+                "make sure the launcher sets LD_LIBRARY_PATH, or relink with -Wl,-rpath,'$ORIGIN/<dir>' pointing at {}, or add its directory to /etc/ld.so.conf.d",
+                crate::inventory::parent_dir(&candidates[0])
+            ))
+            .evidence("found_at", candidates.join(","))],
+        Resolution::Unpublished { providers } => vec![base(Code::ElfLibraryMissing)
+            .message(format!("{soname} is only in {}, which {target} builds but does not publish", names(providers)))
+            .why(format!("{} is produced by an Azure Linux spec but is in no publish list, so it cannot be installed", names(providers)))
+            .fix(missing_fix(ctx, soname))
+            .evidence("unpublished_packages", names(providers))],
+        Resolution::Missing => vec![base(Code::ElfLibraryMissing)
+            .message(format!("{soname} is not bundled on the search path and {target} does not ship it"))
+            .why(format!("the loader stops with 'cannot open shared object file' when {soname} is not found"))
+            .fix(missing_fix(ctx, soname))],
+    }
+}
+
+fn names(providers: &[Provider]) -> String {
+    let mut v: Vec<&str> = providers.iter().map(|p| p.package.as_str()).collect();
+    v.dedup();
+    v.join(", ")
+}
+
+fn others(providers: &[Provider]) -> String {
+    names(&providers[1..])
+}
+
+/// The fix for a missing library: bundle it, or rebuild against what the target ships under
+/// the same name with another version.
+fn missing_fix(ctx: &Context, soname: &str) -> String {
+    let alts = ctx.pack.soname_alternatives(soname);
+    if alts.is_empty() {
+        format!("bundle {soname} in the tree on the object's RUNPATH (e.g. $ORIGIN/../lib), or rebuild without it")
+    } else {
+        let list: Vec<String> = alts
+            .iter()
+            .map(|(s, p)| match ctx.pack.package(&p.package) {
+                Some(pkg) => format!("{s} ({} {})", pkg.name, pkg.evr()),
+                None => format!("{s} ({})", p.package),
+            })
+            .collect();
+        format!(
+            "rebuild against {} shipped by {}, or bundle {soname} in the tree on the object's RUNPATH",
+            list.join(", "),
+            ctx.pack.name_version()
+        )
+    }
+}

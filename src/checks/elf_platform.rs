@@ -1,0 +1,75 @@
+//! Architecture, OS ABI and program interpreter of ELF objects.
+
+use super::Context;
+use crate::findings::{Code, Finding};
+use crate::inventory::ObjectId;
+
+/// ELFOSABI_NONE (System V) and ELFOSABI_GNU (Linux) are what the Linux loader runs.
+const LINUX_OS_ABIS: &[u8] = &[0, 3];
+
+pub fn check(ctx: &Context, ids: &[ObjectId]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let arches = ctx.pack.arches.join(", ");
+    for &id in ids {
+        let obj = &ctx.inv.objects[id];
+        let Some(elf) = obj.elf() else { continue };
+        let arch = elf.arch_name();
+        let class = match elf.class {
+            crate::inventory::elf::ElfClass::Elf32 => "32-bit",
+            crate::inventory::elf::ElfClass::Elf64 => "64-bit",
+        };
+        let supported = elf.azl_arch().is_some_and(|a| ctx.pack.arches.iter().any(|x| x == a));
+        if !supported {
+            out.push(
+                Finding::new(Code::ElfUnsupportedArch, &obj.path)
+                    .subject(&arch)
+                    .message(format!("{class} {arch} object: {} has no runtime for it", ctx.pack.name_version()))
+                    .why(format!(
+                        "{} ships runtimes for {arches} only (no 32-bit or multilib runtime), so the loader cannot run this object",
+                        ctx.pack.name_version()
+                    ))
+                    .fix(format!("rebuild for {arches}, or replace it with a build for one of them"))
+                    .evidence("class", class)
+                    .evidence("machine", &arch)
+                    .evidence("big_endian", elf.big_endian.to_string()),
+            );
+            continue;
+        }
+        if !LINUX_OS_ABIS.contains(&elf.os_abi) {
+            out.push(
+                Finding::new(Code::ElfUnsupportedArch, &obj.path)
+                    .subject(format!("osabi-{}", elf.os_abi))
+                    .message(format!("built for another operating system (ELF OS ABI {})", elf.os_abi))
+                    .why("the Linux loader does not run objects built for another operating system's ABI")
+                    .fix("replace it with a Linux build")
+                    .evidence("os_abi", elf.os_abi.to_string()),
+            );
+            continue;
+        }
+        if let Some(interp) = &elf.interpreter {
+            if ctx.inv.object_at(interp).is_some_and(|i| ctx.inv.objects[i].carried_over()) {
+                continue;
+            }
+            let providers = ctx.pack.path_providers(interp);
+            let shipped = providers.iter().any(|p| {
+                ctx.pack
+                    .package(&p.package)
+                    .is_none_or(|pkg| pkg.channel.shipped())
+            });
+            if !shipped {
+                out.push(
+                    Finding::new(Code::ElfInterpreterMissing, &obj.path)
+                        .subject(interp)
+                        .message(format!("program interpreter {interp} does not exist on {}", ctx.pack.name_version()))
+                        .why("the kernel starts every dynamically linked program through its PT_INTERP loader; without it the program fails with 'No such file or directory'")
+                        .fix(format!(
+                            "rebuild against glibc for {arches} (interpreter {}), or ship the interpreter and its C library with the application",
+                            ctx.pack.loader_paths().join(" or ")
+                        ))
+                        .evidence("interpreter", interp),
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,216 @@
+//! A model of glibc's dynamic loader, run on the inventory instead of the running system.
+//!
+//! For each object judged as a root (an executable, or a library nothing in the tree loads),
+//! the needed libraries are resolved breadth-first as `ld.so` would on the target: DT_RPATH of
+//! the requesting object and of every object up its loading chain (only while the requester
+//! has no DT_RUNPATH), then the requester's DT_RUNPATH, then the directories of the tree's
+//! `/etc/ld.so.conf`, then the target's trusted directories. A library found in the tree on
+//! that path is carried over and loaded in turn; otherwise an Azure Linux package may provide
+//! it. Nothing is executed.
+
+use super::Context;
+use crate::inventory::{Object, ObjectId, parent_dir};
+use crate::knowledge::Provider;
+use std::collections::{HashMap, VecDeque};
+
+/// How one needed library was (or was not) found for one requester.
+#[derive(Clone, Debug)]
+pub enum Resolution {
+    /// A carried-over library of the tree, found at `path` on the search path.
+    Tree { id: ObjectId, path: String },
+    /// Provided by a package that is always installed on the target (glibc).
+    Baseline { providers: Vec<Provider> },
+    /// Provided by Azure Linux packages (best first); installing one is needed.
+    Package { providers: Vec<Provider> },
+    /// Not on the search path; carried-over files of that name exist elsewhere in the tree.
+    OffPath { candidates: Vec<String> },
+    /// Only packages that are not published provide it.
+    Unpublished { providers: Vec<Provider> },
+    /// Found nowhere.
+    Missing,
+}
+
+/// One DT_NEEDED entry of one object, resolved.
+#[derive(Clone, Debug)]
+pub struct Edge {
+    pub requester: ObjectId,
+    pub soname: String,
+    pub resolution: Resolution,
+    /// Directories searched in the tree, in order (for the evidence).
+    pub searched: Vec<String>,
+}
+
+/// What loading one root pulls in.
+#[derive(Clone, Debug)]
+pub struct Closure {
+    pub root: ObjectId,
+    /// Carried-over libraries loaded, in load order (without the root).
+    pub libraries: Vec<ObjectId>,
+    pub edges: Vec<Edge>,
+}
+
+/// A library being loaded, with the path it was found at (for `$ORIGIN`) and its loader.
+struct Loaded {
+    id: ObjectId,
+    origin_dir: String,
+    parent: Option<usize>,
+}
+
+/// Resolve everything a root loads.
+pub fn load(ctx: &Context, root: ObjectId) -> Closure {
+    let inv = ctx.inv;
+    let root_obj = &inv.objects[root];
+    let mut nodes: Vec<Loaded> = vec![Loaded {
+        id: root,
+        origin_dir: parent_dir(&root_obj.path),
+        parent: None,
+    }];
+    let mut by_soname: HashMap<String, usize> = HashMap::new();
+    let mut seen_ids: HashMap<ObjectId, usize> = HashMap::new();
+    seen_ids.insert(root, 0);
+    if let Some(s) = root_obj.elf().and_then(|e| e.soname.clone()) {
+        by_soname.insert(s, 0);
+    }
+    let mut queue = VecDeque::from([0usize]);
+    let mut edges = Vec::new();
+    let mut libraries = Vec::new();
+    while let Some(n) = queue.pop_front() {
+        let id = nodes[n].id;
+        let Some(elf) = inv.objects[id].elf() else { continue };
+        for soname in &elf.needed {
+            if let Some(&m) = by_soname.get(soname) {
+                let lib = nodes[m].id;
+                edges.push(Edge {
+                    requester: id,
+                    soname: soname.clone(),
+                    resolution: Resolution::Tree {
+                        id: lib,
+                        path: inv.objects[lib].path.clone(),
+                    },
+                    searched: Vec::new(),
+                });
+                continue;
+            }
+            let (resolution, searched, found_dir) = resolve(ctx, &nodes, n, soname);
+            if let Resolution::Tree { id: lib, .. } = &resolution {
+                let m = match seen_ids.get(lib) {
+                    Some(&m) => m,
+                    None => {
+                        nodes.push(Loaded {
+                            id: *lib,
+                            origin_dir: found_dir.unwrap_or_default(),
+                            parent: Some(n),
+                        });
+                        let m = nodes.len() - 1;
+                        seen_ids.insert(*lib, m);
+                        libraries.push(*lib);
+                        queue.push_back(m);
+                        m
+                    }
+                };
+                by_soname.insert(soname.clone(), m);
+            }
+            edges.push(Edge {
+                requester: id,
+                soname: soname.clone(),
+                resolution,
+                searched,
+            });
+        }
+    }
+    Closure {
+        root,
+        libraries,
+        edges,
+    }
+}
+
+/// Search for one soname needed by `nodes[n]`.
+fn resolve(
+    ctx: &Context,
+    nodes: &[Loaded],
+    n: usize,
+    soname: &str,
+) -> (Resolution, Vec<String>, Option<String>) {
+    let inv = ctx.inv;
+    let requester = &inv.objects[nodes[n].id];
+    let Some(elf) = requester.elf() else {
+        return (Resolution::Missing, Vec::new(), None);
+    };
+    // A needed entry with a slash is a path, not searched.
+    if soname.contains('/') {
+        let path = if soname.starts_with('/') {
+            soname.to_string()
+        } else {
+            format!("{}/{}", nodes[n].origin_dir, soname)
+        };
+        if let Some(id) = ctx.tree_library(&path, requester) {
+            let dir = dir_of(&path);
+            return (Resolution::Tree { id, path: path.clone() }, vec![path], dir);
+        }
+        let providers = ctx.pack.path_providers(&path);
+        return (ctx.classify_providers(providers, soname), vec![path], None);
+    }
+    let mut dirs: Vec<String> = Vec::new();
+    if elf.runpath.is_none() {
+        // DT_RPATH of the requester, then of each loader up the chain.
+        let mut cur = Some(n);
+        while let Some(i) = cur {
+            let o = &inv.objects[nodes[i].id];
+            if let Some(e) = o.elf() {
+                if e.runpath.is_none() {
+                    if let Some(rp) = &e.rpath {
+                        dirs.extend(ctx.expand(rp, &nodes[i].origin_dir));
+                    }
+                }
+            }
+            cur = nodes[i].parent;
+        }
+    }
+    if let Some(rp) = &elf.runpath {
+        dirs.extend(ctx.expand(rp, &nodes[n].origin_dir));
+    }
+    dirs.extend(ctx.ld_so_conf_dirs.iter().cloned());
+    dirs.extend(ctx.default_dirs(elf).iter().cloned());
+    let mut searched: Vec<String> = Vec::new();
+    for d in dirs {
+        if searched.contains(&d) {
+            continue;
+        }
+        let path = if d == "/" {
+            format!("/{soname}")
+        } else {
+            format!("{d}/{soname}")
+        };
+        searched.push(d.clone());
+        if let Some(id) = ctx.tree_library(&path, requester) {
+            return (Resolution::Tree { id, path }, searched, Some(d));
+        }
+    }
+    let providers = ctx.soname_providers(soname);
+    let res = ctx.classify_providers(providers, soname);
+    let res = match res {
+        Resolution::Missing | Resolution::Unpublished { .. } => {
+            let candidates = ctx.off_path_candidates(soname, requester);
+            if candidates.is_empty() {
+                res
+            } else {
+                Resolution::OffPath { candidates }
+            }
+        }
+        other => other,
+    };
+    (res, searched, None)
+}
+
+fn dir_of(path: &str) -> Option<String> {
+    Some(parent_dir(path))
+}
+
+/// Whether a candidate library can be loaded by a requester (same class and machine).
+pub fn compatible(lib: &Object, requester: &Object) -> bool {
+    match (lib.elf(), requester.elf()) {
+        (Some(l), Some(r)) => l.class == r.class && l.machine == r.machine,
+        _ => false,
+    }
+}

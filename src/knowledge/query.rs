@@ -1,0 +1,79 @@
+//! Derived queries over a loaded pack, for findings' messages and fixes.
+
+use super::{Pack, Provider};
+
+impl Pack {
+    /// "Azure Linux 4.0".
+    pub fn name_version(&self) -> String {
+        format!("{} {}", self.name, self.version).trim().to_string()
+    }
+
+    /// A human summary: id, provenance and counts.
+    pub fn info(&self) -> String {
+        use std::fmt::Write;
+        let mut o = String::new();
+        let _ = writeln!(o, "pack        {}", self.id);
+        let _ = writeln!(o, "target      {} ({})", self.name_version(), self.arches.join(", "));
+        for (k, v) in &self.provenance {
+            let _ = writeln!(o, "{k:<11} {v}");
+        }
+        let _ = writeln!(o, "packages    {}", self.packages.len());
+        let _ = writeln!(o, "sonames     {} (+{} globs)", self.sonames.len(), self.soname_globs.len());
+        let _ = writeln!(o, "paths       {}", self.paths.len());
+        let _ = writeln!(o, "version sets {}", self.version_nodes.len());
+        o
+    }
+
+    /// The program interpreter paths the pack knows (facts derived with method `abi`).
+    pub fn loader_paths(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .paths
+            .iter()
+            .filter(|(_, ps)| ps.iter().any(|p| p.method == "abi"))
+            .map(|(path, _)| path.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Other sonames the target ships for the same library (`libssl.so.3` for `libssl.so.1.1`),
+    /// with their best provider, sorted.
+    pub fn soname_alternatives(&self, soname: &str) -> Vec<(String, Provider)> {
+        let Some(stem) = soname_stem(soname) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, Provider)> = self
+            .sonames
+            .keys()
+            .filter(|s| s.as_str() != soname && soname_stem(s) == Some(stem))
+            .filter_map(|s| {
+                let best = self
+                    .soname_providers(s)
+                    .into_iter()
+                    .find(|p| self.package(&p.package).is_none_or(|k| k.channel.shipped()))?;
+                Some((s.clone(), best))
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+}
+
+/// `libssl` for `libssl.so.1.1`; `None` when the name has no versioned `.so.` part.
+pub fn soname_stem(soname: &str) -> Option<&str> {
+    let i = soname.find(".so.")?;
+    let rest = &soname[i + 4..];
+    rest.starts_with(|c: char| c.is_ascii_digit()).then_some(&soname[..i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems() {
+        assert_eq!(soname_stem("libssl.so.1.1"), Some("libssl"));
+        assert_eq!(soname_stem("libicuuc.so.72"), Some("libicuuc"));
+        assert_eq!(soname_stem("libfoo.so"), None);
+    }
+}
