@@ -19,9 +19,12 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
     let soname = &edge.soname;
     let target = ctx.pack.name_version();
     let searched = edge.searched.join(":");
-    let loaded_by = (edge.requester != closure.root).then(|| inv.objects[closure.root].path.clone());
+    let loaded_by =
+        (edge.requester != closure.root).then(|| inv.objects[closure.root].path.clone());
     let base = |code: Code| {
-        let mut f = Finding::new(code, path).subject(soname).evidence("soname", soname);
+        let mut f = Finding::new(code, path)
+            .subject(soname)
+            .evidence("soname", soname);
         if !searched.is_empty() {
             f = f.evidence("search_path", &searched);
         }
@@ -108,7 +111,9 @@ fn others(providers: &[Provider]) -> String {
 fn missing_fix(ctx: &Context, soname: &str) -> String {
     let alts = ctx.pack.soname_alternatives(soname);
     if alts.is_empty() {
-        format!("bundle {soname} in the tree on the object's RUNPATH (e.g. $ORIGIN/../lib), or rebuild without it")
+        format!(
+            "bundle {soname} in the tree on the object's RUNPATH (e.g. $ORIGIN/../lib), or rebuild without it"
+        )
     } else {
         let list: Vec<String> = alts
             .iter()

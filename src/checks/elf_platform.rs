@@ -18,7 +18,9 @@ pub fn check(ctx: &Context, ids: &[ObjectId]) -> Vec<Finding> {
             crate::inventory::elf::ElfClass::Elf32 => "32-bit",
             crate::inventory::elf::ElfClass::Elf64 => "64-bit",
         };
-        let supported = elf.azl_arch().is_some_and(|a| ctx.pack.arches.iter().any(|x| x == a));
+        let supported = elf
+            .azl_arch()
+            .is_some_and(|a| ctx.pack.arches.iter().any(|x| x == a));
         if !supported {
             out.push(
                 Finding::new(Code::ElfUnsupportedArch, &obj.path)
@@ -47,7 +49,11 @@ pub fn check(ctx: &Context, ids: &[ObjectId]) -> Vec<Finding> {
             continue;
         }
         if let Some(interp) = &elf.interpreter {
-            if ctx.inv.object_at(interp).is_some_and(|i| ctx.inv.objects[i].carried_over()) {
+            if ctx
+                .inv
+                .object_at(interp)
+                .is_some_and(|i| ctx.inv.objects[i].carried_over())
+            {
                 continue;
             }
             let providers = ctx.pack.path_providers(interp);

@@ -57,7 +57,11 @@ pub fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
         let wanted: Vec<&String> = need.versions.iter().filter(|v| !is_private(v)).collect();
         match defined {
             Some(defs) => {
-                let missing: Vec<&String> = wanted.iter().copied().filter(|v| !defs.contains(v)).collect();
+                let missing: Vec<&String> = wanted
+                    .iter()
+                    .copied()
+                    .filter(|v| !defs.contains(v))
+                    .collect();
                 for v in missing {
                     let newest = newest_like(&defs, v);
                     out.push(
@@ -98,7 +102,9 @@ fn newest_like(defs: &[String], wanted: &str) -> Option<String> {
         return None;
     }
     defs.iter()
-        .filter(|d| d.starts_with(&prefix) && d[prefix.len()..].starts_with(|c: char| c.is_ascii_digit()))
+        .filter(|d| {
+            d.starts_with(&prefix) && d[prefix.len()..].starts_with(|c: char| c.is_ascii_digit())
+        })
         .max_by(|a, b| version_cmp(&a[prefix.len()..], &b[prefix.len()..]))
         .cloned()
 }
@@ -123,7 +129,10 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        assert_eq!(newest_like(&defs, "GLIBC_2.99").as_deref(), Some("GLIBC_2.34"));
+        assert_eq!(
+            newest_like(&defs, "GLIBC_2.99").as_deref(),
+            Some("GLIBC_2.34")
+        );
         assert_eq!(newest_like(&defs, "OPENSSL_1_1_0"), None);
     }
 }

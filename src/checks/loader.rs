@@ -76,7 +76,9 @@ pub fn load(ctx: &Context, root: ObjectId) -> Closure {
     let mut libraries = Vec::new();
     while let Some(n) = queue.pop_front() {
         let id = nodes[n].id;
-        let Some(elf) = inv.objects[id].elf() else { continue };
+        let Some(elf) = inv.objects[id].elf() else {
+            continue;
+        };
         for soname in &elf.needed {
             if let Some(&m) = by_soname.get(soname) {
                 let lib = nodes[m].id;
@@ -146,7 +148,14 @@ fn resolve(
         };
         if let Some(id) = ctx.tree_library(&path, requester) {
             let dir = dir_of(&path);
-            return (Resolution::Tree { id, path: path.clone() }, vec![path], dir);
+            return (
+                Resolution::Tree {
+                    id,
+                    path: path.clone(),
+                },
+                vec![path],
+                dir,
+            );
         }
         let providers = ctx.pack.path_providers(&path);
         return (ctx.classify_providers(providers, soname), vec![path], None);

@@ -63,7 +63,12 @@ impl<'a> Context<'a> {
             .iter()
             .max_by_key(|(a, n)| (**n, std::cmp::Reverse(**a)))
             .map(|(a, _)| a.to_string())
-            .unwrap_or_else(|| pack.arches.first().cloned().unwrap_or_else(|| "x86_64".into()));
+            .unwrap_or_else(|| {
+                pack.arches
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "x86_64".into())
+            });
         Context {
             inv,
             pack,
@@ -118,7 +123,11 @@ impl<'a> Context<'a> {
             .filter(|d| d.starts_with('/'))
             .map(|d| {
                 let t = d.trim_end_matches('/');
-                if t.is_empty() { "/".to_string() } else { t.to_string() }
+                if t.is_empty() {
+                    "/".to_string()
+                } else {
+                    t.to_string()
+                }
             })
             .collect()
     }
@@ -145,7 +154,12 @@ impl<'a> Context<'a> {
 
     /// Providers of a soname in the pack (memoised).
     pub fn soname_providers(&self, soname: &str) -> Vec<Provider> {
-        if let Some(v) = self.soname_cache.read().ok().and_then(|c| c.get(soname).cloned()) {
+        if let Some(v) = self
+            .soname_cache
+            .read()
+            .ok()
+            .and_then(|c| c.get(soname).cloned())
+        {
             return v;
         }
         let v = self.pack.soname_providers(soname);
@@ -162,7 +176,7 @@ impl<'a> Context<'a> {
         }
         if providers
             .iter()
-            .any(|p| self.pack.baseline_packages.iter().any(|b| *b == p.package))
+            .any(|p| self.pack.baseline_packages.contains(&p.package))
         {
             return Resolution::Baseline { providers };
         }
@@ -212,7 +226,10 @@ pub fn run(ctx: &Context) -> Outcome {
         .copied()
         .filter(|&i| is_executable(&inv.objects[i]) && runnable(i))
         .collect();
-    let mut closures: Vec<Closure> = exec_roots.par_iter().map(|&r| loader::load(ctx, r)).collect();
+    let mut closures: Vec<Closure> = exec_roots
+        .par_iter()
+        .map(|&r| loader::load(ctx, r))
+        .collect();
     let loaded: HashSet<ObjectId> = closures
         .iter()
         .flat_map(|c| c.libraries.iter().copied())
@@ -222,7 +239,12 @@ pub fn run(ctx: &Context) -> Outcome {
         .copied()
         .filter(|&i| !is_executable(&inv.objects[i]) && runnable(i) && !loaded.contains(&i))
         .collect();
-    closures.extend(lib_roots.par_iter().map(|&r| loader::load(ctx, r)).collect::<Vec<_>>());
+    closures.extend(
+        lib_roots
+            .par_iter()
+            .map(|&r| loader::load(ctx, r))
+            .collect::<Vec<_>>(),
+    );
 
     let mut findings: Vec<Finding> = Vec::new();
     findings.extend(elf_platform::check(ctx, &elf_ids));
@@ -241,7 +263,7 @@ pub fn run(ctx: &Context) -> Outcome {
         .copied()
         .filter(|&i| matches!(inv.objects[i].kind, ObjectKind::Script(_)))
         .collect();
-    let (judged, mut more) = verdict::judge(ctx, &elf_ids, &closures, &script_ids, &mut findings);
+    let (judged, mut more) = verdict::judge(ctx, &elf_ids, &closures, &script_ids, &findings);
     findings.append(&mut more);
     findings.sort();
     findings.dedup_by(|a, b| a.key() == b.key());

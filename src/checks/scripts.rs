@@ -7,7 +7,14 @@ use crate::knowledge::{Channel, Confidence};
 use std::collections::{BTreeSet, HashMap};
 
 /// Where `env NAME` looks on the target (the default PATH; /usr/sbin is merged into /usr/bin).
-const TARGET_PATH: &[&str] = &["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+const TARGET_PATH: &[&str] = &[
+    "/usr/local/sbin",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/usr/bin",
+    "/sbin",
+    "/bin",
+];
 
 /// The result for one script.
 pub struct ScriptResult {
@@ -25,9 +32,13 @@ pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) ->
         packages: BTreeSet::new(),
         interpreter_object: None,
     };
-    let ObjectKind::Script(sb) = &obj.kind else { return res };
+    let ObjectKind::Script(sb) = &obj.kind else {
+        return res;
+    };
     let target = ctx.pack.name_version();
-    let line = format!("#!{} {}", sb.interpreter, sb.args.join(" ")).trim_end().to_string();
+    let line = format!("#!{} {}", sb.interpreter, sb.args.join(" "))
+        .trim_end()
+        .to_string();
     // Candidate paths for the program that finally runs.
     let (candidates, shown): (Vec<String>, String) = match sb.program() {
         None if sb.uses_env() => return res,
@@ -38,17 +49,15 @@ pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) ->
         ),
         Some(p) => (vec![p.to_string()], p.to_string()),
     };
-    // `env` itself must exist too; it is part of coreutils and checked like any interpreter.
-    let mut programs = vec![(candidates, shown)];
-    if sb.uses_env() {
-        programs.insert(0, (vec![sb.interpreter.clone()], sb.interpreter.clone()));
-    }
-    for (candidates, shown) in programs {
+    // `env` itself (coreutils) is not judged: every target has it, and a finding per script
+    // would drown the ones that matter.
+    for (candidates, shown) in [(candidates, shown)] {
         // Carried-over interpreter in the tree?
-        if let Some(iid) = candidates
-            .iter()
-            .find_map(|c| ctx.inv.object_at(c).filter(|&i| ctx.inv.objects[i].carried_over()))
-        {
+        if let Some(iid) = candidates.iter().find_map(|c| {
+            ctx.inv
+                .object_at(c)
+                .filter(|&i| ctx.inv.objects[i].carried_over())
+        }) {
             res.interpreter_object = Some(iid);
             if let Some(j) = judged.get(&iid) {
                 res.packages.extend(j.packages.iter().cloned());
@@ -56,9 +65,15 @@ pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) ->
                     res.findings.push(
                         Finding::new(Code::ScriptInterpreterBreaks, &obj.path)
                             .subject(&shown)
-                            .message(format!("its interpreter {} is bundled in the tree and would break", ctx.inv.objects[iid].path))
+                            .message(format!(
+                                "its interpreter {} is bundled in the tree and would break",
+                                ctx.inv.objects[iid].path
+                            ))
                             .why("a script runs only if its interpreter starts")
-                            .fix(format!("fix the findings of {} first", ctx.inv.objects[iid].path))
+                            .fix(format!(
+                                "fix the findings of {} first",
+                                ctx.inv.objects[iid].path
+                            ))
                             .evidence("shebang", &line)
                             .evidence("interpreter", &ctx.inv.objects[iid].path),
                     );
@@ -74,7 +89,9 @@ pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) ->
             }
         }
         let (shipped, unpublished): (Vec<_>, Vec<_>) = providers.into_iter().partition(|p| {
-            ctx.pack.package(&p.package).is_none_or(|pkg| pkg.channel.shipped())
+            ctx.pack
+                .package(&p.package)
+                .is_none_or(|pkg| pkg.channel.shipped())
         });
         let base = |code: Code| {
             Finding::new(code, &obj.path)
@@ -88,18 +105,24 @@ pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) ->
             } else {
                 format!(
                     "{shown} is only in {}, which {target} builds but does not publish",
-                    unpublished.iter().map(|p| p.package.as_str()).collect::<Vec<_>>().join(", ")
+                    unpublished
+                        .iter()
+                        .map(|p| p.package.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             };
             res.findings.push(
                 base(Code::ScriptInterpreterMissing)
                     .message(format!("interpreter {shown} does not exist on {target}"))
-                    .why(format!("{why}; the script fails with 'bad interpreter: No such file or directory'"))
+                    .why(format!(
+                        "{why}; the script fails with 'bad interpreter: No such file or directory'"
+                    ))
                     .fix(interpreter_fix(ctx, &shown)),
             );
             continue;
         };
-        if ctx.pack.baseline_packages.iter().any(|b| *b == best.package) {
+        if ctx.pack.baseline_packages.contains(&best.package) {
             continue;
         }
         let pkg = ctx.pack.package(&best.package);
@@ -116,7 +139,10 @@ pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) ->
         } else {
             ""
         };
-        if matches!(pkg.map(|p| p.channel), Some(Channel::Sdk | Channel::SdkException)) {
+        if matches!(
+            pkg.map(|p| p.channel),
+            Some(Channel::Sdk | Channel::SdkException)
+        ) {
             res.findings.push(
                 with(base(Code::ScriptInterpreterSdkOnly))
                     .message(format!("interpreter {shown} comes from {} ({evr}), built but not supported{hedge}", best.package))
@@ -126,8 +152,14 @@ pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) ->
         } else {
             res.findings.push(
                 with(base(Code::ScriptInterpreterFromPackage))
-                    .message(format!("interpreter {shown} comes from Azure Linux package {} ({evr}){hedge}", best.package))
-                    .why(format!("{shown} is not carried in the tree; on {target} it is installed by {}", best.package))
+                    .message(format!(
+                        "interpreter {shown} comes from Azure Linux package {} ({evr}){hedge}",
+                        best.package
+                    ))
+                    .why(format!(
+                        "{shown} is not carried in the tree; on {target} it is installed by {}",
+                        best.package
+                    ))
                     .fix(format!("dnf install {}", best.package)),
             );
         }
@@ -138,7 +170,9 @@ pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) ->
 /// A fix for a missing interpreter: a shipped interpreter of the same family, if any.
 fn interpreter_fix(ctx: &Context, shown: &str) -> String {
     let name = crate::inventory::file_name(shown);
-    let family: String = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.').to_string();
+    let family: String = name
+        .trim_end_matches(|c: char| c.is_ascii_digit() || c == '.')
+        .to_string();
     if !family.is_empty() && family != name {
         let alt = format!("/usr/bin/{family}");
         if let Some(p) = ctx.pack.path_providers(&alt).first() {

@@ -48,7 +48,10 @@ pub struct Judged {
 fn own_verdict(findings: &[&Finding], needs_packages: bool) -> Verdict {
     if findings.iter().any(|f| f.severity == Severity::Blocker) {
         Verdict::Breaks
-    } else if findings.iter().any(|f| f.code == Code::ElfLibraryOffSearchPath) {
+    } else if findings
+        .iter()
+        .any(|f| f.code == Code::ElfLibraryOffSearchPath)
+    {
         Verdict::Unknown
     } else if needs_packages {
         Verdict::NeedsPackages
@@ -64,7 +67,7 @@ pub fn judge(
     elf_ids: &[ObjectId],
     closures: &[Closure],
     script_ids: &[ObjectId],
-    findings: &mut Vec<Finding>,
+    findings: &[Finding],
 ) -> (Vec<Judged>, Vec<Finding>) {
     let inv = ctx.inv;
     let mut by_path: HashMap<&str, Vec<&Finding>> = HashMap::new();
@@ -102,7 +105,10 @@ pub fn judge(
     let mut extra = Vec::new();
     // Roots take on what their bundled libraries need and how they fare.
     for c in closures {
-        let mut verdict = judged.get(&c.root).map(|j| j.verdict).unwrap_or(Verdict::Ok);
+        let mut verdict = judged
+            .get(&c.root)
+            .map(|j| j.verdict)
+            .unwrap_or(Verdict::Ok);
         let mut pkgs = BTreeSet::new();
         for &lib in &c.libraries {
             let Some(lj) = judged.get(&lib) else { continue };
@@ -115,7 +121,11 @@ pub fn judge(
                         .map(|v| {
                             v.iter()
                                 .filter(|f| f.severity == Severity::Blocker)
-                                .map(|f| format!("{} {}", f.code, f.subject.as_deref().unwrap_or("")).trim().to_string())
+                                .map(|f| {
+                                    format!("{} {}", f.code, f.subject.as_deref().unwrap_or(""))
+                                        .trim()
+                                        .to_string()
+                                })
                                 .collect()
                         })
                         .unwrap_or_default();
@@ -123,8 +133,13 @@ pub fn judge(
                     extra.push(
                         Finding::new(Code::ElfDependencyBreaks, &inv.objects[c.root].path)
                             .subject(lib_path)
-                            .message(format!("loads bundled library {lib_path}, which would break"))
-                            .why(format!("a program fails to start when a library it loads fails: {}", causes.join("; ")))
+                            .message(format!(
+                                "loads bundled library {lib_path}, which would break"
+                            ))
+                            .why(format!(
+                                "a program fails to start when a library it loads fails: {}",
+                                causes.join("; ")
+                            ))
                             .fix(format!("fix the findings of {lib_path}"))
                             .evidence("library", lib_path)
                             .evidence("causes", causes.join("; ")),

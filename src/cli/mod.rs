@@ -177,13 +177,24 @@ fn run_explain(code: Option<String>) -> anyhow::Result<i32> {
     match code {
         None => {
             for c in Code::ALL {
-                println!("{:<32} {:<8} {}", c.as_str(), c.severity().as_str(), c.title());
+                println!(
+                    "{:<32} {:<8} {}",
+                    c.as_str(),
+                    c.severity().as_str(),
+                    c.title()
+                );
             }
             Ok(0)
         }
         Some(s) => {
             let c: Code = s.parse().map_err(|e: String| anyhow::anyhow!(e))?;
-            println!("{} ({}): {}\n\n{}", c.as_str(), c.severity().as_str(), c.title(), c.explanation());
+            println!(
+                "{} ({}): {}\n\n{}",
+                c.as_str(),
+                c.severity().as_str(),
+                c.title(),
+                c.explanation()
+            );
             Ok(0)
         }
     }

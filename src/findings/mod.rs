@@ -240,11 +240,21 @@ mod tests {
         let doc = super::FINDINGS_DOC;
         for c in Code::ALL {
             let head = format!("## `{}`", c.as_str());
-            assert!(doc.contains(&head), "docs/findings.md lacks a section for {c}");
+            assert!(
+                doc.contains(&head),
+                "docs/findings.md lacks a section for {c}"
+            );
             let sev = format!("Severity: {}", c.severity().as_str());
-            assert!(c.explanation().contains(&sev), "{c}: section must say `{sev}`");
+            assert!(
+                c.explanation().contains(&sev),
+                "{c}: section must say `{sev}`"
+            );
         }
         let documented = doc.matches("\n## `").count();
-        assert_eq!(documented, Code::ALL.len(), "docs/findings.md documents codes that do not exist");
+        assert_eq!(
+            documented,
+            Code::ALL.len(),
+            "docs/findings.md documents codes that do not exist"
+        );
     }
 }

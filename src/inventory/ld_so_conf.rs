@@ -24,7 +24,10 @@ fn read_file(
     diags: &mut Vec<Diagnostic>,
 ) {
     if depth > MAX_DEPTH {
-        diags.push(Diagnostic::new(path, "ld.so.conf includes nested too deeply"));
+        diags.push(Diagnostic::new(
+            path,
+            "ld.so.conf includes nested too deeply",
+        ));
         return;
     }
     let text = match read_text(source, path) {
@@ -41,7 +44,10 @@ fn read_file(
         if line.is_empty() {
             continue;
         }
-        if let Some(pattern) = line.strip_prefix("include").filter(|r| r.starts_with([' ', '\t'])) {
+        if let Some(pattern) = line
+            .strip_prefix("include")
+            .filter(|r| r.starts_with([' ', '\t']))
+        {
             for pat in pattern.split_whitespace() {
                 let pat = if pat.starts_with('/') {
                     pat.to_string()
@@ -60,7 +66,10 @@ fn read_file(
         if owned {
             continue;
         }
-        for d in line.split([' ', '\t', ',', ':', '=']).filter(|s| !s.is_empty()) {
+        for d in line
+            .split([' ', '\t', ',', ':', '='])
+            .filter(|s| !s.is_empty())
+        {
             if d.starts_with('/') && !dirs.iter().any(|x| x == d) {
                 dirs.push(d.trim_end_matches('/').to_string());
             }
@@ -83,7 +92,9 @@ fn expand_glob(source: &dyn Source, pattern: &str) -> Vec<String> {
             .into_iter()
             .filter(|e| e.kind != EntryKind::Dir)
             .filter_map(|e| e.name.to_str().map(str::to_string))
-            .filter(|n| n.starts_with(pre) && n.ends_with(post) && n.len() >= pre.len() + post.len())
+            .filter(|n| {
+                n.starts_with(pre) && n.ends_with(post) && n.len() >= pre.len() + post.len()
+            })
             .map(|n| format!("{dir}/{n}"))
             .collect(),
         _ => Vec::new(),

@@ -227,7 +227,10 @@ mod tests {
             ("/lib64", Node::Symlink("usr/lib64".into())),
             ("/opt", Node::Dir),
             ("/opt/z", Node::Symlink("/lib64/libz.so.1".into())),
-            ("/opt/up", Node::Symlink("../../../../usr/lib64/libz.so.1".into())),
+            (
+                "/opt/up",
+                Node::Symlink("../../../../usr/lib64/libz.so.1".into()),
+            ),
         ]);
         assert_eq!(i.object_at("/lib64/libz.so.1"), Some(0));
         assert_eq!(i.object_at("/opt/z"), Some(0));

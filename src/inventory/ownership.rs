@@ -31,7 +31,12 @@ impl Ownership {
         if self.paths.contains(path) {
             return true;
         }
-        for (merged, unmerged) in [("/usr/bin/", "/bin/"), ("/usr/sbin/", "/sbin/"), ("/usr/lib/", "/lib/"), ("/usr/lib64/", "/lib64/")] {
+        for (merged, unmerged) in [
+            ("/usr/bin/", "/bin/"),
+            ("/usr/sbin/", "/sbin/"),
+            ("/usr/lib/", "/lib/"),
+            ("/usr/lib64/", "/lib64/"),
+        ] {
             if let Some(rest) = path.strip_prefix(merged) {
                 if self.paths.contains(&format!("{unmerged}{rest}")) {
                     return true;
@@ -76,8 +81,10 @@ fn read_dpkg(inv: &mut Inventory, source: &dyn Source, own: &mut Ownership) {
         let text = match read_text(source, &path) {
             Ok(t) => t,
             Err(e) => {
-                inv.diagnostics
-                    .push(Diagnostic::new(&path, format!("cannot read dpkg file list: {e}")));
+                inv.diagnostics.push(Diagnostic::new(
+                    &path,
+                    format!("cannot read dpkg file list: {e}"),
+                ));
                 continue;
             }
         };

@@ -24,7 +24,9 @@ impl Shebang {
                         args.next();
                         continue;
                     }
-                    _ if a.starts_with("-S") => return Some(a[2..].trim()).filter(|s| !s.is_empty()),
+                    _ if a.starts_with("-S") => {
+                        return Some(a[2..].trim()).filter(|s| !s.is_empty());
+                    }
                     _ if a.starts_with('-') => continue,
                     _ if a.contains('=') => continue,
                     _ => return Some(a),

@@ -27,7 +27,7 @@ enum Rec {
     Dir(String),
     Symlink(String, String),
     Special(String),
-    Object(Object, Option<FileId>),
+    Object(Box<Object>, Option<FileId>),
     Diag(Diagnostic),
     Skipped(String, String),
 }
@@ -174,13 +174,13 @@ fn inspect_file(source: &dyn Source, path: &Path, shown: String) -> Option<Rec> 
         return None;
     };
     Some(Rec::Object(
-        Object {
+        Box::new(Object {
             path: shown,
             hardlinks: Vec::new(),
             size,
             kind,
             owner: None,
-        },
+        }),
         id,
     ))
 }
@@ -223,7 +223,7 @@ fn assemble(batches: Vec<Vec<Rec>>, counters: &Counters) -> Inventory {
             }
             Rec::Diag(d) => inv.diagnostics.push(d),
             Rec::Skipped(p, why) => inv.stats.skipped_mounts.push(format!("{p} ({why})")),
-            Rec::Object(o, id) => objects.push((o, id)),
+            Rec::Object(o, id) => objects.push((*o, id)),
         }
     }
     objects.sort_by(|a, b| a.0.path.cmp(&b.0.path));
@@ -253,6 +253,18 @@ fn assemble(batches: Vec<Vec<Rec>>, counters: &Counters) -> Inventory {
         }
     }
     inv.objects = kept;
+    // Symbolic links that can never resolve because they loop.
+    let mut loops: Vec<Diagnostic> = inv
+        .nodes
+        .iter()
+        .filter(|(_, n)| matches!(n, Node::Symlink(_)))
+        .filter(|(p, _)| inv.resolve(p) == Err(super::Lookup::Loop))
+        .map(|(p, n)| {
+            let Node::Symlink(t) = n else { unreachable!() };
+            Diagnostic::new(p, format!("symbolic link loop (-> {t}); not followed"))
+        })
+        .collect();
+    inv.diagnostics.append(&mut loops);
     inv.diagnostics.sort();
     inv.stats.skipped_mounts.sort();
     inv
@@ -271,7 +283,11 @@ mod tests {
         std::fs::create_dir_all(root.join("opt/app/bin")).unwrap();
         std::fs::write(root.join("opt/app/bin/run.sh"), "#!/bin/sh\necho\n").unwrap();
         std::fs::write(root.join("opt/app/data.txt"), "hello").unwrap();
-        std::fs::hard_link(root.join("opt/app/bin/run.sh"), root.join("opt/app/run2.sh")).unwrap();
+        std::fs::hard_link(
+            root.join("opt/app/bin/run.sh"),
+            root.join("opt/app/run2.sh"),
+        )
+        .unwrap();
         symlink("bin/run.sh", root.join("opt/app/link")).unwrap();
         symlink("loop2", root.join("opt/loop1")).unwrap();
         symlink("loop1", root.join("opt/loop2")).unwrap();
@@ -284,6 +300,15 @@ mod tests {
         assert_eq!(inv.object_at("/opt/app/link"), Some(0));
         assert_eq!(inv.object_at("/opt/app/run2.sh"), Some(0));
         assert!(inv.diagnostics.iter().any(|d| d.path == "/opt/app/bad.so"));
+        for l in ["/opt/loop1", "/opt/loop2"] {
+            assert!(
+                inv.diagnostics
+                    .iter()
+                    .any(|d| d.path == l && d.reason.contains("loop")),
+                "no loop diagnostic for {l}: {:?}",
+                inv.diagnostics
+            );
+        }
         assert_eq!(inv.stats.files, 4);
     }
 }

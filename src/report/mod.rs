@@ -150,7 +150,10 @@ pub fn build(
 ) -> Report {
     let mut codes_by_path: BTreeMap<&str, BTreeSet<Code>> = BTreeMap::new();
     for f in &outcome.findings {
-        codes_by_path.entry(f.path.as_str()).or_default().insert(f.code);
+        codes_by_path
+            .entry(f.path.as_str())
+            .or_default()
+            .insert(f.code);
     }
     let mut counts = VerdictCounts::default();
     let mut to_install = BTreeSet::new();
@@ -172,7 +175,11 @@ pub fn build(
                 ObjectKind::Script(s) => (
                     "script",
                     None,
-                    Some(format!("{} {}", s.interpreter, s.args.join(" ")).trim_end().to_string()),
+                    Some(
+                        format!("{} {}", s.interpreter, s.args.join(" "))
+                            .trim_end()
+                            .to_string(),
+                    ),
                 ),
             };
             Binary {
@@ -186,8 +193,16 @@ pub fn build(
                     .get(o.path.as_str())
                     .map(|s| s.iter().copied().collect())
                     .unwrap_or_default(),
-                loads: j.libraries.iter().map(|&i| inv.objects[i].path.clone()).collect(),
-                loaded_by: j.loaded_by.iter().map(|&i| inv.objects[i].path.clone()).collect(),
+                loads: j
+                    .libraries
+                    .iter()
+                    .map(|&i| inv.objects[i].path.clone())
+                    .collect(),
+                loaded_by: j
+                    .loaded_by
+                    .iter()
+                    .map(|&i| inv.objects[i].path.clone())
+                    .collect(),
                 hardlinks: o.hardlinks.clone(),
             }
         })
@@ -257,9 +272,11 @@ fn top_causes(findings: &[Finding]) -> Vec<Cause> {
             continue;
         }
         let subject = f.subject.clone().unwrap_or_default();
-        let e = groups
-            .entry((f.code, subject))
-            .or_insert((f.severity, BTreeSet::new(), f.fix.as_str()));
+        let e = groups.entry((f.code, subject)).or_insert((
+            f.severity,
+            BTreeSet::new(),
+            f.fix.as_str(),
+        ));
         e.1.insert(f.path.as_str());
     }
     let mut v: Vec<Cause> = groups

@@ -24,7 +24,11 @@ pub fn render(r: &Report) -> String {
         .get("commit")
         .map(|c| format!(", upstream commit {}", &c[..c.len().min(12)]))
         .unwrap_or_default();
-    let _ = writeln!(o, "azl-compat {}: {}{} -> {}", r.tool.version, r.source.root, from, target);
+    let _ = writeln!(
+        o,
+        "azl-compat {}: {}{} -> {}",
+        r.tool.version, r.source.root, from, target
+    );
     let _ = writeln!(o, "knowledge pack {}{}", r.knowledge.id, commit);
     let s = &r.summary;
     let b = &s.binaries;
@@ -46,14 +50,24 @@ pub fn render(r: &Report) -> String {
     );
     let _ = writeln!(o);
     let headline = if b.breaks > 0 {
-        format!("BLOCKED: {} of {} binaries and scripts would break", b.breaks, b.total)
+        format!(
+            "BLOCKED: {} of {} binaries and scripts would break",
+            b.breaks, b.total
+        )
     } else if b.unknown > 0 {
-        format!("CHECK: {} of {} binaries and scripts could not be decided", b.unknown, b.total)
+        format!(
+            "CHECK: {} of {} binaries and scripts could not be decided",
+            b.unknown, b.total
+        )
     } else if b.needs_packages > 0 {
         format!(
             "READY after installing {} package{}",
             s.packages_to_install.len(),
-            if s.packages_to_install.len() == 1 { "" } else { "s" }
+            if s.packages_to_install.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
         )
     } else if b.total == 0 {
         "NOTHING TO JUDGE: no carried-over ELF files or scripts found".to_string()
@@ -86,7 +100,11 @@ pub fn render(r: &Report) -> String {
         }
     }
     if let Some(cmd) = &s.install_command {
-        let _ = writeln!(o, "\nPackages to install on {} {}", r.target.name, r.target.version);
+        let _ = writeln!(
+            o,
+            "\nPackages to install on {} {}",
+            r.target.name, r.target.version
+        );
         let _ = writeln!(o, "  {cmd}");
     }
     // Details.
@@ -107,7 +125,13 @@ pub fn render(r: &Report) -> String {
                 if f.severity == Severity::Info {
                     continue;
                 }
-                let _ = writeln!(o, "    {:<8} {}: {}", f.severity.as_str(), f.code, f.message);
+                let _ = writeln!(
+                    o,
+                    "    {:<8} {}: {}",
+                    f.severity.as_str(),
+                    f.code,
+                    f.message
+                );
                 let _ = writeln!(o, "             fix: {}", f.fix);
             }
         }
@@ -129,11 +153,19 @@ pub fn render(r: &Report) -> String {
                 "  {}  <- {}{}",
                 bin.path,
                 bin.packages.join(", "),
-                if warn > 0 { format!("  ({warn} warning{})", if warn == 1 { "" } else { "s" }) } else { String::new() }
+                if warn > 0 {
+                    format!("  ({warn} warning{})", if warn == 1 { "" } else { "s" })
+                } else {
+                    String::new()
+                }
             );
         }
         if needs.len() > LIST_LIMIT {
-            let _ = writeln!(o, "  ... and {} more (see --format json)", needs.len() - LIST_LIMIT);
+            let _ = writeln!(
+                o,
+                "  ... and {} more (see --format json)",
+                needs.len() - LIST_LIMIT
+            );
         }
     }
     if !r.diagnostics.is_empty() {
@@ -142,7 +174,11 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(o, "  {}: {}", d.path, d.reason);
         }
         if r.diagnostics.len() > LIST_LIMIT {
-            let _ = writeln!(o, "  ... and {} more (see --format json)", r.diagnostics.len() - LIST_LIMIT);
+            let _ = writeln!(
+                o,
+                "  ... and {} more (see --format json)",
+                r.diagnostics.len() - LIST_LIMIT
+            );
         }
     }
     o

@@ -65,7 +65,9 @@ impl Source for DirSource {
 
     fn read_dir(&self, path: &Path) -> io::Result<Result<Vec<Entry>, String>> {
         if self.is_host_root && HOST_PSEUDO_DIRS.iter().any(|d| path == Path::new(d)) {
-            return Ok(Err("runtime or pseudo filesystem of the running system".into()));
+            return Ok(Err(
+                "runtime or pseudo filesystem of the running system".into()
+            ));
         }
         let host = self.host_path(path);
         if path != Path::new("/") {
@@ -77,7 +79,7 @@ impl Source for DirSource {
                 }
                 if self.is_host_root && !self.cross_mounts {
                     return Ok(Err(
-                        "another mounted filesystem (use --cross-mounts to enter)".into()
+                        "another mounted filesystem (use --cross-mounts to enter)".into(),
                     ));
                 }
             }

@@ -1,0 +1,2 @@
+/* libb: a leaf library. */
+int inh_b(void) { return 41; }

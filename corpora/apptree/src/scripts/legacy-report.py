@@ -1,0 +1,2 @@
+#!/usr/bin/python2
+print "acme legacy report"

@@ -1,0 +1,3 @@
+/* Loads the bundled libbroken.so.1, which itself needs a library that exists nowhere. */
+extern int broken_fn(void);
+int main(void) { return broken_fn(); }
