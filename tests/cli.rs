@@ -114,6 +114,11 @@ fn scripts_tree_report_is_valid_deterministic_and_sets_the_exit_status() {
     )
     .unwrap();
     std::fs::write(root.join("opt/app/README"), "not a script").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    for s in ["old.py", "new.py"] {
+        let p = root.join("opt/app/bin").join(s);
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
     let (a, code) = scan_json(root, &[]);
     assert_eq!(code, 1, "a python2 script is a blocker");
     assert_valid(&a);

@@ -11,7 +11,7 @@
 use super::Context;
 use crate::inventory::{Object, ObjectId, parent_dir};
 use crate::knowledge::Provider;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// How one needed library was (or was not) found for one requester.
 #[derive(Clone, Debug)]
@@ -56,8 +56,11 @@ struct Loaded {
     parent: Option<usize>,
 }
 
-/// Resolve everything a root loads.
-pub fn load(ctx: &Context, root: ObjectId) -> Closure {
+/// Resolve everything a root loads. `preloaded` holds the libraries that the tree's
+/// executables load: a library that nothing loads directly (a plugin, a Python extension) is
+/// normally `dlopen`ed by one of them, and the loader then satisfies its needs from the objects
+/// already in the process, by soname, wherever they were found.
+pub fn load(ctx: &Context, root: ObjectId, preloaded: &HashSet<ObjectId>) -> Closure {
     let inv = ctx.inv;
     let root_obj = &inv.objects[root];
     let mut nodes: Vec<Loaded> = vec![Loaded {
@@ -93,7 +96,19 @@ pub fn load(ctx: &Context, root: ObjectId) -> Closure {
                 });
                 continue;
             }
-            let (resolution, searched, found_dir) = resolve(ctx, &nodes, n, soname);
+            let (mut resolution, searched, mut found_dir) = resolve(ctx, &nodes, n, soname);
+            if let Resolution::OffPath { candidates } = &resolution {
+                let host = candidates.iter().find_map(|c| {
+                    ctx.inv
+                        .object_at(c)
+                        .filter(|i| preloaded.contains(i))
+                        .map(|i| (i, c.clone()))
+                });
+                if let Some((lib, path)) = host {
+                    found_dir = Some(parent_dir(&path));
+                    resolution = Resolution::Tree { id: lib, path };
+                }
+            }
             if let Resolution::Tree { id: lib, .. } = &resolution {
                 let m = match seen_ids.get(lib) {
                     Some(&m) => m,

@@ -226,9 +226,10 @@ pub fn run(ctx: &Context) -> Outcome {
         .copied()
         .filter(|&i| is_executable(&inv.objects[i]) && runnable(i))
         .collect();
+    let none = HashSet::new();
     let mut closures: Vec<Closure> = exec_roots
         .par_iter()
-        .map(|&r| loader::load(ctx, r))
+        .map(|&r| loader::load(ctx, r, &none))
         .collect();
     let loaded: HashSet<ObjectId> = closures
         .iter()
@@ -242,7 +243,7 @@ pub fn run(ctx: &Context) -> Outcome {
     closures.extend(
         lib_roots
             .par_iter()
-            .map(|&r| loader::load(ctx, r))
+            .map(|&r| loader::load(ctx, r, &loaded))
             .collect::<Vec<_>>(),
     );
 

@@ -112,7 +112,7 @@ fn read_dpkg(inv: &mut Inventory, source: &dyn Source, own: &mut Ownership) {
 
 /// Read a whole (small) text file from the source.
 pub fn read_text(source: &dyn Source, path: &str) -> std::io::Result<String> {
-    let (opened, _, _) = source.open(Path::new(path))?;
+    let opened = source.open(Path::new(path))?;
     match opened {
         Opened::File(mut f) => {
             let mut s = Vec::new();

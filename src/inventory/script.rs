@@ -56,7 +56,13 @@ pub fn parse_shebang(head: &[u8]) -> Option<Shebang> {
     let line = String::from_utf8_lossy(&rest[..end]);
     let line = line.trim_end_matches('\r');
     let mut parts = line.split([' ', '\t']).filter(|s| !s.is_empty());
-    let interpreter = parts.next()?.to_string();
+    let interpreter = parts.next()?;
+    // The kernel runs any path, but interpreters are absolute in practice; `#![allow(...)]`
+    // (a Rust inner attribute) and similar are not interpreter lines.
+    if !interpreter.starts_with('/') {
+        return None;
+    }
+    let interpreter = interpreter.to_string();
     let args = parts.map(str::to_string).collect();
     Some(Shebang { interpreter, args })
 }
@@ -91,6 +97,7 @@ mod tests {
         assert!(parse_shebang(b"#!\n").is_none());
         assert!(parse_shebang(b"#!   \n").is_none());
         assert!(parse_shebang(b"# comment").is_none());
+        assert!(parse_shebang(b"#![allow(dead_code)]\n").is_none());
         let s = parse_shebang(b"#!/usr/bin/env\n").unwrap();
         assert_eq!(s.program(), None);
     }

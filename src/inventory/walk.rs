@@ -127,7 +127,7 @@ fn lossy(s: &OsStr) -> String {
 
 /// Classify one regular file and read it further if it is an ELF object or a script.
 fn inspect_file(source: &dyn Source, path: &Path, shown: String) -> Option<Rec> {
-    let (opened, size, id) = match source.open(path) {
+    let opened = match source.open(path) {
         Ok(x) => x,
         Err(e) => {
             return Some(Rec::Diag(Diagnostic::new(
@@ -154,7 +154,20 @@ fn inspect_file(source: &dyn Source, path: &Path, shown: String) -> Option<Rec> 
         }
     };
     let head = &head[..n];
-    let kind = if head.starts_with(b"\x7fELF") {
+    let is_elf = head.starts_with(b"\x7fELF");
+    if !is_elf && !head.starts_with(b"#!") {
+        return None;
+    }
+    let meta = match source.meta(&opened) {
+        Ok(m) => m,
+        Err(e) => {
+            return Some(Rec::Diag(Diagnostic::new(
+                shown,
+                format!("cannot read file: {e}"),
+            )));
+        }
+    };
+    let kind = if is_elf {
         let parsed = match &opened {
             Opened::File(f) => elf::parse_file(f),
             Opened::Bytes(b) => elf::parse(b),
@@ -168,7 +181,8 @@ fn inspect_file(source: &dyn Source, path: &Path, shown: String) -> Option<Rec> 
                 )));
             }
         }
-    } else if head.starts_with(b"#!") {
+    } else if meta.executable {
+        // A script runs through its `#!` line only when it is executed itself.
         ObjectKind::Script(script::parse_shebang(head)?)
     } else {
         return None;
@@ -177,11 +191,11 @@ fn inspect_file(source: &dyn Source, path: &Path, shown: String) -> Option<Rec> 
         Box::new(Object {
             path: shown,
             hardlinks: Vec::new(),
-            size,
+            size: meta.size,
             kind,
             owner: None,
         }),
-        id,
+        meta.id,
     ))
 }
 
@@ -282,6 +296,11 @@ mod tests {
         let root = dir.path();
         std::fs::create_dir_all(root.join("opt/app/bin")).unwrap();
         std::fs::write(root.join("opt/app/bin/run.sh"), "#!/bin/sh\necho\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        let exec = std::fs::Permissions::from_mode(0o755);
+        std::fs::set_permissions(root.join("opt/app/bin/run.sh"), exec).unwrap();
+        // Not executable: a `#!` line that is never used.
+        std::fs::write(root.join("opt/app/module.py"), "#!/usr/bin/python2\n").unwrap();
         std::fs::write(root.join("opt/app/data.txt"), "hello").unwrap();
         std::fs::hard_link(
             root.join("opt/app/bin/run.sh"),
@@ -309,6 +328,6 @@ mod tests {
                 inv.diagnostics
             );
         }
-        assert_eq!(inv.stats.files, 4);
+        assert_eq!(inv.stats.files, 5);
     }
 }

@@ -1,6 +1,6 @@
 //! A directory on the local file system taken as the root of what would move.
 
-use super::{Entry, EntryKind, FileId, Opened, Source};
+use super::{Entry, EntryKind, FileId, FileMeta, Opened, Source};
 use std::fs;
 use std::io;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
@@ -106,7 +106,7 @@ impl Source for DirSource {
         Ok(Ok(out))
     }
 
-    fn open(&self, path: &Path) -> io::Result<(Opened, u64, Option<FileId>)> {
+    fn open(&self, path: &Path) -> io::Result<Opened> {
         // O_NOFOLLOW: the walk only opens what it listed as a regular file; if it was swapped
         // for a symlink meanwhile, refuse rather than read outside the root. O_NONBLOCK: never
         // hang on a FIFO that replaced a file.
@@ -114,16 +114,32 @@ impl Source for DirSource {
             .read(true)
             .custom_flags(libc_flags())
             .open(self.host_path(path))?;
-        let meta = file.metadata()?;
-        if !meta.is_file() {
-            return Err(io::Error::other("not a regular file"));
+        Ok(Opened::File(file))
+    }
+
+    fn meta(&self, opened: &Opened) -> io::Result<FileMeta> {
+        match opened {
+            Opened::File(file) => {
+                let meta = file.metadata()?;
+                if !meta.is_file() {
+                    return Err(io::Error::other("not a regular file"));
+                }
+                let id = FileId {
+                    dev: meta.dev(),
+                    ino: meta.ino(),
+                };
+                Ok(FileMeta {
+                    size: meta.len(),
+                    id: (meta.nlink() > 1).then_some(id),
+                    executable: meta.mode() & 0o111 != 0,
+                })
+            }
+            Opened::Bytes(b) => Ok(FileMeta {
+                size: b.len() as u64,
+                id: None,
+                executable: true,
+            }),
         }
-        let id = FileId {
-            dev: meta.dev(),
-            ino: meta.ino(),
-        };
-        let id = (meta.nlink() > 1).then_some(id);
-        Ok((Opened::File(file), meta.len(), id))
     }
 
     fn read_link(&self, path: &Path) -> io::Result<PathBuf> {

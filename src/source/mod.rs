@@ -42,6 +42,16 @@ pub struct FileId {
     pub ino: u64,
 }
 
+/// What the walk needs to know about a file it reads further.
+#[derive(Clone, Copy, Debug)]
+pub struct FileMeta {
+    pub size: u64,
+    /// Set when the file has other hardlinks (so it is judged once).
+    pub id: Option<FileId>,
+    /// Any execute permission bit is set.
+    pub executable: bool,
+}
+
 /// Read-only access to the tree being scanned.
 pub trait Source: Sync {
     /// A human description (e.g. the directory path).
@@ -49,8 +59,11 @@ pub trait Source: Sync {
     /// List a directory (target path). `Ok(Err(reason))` means "do not enter" (pseudo filesystem,
     /// other mount), with the reason.
     fn read_dir(&self, path: &Path) -> io::Result<Result<Vec<Entry>, String>>;
-    /// Open a regular file for reading. Never follows the file if it is not regular.
-    fn open(&self, path: &Path) -> io::Result<(Opened, u64, Option<FileId>)>;
+    /// Open a regular file for reading (never following a symlink, never blocking).
+    fn open(&self, path: &Path) -> io::Result<Opened>;
+    /// Size, identity and mode of an opened file (one `fstat`, paid only for files that are
+    /// read further).
+    fn meta(&self, opened: &Opened) -> io::Result<FileMeta>;
     /// The raw target of a symbolic link.
     fn read_link(&self, path: &Path) -> io::Result<std::path::PathBuf>;
 }
