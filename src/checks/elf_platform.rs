@@ -4,9 +4,6 @@ use super::Context;
 use crate::findings::{Code, Finding};
 use crate::inventory::ObjectId;
 
-/// ELFOSABI_NONE (System V) and ELFOSABI_GNU (Linux) are what the Linux loader runs.
-const LINUX_OS_ABIS: &[u8] = &[0, 3];
-
 pub fn check(ctx: &Context, ids: &[ObjectId]) -> Vec<Finding> {
     let mut out = Vec::new();
     let arches = ctx.pack.arches.join(", ");
@@ -37,7 +34,7 @@ pub fn check(ctx: &Context, ids: &[ObjectId]) -> Vec<Finding> {
             );
             continue;
         }
-        if !LINUX_OS_ABIS.contains(&elf.os_abi) {
+        if !elf.linux_abi() {
             out.push(
                 Finding::new(Code::ElfUnsupportedArch, &obj.path)
                     .subject(format!("osabi-{}", elf.os_abi))

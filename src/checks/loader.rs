@@ -56,11 +56,12 @@ struct Loaded {
     parent: Option<usize>,
 }
 
-/// Resolve everything a root loads. `preloaded` holds the libraries that the tree's
-/// executables load: a library that nothing loads directly (a plugin, a Python extension) is
-/// normally `dlopen`ed by one of them, and the loader then satisfies its needs from the objects
-/// already in the process, by soname, wherever they were found.
-pub fn load(ctx: &Context, root: ObjectId, preloaded: &HashSet<ObjectId>) -> Closure {
+/// Resolve everything a root loads. `plugin` is `Some` for a library that nothing in the tree
+/// loads through DT_NEEDED (a plugin, a JVM or Python extension): it is `dlopen`ed by a host
+/// program, and the loader satisfies its needs from the objects already in that process, by
+/// soname, wherever they were found. So a carried-over library of that name off its search
+/// path counts as found, preferring one that the tree's executables load (the set given).
+pub fn load(ctx: &Context, root: ObjectId, plugin: Option<&HashSet<ObjectId>>) -> Closure {
     let inv = ctx.inv;
     let root_obj = &inv.objects[root];
     let mut nodes: Vec<Loaded> = vec![Loaded {
@@ -97,13 +98,13 @@ pub fn load(ctx: &Context, root: ObjectId, preloaded: &HashSet<ObjectId>) -> Clo
                 continue;
             }
             let (mut resolution, searched, mut found_dir) = resolve(ctx, &nodes, n, soname);
-            if let Resolution::OffPath { candidates } = &resolution {
-                let host = candidates.iter().find_map(|c| {
-                    ctx.inv
-                        .object_at(c)
-                        .filter(|i| preloaded.contains(i))
-                        .map(|i| (i, c.clone()))
-                });
+            if let (Resolution::OffPath { candidates }, Some(preloaded)) = (&resolution, plugin) {
+                let found = |c: &String| ctx.inv.object_at(c).map(|i| (i, c.clone()));
+                let host = candidates
+                    .iter()
+                    .filter_map(found)
+                    .find(|(i, _)| preloaded.contains(i))
+                    .or_else(|| candidates.iter().find_map(found));
                 if let Some((lib, path)) = host {
                     found_dir = Some(parent_dir(&path));
                     resolution = Resolution::Tree { id: lib, path };

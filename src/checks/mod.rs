@@ -219,17 +219,16 @@ pub fn run(ctx: &Context) -> Outcome {
         .collect();
     let runnable = |i: ObjectId| {
         let e = inv.objects[i].elf().expect("elf");
-        e.azl_arch().is_some() && e.dynamic
+        e.azl_arch().is_some() && e.linux_abi() && e.dynamic
     };
     let exec_roots: Vec<ObjectId> = elf_ids
         .iter()
         .copied()
         .filter(|&i| is_executable(&inv.objects[i]) && runnable(i))
         .collect();
-    let none = HashSet::new();
     let mut closures: Vec<Closure> = exec_roots
         .par_iter()
-        .map(|&r| loader::load(ctx, r, &none))
+        .map(|&r| loader::load(ctx, r, None))
         .collect();
     let loaded: HashSet<ObjectId> = closures
         .iter()
@@ -243,7 +242,7 @@ pub fn run(ctx: &Context) -> Outcome {
     closures.extend(
         lib_roots
             .par_iter()
-            .map(|&r| loader::load(ctx, r, &loaded))
+            .map(|&r| loader::load(ctx, r, Some(&loaded)))
             .collect::<Vec<_>>(),
     );
 

@@ -83,7 +83,17 @@ pub struct ElfInfo {
 impl ElfInfo {
     /// A short name for the machine, as Azure Linux names its architectures where it can.
     pub fn arch_name(&self) -> String {
-        machine_name(self.machine, self.class)
+        let name = machine_name(self.machine, self.class);
+        if self.big_endian && matches!(self.machine, EM_AARCH64 | EM_ARM) {
+            format!("{name}_be")
+        } else {
+            name
+        }
+    }
+
+    /// Whether the object is built for the Linux (System V or GNU) OS ABI.
+    pub fn linux_abi(&self) -> bool {
+        matches!(self.os_abi, 0 | 3)
     }
 
     /// The Azure Linux architecture this object runs on, if any (`x86_64` / `aarch64`).
