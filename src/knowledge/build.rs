@@ -1,1 +1,1017 @@
-//! Generating a pack from knowledge sources (pending).
+//! Generating a pack from knowledge sources (`azl-compat knowledge build --sources DIR --out DIR`).
+//!
+//! Reads the derived facts in `<sources>/azurelinux-4.0/` and `<sources>/platform/` (their
+//! READMEs explain every column) and writes the compact, sorted, deterministic tables described
+//! in docs/knowledge.md. The same sources always give byte-identical output: nothing depends on
+//! the clock, the machine or hash-map order.
+
+use super::format::{self, Manifest};
+use super::names::{is_glob, library_name, normalize_path};
+use super::sha256::sha256_hex;
+use super::{Channel, Confidence};
+use anyhow::{Context, Result, anyhow, bail};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt;
+use std::path::Path;
+
+/// Pack id, and the name of the sources' subdirectory with the distribution facts.
+pub const PACK_ID: &str = "azurelinux-4.0";
+const DISTRO_NAME: &str = "Azure Linux";
+const DISTRO_VERSION: &str = "4.0";
+const GENERATOR: &str = "azl-compat knowledge build";
+const PLATFORM_DIR: &str = "platform";
+
+/// Architectures with a runtime: Azure Linux 4.0 publishes x86_64 and aarch64 repositories, and
+/// the platform facts (glibc and GCC abilists) cover exactly these two.
+const ARCHES: &[&str] = &["x86_64", "aarch64"];
+
+/// Packages installed on every Azure Linux system, so their libraries are always present:
+/// glibc is in every image and container base (azurelinux-4.0/defaults.md, image package lists),
+/// and everything else depends on it.
+const BASELINE_PACKAGES: &[&str] = &["glibc"];
+
+/// The loader's trusted directories (searched after DT_RUNPATH/LD_LIBRARY_PATH and ld.so.cache):
+/// Fedora-family multilib layout, where 64-bit libraries live in `lib64` on both x86_64 and
+/// aarch64 and glibc is configured with `slibdir=/lib64` and `libdir=/usr/lib64` (with merged
+/// `/usr`, `/lib64` is a symlink to `usr/lib64`).
+const DEFAULT_SEARCH_DIRS: &[(&str, &[&str])] = &[
+    ("aarch64", &["/lib64", "/usr/lib64"]),
+    ("x86_64", &["/lib64", "/usr/lib64"]),
+];
+
+/// The dynamic loader (PT_INTERP of every dynamically linked program) per architecture, as the
+/// psABIs name it, and its soname; shipped by glibc (platform/glibc-changes.md: "Sonames", from
+/// glibc's shlib-versions). The sources only cover x86_64 `%files`, so the aarch64 loader is
+/// added here.
+const DYNAMIC_LOADERS: &[(&str, &str, &str)] = &[
+    (
+        "aarch64",
+        "/lib/ld-linux-aarch64.so.1",
+        "ld-linux-aarch64.so.1",
+    ),
+    (
+        "x86_64",
+        "/lib64/ld-linux-x86-64.so.2",
+        "ld-linux-x86-64.so.2",
+    ),
+];
+const LOADER_PACKAGE: &str = "glibc";
+
+/// glibc facts (platform/README.md): version nodes per arch and soname from the 2.42 abilists.
+const GLIBC_NODES_FILE: &str = "glibc-2.42-version-nodes.tsv";
+/// Version nodes glibc defines that the abilists leave out (platform/glibc-changes.md, "How to
+/// use the data files"): GLIBC_PRIVATE in every glibc library, and the GLIBC_ABI_DT_RELR marker
+/// in libc.so.6 (elf/Versions, `libc { GLIBC_ABI_DT_RELR }`, since 2.36) that binaries linked
+/// with `-z pack-relative-relocs` require.
+const GLIBC_PRIVATE_NODE: &str = "GLIBC_PRIVATE";
+const GLIBC_LIBC_EXTRA_NODES: &[&str] = &["GLIBC_ABI_DT_RELR"];
+const GLIBC_LIBC: &str = "libc.so.6";
+const GCC_NODES_FILE: &str = "gcc15-runtime-version-nodes.tsv";
+const OPENSSL_SYMBOLS_FILE: &str = "openssl-3.5-symbols.tsv";
+
+/// `source` keys of version-nodes.tsv and what they mean (written to pack.json).
+const SRC_GLIBC: &str = "glibc-2.42-abilist";
+const SRC_GLIBC_EXTRA: &str = "glibc-2.42-elf-versions";
+const SRC_LIBSTDCXX: &str = "gcc-15-libstdc++-baseline";
+const SRC_LIBGCC: &str = "gcc-15-libgcc_s-version-scripts";
+const SRC_OPENSSL: &str = "openssl-3.5-num";
+const SRC_DISTRO: &str = "azl4-debian-elf";
+const VERSION_NODE_SOURCES: &[(&str, &str)] = &[
+    (
+        SRC_GLIBC,
+        "glibc 2.42 .abilist files (bminor/glibc tag glibc-2.42, d2097651cc57), via platform/glibc-2.42-version-nodes.tsv; a node without symbols on an arch is absent (no binary can require it)",
+    ),
+    (
+        SRC_GLIBC_EXTRA,
+        "nodes glibc defines outside the abilists (elf/Versions): GLIBC_PRIVATE in every glibc library, GLIBC_ABI_DT_RELR in libc.so.6 (platform/glibc-changes.md)",
+    ),
+    (
+        SRC_LIBSTDCXX,
+        "libstdc++.so.6 (6.0.34) nodes from the GCC 15.2.0 baseline_symbols.txt (platform/gcc15-runtime-version-nodes.tsv)",
+    ),
+    (
+        SRC_LIBGCC,
+        "libgcc_s.so.1 nodes declared in the GCC 15.2.0 libgcc version scripts; x86_64 trimmed to nodes with symbols, aarch64 a superset (status declared-superset) (platform/gcc15-runtime-version-nodes.tsv)",
+    ),
+    (
+        SRC_OPENSSL,
+        "OpenSSL 3.5.5 util/libcrypto.num and util/libssl.num, symbols exported on Linux (platform/openssl-3.5-symbols.tsv)",
+    ),
+    (
+        SRC_DISTRO,
+        "azurelinux-4.0/version-nodes.tsv: readelf -V of the Debian build of the same (or nearest newer) upstream version whose SONAME equals the Azure Linux one; status = its node_status",
+    ),
+];
+
+// Methods and confidences given to facts the sources state without a method column.
+/// A path or soname spelled out in a spec's `%files` (provides.tsv kinds bin, libexec, soname,
+/// soname_unversioned).
+const M_SPEC_FILES: &str = "spec-files";
+/// An explicit `Provides:` of an absolute path (e.g. bash `Provides: /bin/sh`).
+const M_SPEC_PROVIDES: &str = "spec-provides";
+/// A `%files` glob (provides.tsv kinds soname_glob, bin_glob, libexec_glob).
+const M_FILES_GLOB: &str = "files-glob";
+/// A fact of the platform ABI (the dynamic loader's path and soname).
+const M_ABI: &str = "abi";
+
+/// When two rows state the same fact (same key, package and glob flag), the stronger is kept:
+/// higher confidence, then the first method in this list, then the method name.
+const METHOD_PRIORITY: &[&str] = &[
+    M_ABI,
+    M_SPEC_FILES,
+    M_SPEC_PROVIDES,
+    "spec",
+    "upstream-rule",
+    "upstream-convention",
+    "debian-same-version",
+    "debian-near-version+version-rule",
+    "debian-near-version",
+    M_FILES_GLOB,
+];
+
+/// What a build produced and dropped.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BuildSummary {
+    pub packages: usize,
+    /// Package rows whose name holds an unexpanded macro (`%{source_name}-fonts-all`).
+    pub packages_dropped_macro: usize,
+    pub sonames: usize,
+    pub soname_globs: usize,
+    /// provides.tsv `soname` rows replaced by a sonames-resolved.tsv row for the same package
+    /// and library (provides keeps only the first number after `.so.`).
+    pub sonames_superseded: usize,
+    /// provides.tsv `soname_glob` rows replaced by resolved sonames of the same package and library.
+    pub soname_globs_superseded: usize,
+    pub paths: usize,
+    pub path_globs: usize,
+    /// Path globs queries ignore (`/usr/bin/*`: no literal part beyond a shared directory).
+    pub path_globs_too_broad: usize,
+    /// Provides/supplement rows dropped for an unexpanded macro (mostly mingw tool paths).
+    pub rows_dropped_macro: usize,
+    /// files-supplement.tsv unit rows (not paths; not part of this pack yet).
+    pub unit_rows_skipped: usize,
+    pub version_node_lists: usize,
+    pub version_nodes: usize,
+    pub capabilities: usize,
+}
+
+impl fmt::Display for BuildSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "packages: {} ({} dropped: unexpanded macro in the name)",
+            self.packages, self.packages_dropped_macro
+        )?;
+        writeln!(
+            f,
+            "sonames: {} concrete, {} globs ({} provides sonames and {} globs superseded by resolved sonames)",
+            self.sonames, self.soname_globs, self.sonames_superseded, self.soname_globs_superseded
+        )?;
+        writeln!(
+            f,
+            "paths: {} concrete, {} globs ({} too broad to match)",
+            self.paths, self.path_globs, self.path_globs_too_broad
+        )?;
+        writeln!(
+            f,
+            "version nodes: {} in {} lists",
+            self.version_nodes, self.version_node_lists
+        )?;
+        writeln!(f, "capabilities: {}", self.capabilities)?;
+        write!(
+            f,
+            "dropped: {} rows with an unexpanded macro, {} unit rows",
+            self.rows_dropped_macro, self.unit_rows_skipped
+        )
+    }
+}
+
+/// Read the sources in `sources` and write a pack to `out` (created if needed; the pack's files
+/// are overwritten, other files are left alone).
+pub fn build(sources: &Path, out: &Path) -> Result<BuildSummary> {
+    let mut b = Builder::new(sources);
+    b.run()?;
+    b.write(out)?;
+    Ok(b.summary)
+}
+
+/// One source file, read and checksummed.
+struct Source {
+    rel: String,
+    text: String,
+}
+
+impl Source {
+    /// Call `f(line, fields)` for every row, with `fields` holding the `columns` asked for, in
+    /// that order (columns are found by header name, so reordered sources still work).
+    fn rows<'a>(
+        &'a self,
+        columns: &[&str],
+        mut f: impl FnMut(usize, &[&'a str]) -> Result<()>,
+    ) -> Result<()> {
+        let mut lines = self.text.lines();
+        let header: Vec<&str> = lines
+            .next()
+            .ok_or_else(|| anyhow!("{}: empty file", self.rel))?
+            .split('\t')
+            .collect();
+        let idx: Vec<usize> = columns
+            .iter()
+            .map(|c| {
+                header
+                    .iter()
+                    .position(|h| h == c)
+                    .ok_or_else(|| anyhow!("{}: no column `{c}` in the header", self.rel))
+            })
+            .collect::<Result<_>>()?;
+        let mut picked: Vec<&'a str> = Vec::with_capacity(columns.len());
+        for (i, line) in lines.enumerate() {
+            let lineno = i + 2;
+            if line.is_empty() {
+                continue;
+            }
+            let fields: Vec<&str> = line.split('\t').collect();
+            if fields.len() != header.len() {
+                bail!(
+                    "{}:{lineno}: {} fields, the header has {}",
+                    self.rel,
+                    fields.len(),
+                    header.len()
+                );
+            }
+            picked.clear();
+            picked.extend(idx.iter().map(|&j| fields[j].trim()));
+            f(lineno, &picked).with_context(|| format!("{}:{lineno}", self.rel))?;
+        }
+        Ok(())
+    }
+}
+
+/// A provider row before de-duplication.
+#[derive(Clone, Debug)]
+struct Fact {
+    kind: String,
+    method: String,
+    confidence: Confidence,
+}
+
+fn method_rank(m: &str) -> usize {
+    METHOD_PRIORITY
+        .iter()
+        .position(|x| *x == m)
+        .unwrap_or(METHOD_PRIORITY.len())
+}
+
+fn stronger(a: &Fact, b: &Fact) -> bool {
+    (a.confidence, std::cmp::Reverse(method_rank(&a.method)))
+        > (b.confidence, std::cmp::Reverse(method_rank(&b.method)))
+        || (a.confidence == b.confidence
+            && method_rank(&a.method) == method_rank(&b.method)
+            && a.method < b.method)
+}
+
+/// (key, package, glob) -> strongest fact.
+type FactMap = BTreeMap<(String, String, bool), Fact>;
+
+fn add_fact(map: &mut FactMap, key: String, package: &str, glob: bool, fact: Fact) {
+    match map.entry((key, package.to_string(), glob)) {
+        std::collections::btree_map::Entry::Vacant(v) => {
+            v.insert(fact);
+        }
+        std::collections::btree_map::Entry::Occupied(mut o) => {
+            if stronger(&fact, o.get()) {
+                o.insert(fact);
+            }
+        }
+    }
+}
+
+fn parse_confidence(s: &str) -> Result<Confidence> {
+    Confidence::parse(s).ok_or_else(|| anyhow!("unknown confidence `{s}`"))
+}
+
+fn parse_channel(s: &str) -> Result<Channel> {
+    Channel::parse(s).ok_or_else(|| anyhow!("unknown channel `{s}`"))
+}
+
+fn has_macro(s: &str) -> bool {
+    s.contains("%{")
+}
+
+fn nonempty<'a>(what: &str, s: &'a str) -> Result<&'a str> {
+    if s.is_empty() {
+        bail!("empty {what}");
+    }
+    Ok(s)
+}
+
+/// `libstdc++.so.6` for the file name `libstdc++.so.6.0.34`: a library's soname is its name up
+/// to the first number after `.so.` (true for libstdc++ and libgcc_s, the only users).
+fn soname_of_file(file: &str) -> String {
+    if let Some(i) = file.find(".so.") {
+        let rest = &file[i + 4..];
+        let major: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        if !major.is_empty() {
+            return format!("{}.so.{major}", &file[..i]);
+        }
+    }
+    file.to_string()
+}
+
+struct Builder<'s> {
+    sources: &'s Path,
+    read: BTreeMap<String, String>,
+    summary: BuildSummary,
+    manifest: Manifest,
+    packages: Vec<[String; 7]>,
+    package_names: HashSet<String>,
+    sonames: FactMap,
+    paths: FactMap,
+    /// (soname, arch, node) -> (status, source)
+    nodes: BTreeMap<(String, String, String), (String, String)>,
+    capabilities: BTreeSet<[String; 5]>,
+}
+
+impl<'s> Builder<'s> {
+    fn new(sources: &'s Path) -> Self {
+        Builder {
+            sources,
+            read: BTreeMap::new(),
+            summary: BuildSummary::default(),
+            manifest: Manifest::default(),
+            packages: Vec::new(),
+            package_names: HashSet::new(),
+            sonames: FactMap::new(),
+            paths: FactMap::new(),
+            nodes: BTreeMap::new(),
+            capabilities: BTreeSet::new(),
+        }
+    }
+
+    fn source(&mut self, dir: &str, file: &str) -> Result<Source> {
+        let rel = format!("{dir}/{file}");
+        let path = self.sources.join(dir).join(file);
+        let bytes = std::fs::read(&path)
+            .with_context(|| format!("cannot read knowledge source {}", path.display()))?;
+        self.read.insert(rel.clone(), sha256_hex(&bytes));
+        let text = String::from_utf8(bytes).map_err(|_| anyhow!("{rel}: not UTF-8"))?;
+        Ok(Source { rel, text })
+    }
+
+    fn run(&mut self) -> Result<()> {
+        self.provenance()?;
+        self.packages()?;
+        self.sonames_and_paths()?;
+        self.loaders();
+        self.version_nodes()?;
+        self.finish_manifest();
+        Ok(())
+    }
+
+    /// Provenance from the Provenance table of azurelinux-4.0/README.md.
+    fn provenance(&mut self) -> Result<()> {
+        let readme = self.source(PACK_ID, "README.md")?;
+        let cell = |item: &str| -> Result<String> {
+            let prefix = format!("| {item} |");
+            let line = readme
+                .text
+                .lines()
+                .find(|l| l.starts_with(&prefix))
+                .ok_or_else(|| {
+                    anyhow!("{}: no `{item}` row in the Provenance table", readme.rel)
+                })?;
+            Ok(line[prefix.len()..]
+                .trim()
+                .trim_end_matches('|')
+                .trim()
+                .replace('`', ""))
+        };
+        let repo = cell("upstream repo")?;
+        let branch = cell("branch")?;
+        let commit_cell = cell("commit")?;
+        let commit = commit_cell
+            .split_whitespace()
+            .next()
+            .filter(|c| c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| anyhow!("{}: no commit hash in `{commit_cell}`", readme.rel))?
+            .to_string();
+        let commit_date = commit_cell
+            .split_once("(committed ")
+            .and_then(|(_, r)| r.split_once(')'))
+            .map(|(d, _)| d.trim().to_string())
+            .ok_or_else(|| anyhow!("{}: no commit date in `{commit_cell}`", readme.rel))?;
+        let fedora = cell("upstream Fedora base")?;
+        let fedora = fedora
+            .split_once(" (")
+            .map_or(fedora.as_str(), |(a, _)| a)
+            .to_string();
+        let extraction = cell("extraction date")?;
+        let p = &mut self.manifest.provenance;
+        p.insert("upstream_repo".into(), repo);
+        p.insert("upstream_branch".into(), branch);
+        p.insert("upstream_commit".into(), commit);
+        p.insert("upstream_commit_date".into(), commit_date);
+        p.insert("fedora_base".into(), fedora);
+        p.insert("extraction_date".into(), extraction);
+        p.insert("generator".into(), GENERATOR.into());
+        Ok(())
+    }
+
+    fn packages(&mut self) -> Result<()> {
+        let src = self.source(PACK_ID, "packages.tsv")?;
+        let cols = [
+            "package",
+            "epoch",
+            "version",
+            "release",
+            "arch",
+            "channel",
+            "component",
+        ];
+        let mut rows = Vec::new();
+        let mut dropped = 0;
+        src.rows(&cols, |_, f| {
+            let name = nonempty("package name", f[0])?;
+            if has_macro(name) {
+                dropped += 1;
+                return Ok(());
+            }
+            let epoch: u32 = if f[1].is_empty() {
+                0
+            } else {
+                f[1].parse().map_err(|_| anyhow!("bad epoch `{}`", f[1]))?
+            };
+            parse_channel(f[5])?;
+            rows.push([
+                name.to_string(),
+                epoch.to_string(),
+                f[2].to_string(),
+                f[3].to_string(),
+                nonempty("arch", f[4])?.to_string(),
+                f[5].to_string(),
+                nonempty("component", f[6])?.to_string(),
+            ]);
+            Ok(())
+        })?;
+        rows.sort();
+        rows.dedup();
+        self.package_names = rows.iter().map(|r| r[0].clone()).collect();
+        self.summary.packages = rows.len();
+        self.summary.packages_dropped_macro = dropped;
+        self.packages = rows;
+        Ok(())
+    }
+
+    fn known(&self, package: &str) -> Result<()> {
+        if self.package_names.contains(package) {
+            Ok(())
+        } else {
+            bail!("package `{package}` is not in packages.tsv")
+        }
+    }
+
+    fn sonames_and_paths(&mut self) -> Result<()> {
+        // sonames-resolved.tsv first: real DT_SONAMEs, with method and confidence.
+        let resolved = self.source(PACK_ID, "sonames-resolved.tsv")?;
+        // (package, library name) -> resolved sonames
+        let mut resolved_libs: HashMap<(String, String), BTreeSet<String>> = HashMap::new();
+        let mut facts = Vec::new();
+        resolved.rows(&["package", "soname", "method", "confidence"], |_, f| {
+            let package = nonempty("package", f[0])?;
+            let soname = nonempty("soname", f[1])?;
+            self.known(package)?;
+            let fact = Fact {
+                kind: String::new(),
+                method: nonempty("method", f[2])?.to_string(),
+                confidence: parse_confidence(f[3])?,
+            };
+            if let Some(lib) = library_name(soname) {
+                resolved_libs
+                    .entry((package.to_string(), lib.to_string()))
+                    .or_default()
+                    .insert(soname.to_string());
+            }
+            facts.push((
+                soname.to_string(),
+                package.to_string(),
+                is_glob(soname),
+                fact,
+            ));
+            Ok(())
+        })?;
+        for (soname, package, glob, fact) in facts {
+            add_fact(&mut self.sonames, soname, &package, glob, fact);
+        }
+
+        // provides.tsv: sonames, soname globs, paths, capabilities.
+        let provides = self.source(PACK_ID, "provides.tsv")?;
+        let mut sonames = Vec::new();
+        let mut paths = Vec::new();
+        let mut caps = Vec::new();
+        let (mut superseded, mut globs_superseded, mut dropped) = (0, 0, 0);
+        provides.rows(
+            &["package", "capability", "kind", "op", "version"],
+            |_, f| {
+                let (package, cap, kind) = (
+                    nonempty("package", f[0])?,
+                    nonempty("capability", f[1])?,
+                    f[2],
+                );
+                self.known(package)?;
+                if has_macro(cap) || has_macro(f[4]) {
+                    dropped += 1;
+                    return Ok(());
+                }
+                let fact = |method: &str, confidence| Fact {
+                    kind: String::new(),
+                    method: method.to_string(),
+                    confidence,
+                };
+                let path_fact = |kind: &str, method: &str, confidence| Fact {
+                    kind: kind.to_string(),
+                    method: method.to_string(),
+                    confidence,
+                };
+                match kind {
+                    "soname" | "soname_unversioned" => {
+                        let soname = cap.strip_suffix("()(64bit)").unwrap_or(cap);
+                        if kind == "soname" {
+                            // provides keeps only the first number after `.so.`: a resolved soname
+                            // of the same package and library is the real one.
+                            if let Some(lib) = library_name(soname) {
+                                let key = (package.to_string(), lib.to_string());
+                                if resolved_libs.get(&key).is_some_and(|s| !s.contains(soname)) {
+                                    superseded += 1;
+                                    return Ok(());
+                                }
+                            }
+                        }
+                        // The truncated major of a `soname` row makes it an inference (medium); an
+                        // unversioned `.so` in a runtime package is the file name itself (high).
+                        let conf = if kind == "soname" {
+                            Confidence::Medium
+                        } else {
+                            Confidence::High
+                        };
+                        sonames.push((
+                            soname.to_string(),
+                            package.to_string(),
+                            false,
+                            fact(M_SPEC_FILES, conf),
+                        ));
+                    }
+                    "soname_glob" => {
+                        if let Some(lib) = library_name(cap) {
+                            if resolved_libs.contains_key(&(package.to_string(), lib.to_string())) {
+                                globs_superseded += 1;
+                                return Ok(());
+                            }
+                        }
+                        sonames.push((
+                            cap.to_string(),
+                            package.to_string(),
+                            true,
+                            fact(M_FILES_GLOB, Confidence::Low),
+                        ));
+                    }
+                    "bin" | "libexec" => paths.push((
+                        normalize_path(cap),
+                        package.to_string(),
+                        false,
+                        path_fact(kind, M_SPEC_FILES, Confidence::High),
+                    )),
+                    "bin_glob" | "libexec_glob" => paths.push((
+                        normalize_path(cap),
+                        package.to_string(),
+                        true,
+                        path_fact(
+                            kind.trim_end_matches("_glob"),
+                            M_FILES_GLOB,
+                            Confidence::Low,
+                        ),
+                    )),
+                    "explicit" | "obsoletes" | "python_module" | "python_dist" => {
+                        if kind == "explicit" && cap.starts_with('/') {
+                            paths.push((
+                                normalize_path(cap),
+                                package.to_string(),
+                                is_glob(cap),
+                                path_fact("provides", M_SPEC_PROVIDES, Confidence::High),
+                            ));
+                        }
+                        caps.push([
+                            cap.to_string(),
+                            kind.to_string(),
+                            package.to_string(),
+                            f[3].to_string(),
+                            f[4].to_string(),
+                        ]);
+                    }
+                    other => bail!("unknown provides kind `{other}`"),
+                }
+                Ok(())
+            },
+        )?;
+
+        // files-supplement.tsv: executables behind generated file lists.
+        let supplement = self.source(PACK_ID, "files-supplement.tsv")?;
+        let mut units = 0;
+        supplement.rows(
+            &["package", "path", "kind", "method", "confidence"],
+            |_, f| {
+                let (package, path, kind) =
+                    (nonempty("package", f[0])?, nonempty("path", f[1])?, f[2]);
+                self.known(package)?;
+                match kind {
+                    "unit" | "user-unit" => {
+                        units += 1;
+                        return Ok(());
+                    }
+                    "bin" | "libexec" | "generator" => {}
+                    other => bail!("unknown files-supplement kind `{other}`"),
+                }
+                if has_macro(path) {
+                    dropped += 1;
+                    return Ok(());
+                }
+                if !path.starts_with('/') {
+                    bail!("path `{path}` is not absolute");
+                }
+                paths.push((
+                    normalize_path(path),
+                    package.to_string(),
+                    is_glob(path),
+                    Fact {
+                        kind: kind.to_string(),
+                        method: nonempty("method", f[3])?.to_string(),
+                        confidence: parse_confidence(f[4])?,
+                    },
+                ));
+                Ok(())
+            },
+        )?;
+
+        for (k, p, g, fact) in sonames {
+            add_fact(&mut self.sonames, k, &p, g, fact);
+        }
+        for (k, p, g, fact) in paths {
+            add_fact(&mut self.paths, k, &p, g, fact);
+        }
+        self.capabilities.extend(caps);
+        self.summary.sonames_superseded = superseded;
+        self.summary.soname_globs_superseded = globs_superseded;
+        self.summary.rows_dropped_macro = dropped;
+        self.summary.unit_rows_skipped = units;
+        Ok(())
+    }
+
+    /// The dynamic loaders: PT_INTERP paths and their sonames, shipped by glibc.
+    fn loaders(&mut self) {
+        for (_, interp, soname) in DYNAMIC_LOADERS {
+            let fact = |kind: &str| Fact {
+                kind: kind.to_string(),
+                method: M_ABI.to_string(),
+                confidence: Confidence::High,
+            };
+            add_fact(
+                &mut self.paths,
+                normalize_path(interp),
+                LOADER_PACKAGE,
+                false,
+                fact("loader"),
+            );
+            add_fact(
+                &mut self.sonames,
+                soname.to_string(),
+                LOADER_PACKAGE,
+                false,
+                fact(""),
+            );
+        }
+    }
+
+    fn add_node(&mut self, soname: &str, arch: &str, node: &str, status: &str, source: &str) {
+        self.nodes
+            .entry((soname.to_string(), arch.to_string(), node.to_string()))
+            .or_insert_with(|| (status.to_string(), source.to_string()));
+    }
+
+    fn version_nodes(&mut self) -> Result<()> {
+        // glibc, per arch and soname, plus the nodes the abilists leave out.
+        let glibc = self.source(PLATFORM_DIR, GLIBC_NODES_FILE)?;
+        let mut rows = Vec::new();
+        glibc.rows(&["arch", "soname", "version_node"], |_, f| {
+            rows.push((
+                nonempty("arch", f[0])?.to_string(),
+                nonempty("soname", f[1])?.to_string(),
+                nonempty("version_node", f[2])?.to_string(),
+            ));
+            Ok(())
+        })?;
+        let mut libs = BTreeSet::new();
+        for (arch, soname, node) in &rows {
+            if !ARCHES.contains(&arch.as_str()) {
+                bail!("{}: unknown arch `{arch}`", glibc.rel);
+            }
+            self.add_node(soname, arch, node, "exact", SRC_GLIBC);
+            libs.insert((arch.clone(), soname.clone()));
+        }
+        for (arch, soname) in &libs {
+            self.add_node(soname, arch, GLIBC_PRIVATE_NODE, "exact", SRC_GLIBC_EXTRA);
+            if soname == GLIBC_LIBC {
+                for node in GLIBC_LIBC_EXTRA_NODES {
+                    self.add_node(soname, arch, node, "exact", SRC_GLIBC_EXTRA);
+                }
+            }
+        }
+
+        // libstdc++ and libgcc_s; the soname column holds the file name (libstdc++.so.6.0.34).
+        let gcc = self.source(PLATFORM_DIR, GCC_NODES_FILE)?;
+        let mut rows = Vec::new();
+        gcc.rows(
+            &["library", "soname", "arch", "version_node", "evidence"],
+            |_, f| {
+                let soname = soname_of_file(nonempty("soname", f[1])?);
+                let (source, status) = match f[0] {
+                    "libstdc++" => (SRC_LIBSTDCXX, "exact"),
+                    "libgcc_s" if f[4].contains("superset") => (SRC_LIBGCC, "declared-superset"),
+                    "libgcc_s" => (SRC_LIBGCC, "declared"),
+                    other => bail!("unknown library `{other}`"),
+                };
+                rows.push((
+                    soname,
+                    nonempty("arch", f[2])?.to_string(),
+                    nonempty("version_node", f[3])?.to_string(),
+                    status,
+                    source,
+                ));
+                Ok(())
+            },
+        )?;
+        for (soname, arch, node, status, source) in rows {
+            self.add_node(&soname, &arch, &node, status, source);
+        }
+
+        // OpenSSL: the same on every Linux arch.
+        let openssl = self.source(PLATFORM_DIR, OPENSSL_SYMBOLS_FILE)?;
+        let mut rows = BTreeSet::new();
+        openssl.rows(&["soname", "version_node", "exists_on_linux"], |_, f| {
+            if f[2] == "yes" {
+                rows.insert((
+                    nonempty("soname", f[0])?.to_string(),
+                    nonempty("version_node", f[1])?.to_string(),
+                ));
+            }
+            Ok(())
+        })?;
+        for (soname, node) in rows {
+            self.add_node(&soname, "*", &node, "exact", SRC_OPENSSL);
+        }
+
+        // Everything else the distro facts resolved (x86_64 Debian builds; arch `*`).
+        let distro = self.source(PACK_ID, "version-nodes.tsv")?;
+        let mut rows = Vec::new();
+        distro.rows(&["soname", "version_node", "node_status"], |_, f| {
+            rows.push((
+                nonempty("soname", f[0])?.to_string(),
+                nonempty("version_node", f[1])?.to_string(),
+                nonempty("node_status", f[2])?.to_string(),
+            ));
+            Ok(())
+        })?;
+        for (soname, node, status) in rows {
+            self.add_node(&soname, "*", &node, &status, SRC_DISTRO);
+        }
+
+        let lists: BTreeSet<(&str, &str)> = self
+            .nodes
+            .keys()
+            .map(|(s, a, _)| (s.as_str(), a.as_str()))
+            .collect();
+        self.summary.version_node_lists = lists.len();
+        self.summary.version_nodes = self.nodes.len();
+        Ok(())
+    }
+
+    fn finish_manifest(&mut self) {
+        let s = &mut self.summary;
+        s.sonames = self.sonames.keys().filter(|k| !k.2).count();
+        s.soname_globs = self.sonames.len() - s.sonames;
+        s.paths = self.paths.keys().filter(|k| !k.2).count();
+        s.path_globs = self.paths.len() - s.paths;
+        s.path_globs_too_broad = self
+            .paths
+            .keys()
+            .filter(|k| k.2 && !super::names::path_glob_is_specific(&k.0))
+            .count();
+        s.capabilities = self.capabilities.len();
+
+        let m = &mut self.manifest;
+        m.format_version = format::FORMAT_VERSION;
+        m.id = PACK_ID.into();
+        m.name = DISTRO_NAME.into();
+        m.version = DISTRO_VERSION.into();
+        m.arches = ARCHES.iter().map(|a| a.to_string()).collect();
+        for (rel, sha) in &self.read {
+            m.provenance.insert(format!("sha256:{rel}"), sha.clone());
+        }
+        let counts: [(&str, usize); 17] = [
+            ("packages", s.packages),
+            (
+                "packages_dropped_unexpanded_macro",
+                s.packages_dropped_macro,
+            ),
+            ("soname_rows", self.sonames.len()),
+            ("sonames_concrete", s.sonames),
+            ("soname_globs", s.soname_globs),
+            ("provides_sonames_superseded", s.sonames_superseded),
+            ("soname_globs_superseded", s.soname_globs_superseded),
+            ("path_rows", self.paths.len()),
+            ("paths_concrete", s.paths),
+            ("path_globs", s.path_globs),
+            ("path_globs_too_broad", s.path_globs_too_broad),
+            ("rows_dropped_unexpanded_macro", s.rows_dropped_macro),
+            ("unit_rows_skipped", s.unit_rows_skipped),
+            ("version_node_rows", s.version_nodes),
+            ("version_node_lists", s.version_node_lists),
+            ("capability_rows", s.capabilities),
+            (
+                "packages_base",
+                self.packages.iter().filter(|r| r[5] == "base").count(),
+            ),
+        ];
+        m.counts = counts
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v as u64))
+            .collect();
+        m.baseline_packages = BASELINE_PACKAGES.iter().map(|p| p.to_string()).collect();
+        m.default_search_dirs = DEFAULT_SEARCH_DIRS
+            .iter()
+            .map(|(a, d)| (a.to_string(), d.iter().map(|x| x.to_string()).collect()))
+            .collect();
+        m.dynamic_loaders = DYNAMIC_LOADERS
+            .iter()
+            .map(|(a, p, _)| (a.to_string(), p.to_string()))
+            .collect();
+        m.version_node_sources = VERSION_NODE_SOURCES
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        m.tables = format::TABLES
+            .iter()
+            .map(|(f, c)| (f.to_string(), c.iter().map(|x| x.to_string()).collect()))
+            .collect();
+    }
+
+    fn write(&self, out: &Path) -> Result<()> {
+        std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+        let put = |name: &str, text: String| -> Result<()> {
+            let path = out.join(name);
+            std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
+        };
+        let mut json = serde_json::to_string_pretty(&self.manifest)?;
+        json.push('\n');
+        put(format::PACK_JSON, json)?;
+
+        put(
+            format::PACKAGES,
+            tsv(
+                format::PACKAGES_COLUMNS,
+                self.packages.iter().map(|r| r.to_vec()),
+            ),
+        )?;
+        let facts = |map: &FactMap, with_kind: bool| {
+            map.iter()
+                .map(|((key, package, glob), f)| {
+                    let mut row = vec![key.clone(), package.clone()];
+                    if with_kind {
+                        row.push(f.kind.clone());
+                    }
+                    row.push(if *glob { "yes" } else { "no" }.to_string());
+                    row.push(f.method.clone());
+                    row.push(f.confidence.as_str().to_string());
+                    row
+                })
+                .collect::<Vec<_>>()
+        };
+        put(
+            format::SONAMES,
+            tsv(format::SONAMES_COLUMNS, facts(&self.sonames, false)),
+        )?;
+        put(
+            format::PATHS,
+            tsv(format::PATHS_COLUMNS, facts(&self.paths, true)),
+        )?;
+        put(
+            format::VERSION_NODES,
+            tsv(
+                format::VERSION_NODES_COLUMNS,
+                self.nodes.iter().map(|((s, a, n), (st, src))| {
+                    vec![s.clone(), a.clone(), n.clone(), st.clone(), src.clone()]
+                }),
+            ),
+        )?;
+        put(
+            format::CAPABILITIES,
+            tsv(
+                format::CAPABILITIES_COLUMNS,
+                self.capabilities.iter().map(|r| r.to_vec()),
+            ),
+        )?;
+        put(format::README, self.readme())?;
+        Ok(())
+    }
+
+    fn readme(&self) -> String {
+        let p = &self.manifest.provenance;
+        let get = |k: &str| p.get(k).map(String::as_str).unwrap_or("?");
+        let mut s = String::new();
+        s.push_str(&format!(
+            "# Knowledge pack `{PACK_ID}` ({DISTRO_NAME} {DISTRO_VERSION})\n\n"
+        ));
+        s.push_str("Generated by `azl-compat knowledge build`; do not edit by hand. The format, the meaning of every\n");
+        s.push_str("column and how to refresh the pack are in docs/knowledge.md.\n\n");
+        s.push_str(&format!(
+            "Facts derived from {} branch `{}` at commit `{}` ({}), {}, extracted {}.\n",
+            get("upstream_repo"),
+            get("upstream_branch"),
+            get("upstream_commit"),
+            get("upstream_commit_date"),
+            get("fedora_base"),
+            get("extraction_date"),
+        ));
+        s.push_str("Checksums of every source file read are in `pack.json` (`provenance`).\n\n");
+        s.push_str("| table | rows |\n|---|---|\n");
+        for (file, key) in format::COUNT_KEYS {
+            let n = self.manifest.counts.get(*key).copied().unwrap_or(0);
+            s.push_str(&format!("| `{file}` | {n} |\n"));
+        }
+        s
+    }
+}
+
+/// Render a TSV table: header, then rows (already sorted by the caller).
+fn tsv<I, R>(columns: &[&str], rows: I) -> String
+where
+    I: IntoIterator<Item = R>,
+    R: AsRef<[String]>,
+{
+    let mut s = columns.join("\t");
+    s.push('\n');
+    for row in rows {
+        let row = row.as_ref();
+        debug_assert_eq!(row.len(), columns.len());
+        for (i, field) in row.iter().enumerate() {
+            if i > 0 {
+                s.push('\t');
+            }
+            s.push_str(field);
+        }
+        s.push('\n');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::names::glob_prefix;
+    use super::*;
+
+    #[test]
+    fn real_file_names_map_to_sonames() {
+        assert_eq!(soname_of_file("libstdc++.so.6.0.34"), "libstdc++.so.6");
+        assert_eq!(soname_of_file("libgcc_s.so.1"), "libgcc_s.so.1");
+        assert_eq!(soname_of_file("libfoo.so"), "libfoo.so");
+    }
+
+    #[test]
+    fn stronger_evidence_wins() {
+        let f = |m: &str, c| Fact {
+            kind: String::new(),
+            method: m.into(),
+            confidence: c,
+        };
+        assert!(stronger(
+            &f("debian-near-version", Confidence::High),
+            &f(M_SPEC_FILES, Confidence::Medium)
+        ));
+        assert!(stronger(
+            &f(M_ABI, Confidence::High),
+            &f(M_SPEC_PROVIDES, Confidence::High)
+        ));
+        assert!(!stronger(
+            &f(M_FILES_GLOB, Confidence::Low),
+            &f("debian-near-version", Confidence::Low)
+        ));
+        assert!(stronger(
+            &f("a-new", Confidence::Low),
+            &f("b-new", Confidence::Low)
+        ));
+    }
+
+    #[test]
+    fn glob_prefixes_used_for_superseding() {
+        assert_eq!(glob_prefix("libaio.so.*"), "libaio.so.");
+        assert_eq!(library_name("libaio.so.*"), Some("libaio"));
+    }
+}

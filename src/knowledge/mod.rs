@@ -5,10 +5,19 @@
 //! loads another pack. See docs/knowledge.md for the format.
 
 pub mod build;
+mod evr;
+pub mod format;
+pub mod names;
+mod query;
+mod sha256;
+
+pub use names::normalize_path;
 
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// Publish channel of a binary package.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -41,6 +50,25 @@ impl Channel {
     pub fn supported(self) -> bool {
         matches!(self, Channel::Base)
     }
+    /// Preference when several packages provide the same thing: base, then sdk-exception (built
+    /// from a supported source), then sdk, then unlisted.
+    pub fn preference(self) -> u8 {
+        match self {
+            Channel::Base => 0,
+            Channel::SdkException => 1,
+            Channel::Sdk => 2,
+            Channel::Unlisted => 3,
+        }
+    }
+    pub fn parse(s: &str) -> Option<Channel> {
+        Some(match s {
+            "base" => Channel::Base,
+            "sdk" => Channel::Sdk,
+            "sdk-exception" => Channel::SdkException,
+            "unlisted" => Channel::Unlisted,
+            _ => return None,
+        })
+    }
 }
 
 /// How much a derived fact can be trusted.
@@ -60,6 +88,14 @@ impl Confidence {
             Confidence::High => "high",
         }
     }
+    pub fn parse(s: &str) -> Option<Confidence> {
+        Some(match s {
+            "low" => Confidence::Low,
+            "medium" => Confidence::Medium,
+            "high" => Confidence::High,
+            _ => return None,
+        })
+    }
 }
 
 /// A binary package of the target distribution.
@@ -67,8 +103,10 @@ impl Confidence {
 pub struct Package {
     pub name: String,
     pub epoch: u32,
+    /// Empty when unknown (package known only from a publish list).
     pub version: String,
     pub release: String,
+    /// `x86_64`, `noarch`, `?` (unknown), or `x86_64(not-built-on-x86_64)`.
     pub arch: String,
     pub channel: Channel,
     pub component: String,
@@ -104,6 +142,17 @@ pub struct VersionNodes {
     pub source: String,
 }
 
+/// An RPM capability (explicit `Provides:`, `Obsoletes:`, python module or dist) of a package.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Capability {
+    pub package: String,
+    /// `explicit`, `obsoletes`, `python_module` or `python_dist`.
+    pub kind: String,
+    /// Comparison (`=`, `<`, `>=` ...) and version; empty when unversioned.
+    pub op: String,
+    pub version: String,
+}
+
 /// A loaded, indexed knowledge pack.
 #[derive(Debug, Default)]
 pub struct Pack {
@@ -120,14 +169,23 @@ pub struct Pack {
     pub baseline_packages: Vec<String>,
     /// The loader's trusted directories on the target, per architecture.
     pub default_search_dirs: BTreeMap<String, Vec<String>>,
+    /// The dynamic loader (PT_INTERP) path per architecture, as programs name it.
+    pub dynamic_loaders: BTreeMap<String, String>,
     // Indexes; filled by `load`.
-    packages: std::collections::HashMap<String, Package>,
-    sonames: std::collections::HashMap<String, Vec<Provider>>,
+    packages: FastMap<String, Package>,
+    /// Other rows of a package name produced by more than one component (losers of the pick).
+    package_others: FastMap<String, Vec<Package>>,
+    sonames: FastMap<String, Vec<Provider>>,
     /// (prefix before the glob, provider): `libaio.so.*` is stored as `libaio.so.`.
     soname_globs: Vec<(String, Provider)>,
-    paths: std::collections::HashMap<String, Vec<Provider>>,
-    /// (soname, arch) -> nodes; arch `*` applies to every arch.
-    version_nodes: std::collections::HashMap<(String, String), VersionNodes>,
+    paths: FastMap<String, Vec<Provider>>,
+    /// (pattern, literal prefix, provider) of the path globs specific enough to match.
+    path_globs: Vec<(String, String, Provider)>,
+    /// soname -> arch -> nodes; arch `*` applies to every arch.
+    version_nodes: FastMap<String, BTreeMap<String, VersionNodes>>,
+    /// (soname, arch, node) -> status, for statuses other than `exact`.
+    node_status: FastMap<(String, String, String), String>,
+    capabilities: FastMap<String, Vec<Capability>>,
 }
 
 /// Why a pack could not be loaded.
@@ -142,41 +200,817 @@ pub enum PackError {
     Invalid { path: String, reason: String },
 }
 
+/// The text of every file of a pack; the single input of the parser behind [`Pack::builtin`]
+/// and [`Pack::load`].
+#[derive(Clone, Copy, Debug)]
+pub struct PackContents<'a> {
+    pub pack_json: &'a str,
+    pub packages: &'a str,
+    pub sonames: &'a str,
+    pub paths: &'a str,
+    pub version_nodes: &'a str,
+    pub capabilities: &'a str,
+}
+
+macro_rules! embedded {
+    ($file:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/knowledge/azurelinux-4.0/",
+            $file
+        ))
+    };
+}
+
+/// The pack compiled into the binary (`knowledge/azurelinux-4.0/`).
+pub const BUILTIN: PackContents<'static> = PackContents {
+    pack_json: embedded!("pack.json"),
+    packages: embedded!("packages.tsv"),
+    sonames: embedded!("sonames.tsv"),
+    paths: embedded!("paths.tsv"),
+    version_nodes: embedded!("version-nodes.tsv"),
+    capabilities: embedded!("capabilities.tsv"),
+};
+
 impl Pack {
     /// The pack embedded in the binary, parsed once per process.
     pub fn builtin() -> &'static Pack {
-        unimplemented!()
+        static PACK: OnceLock<Pack> = OnceLock::new();
+        PACK.get_or_init(|| {
+            // tests/knowledge_pack.rs loads the embedded pack, so this cannot fail in a
+            // tested build.
+            Pack::parse("builtin:azurelinux-4.0", &BUILTIN)
+                .unwrap_or_else(|e| panic!("the embedded knowledge pack is broken: {e}"))
+        })
     }
 
     /// Load a pack from a directory (the layout of `knowledge/azurelinux-4.0/`).
-    pub fn load(_dir: &Path) -> Result<Pack, PackError> {
-        unimplemented!()
+    pub fn load(dir: &Path) -> Result<Pack, PackError> {
+        let read = |file: &str| {
+            let path = dir.join(file);
+            std::fs::read_to_string(&path).map_err(|source| PackError::Io {
+                path: path.display().to_string(),
+                source,
+            })
+        };
+        let pack_json = read(format::PACK_JSON)?;
+        let packages = read(format::PACKAGES)?;
+        let sonames = read(format::SONAMES)?;
+        let paths = read(format::PATHS)?;
+        let version_nodes = read(format::VERSION_NODES)?;
+        let capabilities = read(format::CAPABILITIES)?;
+        let contents = PackContents {
+            pack_json: &pack_json,
+            packages: &packages,
+            sonames: &sonames,
+            paths: &paths,
+            version_nodes: &version_nodes,
+            capabilities: &capabilities,
+        };
+        Pack::parse(&dir.display().to_string(), &contents)
+    }
+
+    /// Parse a pack from the text of its files; `origin` names it in errors (a directory, or
+    /// `builtin:<id>`). The tables are parsed on two threads.
+    pub fn parse(origin: &str, c: &PackContents<'_>) -> Result<Pack, PackError> {
+        let invalid = |file: &str, reason: String| PackError::Invalid {
+            path: format!("{origin}/{file}"),
+            reason,
+        };
+        let manifest: format::Manifest = serde_json::from_str(c.pack_json)
+            .map_err(|e| invalid(format::PACK_JSON, e.to_string()))?;
+        if manifest.format_version != format::FORMAT_VERSION {
+            return Err(invalid(
+                format::PACK_JSON,
+                format!(
+                    "format_version {} (this azl-compat reads format_version {})",
+                    manifest.format_version,
+                    format::FORMAT_VERSION
+                ),
+            ));
+        }
+        if manifest.id.is_empty() {
+            return Err(invalid(format::PACK_JSON, "empty id".into()));
+        }
+        let expected = |file: &str| {
+            format::COUNT_KEYS
+                .iter()
+                .find(|(f, _)| *f == file)
+                .and_then(|(_, k)| manifest.counts.get(*k).copied())
+        };
+        let t = Tables {
+            origin,
+            expected: &expected,
+        };
+        // packages.tsv (the biggest table) on a second thread, the rest on this one. Plain
+        // threads, not rayon: a rayon worker waiting in `join` may run another task that calls
+        // `Pack::builtin()` and would re-enter its OnceLock.
+        let (packages, providers, nodes, capabilities) = std::thread::scope(|scope| {
+            let spawned = std::thread::Builder::new()
+                .name("knowledge-load".into())
+                .spawn_scoped(scope, || t.packages(c.packages));
+            let providers = t
+                .sonames(c.sonames)
+                .and_then(|s| Ok((s, t.paths(c.paths)?)));
+            let nodes = t.version_nodes(c.version_nodes);
+            let capabilities = t.capabilities(c.capabilities);
+            let packages = match spawned {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => t.packages(c.packages),
+            };
+            (packages, providers, nodes, capabilities)
+        });
+        // Errors in a fixed order, whatever finished first.
+        let (packages, package_others) = packages?;
+        let ((sonames, soname_globs), (paths, path_globs)) = providers?;
+        let (version_nodes, node_status) = nodes?;
+        let capabilities = capabilities?;
+
+        for b in &manifest.baseline_packages {
+            if !packages.contains_key(b) {
+                return Err(invalid(
+                    format::PACK_JSON,
+                    format!("baseline package `{b}` is not in {}", format::PACKAGES),
+                ));
+            }
+        }
+        Ok(Pack {
+            id: manifest.id,
+            name: manifest.name,
+            version: manifest.version,
+            arches: manifest.arches,
+            provenance: manifest.provenance,
+            baseline_packages: manifest.baseline_packages,
+            default_search_dirs: manifest.default_search_dirs,
+            dynamic_loaders: manifest.dynamic_loaders,
+            packages,
+            package_others,
+            sonames,
+            soname_globs,
+            paths,
+            path_globs,
+            version_nodes,
+            node_status,
+            capabilities,
+        })
     }
 
     pub fn package(&self, name: &str) -> Option<&Package> {
         self.packages.get(name)
     }
 
+    /// Every row of a package name: the one [`Pack::package`] returns first, then rows of the
+    /// same name built from other components (best channel, then highest EVR, wins).
+    pub fn package_variants(&self, name: &str) -> Vec<&Package> {
+        let mut v: Vec<&Package> = self.packages.get(name).into_iter().collect();
+        if let Some(o) = self.package_others.get(name) {
+            v.extend(o);
+        }
+        v
+    }
+
+    /// All packages (one per name), in no particular order.
+    pub fn packages(&self) -> impl Iterator<Item = &Package> {
+        self.packages.values()
+    }
+
     /// Packages providing a soname: concrete facts first; glob facts only match a soname whose
     /// suffix after the glob's prefix is numeric (`libaio.so.*` matches `libaio.so.1`, never
     /// `libaio.so.1t64`). Sorted: supported channels and higher confidence first.
-    pub fn soname_providers(&self, _soname: &str) -> Vec<Provider> {
-        unimplemented!()
+    pub fn soname_providers(&self, soname: &str) -> Vec<Provider> {
+        if let Some(v) = self.sonames.get(soname) {
+            if !v.is_empty() {
+                return self.rank(v.clone());
+            }
+        }
+        let globbed: Vec<Provider> = self
+            .soname_globs
+            .iter()
+            .filter(|(prefix, _)| names::soname_glob_matches(prefix, soname))
+            .map(|(_, p)| p.clone())
+            .collect();
+        self.rank(globbed)
     }
 
     /// Packages providing a path on the target, after merging `/usr/sbin`, `/sbin` and `/bin`
     /// into `/usr/bin` and `/lib64`, `/lib` into `/usr/lib64`, `/usr/lib`.
-    pub fn path_providers(&self, _path: &str) -> Vec<Provider> {
-        unimplemented!()
+    pub fn path_providers(&self, path: &str) -> Vec<Provider> {
+        let path = normalize_path(path);
+        let mut out = self.rank(self.paths.get(&path).cloned().unwrap_or_default());
+        let globbed: Vec<Provider> = self
+            .path_globs
+            .iter()
+            .filter(|(pattern, prefix, p)| {
+                path.starts_with(prefix.as_str())
+                    && !out.iter().any(|c| c.package == p.package)
+                    && names::glob_match(pattern, &path)
+            })
+            .map(|(_, _, p)| p.clone())
+            .collect();
+        out.extend(self.rank(globbed));
+        out
     }
 
     /// Version nodes a soname defines on the target for an arch, if known.
-    pub fn version_nodes(&self, _soname: &str, _arch: &str) -> Option<&VersionNodes> {
-        unimplemented!()
+    pub fn version_nodes(&self, soname: &str, arch: &str) -> Option<&VersionNodes> {
+        let arches = self.version_nodes.get(soname)?;
+        arches.get(arch).or_else(|| arches.get("*"))
+    }
+
+    /// How sure the pack is that `soname` defines `node` on `arch`: `exact` (upstream data of the
+    /// shipped version), `bracketed`, `newer-only` (seen only in a newer build: may be absent),
+    /// `newer-unbracketed`, `declared`, `declared-superset`; `None` when the node is not listed.
+    pub fn version_node_status(&self, soname: &str, arch: &str, node: &str) -> Option<&str> {
+        let arches = self.version_nodes.get(soname)?;
+        let list_arch = if arches.contains_key(arch) { arch } else { "*" };
+        if !arches.get(list_arch)?.nodes.contains(node) {
+            return None;
+        }
+        let key = (soname.to_string(), list_arch.to_string(), node.to_string());
+        Some(self.node_status.get(&key).map_or("exact", String::as_str))
     }
 
     /// Whether a soname is provided by a baseline package (always present on the target).
-    pub fn is_baseline_soname(&self, _soname: &str) -> bool {
-        unimplemented!()
+    pub fn is_baseline_soname(&self, soname: &str) -> bool {
+        self.soname_providers(soname)
+            .iter()
+            .any(|p| self.baseline_packages.contains(&p.package))
+    }
+
+    /// Packages with an explicit `Provides:`/`Obsoletes:` (or python module/dist) of `name`.
+    pub fn capabilities(&self, name: &str) -> &[Capability] {
+        self.capabilities.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    fn channel_preference(&self, package: &str) -> u8 {
+        self.packages
+            .get(package)
+            .map_or(4, |p| p.channel.preference())
+    }
+
+    /// De-duplicate by package (keeping the strongest evidence: concrete over glob, then higher
+    /// confidence) and sort: channel base, sdk-exception, sdk, unlisted (unknown packages last),
+    /// then higher confidence, then package name.
+    fn rank(&self, mut v: Vec<Provider>) -> Vec<Provider> {
+        if v.len() > 1 {
+            v.sort_by(|a, b| {
+                (&a.package, a.glob, Reverse(a.confidence), &a.method).cmp(&(
+                    &b.package,
+                    b.glob,
+                    Reverse(b.confidence),
+                    &b.method,
+                ))
+            });
+            v.dedup_by(|later, first| later.package == first.package);
+            v.sort_by_cached_key(|p| {
+                (
+                    self.channel_preference(&p.package),
+                    Reverse(p.confidence),
+                    p.package.clone(),
+                )
+            });
+        }
+        v
+    }
+}
+
+/// The table parsers of [`Pack::parse`], each independent of the others.
+struct Tables<'o> {
+    origin: &'o str,
+    expected: &'o (dyn Fn(&str) -> Option<u64> + Sync),
+}
+
+type PackagesIndex = (FastMap<String, Package>, FastMap<String, Vec<Package>>);
+type SonamesIndex = (FastMap<String, Vec<Provider>>, Vec<(String, Provider)>);
+type PathsIndex = (
+    FastMap<String, Vec<Provider>>,
+    Vec<(String, String, Provider)>,
+);
+type NodesIndex = (
+    FastMap<String, BTreeMap<String, VersionNodes>>,
+    FastMap<(String, String, String), String>,
+);
+
+impl Tables<'_> {
+    fn table<'a>(
+        &self,
+        file: &str,
+        text: &'a str,
+        columns: &[&str],
+        f: impl FnMut(&[&'a str]) -> Result<(), String>,
+    ) -> Result<(), PackError> {
+        parse_table(self.origin, file, text, columns, (self.expected)(file), f)
+    }
+
+    fn packages(&self, text: &str) -> Result<PackagesIndex, PackError> {
+        let mut packages: FastMap<String, Package> = fast_map(text.len() / 48);
+        let mut others: FastMap<String, Vec<Package>> = FastMap::default();
+        self.table(format::PACKAGES, text, format::PACKAGES_COLUMNS, |f| {
+            let pkg = Package {
+                name: required("name", f[0])?.to_string(),
+                epoch: f[1].parse().map_err(|_| format!("bad epoch `{}`", f[1]))?,
+                version: f[2].to_string(),
+                release: f[3].to_string(),
+                arch: f[4].to_string(),
+                channel: Channel::parse(f[5])
+                    .ok_or_else(|| format!("unknown channel `{}`", f[5]))?,
+                component: required("component", f[6])?.to_string(),
+            };
+            match packages.get_mut(&pkg.name) {
+                None => {
+                    packages.insert(pkg.name.clone(), pkg);
+                }
+                Some(cur) => {
+                    let loser = if preferred(&pkg, cur) {
+                        std::mem::replace(cur, pkg)
+                    } else {
+                        pkg
+                    };
+                    others.entry(loser.name.clone()).or_default().push(loser);
+                }
+            }
+            Ok(())
+        })?;
+        Ok((packages, others))
+    }
+
+    fn sonames(&self, text: &str) -> Result<SonamesIndex, PackError> {
+        let mut sonames: FastMap<String, Vec<Provider>> = fast_map(text.len() / 48);
+        let mut globs = Vec::new();
+        self.table(format::SONAMES, text, format::SONAMES_COLUMNS, |f| {
+            let soname = required("soname", f[0])?;
+            let glob = yes_no(f[2])?;
+            let provider = provider(f[1], glob, f[3], f[4])?;
+            if glob {
+                let prefix = names::glob_prefix(soname);
+                // Globs with a wildcard in the library name never match (see
+                // names::soname_glob_matches); no need to keep them.
+                if names::library_name(prefix).is_some() {
+                    globs.push((prefix.to_string(), provider));
+                }
+            } else {
+                sonames
+                    .entry(soname.to_string())
+                    .or_default()
+                    .push(provider);
+            }
+            Ok(())
+        })?;
+        Ok((sonames, globs))
+    }
+
+    fn paths(&self, text: &str) -> Result<PathsIndex, PackError> {
+        let mut paths: FastMap<String, Vec<Provider>> = fast_map(text.len() / 56);
+        let mut globs = Vec::new();
+        self.table(format::PATHS, text, format::PATHS_COLUMNS, |f| {
+            let path = required("path", f[0])?;
+            if !path.starts_with('/') {
+                return Err(format!("path `{path}` is not absolute"));
+            }
+            let glob = yes_no(f[3])?;
+            let provider = provider(f[1], glob, f[4], f[5])?;
+            if glob {
+                if names::path_glob_is_specific(path) {
+                    let prefix = names::glob_prefix(path).to_string();
+                    globs.push((path.to_string(), prefix, provider));
+                }
+            } else {
+                paths.entry(path.to_string()).or_default().push(provider);
+            }
+            Ok(())
+        })?;
+        Ok((paths, globs))
+    }
+
+    fn version_nodes(&self, text: &str) -> Result<NodesIndex, PackError> {
+        type Lists = FastMap<String, BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>>;
+        let mut lists: Lists = FastMap::default();
+        let mut status: FastMap<(String, String, String), String> = FastMap::default();
+        self.table(
+            format::VERSION_NODES,
+            text,
+            format::VERSION_NODES_COLUMNS,
+            |f| {
+                let soname = required("soname", f[0])?;
+                let arch = required("arch", f[1])?;
+                let node = required("version_node", f[2])?;
+                let st = required("status", f[3])?;
+                let source = required("source", f[4])?;
+                let (nodes, sources) = lists
+                    .entry(soname.to_string())
+                    .or_default()
+                    .entry(arch.to_string())
+                    .or_default();
+                nodes.insert(node.to_string());
+                if !sources.contains(source) {
+                    sources.insert(source.to_string());
+                }
+                if st != "exact" {
+                    status.insert(
+                        (soname.to_string(), arch.to_string(), node.to_string()),
+                        st.to_string(),
+                    );
+                }
+                Ok(())
+            },
+        )?;
+        let lists = lists
+            .into_iter()
+            .map(|(soname, arches)| {
+                let arches = arches
+                    .into_iter()
+                    .map(|(arch, (nodes, sources))| {
+                        let source = sources.into_iter().collect::<Vec<_>>().join(" + ");
+                        (arch, VersionNodes { nodes, source })
+                    })
+                    .collect();
+                (soname, arches)
+            })
+            .collect();
+        Ok((lists, status))
+    }
+
+    fn capabilities(&self, text: &str) -> Result<FastMap<String, Vec<Capability>>, PackError> {
+        let mut caps: FastMap<String, Vec<Capability>> = fast_map(text.len() / 56);
+        self.table(
+            format::CAPABILITIES,
+            text,
+            format::CAPABILITIES_COLUMNS,
+            |f| {
+                let capability = required("capability", f[0])?;
+                let cap = Capability {
+                    kind: required("kind", f[1])?.to_string(),
+                    package: required("package", f[2])?.to_string(),
+                    op: f[3].to_string(),
+                    version: f[4].to_string(),
+                };
+                match caps.get_mut(capability) {
+                    Some(v) => v.push(cap),
+                    None => {
+                        caps.insert(capability.to_string(), vec![cap]);
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        Ok(caps)
+    }
+}
+
+/// A fast, non-cryptographic hasher for the indexes (keys come from the pack, not from
+/// untrusted input, so flooding resistance is not needed; SipHash costs a third of load time).
+#[derive(Clone, Copy, Default)]
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+    fn finish(&self) -> u64 {
+        // Mix the high bits down: hashbrown takes its control bits from the top.
+        let h = self.0;
+        h ^ (h >> 29) ^ (h >> 47)
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
+fn fast_map<K, V>(capacity: usize) -> FastMap<K, V> {
+    HashMap::with_capacity_and_hasher(capacity, Default::default())
+}
+
+/// Whether `a` should be the package of its name rather than `b`: better channel, then higher
+/// EVR, then component name.
+fn preferred(a: &Package, b: &Package) -> bool {
+    use std::cmp::Ordering;
+    let by_channel = b.channel.preference().cmp(&a.channel.preference());
+    let by_evr = evr::evr_cmp(
+        (a.epoch, &a.version, &a.release),
+        (b.epoch, &b.version, &b.release),
+    );
+    by_channel
+        .then(by_evr)
+        .then_with(|| b.component.cmp(&a.component))
+        == Ordering::Greater
+}
+
+fn required<'a>(what: &str, s: &'a str) -> Result<&'a str, String> {
+    if s.is_empty() {
+        Err(format!("empty {what}"))
+    } else {
+        Ok(s)
+    }
+}
+
+fn yes_no(s: &str) -> Result<bool, String> {
+    match s {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        other => Err(format!("glob must be yes or no, not `{other}`")),
+    }
+}
+
+fn provider(package: &str, glob: bool, method: &str, confidence: &str) -> Result<Provider, String> {
+    Ok(Provider {
+        package: required("package", package)?.to_string(),
+        method: required("method", method)?.to_string(),
+        confidence: Confidence::parse(confidence)
+            .ok_or_else(|| format!("unknown confidence `{confidence}`"))?,
+        glob,
+    })
+}
+
+/// Parse one TSV table: the header must be exactly `columns`; every row must have that many
+/// fields. `f` gets the fields of each row; its error becomes `Invalid` naming file and line.
+fn parse_table<'a>(
+    origin: &str,
+    file: &str,
+    text: &'a str,
+    columns: &[&str],
+    expected_rows: Option<u64>,
+    mut f: impl FnMut(&[&'a str]) -> Result<(), String>,
+) -> Result<(), PackError> {
+    const MAX_COLUMNS: usize = 8;
+    debug_assert!(columns.len() <= MAX_COLUMNS);
+    let invalid = |line: usize, reason: String| PackError::Invalid {
+        path: format!("{origin}/{file}"),
+        reason: format!("line {line}: {reason}"),
+    };
+    let mut lines = text.split('\n');
+    let header = lines.next().unwrap_or("");
+    let header = header.strip_suffix('\r').unwrap_or(header);
+    if !header.split('\t').eq(columns.iter().copied()) {
+        return Err(invalid(
+            1,
+            format!(
+                "header is `{}`, expected `{}`",
+                header.replace('\t', " "),
+                columns.join(" ")
+            ),
+        ));
+    }
+    let mut fields: [&'a str; MAX_COLUMNS] = [""; MAX_COLUMNS];
+    let mut rows = 0u64;
+    let mut lineno = 1usize;
+    for line in lines {
+        lineno += 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.is_empty() {
+            continue;
+        }
+        let mut n = 0;
+        for field in line.split('\t') {
+            if n == columns.len() {
+                n += 1;
+                break;
+            }
+            fields[n] = field;
+            n += 1;
+        }
+        if n != columns.len() {
+            return Err(invalid(
+                lineno,
+                format!("expected {} tab-separated fields", columns.len()),
+            ));
+        }
+        f(&fields[..n]).map_err(|reason| invalid(lineno, reason))?;
+        rows += 1;
+    }
+    if let Some(want) = expected_rows {
+        if rows != want {
+            return Err(invalid(
+                lineno,
+                format!("{rows} rows, but pack.json counts {want} (truncated or edited table?)"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = r#"{"format_version": 1, "id": "t", "name": "T", "version": "1",
+        "arches": ["x86_64"], "baseline_packages": ["glibc"]}"#;
+    const PACKAGES: &str = "name\tepoch\tversion\trelease\tarch\tchannel\tcomponent\n\
+        glibc\t0\t2.42\t1\tx86_64\tbase\tglibc\n\
+        libaio\t0\t0.3\t1\tx86_64\tbase\tlibaio\n\
+        foo\t0\t1\t1\tx86_64\tsdk\tfoo\n\
+        foo-unl\t0\t1\t1\tx86_64\tunlisted\tfoo\n\
+        foo-exc\t0\t1\t1\tx86_64\tsdk-exception\tfoo\n\
+        dup\t0\t2.9\t1\tnoarch\tbase\tbig\n\
+        dup\t0\t2.13\t1\tnoarch\tbase\tsmall\n\
+        dup\t0\t9\t1\tnoarch\tsdk\tother\n\
+        tools\t0\t1\t1\tx86_64\tbase\ttools\n";
+    const SONAMES: &str = "soname\tpackage\tglob\tmethod\tconfidence\n\
+        libc.so.6\tglibc\tno\tabi\thigh\n\
+        libaio.so.*\tlibaio\tyes\tfiles-glob\tlow\n\
+        lib*.so.6*\tfoo\tyes\tfiles-glob\tlow\n\
+        libx.so.1\tfoo-unl\tno\tspec-files\thigh\n\
+        libx.so.1\tfoo\tno\tspec-files\tlow\n\
+        libx.so.1\tfoo-exc\tno\tdebian-near-version\tmedium\n\
+        libx.so.1\tglibc\tno\tspec-files\tlow\n\
+        libx.so.*\ttools\tyes\tfiles-glob\tlow\n";
+    const PATHS: &str = "path\tpackage\tkind\tglob\tmethod\tconfidence\n\
+        /usr/bin/sshd\tfoo\tbin\tno\tspec-files\thigh\n\
+        /usr/bin/*\ttools\tbin\tyes\tfiles-glob\tlow\n\
+        /usr/bin/tool*\ttools\tbin\tyes\tfiles-glob\tlow\n\
+        /usr/bin/toolbox\tfoo\tbin\tno\tspec-files\thigh\n\
+        /usr/lib64/ld-linux-x86-64.so.2\tglibc\tloader\tno\tabi\thigh\n";
+    const NODES: &str = "soname\tarch\tversion_node\tstatus\tsource\n\
+        libc.so.6\tx86_64\tGLIBC_2.34\texact\tglibc\n\
+        libc.so.6\tx86_64\tGLIBC_PRIVATE\texact\tglibc-extra\n\
+        libc.so.6\t*\tGLIBC_2.99\texact\tother\n\
+        libz.so.1\t*\tZLIB_9\tnewer-only\tdebian\n";
+    const CAPS: &str = "capability\tkind\tpackage\top\tversion\n\
+        /bin/sh\texplicit\tfoo\t\t\n\
+        oldpkg\tobsoletes\tfoo\t<\t2\n";
+
+    fn contents() -> PackContents<'static> {
+        PackContents {
+            pack_json: MANIFEST,
+            packages: PACKAGES,
+            sonames: SONAMES,
+            paths: PATHS,
+            version_nodes: NODES,
+            capabilities: CAPS,
+        }
+    }
+
+    fn pack() -> Pack {
+        Pack::parse("test", &contents()).unwrap()
+    }
+
+    #[test]
+    fn duplicate_package_names_pick_channel_then_evr() {
+        let p = pack();
+        let dup = p.package("dup").unwrap();
+        assert_eq!(dup.version, "2.13");
+        assert_eq!(dup.component, "small");
+        assert_eq!(p.package_variants("dup").len(), 3);
+    }
+
+    #[test]
+    fn soname_queries_sort_and_dedup() {
+        let p = pack();
+        let v = p.soname_providers("libx.so.1");
+        let names: Vec<&str> = v.iter().map(|x| x.package.as_str()).collect();
+        // Concrete only (the tools glob is not consulted); base, sdk-exception, sdk, unlisted.
+        assert_eq!(names, ["glibc", "foo-exc", "foo", "foo-unl"]);
+        assert!(v.iter().all(|x| !x.glob));
+        assert!(p.is_baseline_soname("libx.so.1"));
+        assert!(p.is_baseline_soname("libc.so.6"));
+        assert!(!p.is_baseline_soname("libaio.so.1"));
+    }
+
+    #[test]
+    fn soname_globs_need_a_numeric_suffix() {
+        let p = pack();
+        let v = p.soname_providers("libaio.so.1");
+        assert_eq!(v.len(), 1);
+        assert!(v[0].glob);
+        assert_eq!(v[0].package, "libaio");
+        assert_eq!(p.soname_providers("libaio.so.1.0.2").len(), 1);
+        assert!(p.soname_providers("libaio.so.1t64").is_empty());
+        // `lib*.so.6*` says nothing about which library.
+        assert!(p.soname_providers("libncursesw.so.6").is_empty());
+        // Globs only when nothing concrete: libx.so.2 falls back to tools' glob.
+        assert_eq!(p.soname_providers("libx.so.2")[0].package, "tools");
+    }
+
+    #[test]
+    fn path_queries_normalise_and_use_specific_globs() {
+        let p = pack();
+        for q in ["/usr/sbin/sshd", "/sbin/sshd", "/bin/sshd", "/usr/bin/sshd"] {
+            let v = p.path_providers(q);
+            assert_eq!(v.len(), 1, "{q}");
+            assert_eq!(v[0].package, "foo");
+        }
+        // `/usr/bin/*` is too broad to count.
+        assert!(p.path_providers("/usr/bin/python2").is_empty());
+        let v = p.path_providers("/usr/bin/toolkit");
+        assert_eq!(v.len(), 1);
+        assert!(v[0].glob);
+        // Concrete first, then globs of other packages.
+        let v = p.path_providers("/usr/bin/toolbox");
+        assert_eq!(
+            v.iter()
+                .map(|x| (x.package.as_str(), x.glob))
+                .collect::<Vec<_>>(),
+            [("foo", false), ("tools", true)]
+        );
+        assert_eq!(
+            p.path_providers("/lib64/ld-linux-x86-64.so.2")[0].package,
+            "glibc"
+        );
+    }
+
+    #[test]
+    fn version_nodes_prefer_the_arch_list() {
+        let p = pack();
+        let x = p.version_nodes("libc.so.6", "x86_64").unwrap();
+        assert!(x.nodes.contains("GLIBC_2.34"));
+        assert!(!x.nodes.contains("GLIBC_2.99"));
+        assert_eq!(x.source, "glibc + glibc-extra");
+        let a = p.version_nodes("libc.so.6", "aarch64").unwrap();
+        assert!(a.nodes.contains("GLIBC_2.99"));
+        assert!(p.version_nodes("libnope.so.1", "x86_64").is_none());
+        assert_eq!(
+            p.version_node_status("libz.so.1", "x86_64", "ZLIB_9"),
+            Some("newer-only")
+        );
+        assert_eq!(
+            p.version_node_status("libc.so.6", "x86_64", "GLIBC_2.34"),
+            Some("exact")
+        );
+        assert_eq!(
+            p.version_node_status("libc.so.6", "x86_64", "GLIBC_9"),
+            None
+        );
+    }
+
+    #[test]
+    fn capabilities_are_indexed() {
+        let p = pack();
+        assert_eq!(p.capabilities("/bin/sh")[0].package, "foo");
+        assert_eq!(p.capabilities("oldpkg")[0].op, "<");
+        assert!(p.capabilities("nothing").is_empty());
+    }
+
+    fn invalid_reason(c: PackContents<'_>) -> (String, String) {
+        match Pack::parse("test", &c) {
+            Err(PackError::Invalid { path, reason }) => (path, reason),
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn malformed_packs_are_invalid_not_panics() {
+        let (path, reason) = invalid_reason(PackContents {
+            sonames: "soname\tpackage\tglob\tmethod\tconfidence\nlibc.so.6\tglibc\tmaybe\tabi\thigh\n",
+            ..contents()
+        });
+        assert_eq!(path, "test/sonames.tsv");
+        assert!(reason.starts_with("line 2:"), "{reason}");
+
+        let (path, reason) = invalid_reason(PackContents {
+            packages: "name\tepoch\n",
+            ..contents()
+        });
+        assert_eq!(path, "test/packages.tsv");
+        assert!(reason.starts_with("line 1:"), "{reason}");
+
+        let (_, reason) = invalid_reason(PackContents {
+            paths: "path\tpackage\tkind\tglob\tmethod\tconfidence\n/usr/bin/x\tfoo\tbin\tno\n",
+            ..contents()
+        });
+        assert!(reason.starts_with("line 2:"), "{reason}");
+
+        let (_, reason) = invalid_reason(PackContents {
+            paths: "path\tpackage\tkind\tglob\tmethod\tconfidence\n/usr/bin/x\tfoo\tbin\tno\ta\thigh\textra\n",
+            ..contents()
+        });
+        assert!(reason.starts_with("line 2:"), "{reason}");
+
+        let (path, _) = invalid_reason(PackContents {
+            pack_json: "{not json",
+            ..contents()
+        });
+        assert_eq!(path, "test/pack.json");
+
+        let (_, reason) = invalid_reason(PackContents {
+            pack_json: r#"{"format_version": 99, "id": "t", "name": "T", "version": "1", "arches": []}"#,
+            ..contents()
+        });
+        assert!(reason.contains("format_version 99"), "{reason}");
+
+        let (_, reason) = invalid_reason(PackContents {
+            pack_json: r#"{"format_version": 1, "id": "t", "name": "T", "version": "1", "arches": [],
+                "counts": {"packages": 3}}"#,
+            ..contents()
+        });
+        assert!(reason.contains("pack.json counts 3"), "{reason}");
+    }
+
+    #[test]
+    fn load_reports_missing_files() {
+        let dir = std::env::temp_dir().join("azl-compat-knowledge-missing-pack");
+        match Pack::load(&dir) {
+            Err(PackError::Io { path, .. }) => assert!(path.ends_with("pack.json")),
+            other => panic!("expected Io, got {other:?}"),
+        }
     }
 }

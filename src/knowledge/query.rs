@@ -13,12 +13,22 @@ impl Pack {
         use std::fmt::Write;
         let mut o = String::new();
         let _ = writeln!(o, "pack        {}", self.id);
-        let _ = writeln!(o, "target      {} ({})", self.name_version(), self.arches.join(", "));
+        let _ = writeln!(
+            o,
+            "target      {} ({})",
+            self.name_version(),
+            self.arches.join(", ")
+        );
         for (k, v) in &self.provenance {
             let _ = writeln!(o, "{k:<11} {v}");
         }
         let _ = writeln!(o, "packages    {}", self.packages.len());
-        let _ = writeln!(o, "sonames     {} (+{} globs)", self.sonames.len(), self.soname_globs.len());
+        let _ = writeln!(
+            o,
+            "sonames     {} (+{} globs)",
+            self.sonames.len(),
+            self.soname_globs.len()
+        );
         let _ = writeln!(o, "paths       {}", self.paths.len());
         let _ = writeln!(o, "version sets {}", self.version_nodes.len());
         o
@@ -63,7 +73,8 @@ impl Pack {
 pub fn soname_stem(soname: &str) -> Option<&str> {
     let i = soname.find(".so.")?;
     let rest = &soname[i + 4..];
-    rest.starts_with(|c: char| c.is_ascii_digit()).then_some(&soname[..i])
+    rest.starts_with(|c: char| c.is_ascii_digit())
+        .then_some(&soname[..i])
 }
 
 #[cfg(test)]
