@@ -142,6 +142,8 @@ const EXPECTED: &[Expect] = &[
         ("elf-library-off-search-path", "*", "/opt/acme/libs-runpath/libnoinh-b.so.1"),
     ]),
     e("/opt/acme/libs-runpath/libnoinh-b.so.1", "elf", OK, &[], &[], &[]),
+    // Plugin whose need is met by a library the tree's programs load (dlopen finds it by soname).
+    e("/opt/acme/plugins/acme-plugin-host.so", "elf", OK, &[], &[], &[]),
     e("/opt/acme/plugins/acme-plugin-foo.so", "elf", BREAKS, &["elf-library-missing"], &[], &[
         ("elf-library-missing", "subject", "libacme-plugin-rt.so.2"),
     ]),

@@ -100,6 +100,8 @@ lib "$A/libs-runpath/libnoinh-b.so.1" libnoinh-b.so.1 inh_b.c
 lib "$A/libs-runpath/libnoinh-a.so.1" libnoinh-a.so.1 inh_a.c -L"$A/libs-runpath" -l:libnoinh-b.so.1
 # A plugin: nothing in the tree links to it.
 lib "$A/plugins/acme-plugin-foo.so" acme-plugin-foo.so plugin.c $L -l:libacme-plugin-rt.so.2
+# A plugin that needs a bundled library off its own search path, which a program of the tree loads.
+lib "$A/plugins/acme-plugin-host.so" acme-plugin-host.so plugin_host.c -L"$A/lib" -l:libacme-core.so.1
 
 # ---- programs -----------------------------------------------------------------------------------
 exe "$A/bin/hello" hello.c
