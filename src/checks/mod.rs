@@ -8,6 +8,7 @@ pub mod elf_libraries;
 pub mod elf_platform;
 pub mod elf_versions;
 pub mod loader;
+pub mod richdep;
 pub mod scripts;
 pub mod verdict;
 
