@@ -78,6 +78,18 @@ fn missing_root_is_a_fatal_error_with_status_2() {
 }
 
 #[test]
+fn unreadable_knowledge_pack_is_a_fatal_error() {
+    let dir = tempfile::tempdir().unwrap();
+    cmd()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--knowledge", "/nonexistent/azl-pack"])
+        .assert()
+        .code(2)
+        .stderr(predicates_contains("knowledge pack"));
+}
+
+#[test]
 fn usage_error_has_status_2() {
     cmd()
         .args(["scan", "--format", "yaml", "/"])
