@@ -7,7 +7,7 @@ use crate::source::{EntryKind, FileId, Opened, Source};
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -79,6 +79,7 @@ fn walk_dir<'s>(
             if !display.is_empty() {
                 recs.push(Rec::Dir(display.clone()));
             }
+            let handle = source.open_dir(&dir);
             for entry in entries {
                 let path = dir.join(&entry.name);
                 let shown = format!("{display}/{}", lossy(&entry.name));
@@ -108,7 +109,11 @@ fn walk_dir<'s>(
                     EntryKind::File => {
                         counters.files.fetch_add(1, Ordering::Relaxed);
                         progress.file_seen();
-                        if let Some(r) = inspect_file(source, &path, shown) {
+                        let opened = match &handle {
+                            Some(h) => h.open(&entry.name),
+                            None => source.open(&path),
+                        };
+                        if let Some(r) = inspect_file(source, opened, shown) {
                             recs.push(r);
                         }
                     }
@@ -126,8 +131,12 @@ fn lossy(s: &OsStr) -> String {
 }
 
 /// Classify one regular file and read it further if it is an ELF object or a script.
-fn inspect_file(source: &dyn Source, path: &Path, shown: String) -> Option<Rec> {
-    let opened = match source.open(path) {
+fn inspect_file(
+    source: &dyn Source,
+    opened: std::io::Result<Opened>,
+    shown: String,
+) -> Option<Rec> {
+    let opened = match opened {
         Ok(x) => x,
         Err(e) => {
             return Some(Rec::Diag(Diagnostic::new(

@@ -1,6 +1,6 @@
 //! A directory on the local file system taken as the root of what would move.
 
-use super::{Entry, EntryKind, FileId, FileMeta, Opened, Source};
+use super::{DirHandle, Entry, EntryKind, FileId, FileMeta, Opened, Source};
 use std::fs;
 use std::io;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
@@ -142,6 +142,15 @@ impl Source for DirSource {
         }
     }
 
+    fn open_dir(&self, path: &Path) -> Option<Box<dyn DirHandle>> {
+        let dir = fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW)
+            .open(self.host_path(path))
+            .ok()?;
+        Some(Box::new(OpenDir(dir)))
+    }
+
     fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
         fs::read_link(self.host_path(path))
     }
@@ -179,4 +188,28 @@ fn pseudo_filesystem(path: &Path) -> Option<&'static str> {
         0x6e73_6673 => "nsfs",
         _ => return None,
     })
+}
+
+/// A directory opened with `O_DIRECTORY`; files are opened with `openat` relative to it.
+struct OpenDir(fs::File);
+
+impl DirHandle for OpenDir {
+    fn open(&self, name: &std::ffi::OsStr) -> io::Result<Opened> {
+        use std::os::fd::{AsRawFd, FromRawFd};
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(name.as_bytes()).map_err(io::Error::other)?;
+        // SAFETY: a valid directory fd and NUL-terminated name; the returned fd is owned by
+        // the File we build from it and closed when it is dropped.
+        let fd = unsafe {
+            libc::openat(
+                self.0.as_raw_fd(),
+                c.as_ptr(),
+                libc::O_RDONLY | libc::O_CLOEXEC | libc_flags(),
+            )
+        };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(Opened::File(unsafe { fs::File::from_raw_fd(fd) }))
+    }
 }

@@ -42,6 +42,12 @@ pub struct FileId {
     pub ino: u64,
 }
 
+/// An open directory (see [`Source::open_dir`]).
+pub trait DirHandle: Send + Sync {
+    /// Open a regular file of this directory, with the same rules as [`Source::open`].
+    fn open(&self, name: &std::ffi::OsStr) -> io::Result<Opened>;
+}
+
 /// What the walk needs to know about a file it reads further.
 #[derive(Clone, Copy, Debug)]
 pub struct FileMeta {
@@ -64,6 +70,11 @@ pub trait Source: Sync {
     /// Size, identity and mode of an opened file (one `fstat`, paid only for files that are
     /// read further).
     fn meta(&self, opened: &Opened) -> io::Result<FileMeta>;
+    /// An open directory whose files can be opened relative to it (cheaper than resolving an
+    /// absolute path per file). `None` when the source has no such thing.
+    fn open_dir(&self, _path: &Path) -> Option<Box<dyn DirHandle>> {
+        None
+    }
     /// The raw target of a symbolic link.
     fn read_link(&self, path: &Path) -> io::Result<std::path::PathBuf>;
 }
