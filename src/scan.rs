@@ -1,8 +1,9 @@
 //! One scan, end to end: source -> inventory -> checks -> report.
 
 use crate::checks::{self, Context};
+use crate::inventory::ownership::{self, Origin};
 use crate::inventory::walk::{self, Progress};
-use crate::inventory::{ld_so_conf, os_release, ownership};
+use crate::inventory::{ld_so_conf, os_release, packages};
 use crate::knowledge::Pack;
 use crate::report::{self, Report};
 use crate::source::DirSource;
@@ -34,7 +35,17 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
         source: e,
     })?;
     let mut inv = walk::walk(&source, progress);
-    let own = ownership::apply(&mut inv, &source);
+    // Installed packages, plus the .rpm files the walk found (installers that would run).
+    let mut db = packages::read_installed(&source);
+    db.packages.append(&mut std::mem::take(&mut inv.rpm_files));
+    inv.diagnostics.append(&mut db.diagnostics);
+    let is_debian_name = |n: &str| matches!(pack.debian_mapping(n), Ok(Some(_)));
+    let origins: Vec<Origin> = db
+        .packages
+        .iter()
+        .map(|p| ownership::classify(p, &is_debian_name))
+        .collect();
+    let own = ownership::apply(&mut inv, &db, &origins);
     inv.os_release = os_release::read(&source);
     let mut diags = Vec::new();
     let ld_dirs = ld_so_conf::read(&source, &own, &mut diags);
@@ -43,13 +54,16 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     inv.diagnostics.dedup();
     let ctx = Context::new(&inv, pack, ld_dirs);
     let outcome = checks::run(&ctx);
-    Ok(report::build(
+    let pkgs = checks::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
+    let mut report = report::build(
         &display_root(source.root()),
         &inv,
         pack,
         outcome,
-        own.managers,
-    ))
+        own.managers.clone(),
+    );
+    report::attach_packages(&mut report, pkgs, &own.managers);
+    Ok(report)
 }
 
 fn display_root(p: &Path) -> String {

@@ -8,11 +8,21 @@ pub mod elf_libraries;
 pub mod elf_platform;
 pub mod elf_versions;
 pub mod loader;
+pub mod packages;
+pub mod requires;
 pub mod richdep;
 pub mod scripts;
+pub mod units;
+pub mod units_deps;
+pub mod units_directives;
+pub mod units_exec;
+pub mod units_host;
+pub mod units_legacy;
+pub mod units_presets;
+pub mod units_sysv;
 pub mod verdict;
 
-use crate::findings::Finding;
+use crate::findings::{Code, Finding};
 use crate::inventory::{Inventory, Object, ObjectId, ObjectKind, elf::ElfType};
 use crate::knowledge::{Pack, Provider};
 use loader::{Closure, Resolution};
@@ -289,5 +299,136 @@ pub fn is_executable(o: &Object) -> bool {
     match o.elf() {
         Some(e) => e.elf_type == ElfType::Exec || e.interpreter.is_some(),
         None => false,
+    }
+}
+
+/// What the package checks produce.
+pub struct PackagesOutcome {
+    pub packages: Vec<packages::PackageReport>,
+    pub findings: Vec<Finding>,
+    /// Azure Linux packages to install for the packages that are replaced or carried.
+    pub to_install: std::collections::BTreeSet<String>,
+}
+
+/// Judge the installed packages (and `.rpm` files in the tree): the fate of the source
+/// distribution's packages and the requirements of third-party ones. `origins[i]` is the
+/// origin of `pkgs[i]`; `judged` are the verdicts of the moving files (to know which distro
+/// packages they need).
+pub fn run_packages(
+    ctx: &Context,
+    pkgs: &[crate::inventory::packages::InstalledPackage],
+    origins: &[crate::inventory::ownership::Origin],
+    own: &crate::inventory::ownership::Ownership,
+    judged: &[Judged],
+) -> PackagesOutcome {
+    use crate::inventory::ownership::Origin;
+    use std::collections::{BTreeMap, BTreeSet};
+    let inv = ctx.inv;
+    // Which distro packages the moving files and packages need on the source host.
+    let mut needed_by: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut lib_owner: HashMap<&str, &str> = HashMap::new();
+    for (p, o) in pkgs.iter().zip(origins) {
+        if *o != Origin::Distro {
+            continue;
+        }
+        for f in &p.files {
+            let name = crate::inventory::file_name(f);
+            if name.contains(".so") {
+                lib_owner.entry(name).or_insert(p.name.as_str());
+            }
+        }
+    }
+    for j in judged {
+        let o = &inv.objects[j.id];
+        match &o.kind {
+            ObjectKind::Elf(e) => {
+                for n in &e.needed {
+                    if let Some(owner) = lib_owner.get(n.as_str()) {
+                        needed_by
+                            .entry(owner.to_string())
+                            .or_default()
+                            .insert(o.path.clone());
+                    }
+                }
+            }
+            ObjectKind::Script(sb) => {
+                if let Some(w) = sb.program().and_then(|p| own.owner(p)) {
+                    if w.origin == Origin::Distro {
+                        needed_by
+                            .entry(w.package.clone())
+                            .or_default()
+                            .insert(o.path.clone());
+                    }
+                }
+            }
+        }
+    }
+    // Capability -> distro packages providing it on the source host.
+    let mut distro_provides: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for (q, qo) in pkgs.iter().zip(origins) {
+        if *qo == Origin::Distro {
+            distro_provides
+                .entry(q.name.as_str())
+                .or_default()
+                .insert(q.name.as_str());
+            for x in &q.provides {
+                distro_provides
+                    .entry(x.name.as_str())
+                    .or_default()
+                    .insert(q.name.as_str());
+            }
+        }
+    }
+    for (p, o) in pkgs.iter().zip(origins) {
+        if *o != Origin::ThirdParty {
+            continue;
+        }
+        for d in &p.requires {
+            for q in distro_provides.get(d.name.as_str()).into_iter().flatten() {
+                needed_by
+                    .entry(q.to_string())
+                    .or_default()
+                    .insert(format!("package {}", p.name));
+            }
+        }
+    }
+    let input = packages::Input {
+        packages: pkgs,
+        origins,
+        needed_by: &needed_by,
+    };
+    let (reports, mut findings) = packages::check(ctx, &input);
+    let (req_findings, pulls) = requires::check(ctx, pkgs, origins);
+    findings.extend(req_findings);
+    let mut to_install = BTreeSet::new();
+    for r in &reports {
+        if matches!(
+            r.fate.as_str(),
+            "shipped" | "provided-by" | "obsoleted-by" | "sdk-only"
+        ) {
+            if let Some(a) = r.azl_packages.first() {
+                to_install.insert(a.name.clone());
+            }
+        }
+    }
+    for set in pulls {
+        to_install.extend(set);
+    }
+    findings.sort();
+    findings.dedup_by(|a, b| a.key() == b.key());
+    // The report lists what each package's requirements need too.
+    let mut reports = reports;
+    for r in &mut reports {
+        let codes: BTreeSet<Code> = findings
+            .iter()
+            .filter(|f| f.path == r.location && f.evidence.get("package") == Some(&r.name))
+            .map(|f| f.code)
+            .collect();
+        r.findings = codes.into_iter().collect();
+    }
+    PackagesOutcome {
+        packages: reports,
+        findings,
+        to_install,
     }
 }

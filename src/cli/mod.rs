@@ -1,16 +1,17 @@
 //! Command-line interface: arguments become settings here and nowhere else.
 //!
-//! Exit status: 0 no finding at or above the `--fail-on` threshold, 1 such findings, 2 usage
-//! or fatal error.
+//! Exit status: 0 no unwaived finding at or above the `--fail-on` threshold, 1 such findings,
+//! 2 usage or fatal error.
 
-use azl_compat::findings::{Code, Severity};
+use azl_compat::findings::Code;
 use azl_compat::knowledge::{self, Pack};
-use azl_compat::report::{self, Report};
+use azl_compat::report::policy;
 use azl_compat::scan::{ScanOptions, scan};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+mod output;
 mod progress;
 
 /// What will break when this workload moves to Azure Linux 4.0, why, and what to do.
@@ -25,14 +26,35 @@ struct Args {
 enum Command {
     /// Scan a directory (an app tree, a mounted image or `/`) and judge what would break.
     Scan(ScanArgs),
+    /// Render a saved JSON report (`scan --format json`) again, optionally under a policy.
+    Report(ReportArgs),
     /// Build, inspect or check knowledge packs.
     #[command(subcommand)]
     Knowledge(KnowledgeCommand),
-    /// Print the explanation of a finding code.
+    /// Print the explanation of a finding code or of a difference from Fedora.
     Explain {
-        /// A finding code, e.g. `elf-library-missing` (omit to list them all).
+        /// A finding code, e.g. `elf-library-missing`, or a difference id, e.g. `sdk` (omit to
+        /// list them all).
         code: Option<String>,
     },
+    /// What Azure Linux has for a package, capability, soname, path, command, or Debian/Ubuntu
+    /// package name. Exit status 0 when something installable answers it (shipped, provided-by,
+    /// obsoleted-by, sdk-only), 1 when not (not-published, not-shipped).
+    Which(WhichArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct WhichArgs {
+    /// A package (`openssl-libs`, `java-17-openjdk`), capability (`redis`, `yum`), soname
+    /// (`libssl.so.1.1`), path (`/usr/sbin/ntpd`), command (`sshd`) or Debian/Ubuntu package
+    /// (`apache2`, `libssl3`).
+    term: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Use the knowledge pack in DIR instead of the built-in one.
+    #[arg(long, value_name = "DIR")]
+    knowledge: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -40,23 +62,47 @@ struct ScanArgs {
     /// The directory taken as the root of what would move.
     root: PathBuf,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = output::Format::Text)]
+    format: output::Format,
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Use the knowledge pack in DIR instead of the built-in one.
     #[arg(long, value_name = "DIR")]
     knowledge: Option<PathBuf>,
-    /// Lowest severity that makes the exit status 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Blocker)]
-    fail_on: FailOn,
+    /// Waivers, severity overrides and `fail_on` from a TOML policy file (docs/reports.md).
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Lowest unwaived severity that makes the exit status 1 [default: the policy's `fail_on`,
+    /// else blocker].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// When scanning `/`, also enter other mounted filesystems (pseudo filesystems never).
     #[arg(long)]
     cross_mounts: bool,
     /// No progress display.
     #[arg(short, long)]
     quiet: bool,
+}
+
+#[derive(clap::Args, Debug)]
+struct ReportArgs {
+    /// A JSON report written by `azl-compat scan --format json` (`-`: standard input).
+    report: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = output::Format::Text)]
+    format: output::Format,
+    /// Write the rendering to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Waivers, severity overrides and `fail_on` from a TOML policy file (docs/reports.md);
+    /// replaces a policy applied before.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Lowest unwaived severity that makes the exit status 1 [default: the policy's `fail_on`,
+    /// else blocker].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -76,6 +122,13 @@ enum KnowledgeCommand {
         #[arg(long, value_name = "DIR")]
         knowledge: Option<PathBuf>,
     },
+    /// Check a pack: schema, order, duplicates, unexpanded macros, dangling references, soname
+    /// shapes. Exit status 1 when there are errors (warnings do not count).
+    Lint {
+        /// A pack directory (default: the built-in pack).
+        #[arg(long, value_name = "DIR")]
+        knowledge: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -88,7 +141,19 @@ enum Format {
 enum FailOn {
     Blocker,
     Warning,
+    Info,
     Never,
+}
+
+impl From<FailOn> for policy::FailOn {
+    fn from(f: FailOn) -> Self {
+        match f {
+            FailOn::Blocker => policy::FailOn::Blocker,
+            FailOn::Warning => policy::FailOn::Warning,
+            FailOn::Info => policy::FailOn::Info,
+            FailOn::Never => policy::FailOn::Never,
+        }
+    }
 }
 
 /// Run the command line; returns the exit status.
@@ -102,8 +167,10 @@ pub fn run() -> i32 {
     };
     let result = match args.command {
         Command::Scan(a) => run_scan(a),
+        Command::Report(a) => run_report(a),
         Command::Knowledge(k) => run_knowledge(k),
         Command::Explain { code } => run_explain(code),
+        Command::Which(w) => run_which(w),
     };
     match result {
         Ok(code) => code,
@@ -115,6 +182,7 @@ pub fn run() -> i32 {
 }
 
 fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
+    let policy = output::load_policy(a.policy.as_deref())?;
     let loaded;
     let pack: &Pack = match &a.knowledge {
         Some(d) => {
@@ -134,29 +202,29 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
         &progress,
     )?;
     progress.finish();
-    let rendered = match a.format {
-        Format::Text => report::text::render(&report),
-        Format::Json => report::json::render(&report),
-    };
-    match &a.output {
-        Some(path) => std::fs::write(path, rendered)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (e.g. `| head`) is not an error worth a message.
-            let _ = out.write_all(rendered.as_bytes());
-        }
-    }
-    Ok(exit_status(&report, a.fail_on))
+    output::finish(
+        report,
+        policy.as_ref(),
+        &output::Output {
+            format: a.format,
+            file: a.output,
+            fail_on: a.fail_on.map(Into::into),
+        },
+    )
 }
 
-fn exit_status(report: &Report, fail_on: FailOn) -> i32 {
-    let threshold = match fail_on {
-        FailOn::Blocker => Severity::Blocker,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Never => return 0,
-    };
-    i32::from(report.findings.iter().any(|f| f.severity >= threshold))
+fn run_report(a: ReportArgs) -> anyhow::Result<i32> {
+    let policy = output::load_policy(a.policy.as_deref())?;
+    let report = output::read_report(&a.report)?;
+    output::finish(
+        report,
+        policy.as_ref(),
+        &output::Output {
+            format: a.format,
+            file: a.output,
+            fail_on: a.fail_on.map(Into::into),
+        },
+    )
 }
 
 fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
@@ -169,8 +237,42 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
             Some(d) => print!("{}", Pack::load(&d)?.info()),
             None => print!("{}", Pack::builtin().info()),
         },
+        KnowledgeCommand::Lint { knowledge } => {
+            let report = match knowledge {
+                Some(d) => knowledge::lint::lint_dir(&d),
+                None => knowledge::lint::lint_builtin(),
+            };
+            print!("{}", report.render_text());
+            return Ok(i32::from(!report.is_clean()));
+        }
     }
     Ok(0)
+}
+
+fn run_which(w: WhichArgs) -> anyhow::Result<i32> {
+    if w.term.trim().is_empty() {
+        eprintln!("azl-compat: error: which needs a non-empty TERM");
+        return Ok(2);
+    }
+    let loaded;
+    let pack: &Pack = match &w.knowledge {
+        Some(d) => {
+            loaded = Pack::load(d)?;
+            &loaded
+        }
+        None => Pack::builtin(),
+    };
+    let answer = pack.which(&w.term)?;
+    let rendered = match w.format {
+        Format::Text => knowledge::which::render_text(&answer),
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&answer)?;
+            s.push('\n');
+            s
+        }
+    };
+    let _ = std::io::stdout().lock().write_all(rendered.as_bytes());
+    Ok(if answer.status.found() { 0 } else { 1 })
 }
 
 fn run_explain(code: Option<String>) -> anyhow::Result<i32> {
@@ -184,10 +286,19 @@ fn run_explain(code: Option<String>) -> anyhow::Result<i32> {
                     c.title()
                 );
             }
+            for d in knowledge::differences::ALL {
+                println!("{:<32} {:<8} {}", d.id, "differ", d.title);
+            }
             Ok(0)
         }
         Some(s) => {
-            let c: Code = s.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+            if let Some(d) = knowledge::differences::get(&s) {
+                print!("{}", knowledge::differences::explain(d, Pack::builtin()));
+                return Ok(0);
+            }
+            let c: Code = s
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("{e} (nor a difference id)"))?;
             println!(
                 "{} ({}): {}\n\n{}",
                 c.as_str(),

@@ -88,6 +88,60 @@ codes! {
     ScriptInterpreterSdkOnly = "script-interpreter-sdk-only", Warning, "script interpreter only in the unsupported sdk channel";
     /// A script's interpreter is carried in the tree and would itself break.
     ScriptInterpreterBreaks = "script-interpreter-breaks", Blocker, "the bundled interpreter of a script would break";
+    /// An installed source-distribution package has no counterpart in Azure Linux 4.0.
+    PkgNotShipped = "pkg-not-shipped", Warning, "package has no Azure Linux counterpart";
+    /// An installed package's counterpart is built by Azure Linux but not published.
+    PkgNotPublished = "pkg-not-published", Warning, "package counterpart is not published";
+    /// An installed package's counterpart is only in the unsupported sdk channel.
+    PkgSdkOnly = "pkg-sdk-only", Warning, "package counterpart only in the unsupported sdk channel";
+    /// An installed package is replaced by another package (Provides/Obsoletes or a mapping).
+    PkgReplaced = "pkg-replaced", Info, "package replaced by another Azure Linux package";
+    /// The Azure Linux package of the same name is another major version.
+    PkgMajorVersionChange = "pkg-major-version-change", Warning, "package changes major version";
+    /// A Debian/Ubuntu package maps to Azure Linux packages only with low confidence.
+    PkgMappingUncertain = "pkg-mapping-uncertain", Warning, "package mapping is uncertain";
+    /// A requirement of a third-party package cannot be satisfied on the target.
+    PkgRequirementUnsatisfied = "pkg-requirement-unsatisfied", Blocker, "third-party package requirement unsatisfiable";
+    /// A third-party package needs an rpmlib() feature the target's RPM lacks.
+    PkgRpmlibUnsupported = "pkg-rpmlib-unsupported", Blocker, "package needs an RPM feature the target lacks";
+    /// A cgroup v1 resource-control setting of a unit is ignored on systemd 258: the limit is lost.
+    UnitLimitIgnored = "unit-limit-ignored", Warning, "unit resource limit silently ignored";
+    /// A unit relies on a directive systemd 258 no longer supports: its effect is lost or reversed.
+    UnitDirectiveRemoved = "unit-directive-removed", Blocker, "unit directive removed";
+    /// A unit directive is deprecated, converted or already without effect.
+    UnitDirectiveDeprecated = "unit-directive-deprecated", Info, "unit directive deprecated or obsolete";
+    /// A unit uses a legacy path (/var/run, /run/lock) that systemd rewrites or deprecates.
+    UnitLegacyPath = "unit-legacy-path", Info, "legacy path in a unit or the scripts it runs";
+    /// A unit, its environment or the scripts it runs use cgroup v1, which systemd 258 removed.
+    UnitLegacyCgroup = "unit-legacy-cgroup", Blocker, "cgroup v1 interface used";
+    /// A unit is installed into or depends on a runlevelN.target, which systemd 258 removed.
+    UnitRunlevelTarget = "unit-runlevel-target", Blocker, "unit hooked to a removed runlevel target";
+    /// A SysV init script runs through systemd-sysv-generator, which systemd 260 removes.
+    UnitSysvScript = "unit-sysv-script", Warning, "SysV init script (generator removed in systemd 260)";
+    /// rc.local runs through rc-local.service, which systemd 260 removes.
+    UnitRcLocal = "unit-rc-local", Warning, "rc.local (removed in systemd 260)";
+    /// A unit or script runs telinit, runlevel, initctl, `init N` or `systemctl reboot ARG`.
+    UnitRemovedCommand = "unit-removed-command", Blocker, "runs a command systemd 258 removed";
+    /// A program a unit starts exists neither in the tree nor in an Azure Linux package.
+    UnitExecMissing = "unit-exec-missing", Blocker, "program a unit starts is missing on the target";
+    /// A program a unit starts comes from an Azure Linux package that must be installed.
+    UnitExecFromPackage = "unit-exec-from-package", Info, "program a unit starts comes from an Azure Linux package";
+    /// A program a unit starts is only in the unsupported sdk channel.
+    UnitExecSdkOnly = "unit-exec-sdk-only", Warning, "program a unit starts only in the unsupported sdk channel";
+    /// A carried-over program a unit starts would break.
+    UnitExecBreaks = "unit-exec-breaks", Blocker, "program a unit starts would break";
+    /// A unit requires (or is installed into) a unit Azure Linux 4.0 does not ship.
+    UnitDependencyMissing = "unit-dependency-missing", Blocker, "unit depends on a unit the target lacks";
+    /// A unit orders against or wants a unit Azure Linux 4.0 does not ship.
+    UnitWeakDependencyMissing = "unit-weak-dependency-missing", Warning, "unit orders against a unit the target lacks";
+    /// An enabled unit's Azure Linux package is disabled by the default presets.
+    UnitPresetDisabled = "unit-preset-disabled", Warning, "enabled service disabled by Azure Linux presets";
+    /// An enabled unit of a distro package has no Azure Linux counterpart.
+    UnitNotShipped = "unit-not-shipped", Warning, "enabled service not shipped by Azure Linux";
+    /// A boot flag file or hook systemd 258 ignores (/forcefsck, /fastboot, halt.local ...).
+    SystemdLegacyFile = "systemd-legacy-file", Warning, "boot flag file or hook systemd ignores";
+    /// Behaviour that changed in systemd 258 (uaccess rules, user managers, tty permissions).
+    SystemdBehaviourChange = "systemd-behaviour-change", Warning, "systemd 258 behaviour change";
 }
 
 /// The documentation of every code (docs/findings.md), one `## code` section each.
@@ -152,6 +206,37 @@ pub struct Finding {
     /// Facts behind the finding: soname, version node, search path tried, package, confidence ...
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub evidence: BTreeMap<String, String>,
+    /// The check's own severity, when a policy override changed `severity` (docs/reports.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overridden_from: Option<Severity>,
+    /// The policy waiver that matched this finding; an expired one says so and does not apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<Waiver>,
+}
+
+/// Whether a matched waiver applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WaiverStatus {
+    /// The finding is waived: it does not count towards verdicts, summary or exit status.
+    Active,
+    /// The waiver's expiry date has passed: the finding counts again.
+    Expired,
+}
+
+/// A policy waiver as recorded on the finding it matched (docs/reports.md).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Waiver {
+    pub status: WaiverStatus,
+    pub owner: String,
+    pub justification: String,
+    /// Last day the waiver applies (YYYY-MM-DD).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// Set when the finding is waived because the file it follows from (the bundled library or
+    /// interpreter in `subject`) no longer breaks under the policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 impl Finding {
@@ -166,7 +251,16 @@ impl Finding {
             why: String::new(),
             fix: String::new(),
             evidence: BTreeMap::new(),
+            overridden_from: None,
+            waiver: None,
         }
+    }
+
+    /// Whether an active waiver takes this finding out of verdicts, counts and exit status.
+    pub fn is_waived(&self) -> bool {
+        self.waiver
+            .as_ref()
+            .is_some_and(|w| w.status == WaiverStatus::Active)
     }
 
     pub fn subject(mut self, s: impl Into<String>) -> Self {
@@ -227,7 +321,7 @@ mod tests {
             let s = c.as_str();
             assert!(seen.insert(s), "duplicate code {s}");
             assert!(
-                s.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'),
+                s.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'),
                 "{s} is not kebab-case"
             );
             assert_eq!(s.parse::<Code>().unwrap(), *c);

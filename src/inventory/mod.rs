@@ -3,11 +3,15 @@
 //! The walk (see [`walk`]) runs in parallel; each regular file is classified by its
 //! first bytes and only ELF objects and scripts are read further.
 
+pub mod dpkg;
 pub mod elf;
 pub mod ld_so_conf;
 pub mod os_release;
 pub mod ownership;
+pub mod packages;
+pub mod rpm;
 pub mod script;
+pub mod systemd;
 pub mod walk;
 
 use crate::findings::Diagnostic;
@@ -38,8 +42,9 @@ pub struct Object {
     pub hardlinks: Vec<String>,
     pub size: u64,
     pub kind: ObjectKind,
-    /// Who owns the file (the source distribution's package manager, or nobody).
-    pub owner: Option<String>,
+    /// The package that owns the file, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<ownership::Owner>,
 }
 
 impl Object {
@@ -50,9 +55,11 @@ impl Object {
         }
     }
     /// Files owned by the source distribution's packages are replaced by Azure Linux
-    /// packages; only the rest moves.
+    /// packages; only the rest (third-party packages' files, unowned files) moves.
     pub fn carried_over(&self) -> bool {
-        self.owner.is_none()
+        self.owner
+            .as_ref()
+            .is_none_or(|o| o.origin == ownership::Origin::ThirdParty)
     }
 }
 
@@ -79,6 +86,8 @@ pub struct Inventory {
     pub diagnostics: Vec<Diagnostic>,
     /// Counts of what the walk saw.
     pub stats: WalkStats,
+    /// `.rpm` package files found in the tree (installers that would run on the target).
+    pub rpm_files: Vec<packages::InstalledPackage>,
     /// The source distribution as /etc/os-release describes it, if present.
     pub os_release: BTreeMap<String, String>,
 }

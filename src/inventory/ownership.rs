@@ -1,35 +1,91 @@
-//! Which files belong to the source distribution's packages.
+//! Which files belong to which installed package, and whose packages they are.
 //!
-//! Files owned by the source distribution's packages are replaced by Azure Linux packages on
-//! the target, so they are neither judged file by file nor used to satisfy a binary that moves.
-//! This reads dpkg's per-package file lists (`/var/lib/dpkg/info/<pkg>[:arch].list`); the RPM
-//! databases are read by the package inventory (see docs/architecture.md).
+//! Files owned by the source distribution's packages (origin `distro`) are replaced by Azure
+//! Linux packages on the target, so they are neither judged file by file nor used to satisfy a
+//! binary that moves. Files of third-party packages and unowned files are the workload.
 
+use super::packages::{InstalledPackage, Manager, PackageDb};
 use super::{Inventory, Node};
-use crate::findings::Diagnostic;
-use crate::source::{EntryKind, Opened, Source};
-use std::collections::HashSet;
+use crate::knowledge::source_distros;
+use crate::source::{Opened, Source};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
-const DPKG_INFO: &str = "/var/lib/dpkg/info";
+/// Whose package a package is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// The source distribution's own (or a Fedora-family repository's): Azure Linux replaces it.
+    Distro,
+    /// Another vendor, a local build, or a `.rpm` file in the tree: it moves with the workload.
+    ThirdParty,
+}
 
-/// Paths listed by the source distribution's package manager.
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Distro => "distro",
+            Origin::ThirdParty => "third-party",
+        }
+    }
+}
+
+/// The package that owns a file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Owner {
+    pub package: String,
+    pub manager: Manager,
+    pub origin: Origin,
+}
+
+/// Decide a package's origin. `is_distro_name` says whether a dpkg package name belongs to the
+/// Debian/Ubuntu archive (the knowledge pack's Debian map).
+pub fn classify(p: &InstalledPackage, is_distro_name: &dyn Fn(&str) -> bool) -> Origin {
+    let marked = |field: &str, v: &Option<String>| {
+        v.as_deref()
+            .is_some_and(|v| source_distros::distro_of(field, v).is_some())
+    };
+    match p.manager {
+        Manager::RpmFile => Origin::ThirdParty,
+        Manager::Rpm => {
+            if p.name == "gpg-pubkey"
+                || marked("vendor", &p.vendor)
+                || marked("packager", &p.packager)
+            {
+                Origin::Distro
+            } else {
+                Origin::ThirdParty
+            }
+        }
+        Manager::Dpkg => {
+            if is_distro_name(&p.name) || marked("maintainer", &p.maintainer) {
+                Origin::Distro
+            } else {
+                Origin::ThirdParty
+            }
+        }
+    }
+}
+
+/// File ownership of the tree.
 #[derive(Debug, Default)]
 pub struct Ownership {
-    /// Raw listed paths (as the package manager recorded them).
-    pub paths: HashSet<String>,
-    /// Number of packages whose file lists were read.
-    pub packages: usize,
-    /// The package manager(s) read, e.g. `dpkg`.
+    /// Listed path -> index into `owners`.
+    paths: HashMap<String, u32>,
+    owners: Vec<Owner>,
+    /// The package managers whose databases were read (`rpm`, `dpkg`).
     pub managers: Vec<String>,
+    /// Number of installed packages.
+    pub packages: usize,
 }
 
 impl Ownership {
-    /// Whether a path (as the target would see it) is owned, taking merged /usr into account.
-    pub fn owns(&self, path: &str) -> bool {
-        if self.paths.contains(path) {
-            return true;
+    /// The owner of a path as a package manager recorded it, taking merged /usr into account.
+    pub fn owner(&self, path: &str) -> Option<&Owner> {
+        if let Some(&i) = self.paths.get(path) {
+            return self.owners.get(i as usize);
         }
         for (merged, unmerged) in [
             ("/usr/bin/", "/bin/"),
@@ -37,77 +93,64 @@ impl Ownership {
             ("/usr/lib/", "/lib/"),
             ("/usr/lib64/", "/lib64/"),
         ] {
-            if let Some(rest) = path.strip_prefix(merged) {
-                if self.paths.contains(&format!("{unmerged}{rest}")) {
-                    return true;
-                }
+            let other = if let Some(rest) = path.strip_prefix(merged) {
+                format!("{unmerged}{rest}")
             } else if let Some(rest) = path.strip_prefix(unmerged) {
-                if self.paths.contains(&format!("{merged}{rest}")) {
-                    return true;
-                }
+                format!("{merged}{rest}")
+            } else {
+                continue;
+            };
+            if let Some(&i) = self.paths.get(&other) {
+                return self.owners.get(i as usize);
             }
         }
-        false
+        None
+    }
+
+    /// Whether a path belongs to a source-distribution package (it is replaced, not moved).
+    pub fn owns(&self, path: &str) -> bool {
+        self.owner(path).is_some_and(|o| o.origin == Origin::Distro)
     }
 }
 
-/// Read the package managers' file lists from the tree and mark owned objects.
-pub fn apply(inv: &mut Inventory, source: &dyn Source) -> Ownership {
-    let mut own = Ownership::default();
-    read_dpkg(inv, source, &mut own);
-    own
-}
-
-fn read_dpkg(inv: &mut Inventory, source: &dyn Source, own: &mut Ownership) {
-    let entries = match source.read_dir(Path::new(DPKG_INFO)) {
-        Ok(Ok(e)) => e,
-        _ => return,
+/// Record who owns every file the packages list, and mark the inventory's objects.
+/// `origins[i]` is the origin of `db.packages[i]`.
+pub fn apply(inv: &mut Inventory, db: &PackageDb, origins: &[Origin]) -> Ownership {
+    let mut own = Ownership {
+        managers: db.managers.clone(),
+        ..Ownership::default()
     };
-    let mut lists: Vec<String> = entries
-        .into_iter()
-        .filter(|e| e.kind == EntryKind::File)
-        .filter_map(|e| e.name.to_str().map(str::to_string))
-        .filter(|n| n.ends_with(".list"))
-        .collect();
-    lists.sort();
-    if lists.is_empty() {
-        return;
-    }
-    own.managers.push("dpkg".into());
-    for name in lists {
-        let pkg = name.trim_end_matches(".list");
-        let pkg = pkg.split(':').next().unwrap_or(pkg).to_string();
-        let path = format!("{DPKG_INFO}/{name}");
-        let text = match read_text(source, &path) {
-            Ok(t) => t,
-            Err(e) => {
-                inv.diagnostics.push(Diagnostic::new(
-                    &path,
-                    format!("cannot read dpkg file list: {e}"),
-                ));
-                continue;
-            }
-        };
+    for (p, origin) in db.packages.iter().zip(origins) {
+        if p.manager == Manager::RpmFile {
+            continue;
+        }
         own.packages += 1;
-        for line in text.lines() {
-            let line = line.trim_end();
-            if line.is_empty() || line == "/." {
-                continue;
-            }
-            let id = match inv.resolve(line) {
+        let idx = own.owners.len() as u32;
+        own.owners.push(Owner {
+            package: p.name.clone(),
+            manager: p.manager,
+            origin: *origin,
+        });
+        for f in &p.files {
+            own.paths.entry(f.clone()).or_insert(idx);
+            let id = match inv.resolve(f) {
                 Ok((_, Node::File(Some(id)))) => Some(*id),
                 _ => None,
             };
             if let Some(id) = id {
                 let obj = &mut inv.objects[id];
                 if obj.owner.is_none() {
-                    obj.owner = Some(format!("dpkg:{pkg}"));
+                    obj.owner = own.owners.get(idx as usize).cloned();
                 }
             }
-            own.paths.insert(line.to_string());
         }
     }
-    inv.stats.distro_owned = inv.objects.iter().filter(|o| o.owner.is_some()).count() as u64;
+    inv.stats.distro_owned = inv
+        .objects
+        .iter()
+        .filter(|o| o.owner.as_ref().is_some_and(|w| w.origin == Origin::Distro))
+        .count() as u64;
+    own
 }
 
 /// Read a whole (small) text file from the source.

@@ -28,6 +28,7 @@ enum Rec {
     Symlink(String, String),
     Special(String),
     Object(Box<Object>, Option<FileId>),
+    RpmFile(Box<super::packages::InstalledPackage>),
     Diag(Diagnostic),
     Skipped(String, String),
 }
@@ -163,6 +164,9 @@ fn inspect_file(
         }
     };
     let head = &head[..n];
+    if head.starts_with(RPM_LEAD_MAGIC) {
+        return Some(read_rpm_file(opened, shown));
+    }
     let is_elf = head.starts_with(b"\x7fELF");
     if !is_elf && !head.starts_with(b"#!") {
         return None;
@@ -208,6 +212,36 @@ fn inspect_file(
     ))
 }
 
+/// The magic of an RPM package file's lead.
+const RPM_LEAD_MAGIC: &[u8] = &[0xed, 0xab, 0xee, 0xdb];
+/// Headers of an RPM file are read up to this many bytes (the payload is never needed).
+const RPM_HEADER_LIMIT: u64 = 64 << 20;
+
+/// A `.rpm` file in the tree: an installer that would run on the target.
+fn read_rpm_file(opened: Opened, shown: String) -> Rec {
+    use std::io::{Seek, SeekFrom};
+    let bytes: Vec<u8> = match opened {
+        Opened::Bytes(b) => b[..b.len().min(RPM_HEADER_LIMIT as usize)].to_vec(),
+        Opened::File(mut f) => {
+            let mut v = Vec::new();
+            let r = f
+                .seek(SeekFrom::Start(0))
+                .and_then(|_| (&mut f).take(RPM_HEADER_LIMIT).read_to_end(&mut v));
+            if let Err(e) = r {
+                return Rec::Diag(Diagnostic::new(shown, format!("cannot read file: {e}")));
+            }
+            v
+        }
+    };
+    match super::packages::read_rpm_file(&bytes, &shown) {
+        Ok(p) => Rec::RpmFile(Box::new(p)),
+        Err(e) => Rec::Diag(Diagnostic::new(
+            shown,
+            format!("malformed RPM package file: {e}"),
+        )),
+    }
+}
+
 fn read_head(mut f: &std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
@@ -247,6 +281,7 @@ fn assemble(batches: Vec<Vec<Rec>>, counters: &Counters) -> Inventory {
             Rec::Diag(d) => inv.diagnostics.push(d),
             Rec::Skipped(p, why) => inv.stats.skipped_mounts.push(format!("{p} ({why})")),
             Rec::Object(o, id) => objects.push((*o, id)),
+            Rec::RpmFile(p) => inv.rpm_files.push(*p),
         }
     }
     objects.sort_by(|a, b| a.0.path.cmp(&b.0.path));
@@ -290,6 +325,7 @@ fn assemble(batches: Vec<Vec<Rec>>, counters: &Counters) -> Inventory {
     inv.diagnostics.append(&mut loops);
     inv.diagnostics.sort();
     inv.stats.skipped_mounts.sort();
+    inv.rpm_files.sort_by(|a, b| a.location.cmp(&b.location));
     inv
 }
 

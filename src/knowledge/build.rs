@@ -153,6 +153,11 @@ pub struct BuildSummary {
     pub version_node_lists: usize,
     pub version_nodes: usize,
     pub capabilities: usize,
+    /// debian-map.tsv rows, and how many of them name Azure Linux packages.
+    pub debian_map_rows: usize,
+    pub debian_map_mapped: usize,
+    /// overlays.tsv rows (customized components).
+    pub overlays: usize,
 }
 
 impl fmt::Display for BuildSummary {
@@ -178,6 +183,11 @@ impl fmt::Display for BuildSummary {
             self.version_nodes, self.version_node_lists
         )?;
         writeln!(f, "capabilities: {}", self.capabilities)?;
+        writeln!(
+            f,
+            "debian map: {} Debian/Ubuntu packages ({} mapped); overlays: {} components",
+            self.debian_map_rows, self.debian_map_mapped, self.overlays
+        )?;
         write!(
             f,
             "dropped: {} rows with an unexpanded macro, {} unit rows",
@@ -330,6 +340,11 @@ struct Builder<'s> {
     /// (soname, arch, node) -> (status, source)
     nodes: BTreeMap<(String, String, String), (String, String)>,
     capabilities: BTreeSet<[String; 5]>,
+    /// debian-map.tsv and overlays.tsv rows in pack column order, sorted.
+    debian_map: Vec<Vec<String>>,
+    overlays: Vec<Vec<String>>,
+    /// The unit tables (src/knowledge/units.rs).
+    units: UnitRows,
 }
 
 impl<'s> Builder<'s> {
@@ -345,6 +360,9 @@ impl<'s> Builder<'s> {
             paths: FactMap::new(),
             nodes: BTreeMap::new(),
             capabilities: BTreeSet::new(),
+            debian_map: Vec::new(),
+            overlays: Vec::new(),
+            units: UnitRows::default(),
         }
     }
 
@@ -364,6 +382,8 @@ impl<'s> Builder<'s> {
         self.sonames_and_paths()?;
         self.loaders();
         self.version_nodes()?;
+        self.debian_map_and_overlays()?;
+        self.unit_tables()?;
         self.finish_manifest();
         Ok(())
     }
@@ -844,6 +864,12 @@ impl<'s> Builder<'s> {
             .iter()
             .map(|(k, v)| (k.to_string(), *v as u64))
             .collect();
+        m.counts
+            .insert("debian_map_rows".into(), s.debian_map_rows as u64);
+        m.counts
+            .insert("debian_map_mapped".into(), s.debian_map_mapped as u64);
+        m.counts.insert("overlay_rows".into(), s.overlays as u64);
+        m.counts.extend(self.units.counts());
         m.baseline_packages = BASELINE_PACKAGES.iter().map(|p| p.to_string()).collect();
         m.default_search_dirs = DEFAULT_SEARCH_DIRS
             .iter()
@@ -918,6 +944,17 @@ impl<'s> Builder<'s> {
                 self.capabilities.iter().map(|r| r.to_vec()),
             ),
         )?;
+        put(
+            format::DEBIAN_MAP,
+            tsv(format::DEBIAN_MAP_COLUMNS, &self.debian_map),
+        )?;
+        put(
+            format::OVERLAYS,
+            tsv(format::OVERLAYS_COLUMNS, &self.overlays),
+        )?;
+        for (file, columns, rows) in self.units.tables() {
+            put(file, tsv(columns, rows))?;
+        }
         put(format::README, self.readme())?;
         Ok(())
     }
@@ -947,6 +984,258 @@ impl<'s> Builder<'s> {
             s.push_str(&format!("| `{file}` | {n} |\n"));
         }
         s
+    }
+}
+
+impl Builder<'_> {
+    /// debian-map.tsv (Debian/Ubuntu package -> Azure Linux packages) and overlays.tsv (Azure
+    /// changes per component), checked against packages.tsv (src/knowledge/debian.rs, overlays.rs).
+    fn debian_map_and_overlays(&mut self) -> Result<()> {
+        let read = |src: &Source, columns: &[&str]| -> Result<Vec<Vec<String>>> {
+            let mut rows = Vec::new();
+            src.rows(columns, |_, f| {
+                rows.push(f.iter().map(|s| s.to_string()).collect());
+                Ok(())
+            })?;
+            Ok(rows)
+        };
+        let src = self.source(PACK_ID, super::debian::SOURCE_FILE)?;
+        let rows = read(&src, super::debian::SOURCE_COLUMNS)?;
+        self.debian_map = super::debian::pack_rows(rows, &self.package_names)
+            .map_err(|e| anyhow!("{}: {e}", src.rel))?;
+        self.summary.debian_map_rows = self.debian_map.len();
+        self.summary.debian_map_mapped =
+            self.debian_map.iter().filter(|r| !r[3].is_empty()).count();
+
+        let src = self.source(PACK_ID, super::overlays::SOURCE_FILE)?;
+        let rows = read(&src, super::overlays::SOURCE_COLUMNS)?;
+        let components: HashSet<String> = self.packages.iter().map(|r| r[6].clone()).collect();
+        self.overlays = super::overlays::pack_rows(rows, &components)
+            .map_err(|e| anyhow!("{}: {e}", src.rel))?;
+        self.summary.overlays = self.overlays.len();
+        Ok(())
+    }
+}
+
+/// The unit tables, in pack column order and sorted.
+#[derive(Default)]
+struct UnitRows {
+    units: Vec<Vec<String>>,
+    presets: Vec<Vec<String>>,
+    directives: Vec<Vec<String>>,
+    replacements: Vec<Vec<String>>,
+    /// Supplement rows dropped because the platform facts say systemd 258 lacks the unit.
+    contradicted: usize,
+}
+
+impl UnitRows {
+    fn counts(&self) -> Vec<(String, u64)> {
+        [
+            ("unit_rows", self.units.len()),
+            ("unit_preset_rows", self.presets.len()),
+            ("unit_directive_rows", self.directives.len()),
+            ("unit_replacement_rows", self.replacements.len()),
+            ("unit_rows_contradicted", self.contradicted),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v as u64))
+        .collect()
+    }
+
+    fn tables(&self) -> [(&'static str, &'static [&'static str], &[Vec<String>]); 4] {
+        [
+            (format::UNITS, format::UNITS_COLUMNS, &self.units),
+            (
+                format::UNIT_PRESETS,
+                format::UNIT_PRESETS_COLUMNS,
+                &self.presets,
+            ),
+            (
+                format::UNIT_DIRECTIVES,
+                format::UNIT_DIRECTIVES_COLUMNS,
+                &self.directives,
+            ),
+            (
+                format::UNIT_REPLACEMENTS,
+                format::UNIT_REPLACEMENTS_COLUMNS,
+                &self.replacements,
+            ),
+        ]
+    }
+}
+
+impl Builder<'_> {
+    /// units.tsv (from azurelinux-4.0/units.tsv and units-supplement.tsv), unit-presets.tsv
+    /// (defaults.md), unit-directives.tsv (platform/units-directives.tsv, verbatim) and
+    /// unit-replacements.tsv (units::REPLACEMENTS, checked against the unit rows).
+    fn unit_tables(&mut self) -> Result<()> {
+        use super::units::{CONTRADICTED_UNITS, REPLACEMENTS, ReplacementKind, Scope};
+        // (unit, package, scope, glob) -> strongest fact
+        let mut units: BTreeMap<(String, String, String, bool), Fact> = BTreeMap::new();
+        let mut add = |unit: &str, package: &str, scope: &str, glob: bool, fact: Fact| {
+            let key = (
+                unit.to_string(),
+                package.to_string(),
+                scope.to_string(),
+                glob,
+            );
+            match units.get(&key) {
+                Some(old) if !stronger(&fact, old) => {}
+                _ => {
+                    units.insert(key, fact);
+                }
+            }
+        };
+        let yes_no = |s: &str| match s {
+            "yes" => Ok(true),
+            "no" => Ok(false),
+            o => Err(anyhow!("glob must be yes or no, not `{o}`")),
+        };
+        let src = self.source(PACK_ID, "units.tsv")?;
+        src.rows(&["package", "unit", "scope", "glob"], |_, f| {
+            let package = nonempty("package", f[0])?;
+            self.known(package)?;
+            let unit = nonempty("unit", f[1])?;
+            Scope::parse(f[2]).ok_or_else(|| anyhow!("unknown scope `{}`", f[2]))?;
+            let glob = yes_no(f[3])?;
+            let (method, confidence) = if glob {
+                (M_FILES_GLOB, Confidence::Low)
+            } else {
+                (M_SPEC_FILES, Confidence::High)
+            };
+            add(
+                unit,
+                package,
+                f[2],
+                glob,
+                Fact {
+                    kind: String::new(),
+                    method: method.into(),
+                    confidence,
+                },
+            );
+            Ok(())
+        })?;
+        let src = self.source(PACK_ID, "units-supplement.tsv")?;
+        let mut contradicted = 0;
+        src.rows(
+            &["package", "unit", "scope", "glob", "method", "confidence"],
+            |_, f| {
+                let package = nonempty("package", f[0])?;
+                self.known(package)?;
+                // `cvs\@.service`: an escaped `@` copied from a spec.
+                let unit = nonempty("unit", f[1])?.replace("\\@", "@");
+                if CONTRADICTED_UNITS.contains(&unit.as_str()) {
+                    contradicted += 1;
+                    return Ok(());
+                }
+                Scope::parse(f[2]).ok_or_else(|| anyhow!("unknown scope `{}`", f[2]))?;
+                add(
+                    &unit,
+                    package,
+                    f[2],
+                    yes_no(f[3])? || is_glob(&unit),
+                    Fact {
+                        kind: String::new(),
+                        method: nonempty("method", f[4])?.to_string(),
+                        confidence: parse_confidence(f[5])?,
+                    },
+                );
+                Ok(())
+            },
+        )?;
+        let names: HashSet<String> = units.keys().map(|k| k.0.clone()).collect();
+        self.units.units = units
+            .into_iter()
+            .map(|((unit, package, scope, glob), f)| {
+                let glob = if glob { "yes" } else { "no" };
+                vec![
+                    unit,
+                    package,
+                    scope,
+                    glob.to_string(),
+                    f.method,
+                    f.confidence.as_str().to_string(),
+                ]
+            })
+            .collect();
+        self.units.contradicted = contradicted;
+
+        let defaults = self.source(PACK_ID, "defaults.md")?;
+        self.units.presets = super::units::presets_from_defaults(&defaults.text)
+            .map_err(|e| anyhow!("{}: {e}", defaults.rel))?
+            .into_iter()
+            .map(|r| r.to_vec())
+            .collect();
+        // Sorted on all columns: the order column is numeric, so pad-free sorting would put
+        // 10 before 2; sort by (scope, order) instead, which is the evaluation order.
+        self.units
+            .presets
+            .sort_by_key(|r| (r[0].clone(), r[1].parse::<u32>().unwrap_or(u32::MAX)));
+
+        let src = self.source(PLATFORM_DIR, "units-directives.tsv")?;
+        let mut seen = HashSet::new();
+        let mut directives = Vec::new();
+        src.rows(
+            &[
+                "directive",
+                "section",
+                "status_in_258",
+                "replacement",
+                "systemd_version",
+                "fact",
+                "source",
+            ],
+            |_, f| {
+                let d = nonempty("directive", f[0])?;
+                if !seen.insert(d.to_string()) {
+                    bail!("directive `{d}` listed twice");
+                }
+                directives.push(f.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+                Ok(())
+            },
+        )?;
+        directives.sort();
+        self.units.directives = directives;
+
+        let mut replacements = Vec::new();
+        for (unit, kind, replacement, reason) in REPLACEMENTS {
+            let k = ReplacementKind::parse(kind)
+                .ok_or_else(|| anyhow!("unit replacement {unit}: unknown kind `{kind}`"))?;
+            match k {
+                ReplacementKind::Replaced
+                | ReplacementKind::Removed
+                | ReplacementKind::Obsolete
+                    if names.contains(*unit) =>
+                {
+                    bail!("unit replacement {unit} ({kind}): the unit tables list {unit}")
+                }
+                ReplacementKind::Replaced => {
+                    if !names.contains(*replacement) {
+                        bail!("unit replacement {unit}: {replacement} is not in the unit tables");
+                    }
+                }
+                ReplacementKind::Shipped => {
+                    if *replacement != *unit && !names.contains(*replacement) {
+                        bail!("unit replacement {unit}: {replacement} is not in the unit tables");
+                    }
+                }
+                ReplacementKind::Removed | ReplacementKind::Obsolete => {
+                    if !replacement.is_empty() {
+                        bail!("unit replacement {unit} ({kind}) names a replacement");
+                    }
+                }
+            }
+            replacements.push(vec![
+                unit.to_string(),
+                kind.to_string(),
+                replacement.to_string(),
+                reason.to_string(),
+            ]);
+        }
+        replacements.sort();
+        self.units.replacements = replacements;
+        Ok(())
     }
 }
 

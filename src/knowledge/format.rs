@@ -15,6 +15,18 @@ pub const SONAMES: &str = "sonames.tsv";
 pub const PATHS: &str = "paths.tsv";
 pub const VERSION_NODES: &str = "version-nodes.tsv";
 pub const CAPABILITIES: &str = "capabilities.tsv";
+/// Optional (see [`OPTIONAL_TABLES`]): Debian/Ubuntu package -> Azure Linux packages.
+pub const DEBIAN_MAP: &str = "debian-map.tsv";
+/// Optional: what Azure Linux changed in a component compared with Fedora.
+pub const OVERLAYS: &str = "overlays.tsv";
+/// Optional: systemd unit -> package (src/knowledge/units.rs).
+pub const UNITS: &str = "units.tsv";
+/// Optional: the target's systemd preset lines, in evaluation order.
+pub const UNIT_PRESETS: &str = "unit-presets.tsv";
+/// Optional: directives and interfaces that changed on the way to systemd 258.
+pub const UNIT_DIRECTIVES: &str = "unit-directives.tsv";
+/// Optional: unit names the target does not ship, with what replaces them.
+pub const UNIT_REPLACEMENTS: &str = "unit-replacements.tsv";
 pub const README: &str = "README.md";
 
 pub const PACKAGES_COLUMNS: &[&str] = &[
@@ -30,6 +42,38 @@ pub const SONAMES_COLUMNS: &[&str] = &["soname", "package", "glob", "method", "c
 pub const PATHS_COLUMNS: &[&str] = &["path", "package", "kind", "glob", "method", "confidence"];
 pub const VERSION_NODES_COLUMNS: &[&str] = &["soname", "arch", "version_node", "status", "source"];
 pub const CAPABILITIES_COLUMNS: &[&str] = &["capability", "kind", "package", "op", "version"];
+pub const DEBIAN_MAP_COLUMNS: &[&str] = &[
+    "debian_package",
+    "debian_source",
+    "suites",
+    "packages",
+    "method",
+    "confidence",
+    "channel",
+    "evidence",
+];
+pub const OVERLAYS_COLUMNS: &[&str] = &[
+    "component",
+    "spec_source",
+    "build_options",
+    "overlay_types",
+    "replaced_sources",
+    "changes",
+    "maintainer_note",
+    "toml",
+];
+pub const UNITS_COLUMNS: &[&str] = &["unit", "package", "scope", "glob", "method", "confidence"];
+pub const UNIT_PRESETS_COLUMNS: &[&str] = &["scope", "order", "action", "pattern", "file"];
+pub const UNIT_DIRECTIVES_COLUMNS: &[&str] = &[
+    "directive",
+    "section",
+    "status",
+    "replacement",
+    "since",
+    "fact",
+    "source",
+];
+pub const UNIT_REPLACEMENTS_COLUMNS: &[&str] = &["unit", "kind", "replacement", "reason"];
 
 /// The TSV tables of a pack with their columns, in the order they are written.
 pub const TABLES: &[(&str, &[&str])] = &[
@@ -38,6 +82,24 @@ pub const TABLES: &[(&str, &[&str])] = &[
     (PATHS, PATHS_COLUMNS),
     (VERSION_NODES, VERSION_NODES_COLUMNS),
     (CAPABILITIES, CAPABILITIES_COLUMNS),
+    (DEBIAN_MAP, DEBIAN_MAP_COLUMNS),
+    (OVERLAYS, OVERLAYS_COLUMNS),
+    (UNITS, UNITS_COLUMNS),
+    (UNIT_PRESETS, UNIT_PRESETS_COLUMNS),
+    (UNIT_DIRECTIVES, UNIT_DIRECTIVES_COLUMNS),
+    (UNIT_REPLACEMENTS, UNIT_REPLACEMENTS_COLUMNS),
+];
+
+/// Tables a pack may lack (a pack imported from repository metadata has neither); a loader
+/// treats a missing optional file as absent, not as an error, so adding one does not change
+/// `format_version`.
+pub const OPTIONAL_TABLES: &[&str] = &[
+    DEBIAN_MAP,
+    OVERLAYS,
+    UNITS,
+    UNIT_PRESETS,
+    UNIT_DIRECTIVES,
+    UNIT_REPLACEMENTS,
 ];
 
 /// `pack.json`.
@@ -77,4 +139,10 @@ pub const COUNT_KEYS: &[(&str, &str)] = &[
     (PATHS, "path_rows"),
     (VERSION_NODES, "version_node_rows"),
     (CAPABILITIES, "capability_rows"),
+    (DEBIAN_MAP, "debian_map_rows"),
+    (OVERLAYS, "overlay_rows"),
+    (UNITS, "unit_rows"),
+    (UNIT_PRESETS, "unit_preset_rows"),
+    (UNIT_DIRECTIVES, "unit_directive_rows"),
+    (UNIT_REPLACEMENTS, "unit_replacement_rows"),
 ];

@@ -5,11 +5,18 @@
 //! loads another pack. See docs/knowledge.md for the format.
 
 pub mod build;
-mod evr;
+pub mod debian;
+pub mod differences;
+pub mod evr;
 pub mod format;
+pub mod lint;
 pub mod names;
+pub mod overlays;
 mod query;
 mod sha256;
+pub mod source_distros;
+pub mod units;
+pub mod which;
 
 pub use names::normalize_path;
 
@@ -165,6 +172,8 @@ pub struct Pack {
     pub arches: Vec<String>,
     /// Upstream repo, branch, commit, extraction date, generator ...
     pub provenance: BTreeMap<String, String>,
+    /// Row counts per table and of what the builder dropped (`pack.json` `counts`).
+    pub counts: BTreeMap<String, u64>,
     /// Packages always installed on every target (their libraries are always there).
     pub baseline_packages: Vec<String>,
     /// The loader's trusted directories on the target, per architecture.
@@ -186,6 +195,11 @@ pub struct Pack {
     /// (soname, arch, node) -> status, for statuses other than `exact`.
     node_status: FastMap<(String, String, String), String>,
     capabilities: FastMap<String, Vec<Capability>>,
+    /// Optional tables (`None` when the pack has no such file).
+    debian_map: Option<debian::DebianTable>,
+    overlays: Option<BTreeMap<String, overlays::Overlay>>,
+    /// The unit tables (empty when the pack has none of them).
+    units: units::UnitFacts,
 }
 
 /// Why a pack could not be loaded.
@@ -210,6 +224,11 @@ pub struct PackContents<'a> {
     pub paths: &'a str,
     pub version_nodes: &'a str,
     pub capabilities: &'a str,
+    /// Optional tables (format::OPTIONAL_TABLES): `None` when the pack lacks the file.
+    pub debian_map: Option<&'a str>,
+    pub overlays: Option<&'a str>,
+    /// The optional unit tables (units, presets, directives, replacements).
+    pub units: units::UnitTexts<'a>,
 }
 
 macro_rules! embedded {
@@ -230,6 +249,14 @@ pub const BUILTIN: PackContents<'static> = PackContents {
     paths: embedded!("paths.tsv"),
     version_nodes: embedded!("version-nodes.tsv"),
     capabilities: embedded!("capabilities.tsv"),
+    debian_map: Some(embedded!("debian-map.tsv")),
+    overlays: Some(embedded!("overlays.tsv")),
+    units: units::UnitTexts {
+        units: Some(embedded!("units.tsv")),
+        presets: Some(embedded!("unit-presets.tsv")),
+        directives: Some(embedded!("unit-directives.tsv")),
+        replacements: Some(embedded!("unit-replacements.tsv")),
+    },
 };
 
 impl Pack {
@@ -259,6 +286,25 @@ impl Pack {
         let paths = read(format::PATHS)?;
         let version_nodes = read(format::VERSION_NODES)?;
         let capabilities = read(format::CAPABILITIES)?;
+        let optional = |file: &str| {
+            let path = dir.join(file);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => Ok(Some(text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(source) => Err(PackError::Io {
+                    path: path.display().to_string(),
+                    source,
+                }),
+            }
+        };
+        let debian_map = optional(format::DEBIAN_MAP)?;
+        let overlays = optional(format::OVERLAYS)?;
+        let unit_tables = [
+            optional(format::UNITS)?,
+            optional(format::UNIT_PRESETS)?,
+            optional(format::UNIT_DIRECTIVES)?,
+            optional(format::UNIT_REPLACEMENTS)?,
+        ];
         let contents = PackContents {
             pack_json: &pack_json,
             packages: &packages,
@@ -266,6 +312,14 @@ impl Pack {
             paths: &paths,
             version_nodes: &version_nodes,
             capabilities: &capabilities,
+            debian_map: debian_map.as_deref(),
+            overlays: overlays.as_deref(),
+            units: units::UnitTexts {
+                units: unit_tables[0].as_deref(),
+                presets: unit_tables[1].as_deref(),
+                directives: unit_tables[2].as_deref(),
+                replacements: unit_tables[3].as_deref(),
+            },
         };
         Pack::parse(&dir.display().to_string(), &contents)
     }
@@ -327,6 +381,15 @@ impl Pack {
         let ((sonames, soname_globs), (paths, path_globs)) = providers?;
         let (version_nodes, node_status) = nodes?;
         let capabilities = capabilities?;
+        let debian_map = c
+            .debian_map
+            .map(|text| debian::DebianTable::new(origin, text, expected(format::DEBIAN_MAP)))
+            .transpose()?;
+        let overlays = c
+            .overlays
+            .map(|text| t.overlays(text, &packages, &package_others))
+            .transpose()?;
+        let unit_facts = units::UnitFacts::parse(origin, &c.units, &expected)?;
 
         for b in &manifest.baseline_packages {
             if !packages.contains_key(b) {
@@ -342,6 +405,7 @@ impl Pack {
             version: manifest.version,
             arches: manifest.arches,
             provenance: manifest.provenance,
+            counts: manifest.counts,
             baseline_packages: manifest.baseline_packages,
             default_search_dirs: manifest.default_search_dirs,
             dynamic_loaders: manifest.dynamic_loaders,
@@ -354,7 +418,15 @@ impl Pack {
             version_nodes,
             node_status,
             capabilities,
+            debian_map,
+            overlays,
+            units: unit_facts,
         })
+    }
+
+    /// What the pack knows about systemd units on the target (src/knowledge/units.rs).
+    pub fn units(&self) -> &units::UnitFacts {
+        &self.units
     }
 
     pub fn package(&self, name: &str) -> Option<&Package> {
@@ -657,6 +729,26 @@ impl Tables<'_> {
         )?;
         Ok(caps)
     }
+
+    fn overlays(
+        &self,
+        text: &str,
+        packages: &FastMap<String, Package>,
+        others: &FastMap<String, Vec<Package>>,
+    ) -> Result<BTreeMap<String, overlays::Overlay>, PackError> {
+        let components: std::collections::HashSet<&str> = packages
+            .values()
+            .chain(others.values().flatten())
+            .map(|p| p.component.as_str())
+            .collect();
+        let mut out = BTreeMap::new();
+        self.table(format::OVERLAYS, text, format::OVERLAYS_COLUMNS, |f| {
+            let o = overlays::check_row(f, &|c| components.contains(c))?;
+            out.insert(o.component.clone(), o);
+            Ok(())
+        })?;
+        Ok(out)
+    }
 }
 
 /// A fast, non-cryptographic hasher for the indexes (keys come from the pack, not from
@@ -847,6 +939,9 @@ mod tests {
             paths: PATHS,
             version_nodes: NODES,
             capabilities: CAPS,
+            debian_map: None,
+            overlays: None,
+            units: units::UnitTexts::default(),
         }
     }
 

@@ -31,6 +31,27 @@ impl Pack {
         );
         let _ = writeln!(o, "paths       {}", self.paths.len());
         let _ = writeln!(o, "version sets {}", self.version_nodes.len());
+        let caps: usize = self.capabilities.values().map(Vec::len).sum();
+        let _ = writeln!(o, "capabilities {caps}");
+        match &self.debian_map {
+            Some(_) => {
+                let get = |k: &str| self.counts.get(k).copied().unwrap_or(0);
+                let _ = writeln!(
+                    o,
+                    "debian map  {} Debian/Ubuntu packages ({} mapped)",
+                    get("debian_map_rows"),
+                    get("debian_map_mapped")
+                );
+            }
+            None => {
+                let _ = writeln!(o, "debian map  none");
+            }
+        }
+        let _ = writeln!(o, "overlays    {} components", self.overlays().count());
+        let _ = writeln!(o, "counts (pack.json):");
+        for (k, v) in &self.counts {
+            let _ = writeln!(o, "  {k:<34} {v}");
+        }
         o
     }
 

@@ -1,6 +1,13 @@
 //! The report model (what every renderer reads) and its renderers, one file each.
 
+pub mod csv;
+pub mod html;
 pub mod json;
+pub mod load;
+pub mod markdown;
+pub mod policy;
+pub mod readiness;
+pub mod sarif;
 pub mod text;
 
 use crate::checks::{Outcome, Verdict};
@@ -23,8 +30,15 @@ pub struct Report {
     pub source: SourceInfo,
     pub summary: Summary,
     pub binaries: Vec<Binary>,
+    /// Installed packages and `.rpm` files in the tree, with their fate (absent when the tree
+    /// has no package database).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<crate::checks::packages::PackageReport>,
     pub findings: Vec<Finding>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The policy applied (waivers, overrides), if any (docs/reports.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<policy::AppliedPolicy>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -109,7 +123,23 @@ pub struct Summary {
     pub install_command: Option<String>,
     /// The most frequent blocker and warning causes, worst first.
     pub top_causes: Vec<Cause>,
+    /// Counts of installed packages by fate (absent without a package database).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packages: Option<PackageCounts>,
     pub diagnostics: u64,
+}
+
+/// Installed packages by origin and fate.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PackageCounts {
+    pub total: u64,
+    pub distro: u64,
+    pub third_party: u64,
+    /// Fate -> number of packages (`shipped`, `provided-by`, `obsoleted-by`, `sdk-only`,
+    /// `not-published`, `not-shipped`, `carried`).
+    pub by_fate: BTreeMap<String, u64>,
+    /// Packages with a blocker finding, sorted.
+    pub blocking: Vec<String>,
 }
 
 /// One ELF file or script judged.
@@ -255,38 +285,136 @@ pub fn build(
             packages_to_install,
             install_command,
             top_causes: top_causes(&outcome.findings),
+            packages: None,
             diagnostics: inv.diagnostics.len() as u64,
         },
         binaries,
+        packages: Vec::new(),
         findings: outcome.findings,
         diagnostics: inv.diagnostics.clone(),
+        policy: None,
     }
 }
 
+/// Add the package checks' outcome to a report: the packages, their findings, the packages to
+/// install, and the recomputed summary.
+pub fn attach_packages(
+    report: &mut Report,
+    out: crate::checks::PackagesOutcome,
+    managers: &[String],
+) {
+    let mut counts = PackageCounts::default();
+    let mut blocking = BTreeSet::new();
+    for p in &out.packages {
+        counts.total += 1;
+        if p.origin == "distro" {
+            counts.distro += 1;
+        } else {
+            counts.third_party += 1;
+        }
+        *counts.by_fate.entry(p.fate.clone()).or_default() += 1;
+    }
+    for f in out
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Blocker)
+    {
+        if let Some(p) = f.evidence.get("package") {
+            blocking.insert(p.clone());
+        }
+    }
+    counts.blocking = blocking.into_iter().collect();
+    if !out.packages.is_empty() || !managers.is_empty() {
+        report.summary.packages = Some(counts);
+    }
+    report.packages = out.packages;
+    report.findings.extend(out.findings);
+    report.findings.sort();
+    report.findings.dedup_by(|a, b| a.key() == b.key());
+    let mut install: BTreeSet<String> =
+        report.summary.packages_to_install.iter().cloned().collect();
+    install.extend(out.to_install);
+    report.summary.packages_to_install = install.into_iter().collect();
+    report.summary.install_command = (!report.summary.packages_to_install.is_empty()).then(|| {
+        format!(
+            "dnf install {}",
+            report.summary.packages_to_install.join(" ")
+        )
+    });
+    recount(report);
+}
+
+/// Recompute the finding counts and top causes from the report's findings.
+pub fn recount(report: &mut Report) {
+    let mut sev = SeverityCounts::default();
+    for f in &report.findings {
+        match f.severity {
+            Severity::Blocker => sev.blocker += 1,
+            Severity::Warning => sev.warning += 1,
+            Severity::Info => sev.info += 1,
+        }
+    }
+    report.summary.findings = sev;
+    report.summary.top_causes = top_causes(&report.findings);
+}
+
 /// The most frequent blocker and warning causes: grouped by code and subject, counting files.
-fn top_causes(findings: &[Finding]) -> Vec<Cause> {
-    let mut groups: BTreeMap<(Code, String), (Severity, BTreeSet<&str>, &str)> = BTreeMap::new();
-    for f in findings.iter().filter(|f| f.severity >= Severity::Warning) {
+/// Waived findings are left out.
+pub(crate) fn top_causes(findings: &[Finding]) -> Vec<Cause> {
+    // (code, subject) -> (severity, things affected, fix, subjects grouped)
+    type Group<'a> = (Severity, BTreeSet<&'a str>, &'a str, BTreeSet<&'a str>);
+    let mut groups: BTreeMap<(Code, String), Group> = BTreeMap::new();
+    for f in findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warning && !f.is_waived())
+    {
         // Dependency breaks are consequences; the library's own finding is the cause.
         if f.code == Code::ElfDependencyBreaks || f.code == Code::ScriptInterpreterBreaks {
             continue;
         }
-        let subject = f.subject.clone().unwrap_or_default();
-        let e = groups.entry((f.code, subject)).or_insert((
+        // Package warnings are one cause each per code (each package is its own subject).
+        let per_package = f.code.as_str().starts_with("pkg-") && f.severity < Severity::Blocker;
+        let subject = f.subject.as_deref().unwrap_or("");
+        let key = if per_package {
+            String::new()
+        } else {
+            subject.to_string()
+        };
+        let e = groups.entry((f.code, key)).or_insert((
             f.severity,
             BTreeSet::new(),
             f.fix.as_str(),
+            BTreeSet::new(),
         ));
-        e.1.insert(f.path.as_str());
+        e.1.insert(if per_package {
+            subject
+        } else {
+            f.path.as_str()
+        });
+        if per_package {
+            e.3.insert(subject);
+        }
     }
     let mut v: Vec<Cause> = groups
         .into_iter()
-        .map(|((code, subject), (severity, paths, fix))| Cause {
-            code,
-            severity,
-            subject,
-            count: paths.len() as u64,
-            fix: fix.to_string(),
+        .map(|((code, subject), (severity, things, fix, grouped))| {
+            let (subject, fix) = if grouped.is_empty() {
+                (subject, fix.to_string())
+            } else {
+                let names: Vec<&str> = grouped.iter().take(4).copied().collect();
+                let more = if grouped.len() > 4 { ", ..." } else { "" };
+                (
+                    format!("{} packages: {}{more}", grouped.len(), names.join(", ")),
+                    format!("see each package in the report ({})", code.title()),
+                )
+            };
+            Cause {
+                code,
+                severity,
+                subject,
+                count: things.len() as u64,
+                fix,
+            }
         })
         .collect();
     v.sort_by(|a, b| {

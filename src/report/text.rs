@@ -1,8 +1,9 @@
 //! The text rendering for people: a summary taken in within seconds, then details.
 
 use super::Report;
+use super::readiness::{self, Readiness};
 use crate::checks::Verdict;
-use crate::findings::{Finding, Severity};
+use crate::findings::{Finding, Severity, WaiverStatus};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -11,6 +12,28 @@ const LIST_LIMIT: usize = 40;
 
 /// Render the report as plain text.
 pub fn render(r: &Report) -> String {
+    render_styled(r, false)
+}
+
+/// ANSI SGR parameters of a severity.
+fn severity_sgr(s: Severity) -> &'static str {
+    match s {
+        Severity::Blocker => "1;31",
+        Severity::Warning => "33",
+        Severity::Info => "36",
+    }
+}
+
+/// Render the report as text, with ANSI colours when `colour` (the CLI decides: a terminal
+/// and no NO_COLOR).
+pub fn render_styled(r: &Report, colour: bool) -> String {
+    let paint = |s: &str, sgr: &str| {
+        if colour {
+            format!("\x1b[{sgr}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
     let mut o = String::new();
     let target = format!("{} {} ({})", r.target.name, r.target.version, r.target.arch);
     let from = match (&r.source.pretty_name, &r.source.distro) {
@@ -49,10 +72,14 @@ pub fn render(r: &Report) -> String {
         }
     );
     let _ = writeln!(o);
+    let readiness = Readiness::of(r);
     let headline = if b.breaks > 0 {
+        let n = readiness.blocking_issues;
         format!(
-            "BLOCKED: {} of {} binaries and scripts would break",
-            b.breaks, b.total
+            "BLOCKED by {n} issue{}: {} of {} binaries and scripts would break",
+            if n == 1 { "" } else { "s" },
+            b.breaks,
+            b.total
         )
     } else if b.unknown > 0 {
         format!(
@@ -74,7 +101,17 @@ pub fn render(r: &Report) -> String {
     } else {
         "READY: everything runs as it is".to_string()
     };
-    let _ = writeln!(o, "Verdict: {headline}");
+    let sgr = if b.breaks > 0 {
+        "1;31"
+    } else if b.unknown > 0 {
+        "1;33"
+    } else {
+        "1;32"
+    };
+    let _ = writeln!(o, "Verdict: {}", paint(&headline, sgr));
+    if let Some(score) = readiness.score {
+        let _ = writeln!(o, "  readiness score {score}/100");
+    }
     let _ = writeln!(o, "  ok              {:>6}", b.ok);
     let _ = writeln!(o, "  needs packages  {:>6}", b.needs_packages);
     let _ = writeln!(o, "  would break     {:>6}", b.breaks);
@@ -84,17 +121,34 @@ pub fn render(r: &Report) -> String {
         "  findings: {} blocker, {} warning, {} info; {} diagnostics",
         s.findings.blocker, s.findings.warning, s.findings.info, s.diagnostics
     );
+    if let Some(p) = &r.policy {
+        let _ = writeln!(
+            o,
+            "  policy as of {}: {} findings waived, {} waivers expired",
+            p.today, p.waived, p.expired
+        );
+    }
     if !s.top_causes.is_empty() {
         let _ = writeln!(o, "\nTop causes");
         for c in &s.top_causes {
             let _ = writeln!(
                 o,
-                "  {:<8} {:<28} {}  ({} file{})",
-                c.severity.as_str(),
+                "  {} {:<28} {}{}",
+                paint(
+                    &format!("{:<8}", c.severity.as_str()),
+                    severity_sgr(c.severity)
+                ),
                 c.code.as_str(),
                 c.subject,
-                c.count,
-                if c.count == 1 { "" } else { "s" }
+                if c.code.as_str().starts_with("pkg-") {
+                    String::new()
+                } else {
+                    format!(
+                        "  ({} file{})",
+                        c.count,
+                        if c.count == 1 { "" } else { "s" }
+                    )
+                }
             );
             let _ = writeln!(o, "           fix: {}", c.fix);
         }
@@ -106,6 +160,26 @@ pub fn render(r: &Report) -> String {
             r.target.name, r.target.version
         );
         let _ = writeln!(o, "  {cmd}");
+    }
+    if let Some(pc) = &s.packages {
+        let fates: Vec<String> = pc.by_fate.iter().map(|(f, n)| format!("{n} {f}")).collect();
+        let _ = writeln!(
+            o,
+            "\nInstalled packages ({}): {} ({} distro, {} third-party): {}",
+            r.source.package_managers.join(", "),
+            pc.total,
+            pc.distro,
+            pc.third_party,
+            fates.join(", ")
+        );
+        for p in r.packages.iter().filter(|p| pc.blocking.contains(&p.name)) {
+            let needed = if p.needed_by.is_empty() {
+                String::new()
+            } else {
+                format!(" (needed by {})", p.needed_by.join(", "))
+            };
+            let _ = writeln!(o, "  blocks: {} {} [{}]{needed}", p.name, p.evr, p.fate);
+        }
     }
     // Details.
     let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
@@ -120,15 +194,30 @@ pub fn render(r: &Report) -> String {
     if !bad.is_empty() {
         let _ = writeln!(o, "\nWould break or undecided");
         for bin in bad {
-            let _ = writeln!(o, "  {}  [{}]", bin.path, bin.verdict.as_str());
+            let _ = writeln!(
+                o,
+                "  {}  [{}]",
+                bin.path,
+                paint(
+                    bin.verdict.as_str(),
+                    if bin.verdict == Verdict::Breaks {
+                        "31"
+                    } else {
+                        "33"
+                    }
+                )
+            );
             for f in by_path.get(bin.path.as_str()).into_iter().flatten() {
-                if f.severity == Severity::Info {
+                if f.severity == Severity::Info || f.is_waived() {
                     continue;
                 }
                 let _ = writeln!(
                     o,
-                    "    {:<8} {}: {}",
-                    f.severity.as_str(),
+                    "    {} {}: {}",
+                    paint(
+                        &format!("{:<8}", f.severity.as_str()),
+                        severity_sgr(f.severity)
+                    ),
                     f.code,
                     f.message
                 );
@@ -165,6 +254,35 @@ pub fn render(r: &Report) -> String {
                 o,
                 "  ... and {} more (see --format json)",
                 needs.len() - LIST_LIMIT
+            );
+        }
+    }
+    let waived: Vec<&Finding> = r.findings.iter().filter(|f| f.waiver.is_some()).collect();
+    if !waived.is_empty() {
+        let _ = writeln!(o, "\nWaivers");
+        for f in waived {
+            let expired = f
+                .waiver
+                .as_ref()
+                .is_some_and(|w| w.status == WaiverStatus::Expired);
+            let _ = writeln!(
+                o,
+                "  {} {} {}{}",
+                paint(
+                    if expired { "EXPIRED " } else { "waived  " },
+                    if expired { "1;31" } else { "2" }
+                ),
+                f.code,
+                f.path,
+                f.subject
+                    .as_deref()
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default()
+            );
+            let _ = writeln!(
+                o,
+                "           {}",
+                readiness::waiver_text(f).unwrap_or_default()
             );
         }
     }

@@ -13,7 +13,7 @@ use std::io;
 use std::path::Path;
 
 /// The type of a directory entry, as the directory listing reports it (no `stat`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EntryKind {
     Dir,
     File,

@@ -1,0 +1,246 @@
+//! What a unit starts: every program of its `Exec*=` lines must exist on the target, carried
+//! over in the tree or installed by an Azure Linux package, and the unit's verdict follows the
+//! judgement of the carried-over programs (the ELF and script checks).
+
+use super::Verdict;
+use super::units::{Proposal, UnitCtx, at, specifiers};
+use super::units_directives::{EXEC_KEYS, exec_prefix};
+use super::units_legacy::{commands, section_of_exec};
+use crate::findings::{Code, Severity};
+use crate::inventory::systemd::{Directive, Unit};
+use crate::inventory::{Lookup, Node};
+use crate::knowledge::{Channel, Confidence};
+use std::collections::BTreeSet;
+
+/// systemd's fixed search path for command names without a `/` (since 239; merged /usr/sbin).
+const EXEC_SEARCH_PATH: &[&str] = &[
+    "/usr/local/sbin",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/usr/bin",
+    "/sbin",
+    "/bin",
+];
+
+/// Keys whose command must run for the unit to start; a missing program elsewhere (reload,
+/// stop) or behind a `-` prefix (failure ignored) is a warning.
+const START_KEYS: &[&str] = &[
+    "ExecCondition",
+    "ExecStartPre",
+    "ExecStart",
+    "ExecStartPost",
+    "ExecMount",
+    "ExecActivate",
+];
+
+/// Packages whose programs every unit's target has: the unit manager itself.
+const MANAGER_PACKAGES: &[&str] = &["systemd"];
+
+/// The result of the exec check for one unit.
+#[derive(Default)]
+pub(crate) struct ExecOutcome {
+    pub proposals: Vec<Proposal>,
+    pub packages: BTreeSet<String>,
+    pub programs: Option<Verdict>,
+}
+
+/// How one program path resolves.
+enum Program {
+    /// Carried over in the tree; the judged object, if it is one.
+    Carried(Option<crate::inventory::ObjectId>, String),
+    /// Not carried over (absent, or owned by a package Azure Linux replaces).
+    Target { owned: bool },
+}
+
+fn locate(uc: &UnitCtx, path: &str) -> Program {
+    match uc.ctx.inv.resolve(path) {
+        Ok((real, Node::File(id))) => {
+            let carried = match id {
+                Some(i) => uc.ctx.inv.objects[*i].carried_over(),
+                None => !uc.own.owns(&real),
+            };
+            if carried {
+                Program::Carried(*id, real)
+            } else {
+                Program::Target { owned: true }
+            }
+        }
+        Ok(_) | Err(Lookup::NotFound) | Err(Lookup::Loop) => Program::Target { owned: false },
+    }
+}
+
+pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> ExecOutcome {
+    let mut out = ExecOutcome::default();
+    let section = section_of_exec(u);
+    for key in EXEC_KEYS {
+        for d in u.effective(section, key) {
+            let ignore_failure = exec_prefix(&d.value).0.contains('-');
+            for cmd in commands(&d.value) {
+                program(uc, u, d, key, &cmd[0], ignore_failure, &mut out);
+            }
+        }
+    }
+    out
+}
+
+fn program(
+    uc: &UnitCtx,
+    u: &Unit,
+    d: &Directive,
+    key: &str,
+    word: &str,
+    ignore_failure: bool,
+    out: &mut ExecOutcome,
+) {
+    // A template without an instance, or a specifier only the running manager knows.
+    let Some(word) = specifiers(u, word) else {
+        return;
+    };
+    if word.starts_with('$') || word.is_empty() {
+        return;
+    }
+    let candidates: Vec<String> = if word.starts_with('/') {
+        vec![word.clone()]
+    } else if word.contains('/') {
+        return;
+    } else {
+        EXEC_SEARCH_PATH
+            .iter()
+            .map(|p| format!("{p}/{word}"))
+            .collect()
+    };
+    let soft = ignore_failure || !START_KEYS.contains(&key);
+    let target = uc.ctx.pack.name_version();
+    let base = |code: Code| {
+        let mut f = at(code, d, "")
+            .subject(&word)
+            .evidence("program", &word)
+            .evidence("key", key);
+        if soft && code.severity() == Severity::Blocker {
+            f.severity = Severity::Warning;
+        }
+        f
+    };
+    // Carried over in the tree?
+    let mut owned_in_tree = false;
+    for c in &candidates {
+        match locate(uc, c) {
+            Program::Carried(id, real) => {
+                let Some(id) = id else { return };
+                let Some(j) = uc.judged.get(&id) else { return };
+                out.packages.extend(j.packages.iter().cloned());
+                let v = j.verdict;
+                out.programs = Some(out.programs.map_or(v, |p| p.max(v)));
+                if v == Verdict::Breaks {
+                    out.proposals.push(Proposal::new(
+                        base(Code::UnitExecBreaks)
+                            .message(format!("{key}= runs {real}, which would break on {target}"))
+                            .why("a unit runs only if the programs it starts run; the ELF and script checks judged this one `breaks`")
+                            .fix(format!("fix the findings of {real} first"))
+                            .evidence("resolved", &real)
+                            .evidence("program_verdict", v.as_str()),
+                    ));
+                }
+                return;
+            }
+            Program::Target { owned } => owned_in_tree |= owned,
+        }
+    }
+    // Installed by an Azure Linux package?
+    let mut providers = Vec::new();
+    for c in &candidates {
+        providers = uc.ctx.pack.path_providers(c);
+        if !providers.is_empty() {
+            break;
+        }
+    }
+    let (shipped, unpublished): (Vec<_>, Vec<_>) = providers.into_iter().partition(|p| {
+        uc.ctx
+            .pack
+            .package(&p.package)
+            .is_none_or(|pkg| pkg.channel.shipped())
+    });
+    let Some(best) = shipped.first() else {
+        let why = if unpublished.is_empty() {
+            format!("no {target} package ships {word}")
+        } else {
+            format!(
+                "{word} is only in {}, which {target} builds but does not publish",
+                unpublished
+                    .iter()
+                    .map(|p| p.package.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let was = if owned_in_tree {
+            "; in the tree it belongs to a package of the source distribution, which does not move"
+        } else {
+            ""
+        };
+        out.proposals.push(Proposal::new(
+            base(Code::UnitExecMissing)
+                .message(format!("{key}= runs {word}, which does not exist on {target}"))
+                .why(format!("{why}{was}; systemd fails the {} with status 203/EXEC", if soft { "command" } else { "start" }))
+                .fix("install or carry the program, or point the unit at the program that replaces it")
+                .evidence("search_path", candidates.join(":")),
+        ));
+        return;
+    };
+    if uc.ctx.pack.baseline_packages.contains(&best.package)
+        || MANAGER_PACKAGES.contains(&best.package.as_str())
+    {
+        return;
+    }
+    let pkg = uc.ctx.pack.package(&best.package);
+    let evr = pkg.map(|p| p.evr()).unwrap_or_default();
+    out.packages.insert(best.package.clone());
+    out.programs = Some(
+        out.programs
+            .map_or(Verdict::NeedsPackages, |p| p.max(Verdict::NeedsPackages)),
+    );
+    let hedge = if best.glob || best.confidence == Confidence::Low {
+        " (weak evidence: a file-list glob or low-confidence derived fact)"
+    } else {
+        ""
+    };
+    let with = |f: crate::findings::Finding| {
+        f.evidence("package", &best.package)
+            .evidence("evr", &evr)
+            .evidence("method", &best.method)
+            .evidence("confidence", best.confidence.as_str())
+    };
+    if matches!(
+        pkg.map(|p| p.channel),
+        Some(Channel::Sdk | Channel::SdkException)
+    ) {
+        out.proposals.push(Proposal::new(with(
+            base(Code::UnitExecSdkOnly)
+                .message(format!(
+                    "{key}= runs {word}, from {} ({evr}), built but not supported{hedge}",
+                    best.package
+                ))
+                .why(format!(
+                    "{target} builds {} in its sdk channel: installable, without support",
+                    best.package
+                ))
+                .fix(format!(
+                    "dnf install {} (unsupported), or carry the program",
+                    best.package
+                )),
+        )));
+    } else {
+        out.proposals.push(Proposal::new(with(
+            base(Code::UnitExecFromPackage)
+                .message(format!(
+                    "{key}= runs {word}, from Azure Linux package {} ({evr}){hedge}",
+                    best.package
+                ))
+                .why(format!(
+                    "{word} is not carried in the tree; on {target} it is installed by {}",
+                    best.package
+                ))
+                .fix(format!("dnf install {}", best.package)),
+        )));
+    }
+}

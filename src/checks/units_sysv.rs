@@ -1,0 +1,325 @@
+//! SysV leftovers: init scripts and rc.local (still run by systemd 258's generators, which
+//! systemd 260 removes), and dependencies on or enablement through the `runlevelN.target`
+//! aliases that 258 removed. Offers a native `.service` draft for each script.
+
+use super::units::{Op, Origin, Proposal, UnitCtx, UnitOutcome, at, row, row_why};
+use super::units_deps::{is_runlevel_target, replace_word};
+use super::units_legacy::{Kind, scan_file};
+use crate::findings::{Code, Finding};
+use crate::inventory::systemd::{InitHeader, SysvScript, Unit, words};
+use crate::knowledge::units::Scope;
+
+const ROW_RUNLEVEL: &str = "WantedBy=/After= runlevel[0-6].target";
+const ROW_SYSV: &str =
+    "SysV init scripts (/etc/rc.d/init.d, /etc/init.d) via systemd-sysv-generator";
+const ROW_RC_LOCAL: &str = "rc.local (rc-local.service via systemd-rc-local-generator)";
+
+/// The target that replaces a runlevel.
+pub fn runlevel_replacement(level: char) -> &'static str {
+    match level {
+        '0' => "poweroff.target",
+        '1' => "rescue.target",
+        '5' => "graphical.target",
+        '6' => "reboot.target",
+        _ => "multi-user.target",
+    }
+}
+
+fn runlevel_of(name: &str) -> char {
+    name.chars().nth("runlevel".len()).unwrap_or('3')
+}
+
+/// Hard relations: the unit fails, or is never started, without the target.
+const HARD: &[(&str, &str)] = &[
+    ("Install", "WantedBy"),
+    ("Install", "RequiredBy"),
+    ("Install", "UpheldBy"),
+    ("Unit", "Requires"),
+    ("Unit", "Requisite"),
+    ("Unit", "BindsTo"),
+];
+const SOFT: &[(&str, &str)] = &[
+    ("Unit", "After"),
+    ("Unit", "Before"),
+    ("Unit", "Wants"),
+    ("Unit", "PartOf"),
+    ("Unit", "Conflicts"),
+];
+
+/// Runlevel targets in a unit's dependencies and enablement links.
+pub(crate) fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
+    let mut out = Vec::new();
+    for d in &u.directives {
+        let hard = HARD.iter().any(|(s, k)| d.section == *s && d.key == *k);
+        let soft = SOFT.iter().any(|(s, k)| d.section == *s && d.key == *k);
+        if !(hard || soft) {
+            continue;
+        }
+        for name in words(&d.value) {
+            if !is_runlevel_target(&name) {
+                continue;
+            }
+            let new = runlevel_replacement(runlevel_of(&name));
+            let from = name.clone();
+            let to = new.to_string();
+            let code = if hard {
+                Code::UnitRunlevelTarget
+            } else {
+                Code::UnitDirectiveDeprecated
+            };
+            let effect = if d.section == "Install" {
+                format!(
+                    "`systemctl enable {}` creates a want in {name}, which never starts: the unit does not start at boot",
+                    u.name
+                )
+            } else if hard {
+                format!("{} fails: {name} cannot be loaded", u.name)
+            } else {
+                format!("the {} ordering against {name} is a no-op", d.key)
+            };
+            out.push(
+                Proposal::new(
+                    at(code, d, row(ROW_RUNLEVEL))
+                        .subject(format!("{}={name}", d.key))
+                        .message(format!(
+                            "{}={name}: the runlevel targets are gone in systemd 258; {effect}",
+                            d.key
+                        ))
+                        .why(row_why(uc, ROW_RUNLEVEL, ""))
+                        .fix(format!(
+                            "use {}={new} (the diff does it), then `systemctl reenable {}`",
+                            d.key, u.name
+                        ))
+                        .evidence("replacement", new),
+                )
+                .edit(d, Op::Map(Box::new(move |v| replace_word(v, &from, &to)))),
+            );
+        }
+    }
+    for e in &u.enabled_by {
+        if !is_runlevel_target(&e.by) {
+            continue;
+        }
+        let new = runlevel_replacement(runlevel_of(&e.by));
+        out.push(Proposal::new(
+            Finding::new(Code::UnitRunlevelTarget, &e.link)
+                .subject(format!("{}.{}/{}", e.by, e.kind, u.name))
+                .message(format!(
+                    "{} is enabled through {}, a {} link of {}, which does not exist on systemd 258: it will not start at boot",
+                    u.name, e.link, e.kind, e.by
+                ))
+                .why(row_why(uc, ROW_RUNLEVEL, ""))
+                .fix(format!("`systemctl enable {}` with WantedBy={new} in its [Install] section (the link farm of {} is not read any more)", u.name, e.by))
+                .evidence("link", &e.link)
+                .evidence("directive_row", row(ROW_RUNLEVEL))
+                .evidence("replacement", new),
+        ));
+    }
+    out
+}
+
+/// A SysV script or rc.local as a report row: (unit, path, scope, origin, enabled, draft).
+pub(crate) type ScriptRow = (
+    String,
+    String,
+    Scope,
+    Origin,
+    bool,
+    Option<(String, String)>,
+);
+
+/// SysV init scripts and rc.local.
+pub(crate) fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
+    let mut out = Vec::new();
+    for s in &uc.units.sysv {
+        if s.shadowed || !s.executable {
+            continue;
+        }
+        let mut o = UnitOutcome::default();
+        let unit = format!("{}.service", s.name);
+        let draft_path = format!("/etc/systemd/system/{unit}");
+        let text = uc.read(&s.path).unwrap_or_default();
+        let draft = sysv_draft(s, &text);
+        o.proposals.push(Proposal::new(
+            Finding::new(Code::UnitSysvScript, &s.path)
+                .subject(&unit)
+                .message(format!(
+                    "SysV init script {}: systemd 258 still runs it through systemd-sysv-generator as {unit}; systemd 260 removes the generator",
+                    s.path
+                ))
+                .why(row_why(uc, ROW_SYSV, ""))
+                .fix(format!(
+                    "install a native unit: a draft {draft_path} wraps the script the way the generator does (--write-fixes writes it); better, start the daemon directly (Type=simple or notify)"
+                ))
+                .evidence("directive_row", row(ROW_SYSV))
+                .evidence("runlevels", s.start_runlevels.iter().collect::<String>())
+                .evidence("draft", &draft_path),
+        ));
+        o.proposals.extend(
+            scan_file(uc, &s.path, &text, Kind::Script)
+                .into_iter()
+                .map(Proposal::new),
+        );
+        out.push((
+            (
+                unit,
+                s.path.clone(),
+                Scope::System,
+                uc.file_origin(&s.path),
+                !s.start_runlevels.is_empty(),
+                Some((draft_path, draft)),
+            ),
+            o,
+        ));
+    }
+    for r in &uc.units.rc_local {
+        if !r.executable || !r.has_commands {
+            continue;
+        }
+        let mut o = UnitOutcome::default();
+        let draft_path = "/etc/systemd/system/rc-local-migrated.service".to_string();
+        let text = uc.read(&r.path).unwrap_or_default();
+        o.proposals.push(Proposal::new(
+            Finding::new(Code::UnitRcLocal, &r.path)
+                .subject("rc-local.service")
+                .message(format!(
+                    "{} is run at boot by rc-local.service (systemd-rc-local-generator); systemd 260 removes it",
+                    r.path
+                ))
+                .why(row_why(uc, ROW_RC_LOCAL, ""))
+                .fix(format!(
+                    "move the commands into a native unit; a draft {draft_path} runs the file the same way (--write-fixes writes it)"
+                ))
+                .evidence("directive_row", row(ROW_RC_LOCAL))
+                .evidence("draft", &draft_path),
+        ));
+        o.proposals.extend(
+            scan_file(uc, &r.path, &text, Kind::Script)
+                .into_iter()
+                .map(Proposal::new),
+        );
+        out.push((
+            (
+                "rc-local.service".to_string(),
+                r.path.clone(),
+                Scope::System,
+                uc.file_origin(&r.path),
+                true,
+                Some((draft_path, rc_local_draft(&r.path))),
+            ),
+            o,
+        ));
+    }
+    out
+}
+
+/// LSB facilities as systemd-sysv-generator maps them: (facility, unit, also Wants=).
+const FACILITIES: &[(&str, &str, bool)] = &[
+    ("$local_fs", "local-fs.target", false),
+    ("$network", "network-online.target", true),
+    ("$named", "nss-lookup.target", false),
+    ("$portmap", "rpcbind.target", false),
+    ("$remote_fs", "remote-fs.target", false),
+    ("$time", "time-sync.target", false),
+];
+
+/// A native unit that runs the script the way systemd-sysv-generator's generated unit does
+/// (Type=forking, RemainAfterExit=yes, KillMode=process, GuessMainPID=no ...), so it keeps
+/// working once the generator is gone.
+pub fn sysv_draft(s: &SysvScript, text: &str) -> String {
+    let h: &InitHeader = &s.header;
+    let desc = h
+        .short_description
+        .clone()
+        .or_else(|| h.description.clone())
+        .map(|d| format!("LSB: {d}"))
+        .unwrap_or_else(|| format!("SysV: {}", s.name));
+    let mut after: Vec<String> = Vec::new();
+    let mut wants: Vec<String> = Vec::new();
+    for f in h.required_start.iter().chain(&h.should_start) {
+        if f == "$syslog" || f == "$all" {
+            continue;
+        }
+        if let Some((_, unit, w)) = FACILITIES.iter().find(|(n, _, _)| n == f) {
+            after.push(unit.to_string());
+            if *w {
+                wants.push(unit.to_string());
+            }
+        } else if !f.starts_with('$') && !f.is_empty() {
+            after.push(format!("{f}.service"));
+        }
+    }
+    after.dedup();
+    let reload = ["reload)", "reload|", "|reload", "reload )"]
+        .iter()
+        .any(|p| text.contains(p));
+    let mut levels: Vec<char> = s.start_runlevels.clone();
+    for l in &h.default_start {
+        if let Some(c) = l.chars().next() {
+            if !levels.contains(&c) {
+                levels.push(c);
+            }
+        }
+    }
+    let wanted_by = if levels.iter().any(|l| matches!(l, '2' | '3' | '4')) {
+        Some("multi-user.target")
+    } else if levels.contains(&'5') {
+        Some("graphical.target")
+    } else {
+        None
+    };
+    let mut u = String::new();
+    u.push_str(&format!(
+        "# Native unit drafted by azl-compat from the SysV init script {}.\n\
+         # systemd 258 runs the script through systemd-sysv-generator; systemd 260 removes the\n\
+         # generator. This unit runs the script the way the generated unit did. Review it, and\n\
+         # prefer starting the daemon directly (Type=simple or Type=notify) when you can.\n",
+        s.path
+    ));
+    u.push_str("[Unit]\n");
+    u.push_str(&format!("Description={desc}\n"));
+    u.push_str(&format!("SourcePath={}\n", s.path));
+    if !wants.is_empty() {
+        u.push_str(&format!("Wants={}\n", wants.join(" ")));
+    }
+    if !after.is_empty() {
+        u.push_str(&format!("After={}\n", after.join(" ")));
+    }
+    u.push_str("\n[Service]\nType=forking\nRestart=no\nTimeoutSec=5min\nIgnoreSIGPIPE=no\nKillMode=process\nGuessMainPID=no\nRemainAfterExit=yes\nSuccessExitStatus=5 6\n");
+    if let Some(pid) = &h.pidfile {
+        u.push_str(&format!("PIDFile={}\n", pid.replace("/var/run/", "/run/")));
+    }
+    u.push_str(&format!("ExecStart={} start\n", s.path));
+    u.push_str(&format!("ExecStop={} stop\n", s.path));
+    if reload {
+        u.push_str(&format!("ExecReload={} reload\n", s.path));
+    }
+    if let Some(t) = wanted_by {
+        u.push_str(&format!("\n[Install]\nWantedBy={t}\n"));
+    }
+    u
+}
+
+/// A native unit that runs rc.local the way rc-local.service does.
+pub fn rc_local_draft(path: &str) -> String {
+    format!(
+        "# Native unit drafted by azl-compat for {path}.\n\
+         # systemd 258 runs it through rc-local.service (systemd-rc-local-generator), which\n\
+         # systemd 260 removes. Better: move each command into its own unit.\n\
+         [Unit]\n\
+         Description=Commands of {path} (was rc-local.service)\n\
+         ConditionFileIsExecutable={path}\n\
+         Wants=network-online.target\n\
+         After=network-online.target\n\
+         \n\
+         [Service]\n\
+         Type=forking\n\
+         ExecStart={path} start\n\
+         TimeoutSec=0\n\
+         RemainAfterExit=yes\n\
+         GuessMainPID=no\n\
+         \n\
+         [Install]\n\
+         WantedBy=multi-user.target\n"
+    )
+}

@@ -1,0 +1,118 @@
+//! What `scan` and `report` share after the report exists: the policy, the rendering, where it
+//! goes, and the exit status.
+
+use azl_compat::report::policy::{self, Date, FailOn, Policy};
+use azl_compat::report::{self, Report};
+use clap::ValueEnum;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Environment variable that sets "today" for waiver expiry (`YYYY-MM-DD`; tests, replays).
+pub const TODAY_VAR: &str = "AZL_COMPAT_TODAY";
+
+/// Output format.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// Text for terminals (colours on a terminal unless NO_COLOR is set).
+    Text,
+    /// The report model (docs/json-report.md); `azl-compat report` reads it back.
+    Json,
+    /// One self-contained HTML page.
+    Html,
+    /// Markdown for tickets and wikis.
+    #[value(alias = "markdown")]
+    Md,
+    /// One row per finding (RFC 4180).
+    Csv,
+    /// SARIF 2.1.0 for code-scanning dashboards.
+    Sarif,
+}
+
+/// Where and how to render, and what fails the run.
+pub struct Output {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+    /// `--fail-on` when given; else the policy's `fail_on`; else `blocker`.
+    pub fail_on: Option<FailOn>,
+}
+
+/// Read `--policy FILE`.
+pub fn load_policy(path: Option<&Path>) -> anyhow::Result<Option<Policy>> {
+    path.map(|p| Policy::load(p).map_err(anyhow::Error::from))
+        .transpose()
+}
+
+/// Today for waiver expiry: `AZL_COMPAT_TODAY` when set, else the system clock (UTC).
+pub fn today() -> anyhow::Result<Date> {
+    match std::env::var(TODAY_VAR) {
+        Ok(s) if !s.is_empty() => Date::parse(&s)
+            .ok_or_else(|| anyhow::anyhow!("{TODAY_VAR}={s} is not a date YYYY-MM-DD")),
+        _ => Ok(Date::today_utc()),
+    }
+}
+
+/// Colours only on a terminal, and never when NO_COLOR is set to anything non-empty.
+pub fn use_colour(is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
+/// Apply the policy, render, write, and return the exit status.
+pub fn finish(mut report: Report, policy: Option<&Policy>, out: &Output) -> anyhow::Result<i32> {
+    if let Some(p) = policy {
+        policy::apply_policy(&mut report, p, today()?);
+    }
+    let colour = out.file.is_none()
+        && use_colour(
+            std::io::stdout().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        );
+    let rendered = match out.format {
+        Format::Text => report::text::render_styled(&report, colour),
+        Format::Json => report::json::render(&report),
+        Format::Html => report::html::render(&report),
+        Format::Md => report::markdown::render(&report),
+        Format::Csv => report::csv::render(&report),
+        Format::Sarif => report::sarif::render(&report),
+    };
+    match &out.file {
+        Some(path) => std::fs::write(path, rendered)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (e.g. `| head`) is not an error worth a message.
+            let _ = stdout.write_all(rendered.as_bytes());
+        }
+    }
+    let fail_on = out
+        .fail_on
+        .or(policy.and_then(|p| p.fail_on))
+        .or(report.policy.as_ref().and_then(|p| p.fail_on))
+        .unwrap_or(FailOn::Blocker);
+    Ok(i32::from(policy::fails(&report, fail_on)))
+}
+
+/// Read a saved JSON report (`-` is standard input).
+pub fn read_report(path: &Path) -> anyhow::Result<Report> {
+    let text = if path == Path::new("-") {
+        std::io::read_to_string(std::io::stdin())
+            .map_err(|e| anyhow::anyhow!("cannot read standard input: {e}"))?
+    } else {
+        std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?
+    };
+    report::load::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn colour_needs_a_terminal_and_no_no_color() {
+        assert!(use_colour(true, None));
+        assert!(use_colour(true, Some(OsStr::new(""))));
+        assert!(!use_colour(true, Some(OsStr::new("1"))));
+        assert!(!use_colour(false, None));
+    }
+}

@@ -1,0 +1,149 @@
+//! Azure overlays (`overlays.tsv`): what Azure Linux changed in a component compared with the
+//! Fedora 43 spec it takes (build options, spec edits, replaced sources, pinned commits), from
+//! `azurelinux-4.0/overlays.tsv` of the knowledge sources (one row per customized component,
+//! read from the component's `.comp.toml`).
+
+use super::{Pack, format};
+use serde::Serialize;
+use std::collections::HashSet;
+
+pub const SOURCE_FILE: &str = "overlays.tsv";
+/// The source's columns are the pack's.
+pub const SOURCE_COLUMNS: &[&str] = format::OVERLAYS_COLUMNS;
+
+/// One customized component.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Overlay {
+    pub component: String,
+    /// Where the spec comes from: `fedora-43`, `fedora-43@<commit>` (pinned), `fedora-rawhide`,
+    /// `local-spec`.
+    pub spec_source: String,
+    /// Build options set by Azure Linux, space-separated (`without=gtk4`, `defines=rhel=10`,
+    /// `check=skipped`, `release=manual`).
+    pub build_options: String,
+    /// Counts of overlay operations (`spec-search-replace:2,file-add:1`).
+    pub overlay_types: String,
+    /// Source tarballs Azure Linux replaces.
+    pub replaced_sources: String,
+    /// The overlays' own descriptions, `; `-separated.
+    pub changes: String,
+    /// The maintainers' leading comment (may be cut with `...` by the source).
+    pub maintainer_note: String,
+    /// The `.comp.toml` path in the Azure Linux repository.
+    pub toml: String,
+}
+
+impl Overlay {
+    /// Whether the overlay changes what the packages are, not only how the release is numbered
+    /// or whether tests run: overlay operations, build options other than `release=manual` and
+    /// `check=skipped`, replaced sources, or a spec from elsewhere than the Fedora 43 snapshot.
+    pub fn is_substantive(&self) -> bool {
+        !self.overlay_types.is_empty()
+            || !self.replaced_sources.is_empty()
+            || self.spec_source != "fedora-43"
+            || self
+                .build_options
+                .split_whitespace()
+                .any(|o| o != "release=manual" && o != "check=skipped")
+    }
+
+    /// One line saying what changed: the overlays' descriptions, else the maintainers' note,
+    /// else the build options, else the spec source.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.changes.is_empty() {
+            parts.push(self.changes.clone());
+        } else if !self.maintainer_note.is_empty() {
+            parts.push(self.maintainer_note.clone());
+        }
+        if !self.build_options.is_empty() {
+            parts.push(format!("build options {}", self.build_options));
+        }
+        if self.spec_source != "fedora-43" {
+            parts.push(format!("spec from {}", self.spec_source));
+        }
+        if !self.replaced_sources.is_empty() {
+            parts.push(format!("replaced sources {}", self.replaced_sources));
+        }
+        parts.join("; ")
+    }
+}
+
+impl Pack {
+    /// The Azure overlay of a source component, if Azure Linux customized it.
+    pub fn overlay(&self, component: &str) -> Option<&Overlay> {
+        self.overlays.as_ref()?.get(component)
+    }
+
+    /// Every customized component, sorted by name (empty when the pack has no overlays table).
+    pub fn overlays(&self) -> impl Iterator<Item = &Overlay> {
+        self.overlays.iter().flat_map(|m| m.values())
+    }
+
+    /// Whether the pack has an overlays table.
+    pub fn has_overlays(&self) -> bool {
+        self.overlays.is_some()
+    }
+}
+
+/// Check one row (fields in [`format::OVERLAYS_COLUMNS`] order); `known_component` says
+/// whether packages.tsv has a package of that component.
+pub fn check_row(f: &[&str], known_component: &dyn Fn(&str) -> bool) -> Result<Overlay, String> {
+    let [
+        component,
+        spec_source,
+        build_options,
+        overlay_types,
+        replaced,
+        changes,
+        note,
+        toml,
+    ] = f
+    else {
+        return Err(format!(
+            "expected {} fields",
+            format::OVERLAYS_COLUMNS.len()
+        ));
+    };
+    if component.is_empty() {
+        return Err("empty component".into());
+    }
+    if component.contains("%{") {
+        return Err(format!("unexpanded macro in `{component}`"));
+    }
+    if !known_component(component) {
+        return Err(format!(
+            "component `{component}` has no package in {}",
+            format::PACKAGES
+        ));
+    }
+    if spec_source.is_empty() || toml.is_empty() {
+        return Err("empty spec_source or toml".into());
+    }
+    Ok(Overlay {
+        component: component.to_string(),
+        spec_source: spec_source.to_string(),
+        build_options: build_options.to_string(),
+        overlay_types: overlay_types.to_string(),
+        replaced_sources: replaced.to_string(),
+        changes: changes.to_string(),
+        maintainer_note: note.to_string(),
+        toml: toml.to_string(),
+    })
+}
+
+/// The pack's rows from the source's, checked and sorted.
+pub(super) fn pack_rows(
+    source_rows: Vec<Vec<String>>,
+    components: &HashSet<String>,
+) -> Result<Vec<Vec<String>>, String> {
+    let mut out = Vec::with_capacity(source_rows.len());
+    for row in source_rows {
+        let f: Vec<&str> = row.iter().map(String::as_str).collect();
+        check_row(&f, &|c| components.contains(c)).map_err(|e| format!("{}: {e}", f[0]))?;
+        out.push(row);
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}

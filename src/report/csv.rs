@@ -1,0 +1,93 @@
+//! The CSV rendering: one row per finding (RFC 4180: CRLF line ends, fields with a comma, quote,
+//! CR or LF quoted, quotes doubled). Columns in docs/reports.md.
+
+use super::Report;
+use super::readiness::{Area, evidence_string};
+use crate::findings::{Finding, WaiverStatus};
+
+/// The header row, in column order.
+pub const COLUMNS: &[&str] = &[
+    "code",
+    "severity",
+    "path",
+    "subject",
+    "message",
+    "why",
+    "fix",
+    "evidence",
+    "area",
+    "overridden_from",
+    "waiver",
+    "waiver_owner",
+    "waiver_expires",
+    "waiver_justification",
+    "waiver_via",
+];
+
+/// Quote one field when RFC 4180 requires it.
+pub fn field(s: &str) -> String {
+    if s.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn row(out: &mut String, fields: &[&str]) {
+    let line: Vec<String> = fields.iter().map(|f| field(f)).collect();
+    out.push_str(&line.join(","));
+    out.push_str("\r\n");
+}
+
+fn finding_row(out: &mut String, f: &Finding) {
+    let evidence = evidence_string(f);
+    let w = f.waiver.as_ref();
+    let status = w.map(|w| match w.status {
+        WaiverStatus::Active => "waived",
+        WaiverStatus::Expired => "expired",
+    });
+    row(
+        out,
+        &[
+            f.code.as_str(),
+            f.severity.as_str(),
+            &f.path,
+            f.subject.as_deref().unwrap_or(""),
+            &f.message,
+            &f.why,
+            &f.fix,
+            &evidence,
+            Area::of(f.code).as_str(),
+            f.overridden_from.map(|s| s.as_str()).unwrap_or(""),
+            status.unwrap_or(""),
+            w.map(|w| w.owner.as_str()).unwrap_or(""),
+            w.and_then(|w| w.expires.as_deref()).unwrap_or(""),
+            w.map(|w| w.justification.as_str()).unwrap_or(""),
+            w.and_then(|w| w.via.as_deref()).unwrap_or(""),
+        ],
+    );
+}
+
+/// Render the findings as CSV, header first, in the report's order.
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
+    row(&mut out, COLUMNS);
+    for f in &r.findings {
+        finding_row(&mut out, f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_only_when_needed() {
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
+        assert_eq!(field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(field(""), "");
+    }
+}

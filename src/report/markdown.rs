@@ -1,0 +1,421 @@
+//! The Markdown rendering for tickets and wikis (GitHub-flavoured tables). Same numbers as every
+//! other rendering: they all come from the report model and `readiness`.
+
+use super::Report;
+use super::readiness::{self, Area, Readiness};
+use crate::checks::Verdict;
+use crate::findings::{Finding, Severity, WaiverStatus};
+use std::fmt::Write;
+
+/// Escape text for a Markdown paragraph or table cell: Markdown punctuation, HTML, newlines.
+pub fn text(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
+                o.push('\\');
+                o.push(c);
+            }
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '&' => o.push_str("&amp;"),
+            '\r' => {}
+            '\n' => o.push(' '),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// An inline code span that survives any content (and a table cell: `|` escaped).
+pub fn code(s: &str) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let s = s.replace(['\r', '\n'], " ").replace('|', "\\|");
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{s}{pad}{fence}")
+}
+
+/// Inline Markdown from docs/findings.md, made safe for a table cell.
+fn doc(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+fn table(o: &mut String, head: &[&str], rows: &[Vec<String>]) {
+    let _ = writeln!(o, "| {} |", head.join(" | "));
+    let _ = writeln!(
+        o,
+        "|{}|",
+        head.iter().map(|_| "---").collect::<Vec<_>>().join("|")
+    );
+    for r in rows {
+        let _ = writeln!(o, "| {} |", r.join(" | "));
+    }
+    o.push('\n');
+}
+
+fn waiver_cell(f: &Finding) -> String {
+    readiness::waiver_text(f)
+        .map(|t| text(&t))
+        .unwrap_or_default()
+}
+
+fn severity_cell(f: &Finding) -> String {
+    match (f.overridden_from, f.is_waived()) {
+        (Some(from), false) => format!("{} (was {})", f.severity.as_str(), from.as_str()),
+        (Some(from), true) => format!("~~{}~~ waived (was {})", f.severity.as_str(), from.as_str()),
+        (None, true) => format!("~~{}~~ waived", f.severity.as_str()),
+        (None, false) => f.severity.as_str().to_string(),
+    }
+}
+
+/// Render the report as Markdown.
+pub fn render(r: &Report) -> String {
+    let mut o = String::new();
+    let rd = Readiness::of(r);
+    let s = &r.summary;
+    let b = &s.binaries;
+    let _ = writeln!(
+        o,
+        "# {} {} readiness: {}\n",
+        text(&r.target.name),
+        text(&r.target.version),
+        code(&r.source.root)
+    );
+    let _ = writeln!(
+        o,
+        "**Verdict: {}.** {}\n",
+        text(&rd.headline(r)),
+        text(&rd.detail(r))
+    );
+    match rd.score {
+        Some(score) => {
+            let _ = writeln!(
+                o,
+                "Readiness score: **{score}/100** (how it is computed: docs/reports.md).\n"
+            );
+        }
+        None => {
+            let _ = writeln!(o, "Readiness score: n/a (nothing judged).\n");
+        }
+    }
+    o.push_str("## Summary\n\n");
+    table(
+        &mut o,
+        &["binaries and scripts", "count"],
+        &[
+            vec!["judged".into(), b.total.to_string()],
+            vec!["ok".into(), b.ok.to_string()],
+            vec!["needs packages".into(), b.needs_packages.to_string()],
+            vec!["would break".into(), b.breaks.to_string()],
+            vec!["unknown".into(), b.unknown.to_string()],
+        ],
+    );
+    let mut sev_rows = vec![
+        vec!["blocker".into(), s.findings.blocker.to_string()],
+        vec!["warning".into(), s.findings.warning.to_string()],
+        vec!["info".into(), s.findings.info.to_string()],
+    ];
+    if let Some(p) = &r.policy {
+        sev_rows.push(vec!["waived".into(), p.waived.to_string()]);
+        sev_rows.push(vec!["waiver expired".into(), p.expired.to_string()]);
+    }
+    sev_rows.push(vec!["diagnostics".into(), s.diagnostics.to_string()]);
+    table(&mut o, &["findings", "count"], &sev_rows);
+    let areas = readiness::by_area(r);
+    if !areas.is_empty() {
+        let rows: Vec<Vec<String>> = Area::ALL
+            .iter()
+            .filter_map(|a| areas.get(a).map(|c| (a, c)))
+            .map(|(a, c)| {
+                vec![
+                    a.as_str().to_string(),
+                    c[0].to_string(),
+                    c[1].to_string(),
+                    c[2].to_string(),
+                ]
+            })
+            .collect();
+        table(&mut o, &["area", "blocker", "warning", "info"], &rows);
+    }
+    if !s.top_causes.is_empty() {
+        o.push_str("## Top blockers and warnings\n\n");
+        let rows: Vec<Vec<String>> = s
+            .top_causes
+            .iter()
+            .map(|c| {
+                vec![
+                    c.severity.as_str().to_string(),
+                    code(c.code.as_str()),
+                    code(&c.subject),
+                    c.count.to_string(),
+                    text(&c.fix),
+                ]
+            })
+            .collect();
+        table(
+            &mut o,
+            &["severity", "code", "subject", "files", "fix"],
+            &rows,
+        );
+    }
+    if let Some(cmd) = &s.install_command {
+        let _ = writeln!(o, "## Packages to install\n\n```sh\n{cmd}\n```\n");
+    }
+    let why = readiness::why(r);
+    if !why.is_empty() {
+        let _ = writeln!(
+            o,
+            "## Why {} {} is not a drop-in Fedora for this workload\n",
+            text(&r.target.name),
+            text(&r.target.version)
+        );
+        for w in &why {
+            let _ = writeln!(
+                o,
+                "- **{}** ({}, {} on {} {}): {}",
+                code(w.code.as_str()),
+                w.severity.as_str(),
+                w.findings,
+                w.files,
+                if w.files == 1 { "file" } else { "files" },
+                doc(&w.explanation.description)
+            );
+            if !w.explanation.fix.is_empty() {
+                let _ = writeln!(o, "  Fix: {}", doc(&w.explanation.fix));
+            }
+        }
+        o.push('\n');
+    }
+    let rows: Vec<Vec<String>> = r
+        .binaries
+        .iter()
+        .filter(|b| b.verdict != Verdict::Ok)
+        .map(|b| {
+            vec![
+                code(&b.path),
+                b.kind.clone(),
+                b.verdict.as_str().to_string(),
+                b.packages
+                    .iter()
+                    .map(|p| code(p))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                b.findings
+                    .iter()
+                    .map(|c| code(c.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        let _ = writeln!(
+            o,
+            "## Binaries and scripts that need attention ({} of {}; {} ok not listed)\n",
+            rows.len(),
+            b.total,
+            b.ok
+        );
+        table(
+            &mut o,
+            &["path", "kind", "verdict", "packages", "findings"],
+            &rows,
+        );
+    }
+    let moved: Vec<Vec<String>> = r
+        .packages
+        .iter()
+        .filter(|p| p.fate != "shipped" || !p.findings.is_empty())
+        .map(|p| {
+            vec![
+                code(&p.name),
+                text(&p.evr),
+                text(&p.origin),
+                text(&p.fate),
+                p.azl_packages
+                    .iter()
+                    .map(|a| code(&a.name))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                text(&p.reason),
+                p.findings
+                    .iter()
+                    .map(|c| code(c.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ]
+        })
+        .collect();
+    if !r.packages.is_empty() {
+        let _ = writeln!(
+            o,
+            "## Installed packages that need attention ({} of {}; those shipped as they are not listed)\n",
+            moved.len(),
+            r.packages.len()
+        );
+        if !moved.is_empty() {
+            table(
+                &mut o,
+                &["package", "version", "origin", "fate", "on the target", "why", "findings"],
+                &moved,
+            );
+        }
+    }
+    let shown: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warning || f.waiver.is_some())
+        .collect();
+    if !shown.is_empty() {
+        let _ = writeln!(
+            o,
+            "## Blocker and warning findings ({} of {}; info findings are in the JSON, CSV and HTML reports)\n",
+            shown.len(),
+            r.findings.len()
+        );
+        let rows: Vec<Vec<String>> = shown
+            .iter()
+            .map(|f| {
+                vec![
+                    severity_cell(f),
+                    code(f.code.as_str()),
+                    code(&f.path),
+                    f.subject.as_deref().map(code).unwrap_or_default(),
+                    text(&f.message),
+                    text(&f.fix),
+                    waiver_cell(f),
+                ]
+            })
+            .collect();
+        table(
+            &mut o,
+            &[
+                "severity", "code", "path", "subject", "message", "fix", "waiver",
+            ],
+            &rows,
+        );
+    }
+    if let Some(p) = &r.policy {
+        let _ = writeln!(o, "## Policy\n");
+        let _ = writeln!(
+            o,
+            "Applied as of {}: {} waivers; {} findings waived, {} waivers expired.",
+            p.today, p.waivers, p.waived, p.expired
+        );
+        if let Some(f) = p.fail_on {
+            let _ = writeln!(o, "Fails on: {}.", f.as_str());
+        }
+        for (c, sev) in &p.overrides {
+            let _ = writeln!(
+                o,
+                "- severity of {} set to {} (default {})",
+                code(c.as_str()),
+                sev.as_str(),
+                c.severity().as_str()
+            );
+        }
+        for u in &p.unmatched_waivers {
+            let _ = writeln!(o, "- waiver matched no finding: {}", code(u));
+        }
+        let expired: Vec<&Finding> = r
+            .findings
+            .iter()
+            .filter(|f| {
+                f.waiver
+                    .as_ref()
+                    .is_some_and(|w| w.status == WaiverStatus::Expired)
+            })
+            .collect();
+        for f in expired {
+            let _ = writeln!(
+                o,
+                "- {} on {}: {}",
+                code(f.code.as_str()),
+                code(&f.path),
+                waiver_cell(f)
+            );
+        }
+        o.push('\n');
+    }
+    if !r.diagnostics.is_empty() {
+        let _ = writeln!(
+            o,
+            "## Diagnostics (files that could not be read or parsed)\n"
+        );
+        let rows: Vec<Vec<String>> = r
+            .diagnostics
+            .iter()
+            .map(|d| vec![code(&d.path), text(&d.reason)])
+            .collect();
+        table(&mut o, &["path", "reason"], &rows);
+    }
+    o.push_str("## Scan\n\n");
+    let mut meta = vec![
+        vec![
+            "tool".into(),
+            format!("{} {}", text(&r.tool.name), text(&r.tool.version)),
+        ],
+        vec!["knowledge pack".into(), code(&r.knowledge.id)],
+    ];
+    for (k, v) in &r.knowledge.provenance {
+        if k.starts_with("sha256:") {
+            continue;
+        }
+        meta.push(vec![format!("knowledge {}", text(k)), text(v)]);
+    }
+    meta.push(vec!["source root".into(), code(&r.source.root)]);
+    if let Some(p) = r.source.pretty_name.as_ref().or(r.source.distro.as_ref()) {
+        meta.push(vec!["source distribution".into(), text(p)]);
+    }
+    meta.push(vec![
+        "files scanned".into(),
+        format!(
+            "{} ({} ELF, {} scripts, {} owned by the source distribution)",
+            r.source.files, r.source.elf_files, r.source.scripts, r.source.distro_owned
+        ),
+    ]);
+    meta.push(vec![
+        "target".into(),
+        format!(
+            "{} {} ({})",
+            text(&r.target.name),
+            text(&r.target.version),
+            text(&r.target.arch)
+        ),
+    ]);
+    table(&mut o, &["", ""], &meta);
+    while o.ends_with("\n\n") {
+        o.pop();
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(text("a|b <x> *y*"), "a\\|b &lt;x&gt; \\*y\\*");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`a"), "`` `a ``");
+        assert_eq!(code("x|y"), "`x\\|y`");
+    }
+}

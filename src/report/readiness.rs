@@ -1,0 +1,418 @@
+//! What every rendering for people says the same way: the verdict, the readiness score
+//! (docs/reports.md), areas, and the explanations of the codes present. Computed from the
+//! report model only.
+
+use super::Report;
+use crate::checks::Verdict;
+use crate::findings::{Code, Finding, Severity};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The part of a workload a finding concerns, from the code's prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Area {
+    /// ELF executables and libraries (`elf-`).
+    Binaries,
+    /// `#!` scripts (`script-`).
+    Scripts,
+    /// Installed packages (`pkg-`).
+    Packages,
+    /// systemd units (`unit-`).
+    Units,
+    /// Anything else.
+    Other,
+}
+
+impl Area {
+    pub const ALL: [Area; 5] = [
+        Area::Binaries,
+        Area::Scripts,
+        Area::Packages,
+        Area::Units,
+        Area::Other,
+    ];
+
+    pub fn of(code: Code) -> Area {
+        let c = code.as_str();
+        if c.starts_with("elf-") {
+            Area::Binaries
+        } else if c.starts_with("script-") {
+            Area::Scripts
+        } else if c.starts_with("pkg-") {
+            Area::Packages
+        } else if c.starts_with("unit-") {
+            Area::Units
+        } else {
+            Area::Other
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Area::Binaries => "binaries",
+            Area::Scripts => "scripts",
+            Area::Packages => "packages",
+            Area::Units => "units",
+            Area::Other => "other",
+        }
+    }
+}
+
+/// The overall verdict of a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Unwaived blockers remain.
+    Blocked,
+    /// No blocker, but some files cannot be decided from the tree alone.
+    Undecided,
+    /// Runs once packages are installed.
+    ReadyAfterPackages,
+    /// Runs as it is.
+    Ready,
+    /// Nothing was judged.
+    NothingToJudge,
+}
+
+impl Status {
+    /// A stable lowercase id (CSS classes, SARIF properties).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Blocked => "blocked",
+            Status::Undecided => "undecided",
+            Status::ReadyAfterPackages => "ready-after-packages",
+            Status::Ready => "ready",
+            Status::NothingToJudge => "nothing-to-judge",
+        }
+    }
+}
+
+/// The verdict, its numbers and the score.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Readiness {
+    pub status: Status,
+    /// Distinct causes of unwaived blockers (code and subject; dependency breaks not counted
+    /// apart from their cause).
+    pub blocking_issues: u64,
+    /// Packages to install.
+    pub packages: u64,
+    /// 0..=100, `None` when nothing was judged (formula: docs/reports.md).
+    pub score: Option<u32>,
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl Readiness {
+    pub fn of(r: &Report) -> Readiness {
+        let b = &r.summary.binaries;
+        let causes: BTreeSet<(Code, Option<&str>)> = r
+            .findings
+            .iter()
+            .filter(|f| counts(f) && f.severity == Severity::Blocker)
+            .filter(|f| {
+                !matches!(
+                    f.code,
+                    Code::ElfDependencyBreaks | Code::ScriptInterpreterBreaks
+                )
+            })
+            .map(|f| (f.code, f.subject.as_deref()))
+            .collect();
+        let mut blocking_issues = causes.len() as u64;
+        if blocking_issues == 0 {
+            blocking_issues = r.summary.findings.blocker;
+        }
+        let status = if r.summary.findings.blocker > 0 || b.breaks > 0 {
+            blocking_issues = blocking_issues.max(1);
+            Status::Blocked
+        } else if b.unknown > 0 {
+            Status::Undecided
+        } else if !r.summary.packages_to_install.is_empty() && b.needs_packages > 0 {
+            Status::ReadyAfterPackages
+        } else if b.total == 0 {
+            Status::NothingToJudge
+        } else {
+            Status::Ready
+        };
+        Readiness {
+            status,
+            blocking_issues,
+            packages: r.summary.packages_to_install.len() as u64,
+            score: score(r),
+        }
+    }
+
+    /// "Blocked by 3 issues", "Ready after installing 2 packages", ...
+    pub fn headline(&self, r: &Report) -> String {
+        match self.status {
+            Status::Blocked => format!(
+                "Blocked by {}",
+                plural(self.blocking_issues, "issue", "issues")
+            ),
+            Status::Undecided => format!(
+                "Undecided: {} cannot be decided from the tree alone",
+                plural(
+                    r.summary.binaries.unknown,
+                    "binary or script",
+                    "binaries and scripts"
+                )
+            ),
+            Status::ReadyAfterPackages => format!(
+                "Ready after installing {}",
+                plural(self.packages, "package", "packages")
+            ),
+            Status::Ready => "Ready: everything runs as it is".into(),
+            Status::NothingToJudge => {
+                "Nothing to judge: no carried-over ELF files or scripts found".into()
+            }
+        }
+    }
+
+    /// One sentence under the headline.
+    pub fn detail(&self, r: &Report) -> String {
+        let b = &r.summary.binaries;
+        let mut s = format!(
+            "{} of {} would break, {} need packages, {} undecided, {} run as they are.",
+            b.breaks,
+            plural(b.total, "binary or script", "binaries and scripts"),
+            b.needs_packages,
+            b.unknown,
+            b.ok
+        );
+        if let Some(p) = &r.policy {
+            if p.waived > 0 || p.expired > 0 {
+                s.push_str(&format!(
+                    " Policy as of {}: {} waived, {}.",
+                    p.today,
+                    plural(p.waived, "finding", "findings"),
+                    plural(p.expired, "waiver expired", "waivers expired")
+                ));
+            }
+        }
+        s
+    }
+}
+
+/// Whether a finding counts (it is not waived).
+pub fn counts(f: &Finding) -> bool {
+    !f.is_waived()
+}
+
+/// The readiness score: the mean over judged files of their points, times 100, rounded down.
+/// A file that breaks scores 0, an undecided one 1/2, one that runs (as it is or after
+/// installing packages) 1, or 3/4 when an unwaived warning remains on it.
+pub fn score(r: &Report) -> Option<u32> {
+    if r.binaries.is_empty() {
+        return None;
+    }
+    let warned: BTreeSet<&str> = r
+        .findings
+        .iter()
+        .filter(|f| counts(f) && f.severity == Severity::Warning)
+        .map(|f| f.path.as_str())
+        .collect();
+    // In quarters.
+    let quarters: u64 = r
+        .binaries
+        .iter()
+        .map(|b| match b.verdict {
+            Verdict::Breaks => 0,
+            Verdict::Unknown => 2,
+            Verdict::Ok | Verdict::NeedsPackages if warned.contains(b.path.as_str()) => 3,
+            Verdict::Ok | Verdict::NeedsPackages => 4,
+        })
+        .sum();
+    Some((quarters * 100 / (4 * r.binaries.len() as u64)) as u32)
+}
+
+/// Unwaived findings per area and severity, for every area with findings.
+pub fn by_area(r: &Report) -> BTreeMap<Area, [u64; 3]> {
+    let mut m: BTreeMap<Area, [u64; 3]> = BTreeMap::new();
+    for f in r.findings.iter().filter(|f| counts(f)) {
+        let e = m.entry(Area::of(f.code)).or_default();
+        e[severity_index(f.severity)] += 1;
+    }
+    m
+}
+
+/// 0 blocker, 1 warning, 2 info.
+pub fn severity_index(s: Severity) -> usize {
+    match s {
+        Severity::Blocker => 0,
+        Severity::Warning => 1,
+        Severity::Info => 2,
+    }
+}
+
+/// A code's documentation split into its parts (docs/findings.md).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explanation {
+    /// What the code means (inline Markdown: `code` spans).
+    pub description: String,
+    /// The evidence keys (inline Markdown), may be empty.
+    pub evidence: String,
+    /// The generic fix (inline Markdown), may be empty.
+    pub fix: String,
+}
+
+/// Split [`Code::explanation`] into description, evidence and fix, each on one line.
+pub fn explain(code: Code) -> Explanation {
+    let text = code.explanation();
+    let (mut description, mut evidence, mut fix) = (Vec::new(), Vec::new(), Vec::new());
+    let mut part = 0;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with("Severity:") {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("Evidence:") {
+            part = 1;
+            evidence.push(rest.trim());
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("Fix:") {
+            part = 2;
+            fix.push(rest.trim());
+            continue;
+        }
+        match part {
+            0 => description.push(line),
+            1 => evidence.push(line),
+            _ => fix.push(line),
+        }
+    }
+    let join = |v: Vec<&str>| {
+        v.into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    Explanation {
+        description: join(description),
+        evidence: join(evidence),
+        fix: join(fix),
+    }
+}
+
+/// One code present in the report, for "why Azure Linux 4.0 is not a drop-in Fedora".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Why {
+    pub code: Code,
+    pub severity: Severity,
+    /// Unwaived findings with this code.
+    pub findings: u64,
+    /// Files they are on.
+    pub files: u64,
+    /// Up to five distinct subjects, sorted.
+    pub subjects: Vec<String>,
+    pub explanation: Explanation,
+}
+
+/// The codes of the unwaived findings, worst first (then in documentation order).
+pub fn why(r: &Report) -> Vec<Why> {
+    struct Acc<'a> {
+        severity: Severity,
+        findings: u64,
+        files: BTreeSet<&'a str>,
+        subjects: BTreeSet<&'a str>,
+    }
+    let mut m: BTreeMap<Code, Acc> = BTreeMap::new();
+    for f in r.findings.iter().filter(|f| counts(f)) {
+        let e = m.entry(f.code).or_insert(Acc {
+            severity: f.severity,
+            findings: 0,
+            files: BTreeSet::new(),
+            subjects: BTreeSet::new(),
+        });
+        e.severity = e.severity.max(f.severity);
+        e.findings += 1;
+        e.files.insert(f.path.as_str());
+        if let Some(s) = f.subject.as_deref() {
+            e.subjects.insert(s);
+        }
+    }
+    let order = |c: &Code| Code::ALL.iter().position(|x| x == c).unwrap_or(usize::MAX);
+    let mut v: Vec<Why> = m
+        .into_iter()
+        .map(|(code, a)| Why {
+            code,
+            severity: a.severity,
+            findings: a.findings,
+            files: a.files.len() as u64,
+            subjects: a.subjects.into_iter().take(5).map(String::from).collect(),
+            explanation: explain(code),
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(order(&a.code).cmp(&order(&b.code)))
+    });
+    v
+}
+
+/// The evidence map as `k=v;k=v`, with `\`, `;` and `=` in keys and values escaped by `\`.
+pub fn evidence_string(f: &Finding) -> String {
+    let esc = |s: &str| {
+        let mut o = String::with_capacity(s.len());
+        for c in s.chars() {
+            if matches!(c, '\\' | ';' | '=') {
+                o.push('\\');
+            }
+            o.push(c);
+        }
+        o
+    };
+    f.evidence
+        .iter()
+        .map(|(k, v)| format!("{}={}", esc(k), esc(v)))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// How a finding's waiver reads: "waived by OWNER until DATE: WHY", "waiver expired on DATE ...".
+pub fn waiver_text(f: &Finding) -> Option<String> {
+    use crate::findings::WaiverStatus;
+    let w = f.waiver.as_ref()?;
+    let until = w
+        .expires
+        .as_deref()
+        .map(|d| format!(" until {d}"))
+        .unwrap_or_default();
+    Some(match w.status {
+        WaiverStatus::Active => format!("waived by {}{until}: {}", w.owner, w.justification),
+        WaiverStatus::Expired => format!(
+            "waiver by {} expired on {} (no longer applies): {}",
+            w.owner,
+            w.expires.as_deref().unwrap_or("?"),
+            w.justification
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn areas_follow_code_prefixes() {
+        assert_eq!(Area::of(Code::ElfLibraryMissing), Area::Binaries);
+        assert_eq!(Area::of(Code::ScriptInterpreterMissing), Area::Scripts);
+    }
+
+    #[test]
+    fn every_code_has_a_description_and_a_fix() {
+        for &c in Code::ALL {
+            let e = explain(c);
+            assert!(!e.description.is_empty(), "{c}");
+            assert!(!e.fix.is_empty(), "{c}");
+            assert!(!e.description.contains("Severity:"), "{c}");
+        }
+    }
+
+    #[test]
+    fn evidence_is_escaped() {
+        let f = Finding::new(Code::ElfDependencyBreaks, "/a")
+            .evidence("causes", "a; b=c\\d")
+            .evidence("library", "/l");
+        assert_eq!(evidence_string(&f), "causes=a\\; b\\=c\\\\d;library=/l");
+    }
+}

@@ -1,0 +1,844 @@
+//! The renderings for people and dashboards (docs/reports.md), all made from one report model:
+//! snapshots of every format on the same fixture report, the HTML opened in headless Chromium,
+//! SARIF validated against the SARIF 2.1.0 schema, CSV parsed back, Markdown counts, the policy
+//! (waivers, expiry, overrides) in the library and end to end through the CLI.
+//!
+//! Snapshots are compared byte for byte with `tests/snapshots/*`; `UPDATE_SNAPSHOTS=1` rewrites
+//! them. The fixture report and the SARIF schema are described in `tests/fixtures/SOURCES.md`.
+//! The Chromium test needs `/usr/bin/chromium` (Debian package `chromium`, installed by .ci/run);
+//! without it the test fails, it never skips.
+
+use assert_cmd::Command;
+use azl_compat::checks::Verdict;
+use azl_compat::findings::{Code, Severity, WaiverStatus};
+use azl_compat::report::policy::{self, Date, FailOn, Policy};
+use azl_compat::report::readiness::{self, Readiness};
+use azl_compat::report::{self, Report, csv, html, load, markdown, sarif, text};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn manifest() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture_path() -> PathBuf {
+    manifest().join("tests/fixtures/report-apptree.json")
+}
+
+/// The app-tree report (tests/fixtures/SOURCES.md).
+fn fixture() -> Report {
+    let text = std::fs::read_to_string(fixture_path()).expect("fixture report");
+    load::from_json(&text).expect("fixture report reads")
+}
+
+/// A policy with an override up, an override down, an active waiver on a bundled library's
+/// cause, an expired waiver, a waiver without subject or expiry, and one that matches nothing.
+const POLICY: &str = r#"
+fail_on = "blocker"
+
+[overrides]
+elf-glibc-private = "blocker"
+elf-library-sdk-only = "info"
+
+[[waiver]]
+code = "elf-library-missing"
+path = "/opt/acme/lib/libbroken.so.1"
+subject = "libacme-gone.so.3"
+owner = "acme-platform"
+justification = "libacme-gone ships in the acme-runtime RPM installed alongside"
+expires = 2026-12-31
+
+[[waiver]]
+code = "elf-library-missing"
+path = "/opt/acme/bin/needs-vanished"
+owner = "acme-legacy"
+justification = "to be removed in release 5"
+expires = "2026-03-31"
+
+[[waiver]]
+code = "script-interpreter-missing"
+path = "/opt/acme/scripts/legacy-report.py"
+owner = "acme-reports"
+justification = "not deployed on Azure Linux hosts"
+
+[[waiver]]
+code = "elf-library-missing"
+path = "/opt/acme/bin/removed-long-ago"
+owner = "nobody"
+justification = "stale"
+"#;
+
+/// The day the snapshots are judged on.
+const TODAY: &str = "2026-06-01";
+
+fn policy() -> Policy {
+    Policy::from_toml(POLICY).expect("policy parses")
+}
+
+fn with_policy(today: &str) -> Report {
+    let mut r = fixture();
+    policy::apply_policy(&mut r, &policy(), Date::parse(today).unwrap());
+    r
+}
+
+/// Compare with `tests/snapshots/NAME` byte for byte, or rewrite it with UPDATE_SNAPSHOTS=1.
+fn snapshot(name: &str, actual: &str) {
+    let path = manifest().join("tests/snapshots").join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; create it with UPDATE_SNAPSHOTS=1", path.display()));
+    if expected != actual {
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "{} differs from the rendering at line {}:\n  snapshot: {:?}\n  rendered: {:?}\n\
+             (UPDATE_SNAPSHOTS=1 rewrites the snapshot after a deliberate change)",
+            path.display(),
+            line + 1,
+            expected.lines().nth(line),
+            actual.lines().nth(line)
+        );
+    }
+}
+
+// ---- snapshots ------------------------------------------------------------------------------
+
+#[test]
+fn snapshot_text() {
+    snapshot("apptree.txt", &text::render(&fixture()));
+}
+
+#[test]
+fn snapshot_text_with_colours() {
+    let s = text::render_styled(&fixture(), true);
+    assert!(s.contains("\x1b[1;31mBLOCKED"), "{s}");
+    snapshot("apptree.ansi.txt", &s);
+}
+
+#[test]
+fn snapshot_html() {
+    snapshot("apptree.html", &html::render(&fixture()));
+}
+
+#[test]
+fn snapshot_markdown() {
+    snapshot("apptree.md", &markdown::render(&fixture()));
+}
+
+#[test]
+fn snapshot_csv() {
+    snapshot("apptree.csv", &csv::render(&fixture()));
+}
+
+#[test]
+fn snapshot_sarif() {
+    snapshot("apptree.sarif", &sarif::render(&fixture()));
+}
+
+#[test]
+fn snapshot_json_round_trips_the_fixture() {
+    let text = std::fs::read_to_string(fixture_path()).unwrap();
+    assert_eq!(report::json::render(&fixture()), text);
+}
+
+#[test]
+fn snapshots_with_policy() {
+    let r = with_policy(TODAY);
+    snapshot("apptree-policy.json", &report::json::render(&r));
+    snapshot("apptree-policy.txt", &text::render(&r));
+    snapshot("apptree-policy.md", &markdown::render(&r));
+    snapshot("apptree-policy.html", &html::render(&r));
+    snapshot("apptree-policy.csv", &csv::render(&r));
+    snapshot("apptree-policy.sarif", &sarif::render(&r));
+}
+
+// ---- one model, the same numbers ------------------------------------------------------------
+
+#[test]
+fn verdict_and_score_of_the_fixture() {
+    let r = fixture();
+    let rd = Readiness::of(&r);
+    assert_eq!(rd.status, readiness::Status::Blocked);
+    // 10 distinct blocker causes; uses-broken's dependency break counts with libbroken's cause.
+    assert_eq!(rd.headline(&r), "Blocked by 10 issues");
+    // 12 breaks (0), 3 unknown (1/2), 4 run with a warning (3/4), 19 run clean (1):
+    // 23.5 / 38 = 61.8 -> 61 (docs/reports.md).
+    assert_eq!(rd.score, Some(61));
+}
+
+/// `| label | n |` rows of a Markdown table.
+fn md_count(md: &str, label: &str) -> u64 {
+    let prefix = format!("| {label} | ");
+    let line = md
+        .lines()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no `{prefix}` row in:\n{md}"));
+    line[prefix.len()..]
+        .trim_end_matches(" |")
+        .parse()
+        .unwrap_or_else(|e| panic!("{line}: {e}"))
+}
+
+#[test]
+fn markdown_shows_the_same_counts() {
+    for r in [fixture(), with_policy(TODAY)] {
+        let md = markdown::render(&r);
+        let s = &r.summary;
+        assert_eq!(md_count(&md, "judged"), s.binaries.total);
+        assert_eq!(md_count(&md, "ok"), s.binaries.ok);
+        assert_eq!(md_count(&md, "needs packages"), s.binaries.needs_packages);
+        assert_eq!(md_count(&md, "would break"), s.binaries.breaks);
+        assert_eq!(md_count(&md, "unknown"), s.binaries.unknown);
+        assert_eq!(md_count(&md, "blocker"), s.findings.blocker);
+        assert_eq!(md_count(&md, "warning"), s.findings.warning);
+        assert_eq!(md_count(&md, "info"), s.findings.info);
+        assert_eq!(md_count(&md, "diagnostics"), s.diagnostics);
+        let rd = Readiness::of(&r);
+        assert!(md.contains(&format!("**Verdict: {}.**", rd.headline(&r))));
+        assert!(md.contains(&format!("Readiness score: **{}/100**", rd.score.unwrap())));
+        assert!(md.contains(s.install_command.as_deref().unwrap()));
+        // The text rendering says the same.
+        let t = text::render(&r);
+        assert!(
+            t.contains(&format!("would break     {:>6}", s.binaries.breaks)),
+            "{t}"
+        );
+        assert!(t.contains(&format!("readiness score {}/100", rd.score.unwrap())));
+    }
+}
+
+/// RFC 4180 records (quoted fields may hold commas, quotes and line breaks).
+fn parse_csv(s: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut chars = s.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if field.is_empty() => quoted = true,
+            ',' => row.push(std::mem::take(&mut field)),
+            '\r' => {
+                assert_eq!(chars.next(), Some('\n'), "bare CR");
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            '\n' => panic!("record ends without CRLF"),
+            _ => field.push(c),
+        }
+    }
+    assert!(!quoted, "unterminated quoted field");
+    assert!(
+        field.is_empty() && row.is_empty(),
+        "last record without CRLF"
+    );
+    rows
+}
+
+#[test]
+fn csv_parses_with_one_row_per_finding() {
+    for r in [fixture(), with_policy(TODAY)] {
+        let rows = parse_csv(&csv::render(&r));
+        assert_eq!(rows[0], csv::COLUMNS);
+        assert_eq!(rows.len() - 1, r.findings.len());
+        for (row, f) in rows[1..].iter().zip(&r.findings) {
+            assert_eq!(row.len(), csv::COLUMNS.len());
+            assert_eq!(row[0], f.code.as_str());
+            assert_eq!(row[1], f.severity.as_str());
+            assert_eq!(row[2], f.path);
+            assert_eq!(row[3], f.subject.clone().unwrap_or_default());
+            assert_eq!(row[4], f.message);
+            assert_eq!(row[6], f.fix);
+            assert_eq!(row[7], readiness::evidence_string(f));
+        }
+    }
+    // Quoting: a field with a comma, quotes and a line break survives.
+    let mut r = fixture();
+    r.findings[0].message = "a, \"b\"\nc".into();
+    let rows = parse_csv(&csv::render(&r));
+    assert_eq!(rows[1][4], "a, \"b\"\nc");
+}
+
+fn sarif_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(manifest().join("tests/fixtures/sarif-schema-2.1.0.json"))
+        .expect("SARIF schema");
+    let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("valid schema")
+}
+
+#[test]
+fn sarif_validates_against_the_2_1_0_schema() {
+    let validator = sarif_validator();
+    for r in [fixture(), with_policy(TODAY)] {
+        let log: Value = serde_json::from_str(&sarif::render(&r)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&log)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "SARIF invalid:\n{}", errors.join("\n"));
+        assert_eq!(log["version"], "2.1.0");
+        let run = &log["runs"][0];
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), Code::ALL.len());
+        assert!(
+            rules[0]["help"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("DT_NEEDED")
+        );
+        let results = run["results"].as_array().unwrap();
+        assert_eq!(results.len(), r.findings.len());
+        for (res, f) in results.iter().zip(&r.findings) {
+            assert_eq!(res["ruleId"], f.code.as_str());
+            assert_eq!(
+                rules[res["ruleIndex"].as_u64().unwrap() as usize]["id"],
+                f.code.as_str()
+            );
+            let loc = &res["locations"][0]["physicalLocation"]["artifactLocation"];
+            assert_eq!(loc["uriBaseId"], sarif::URI_BASE_ID);
+            let uri = loc["uri"].as_str().unwrap();
+            assert!(!uri.starts_with('/') && !uri.starts_with("file:"), "{uri}");
+            assert_eq!(uri, sarif::relative_uri(&f.path));
+            let level = match f.severity {
+                Severity::Blocker => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "note",
+            };
+            assert_eq!(res["level"], level);
+            assert_eq!(res.get("suppressions").is_some(), f.is_waived());
+        }
+    }
+}
+
+// ---- HTML -----------------------------------------------------------------------------------
+
+#[test]
+fn html_is_self_contained() {
+    for r in [fixture(), with_policy(TODAY)] {
+        let page = html::render(&r);
+        assert!(page.contains(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+             style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
+        ));
+        let lower = page.to_ascii_lowercase();
+        for bad in [
+            "http://", "https://", "<link", "<iframe", "<img", "@import", "url(", " src=",
+        ] {
+            assert!(!lower.contains(bad), "the page contains `{bad}`");
+        }
+        // Every href stays inside the page.
+        for part in lower.split("href=\"").skip(1) {
+            assert!(
+                part.starts_with('#'),
+                "href to {}",
+                &part[..part.len().min(40)]
+            );
+        }
+        assert_eq!(lower.matches("<script>").count(), 1);
+        assert_eq!(lower.matches("<style>").count(), 1);
+    }
+}
+
+#[test]
+fn html_escapes_everything_from_the_report() {
+    let mut r = fixture();
+    r.findings[0].message = "<script>alert(1)</script>".into();
+    r.binaries[0].path = "/opt/<b>\"x\"".into();
+    let page = html::render(&r);
+    assert!(!page.contains("<script>alert"));
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(page.contains("/opt/&lt;b&gt;&quot;x&quot;"));
+    let md = markdown::render(&r);
+    assert!(!md.contains("<script>alert"));
+}
+
+/// Render the page in headless Chromium and return the DOM after its script ran.
+fn chromium_dom(page: &str) -> String {
+    let chromium = Path::new("/usr/bin/chromium");
+    assert!(
+        chromium.exists(),
+        "{} is missing: apt-get install chromium (.ci/run does)",
+        chromium.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.html");
+    std::fs::write(&file, page).unwrap();
+    let profile = dir.path().join("profile");
+    let out = std::process::Command::new("timeout")
+        .arg("120")
+        .arg(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", file.display()))
+        .output()
+        .expect("run chromium");
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("DOM is UTF-8")
+}
+
+/// The text content of the element with `id` (up to its closing tag).
+fn element_text(dom: &str, id: &str) -> String {
+    let at = dom
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no element #{id} in the DOM"));
+    let start = at + dom[at..].find('>').unwrap() + 1;
+    let end = start + dom[start..].find("</").unwrap();
+    dom[start..end].to_string()
+}
+
+#[test]
+fn html_opens_in_headless_chromium() {
+    let r = fixture();
+    let dom = chromium_dom(&html::render(&r));
+    // The inline script ran under the page's CSP.
+    assert!(
+        dom.contains("data-js=\"ready\""),
+        "the inline script did not run"
+    );
+    assert!(
+        dom.contains("38 of 38 shown"),
+        "the filter script did not run"
+    );
+    assert_eq!(element_text(&dom, "verdict"), "Blocked by 10 issues");
+    let s = &r.summary;
+    for (id, n) in [
+        ("count-total", s.binaries.total),
+        ("count-ok", s.binaries.ok),
+        ("count-needs-packages", s.binaries.needs_packages),
+        ("count-breaks", s.binaries.breaks),
+        ("count-unknown", s.binaries.unknown),
+        ("count-blocker", s.findings.blocker),
+        ("count-warning", s.findings.warning),
+        ("count-info", s.findings.info),
+    ] {
+        assert_eq!(element_text(&dom, id), n.to_string(), "#{id}");
+    }
+    assert!(dom.contains("data-score=\"61\""));
+    // A blocker with its fix, and the install command.
+    let top = &dom[dom.find("id=\"top-blockers\"").unwrap()..dom.find("id=\"why\"").unwrap()];
+    assert!(top.contains("libssl.so.1.1"), "{top}");
+    assert!(top.contains("rebuild against libssl.so.3"), "{top}");
+    assert!(top.contains(s.install_command.as_deref().unwrap()));
+    // The why section explains a code present.
+    assert!(dom.contains("id=\"why-elf-library-missing\""));
+}
+
+// ---- policy ---------------------------------------------------------------------------------
+
+fn binary<'a>(r: &'a Report, path: &str) -> &'a report::Binary {
+    r.binaries
+        .iter()
+        .find(|b| b.path == path)
+        .unwrap_or_else(|| panic!("no binary {path}"))
+}
+
+fn finding<'a>(r: &'a Report, code: Code, path: &str) -> &'a azl_compat::findings::Finding {
+    r.findings
+        .iter()
+        .find(|f| f.code == code && f.path == path)
+        .unwrap_or_else(|| panic!("no {code} on {path}"))
+}
+
+#[test]
+fn an_empty_policy_changes_no_verdict_or_count() {
+    let before = fixture();
+    let mut after = fixture();
+    policy::apply_policy(&mut after, &Policy::default(), Date::parse(TODAY).unwrap());
+    assert_eq!(
+        serde_json::to_value(&before.binaries).unwrap(),
+        serde_json::to_value(&after.binaries).unwrap()
+    );
+    assert_eq!(
+        serde_json::to_value(&before.summary).unwrap(),
+        serde_json::to_value(&after.summary).unwrap()
+    );
+    let p = after.policy.as_ref().unwrap();
+    assert_eq!((p.waived, p.expired, p.waivers), (0, 0, 0));
+}
+
+#[test]
+fn recomputing_every_verdict_agrees_with_the_scanner() {
+    // A report that already carries a policy is recomputed in full on the next application:
+    // with an empty policy that must give back exactly the scanner's verdicts.
+    let before = fixture();
+    let mut r = with_policy(TODAY);
+    policy::apply_policy(&mut r, &Policy::default(), Date::parse(TODAY).unwrap());
+    for (a, b) in before.binaries.iter().zip(&r.binaries) {
+        assert_eq!(a.verdict, b.verdict, "{}", a.path);
+    }
+    assert_eq!(
+        serde_json::to_value(&before.summary).unwrap(),
+        serde_json::to_value(&r.summary).unwrap()
+    );
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| f.waiver.is_none() && f.overridden_from.is_none())
+    );
+}
+
+#[test]
+fn policy_waives_expires_and_overrides() {
+    let before = fixture();
+    let r = with_policy(TODAY);
+    // Active waiver on a bundled library's cause: the library and its loader no longer break.
+    let f = finding(&r, Code::ElfLibraryMissing, "/opt/acme/lib/libbroken.so.1");
+    let w = f.waiver.as_ref().unwrap();
+    assert_eq!(w.status, WaiverStatus::Active);
+    assert_eq!(w.owner, "acme-platform");
+    assert_eq!(w.expires.as_deref(), Some("2026-12-31"));
+    assert_eq!(
+        binary(&r, "/opt/acme/lib/libbroken.so.1").verdict,
+        Verdict::Ok
+    );
+    assert_eq!(binary(&r, "/opt/acme/bin/uses-broken").verdict, Verdict::Ok);
+    let dep = finding(&r, Code::ElfDependencyBreaks, "/opt/acme/bin/uses-broken");
+    assert!(dep.is_waived());
+    assert_eq!(
+        dep.waiver.as_ref().unwrap().via.as_deref(),
+        Some("/opt/acme/lib/libbroken.so.1")
+    );
+    // Waiver without subject or expiry.
+    assert!(
+        finding(
+            &r,
+            Code::ScriptInterpreterMissing,
+            "/opt/acme/scripts/legacy-report.py"
+        )
+        .is_waived()
+    );
+    assert_ne!(
+        binary(&r, "/opt/acme/scripts/legacy-report.py").verdict,
+        Verdict::Breaks
+    );
+    // Expired waiver: recorded, says so, does not apply.
+    let f = finding(&r, Code::ElfLibraryMissing, "/opt/acme/bin/needs-vanished");
+    assert_eq!(f.waiver.as_ref().unwrap().status, WaiverStatus::Expired);
+    assert!(!f.is_waived());
+    assert_eq!(
+        binary(&r, "/opt/acme/bin/needs-vanished").verdict,
+        Verdict::Breaks
+    );
+    assert!(text::render(&r).contains("expired on 2026-03-31 (no longer applies)"));
+    // Override up: a warning-only file now breaks.
+    let f = finding(
+        &r,
+        Code::ElfGlibcPrivate,
+        "/opt/acme/bin/uses-glibc-private",
+    );
+    assert_eq!(
+        (f.severity, f.overridden_from),
+        (Severity::Blocker, Some(Severity::Warning))
+    );
+    assert_eq!(
+        binary(&r, "/opt/acme/bin/uses-glibc-private").verdict,
+        Verdict::Breaks
+    );
+    // Override down: still needs its package, no warning left on it.
+    let f = finding(&r, Code::ElfLibrarySdkOnly, "/opt/acme/bin/needs-python312");
+    assert_eq!(f.severity, Severity::Info);
+    assert_eq!(
+        binary(&r, "/opt/acme/bin/needs-python312").verdict,
+        Verdict::NeedsPackages
+    );
+    // Summary recomputed: 12 - 3 waived + 1 overridden breaks.
+    let b = &r.summary.binaries;
+    assert_eq!((b.total, b.breaks), (38, 10));
+    assert_eq!(b.ok, before.summary.binaries.ok + 3 - 1);
+    assert_eq!(
+        r.summary.findings.blocker,
+        before.summary.findings.blocker - 3 + 1
+    );
+    assert!(
+        r.summary
+            .top_causes
+            .iter()
+            .all(|c| c.subject != "libacme-gone.so.3")
+    );
+    let p = r.policy.as_ref().unwrap();
+    assert_eq!((p.waivers, p.waived, p.expired), (4, 3, 1));
+    assert_eq!(p.today, TODAY);
+    assert_eq!(
+        p.unmatched_waivers,
+        ["elf-library-missing /opt/acme/bin/removed-long-ago"]
+    );
+    assert!(policy::fails(&r, FailOn::Blocker));
+    assert!(!policy::fails(&r, FailOn::Never));
+    // Before its expiry date the same waiver applies.
+    let earlier = with_policy("2026-03-31");
+    assert!(
+        finding(
+            &earlier,
+            Code::ElfLibraryMissing,
+            "/opt/acme/bin/needs-vanished"
+        )
+        .is_waived()
+    );
+    assert_ne!(
+        binary(&earlier, "/opt/acme/bin/needs-vanished").verdict,
+        Verdict::Breaks
+    );
+}
+
+#[test]
+fn a_report_with_a_policy_still_matches_the_json_schema() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(manifest().join("docs/report.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let v = serde_json::to_value(with_policy(TODAY)).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&v)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    // And reads back as the same report.
+    let back = load::from_json(&report::json::render(&with_policy(TODAY))).unwrap();
+    assert_eq!(
+        serde_json::to_value(back).unwrap(),
+        serde_json::to_value(with_policy(TODAY)).unwrap()
+    );
+}
+
+// ---- the command line -----------------------------------------------------------------------
+
+fn cmd() -> Command {
+    let mut c = Command::cargo_bin("azl-compat").expect("binary");
+    c.env_remove("NO_COLOR").env_remove("AZL_COMPAT_TODAY");
+    c
+}
+
+#[test]
+fn report_renders_every_format_as_the_library_does() {
+    let r = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    for (format, expected) in [
+        ("text", text::render(&r)),
+        ("json", report::json::render(&r)),
+        ("html", html::render(&r)),
+        ("md", markdown::render(&r)),
+        ("markdown", markdown::render(&r)),
+        ("csv", csv::render(&r)),
+        ("sarif", sarif::render(&r)),
+    ] {
+        let out = dir.path().join(format!("out.{format}"));
+        cmd()
+            .arg("report")
+            .arg(fixture_path())
+            .args(["--format", format, "-o"])
+            .arg(&out)
+            .assert()
+            .code(1)
+            .stdout("");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), expected, "{format}");
+    }
+    // Piped text has no colours; standard input is read with `-`.
+    let out = cmd()
+        .args(["report", "-", "--fail-on", "never"])
+        .write_stdin(std::fs::read(fixture_path()).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), text::render(&r));
+}
+
+#[test]
+fn report_refuses_a_newer_schema_and_reads_the_current_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture_path()).unwrap()).unwrap();
+    v["schema_version"] = Value::from(report::SCHEMA_VERSION + 1);
+    let newer = dir.path().join("newer.json");
+    std::fs::write(&newer, v.to_string()).unwrap();
+    let out = cmd().arg("report").arg(&newer).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "schema_version {}, newer than this azl-compat",
+            report::SCHEMA_VERSION + 1
+        )),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    // Not a report, not JSON, missing file: status 2 with a message.
+    let junk = dir.path().join("junk.json");
+    std::fs::write(&junk, "{\"hello\": 1}").unwrap();
+    for path in [junk.clone(), dir.path().join("missing.json")] {
+        let out = cmd().arg("report").arg(&path).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(!out.stderr.is_empty());
+    }
+    // The current version, without fields added later to version 1 (`policy`), reads.
+    cmd()
+        .arg("report")
+        .arg(fixture_path())
+        .args(["--fail-on", "never"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn policy_end_to_end_through_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy_file = dir.path().join("policy.toml");
+    std::fs::write(&policy_file, POLICY).unwrap();
+    let run = |today: &str, extra: &[&str]| {
+        let out = cmd()
+            .env("AZL_COMPAT_TODAY", today)
+            .arg("report")
+            .arg(fixture_path())
+            .arg("--policy")
+            .arg(&policy_file)
+            .args(["--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let v: Report = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (v, out.status.code().unwrap())
+    };
+    let (r, code) = run(TODAY, &[]);
+    assert_eq!(code, 1, "unwaived blockers remain");
+    assert_eq!(
+        serde_json::to_value(&r).unwrap(),
+        serde_json::to_value(with_policy(TODAY)).unwrap()
+    );
+    let (_, code) = run(TODAY, &["--fail-on", "never"]);
+    assert_eq!(code, 0);
+    // A bad date in the environment or a bad policy is a fatal error.
+    cmd()
+        .env("AZL_COMPAT_TODAY", "01/06/2026")
+        .arg("report")
+        .arg(fixture_path())
+        .arg("--policy")
+        .arg(&policy_file)
+        .assert()
+        .code(2);
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[overrides]\nelf-no-such-code = \"info\"\n").unwrap();
+    let out = cmd()
+        .arg("report")
+        .arg(fixture_path())
+        .arg("--policy")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("elf-no-such-code"));
+}
+
+#[test]
+fn policy_end_to_end_through_scan_sets_the_exit_status() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(root.join("opt/app/bin")).unwrap();
+    for (name, body) in [
+        ("old.py", "#!/usr/bin/python2\nprint 'x'\n"),
+        ("new.py", "#!/usr/bin/python3\nprint('x')\n"),
+    ] {
+        let p = root.join("opt/app/bin").join(name);
+        std::fs::write(&p, body).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let write_policy = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let waiver = |expires: &str| {
+        format!(
+            "[[waiver]]\ncode = \"script-interpreter-missing\"\npath = \"/opt/app/bin/old.py\"\n\
+             subject = \"/usr/bin/python2\"\nowner = \"app team\"\n\
+             justification = \"old.py is not deployed\"\nexpires = {expires}\n"
+        )
+    };
+    let scan = |policy: &Path, extra: &[&str]| {
+        let out = cmd()
+            .env("AZL_COMPAT_TODAY", TODAY)
+            .arg("scan")
+            .arg(&root)
+            .arg("--policy")
+            .arg(policy)
+            .arg("--quiet")
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+        )
+    };
+    // Without a policy the python2 script fails the scan.
+    cmd().arg("scan").arg(&root).arg("--quiet").assert().code(1);
+    // Waived: exit 0, still shown as waived.
+    let active = write_policy("active.toml", &waiver("2026-12-31"));
+    let (code, out) = scan(&active, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("waived by app team until 2026-12-31"), "{out}");
+    assert!(!out.contains('\x1b'), "colours in piped output");
+    // Expired: the waiver no longer applies and says so.
+    let expired = write_policy("expired.toml", &waiver("2026-05-31"));
+    let (code, out) = scan(&expired, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("expired on 2026-05-31"), "{out}");
+    // An override raises the python3 script's info finding to a warning; the policy's fail_on
+    // makes warnings fail, and `--fail-on` on the command line wins over the policy.
+    let strict = write_policy(
+        "strict.toml",
+        &format!(
+            "fail_on = \"warning\"\n[overrides]\nscript-interpreter-from-package = \"warning\"\n{}",
+            waiver("2026-12-31")
+        ),
+    );
+    let (code, out) = scan(&strict, &[]);
+    assert_eq!(code, 1, "{out}");
+    let (code, _) = scan(&strict, &["--fail-on", "blocker"]);
+    assert_eq!(code, 0);
+    // The same through the HTML: waived findings visible as waived.
+    let html_out = dir.path().join("r.html");
+    let (code, _) = scan(
+        &active,
+        &["--format", "html", "-o", html_out.to_str().unwrap()],
+    );
+    assert_eq!(code, 0);
+    let page = std::fs::read_to_string(&html_out).unwrap();
+    assert!(page.contains("data-waiver=\"waived\""));
+}
