@@ -52,153 +52,56 @@ fn strings(v: &Value, key: &str) -> Vec<String> {
         .collect()
 }
 
-/// The examples of issue 3, each checked by grep against knowledge-sources/azurelinux-4.0
-/// (packages.tsv channel, provides.tsv explicit/obsoletes, sonames-resolved.tsv, debian-map.tsv):
 /// (term, status, kind, first package, differences the reason must name).
-const EXAMPLES: &[(&str, &str, &str, Option<&str>, &[&str])] = &[
+type Example = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static [&'static str],
+);
+
+/// The examples of issue 3, each checked by grep against knowledge-sources/azurelinux-4.0
+/// (packages.tsv channel, provides.tsv explicit/obsoletes, sonames-resolved.tsv, debian-map.tsv).
+#[rustfmt::skip]
+const EXAMPLES: &[Example] = &[
     // No compat-openssl11; only libssl.so.3 (openssl-libs).
-    (
-        "libssl.so.1.1",
-        "not-shipped",
-        "soname",
-        None,
-        &["absent", "other-version"],
-    ),
+    ("libssl.so.1.1", "not-shipped", "soname", None, &["absent", "other-version"]),
     // provides.tsv: valkey-compat-redis Provides redis = 8.1.5-2.azl4, Obsoletes redis < 7.4;
     // valkey-compat-redis is sdk-exception.
-    (
-        "redis",
-        "provided-by",
-        "capability",
-        Some("valkey-compat-redis"),
-        &["replaced", "sdk"],
-    ),
+    ("redis", "provided-by", "capability", Some("valkey-compat-redis"), &["replaced", "sdk"]),
     // provides.tsv: initscripts Obsoletes network-scripts < 10.25-1.
-    (
-        "network-scripts",
-        "obsoleted-by",
-        "capability",
-        Some("initscripts"),
-        &["replaced"],
-    ),
+    ("network-scripts", "obsoleted-by", "capability", Some("initscripts"), &["replaced"]),
     // No ntp/ntpsec; nothing ships /usr/bin/ntpd.
-    (
-        "/usr/sbin/ntpd",
-        "not-shipped",
-        "path",
-        None,
-        &["merged-sbin", "absent"],
-    ),
+    ("/usr/sbin/ntpd", "not-shipped", "path", None, &["merged-sbin", "absent"]),
     // packages.tsv: python3.9 3.9.25-7.azl4 sdk.
-    (
-        "python3.9",
-        "sdk-only",
-        "package",
-        Some("python3.9"),
-        &["sdk"],
-    ),
+    ("python3.9", "sdk-only", "package", Some("python3.9"), &["sdk"]),
     // provides.tsv: dnf5 Provides yum = 5.2.18.0-2.azl4, Obsoletes yum < 5.
-    (
-        "yum",
-        "provided-by",
-        "capability",
-        Some("dnf5"),
-        &["replaced"],
-    ),
+    ("yum", "provided-by", "capability", Some("dnf5"), &["replaced"]),
     // sonames-resolved.tsv: libicu ships libicuuc.so.77 only.
-    (
-        "libicuuc.so.72",
-        "not-shipped",
-        "soname",
-        None,
-        &["other-version"],
-    ),
+    ("libicuuc.so.72", "not-shipped", "soname", None, &["other-version"]),
     // debian-map.tsv: apache2 -> httpd,httpd-core (source-alias, high, base).
-    (
-        "apache2",
-        "provided-by",
-        "debian-package",
-        Some("httpd"),
-        &[],
-    ),
+    ("apache2", "provided-by", "debian-package", Some("httpd"), &[]),
     // debian-map.tsv: libssl3 -> openssl-libs (soname, high, base).
-    (
-        "libssl3",
-        "provided-by",
-        "debian-package",
-        Some("openssl-libs"),
-        &[],
-    ),
+    ("libssl3", "provided-by", "debian-package", Some("openssl-libs"), &[]),
     // packages.tsv: openssl-libs 1:3.5.4-3.azl4 base.
-    (
-        "openssl-libs",
-        "shipped",
-        "package",
-        Some("openssl-libs"),
-        &[],
-    ),
-    (
-        "libssl.so.3",
-        "shipped",
-        "soname",
-        Some("openssl-libs"),
-        &[],
-    ),
+    ("openssl-libs", "shipped", "package", Some("openssl-libs"), &[]),
+    ("libssl.so.3", "shipped", "soname", Some("openssl-libs"), &[]),
     // provides.tsv: python3 bin /usr/bin/python3 (base; the +extras rows rank after it).
     ("/usr/bin/python3", "shipped", "path", Some("python3"), &[]),
     // packages.tsv: java-21-openjdk 1:21.0.8.0.9-1.azl4.1 unlisted.
-    (
-        "java-21-openjdk",
-        "not-published",
-        "package",
-        Some("java-21-openjdk"),
-        &["unlisted"],
-    ),
+    ("java-21-openjdk", "not-published", "package", Some("java-21-openjdk"), &["unlisted"]),
     // More: absent, with another version offered; merged sbin; commands; aliases.
-    (
-        "java-17-openjdk",
-        "not-shipped",
-        "unknown",
-        None,
-        &["absent", "other-version"],
-    ),
-    (
-        "/usr/sbin/sshd",
-        "shipped",
-        "path",
-        Some("openssh-server"),
-        &["merged-sbin"],
-    ),
+    ("java-17-openjdk", "not-shipped", "unknown", None, &["absent", "other-version"]),
+    ("/usr/sbin/sshd", "shipped", "path", Some("openssh-server"), &["merged-sbin"]),
     ("sshd", "shipped", "command", Some("openssh-server"), &[]),
-    (
-        "dnf",
-        "provided-by",
-        "capability",
-        Some("dnf5"),
-        &["replaced"],
-    ),
-    (
-        "tdnf",
-        "provided-by",
-        "capability",
-        Some("dnf5"),
-        &["azure-overlay"],
-    ),
+    ("dnf", "provided-by", "capability", Some("dnf5"), &["replaced"]),
+    ("tdnf", "provided-by", "capability", Some("dnf5"), &["azure-overlay"]),
     ("ntp", "not-shipped", "debian-package", None, &["absent"]),
-    (
-        "compat-openssl11",
-        "not-shipped",
-        "unknown",
-        None,
-        &["absent"],
-    ),
-    (
-        "gnome-shell",
-        "not-published",
-        "package",
-        Some("gnome-shell"),
-        &["unlisted", "no-desktop"],
-    ),
+    ("compat-openssl11", "not-shipped", "unknown", None, &["absent"]),
+    ("gnome-shell", "not-published", "package", Some("gnome-shell"), &["unlisted", "no-desktop"]),
+    ("/lib/ld-linux.so.2", "not-shipped", "path", None, &["absent", "no-32-bit"]),
+    ("python3dist(requests)", "provided-by", "python-module", Some("python3-requests"), &[]),
 ];
 
 #[test]

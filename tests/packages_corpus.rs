@@ -8,12 +8,12 @@
 //!
 //! The corpus is read in place; temporary trees live in temporary directories.
 
+use azl_compat::inventory::packages::Manager;
 use azl_compat::inventory::packages::{
     InstalledPackage, PackageDb, read_installed, read_rpm_database, read_rpm_file,
 };
 use azl_compat::inventory::rpm::header::{Header, Kind};
 use azl_compat::inventory::rpm::{self, ndb};
-use azl_compat::inventory::packages::Manager;
 use azl_compat::source::DirSource;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -515,4 +515,75 @@ fn read_installed_finds_databases_at_their_standard_places_inside_the_root() {
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted);
+}
+
+#[test]
+fn zz_dump_tmp() {
+    let Some(p) = std::env::var_os("AZL_DUMP") else {
+        return;
+    };
+    let p = PathBuf::from(p);
+    let src = DirSource::new(p.parent().unwrap(), false).unwrap();
+    let db = read_rpm_database(
+        &src,
+        &format!("/{}", p.file_name().unwrap().to_str().unwrap()),
+    );
+    let mut out = String::new();
+    for pk in &db.packages {
+        for r in &pk.requires {
+            let v = match (&r.op, &r.version) {
+                (Some(o), Some(v)) => format!(" {} {v}", o.as_str()),
+                (None, Some(v)) => format!(" ? {v}"),
+                _ => String::new(),
+            };
+            out.push_str(&format!("{}|{}{}|{}\n", pk.nevra(), r.name, v, pk.signed));
+        }
+        for f in &pk.files {
+            out.push_str(&format!("{}|F|{f}\n", pk.nevra()));
+        }
+        out.push_str(&format!(
+            "{}|V|{}|{}\n",
+            pk.nevra(),
+            pk.vendor.as_deref().unwrap_or("(none)"),
+            pk.source_rpm.as_deref().unwrap_or("(none)")
+        ));
+    }
+    std::fs::write("/tmp/azl_dump.txt", out).unwrap();
+}
+
+#[test]
+fn zz_dump_dpkg_tmp() {
+    let Some(p) = std::env::var_os("AZL_DUMP_DPKG") else {
+        return;
+    };
+    let (_t, db) = dpkg_tree(Path::new(&p), false);
+    let mut out = String::new();
+    for pk in &db.packages {
+        out.push_str(&format!(
+            "{}|{}|{}|{}\n",
+            pk.name,
+            pk.evr(),
+            pk.arch.as_deref().unwrap_or(""),
+            pk.requires.len()
+        ));
+    }
+    std::fs::write("/tmp/azl_dpkg.txt", out).unwrap();
+}
+
+#[test]
+fn zz_dump_dpkg_dir_tmp() {
+    let Some(p) = std::env::var_os("AZL_DUMP_DPKG_DIR") else { return };
+    let mut out = String::new();
+    let mut names: Vec<_> = std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    for f in names {
+        let b = std::fs::read(&f).unwrap();
+        let r = azl_compat::inventory::dpkg::parse_status(&b);
+        let line = match r {
+            Ok(recs) => format!("{}", recs.iter().filter(|r| r.is_installed() && r.want == azl_compat::inventory::dpkg::Want::Install).count()),
+            Err(_) => "ERR".to_string(),
+        };
+        out.push_str(&format!("{}\t{line}\n", f.file_name().unwrap().to_str().unwrap()));
+    }
+    std::fs::write("/tmp/azl_dpkg_dir.txt", out).unwrap();
 }

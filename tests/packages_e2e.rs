@@ -73,6 +73,7 @@ fn centos7_host_package_fates_and_third_party_requirements() {
         String::from_utf8_lossy(&out.stderr)
     );
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::assert_valid_report(&r);
 
     assert_eq!(r["source"]["distro"], "centos");
     assert_eq!(r["source"]["package_managers"], serde_json::json!(["rpm"]));
@@ -144,4 +145,55 @@ fn centos7_host_package_fates_and_third_party_requirements() {
         cmd.starts_with("dnf install ") && cmd.contains(" dnf5 ") && cmd.contains(" openssl-libs "),
         "{cmd}"
     );
+}
+
+/// A Debian/Ubuntu image root with only a dpkg status file (no file lists): every installed
+/// package is counted (dpkg-query's count) and mapped through the pack's Debian map.
+#[test]
+fn debian_status_only_root_maps_every_package() {
+    let Some(corpora) = common::corpora_dir() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    copy(
+        &corpora.join("dpkg/aquasecurity__trivy/pkg/fanal/analyzer/pkg/dpkg/testdata/dpkg"),
+        &root.join("var/lib/dpkg/status"),
+    );
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::write(
+        root.join("etc/os-release"),
+        "ID=debian\nVERSION_ID=\"10\"\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("azl-compat")
+        .unwrap()
+        .arg("scan")
+        .arg(root)
+        .args(["--format", "json", "--quiet", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::assert_valid_report(&r);
+    // MANIFEST.tsv: dpkg-query counts 90 installed packages in this status file.
+    assert_eq!(
+        r["summary"]["packages"]["total"], 90,
+        "{}",
+        r["summary"]["packages"]
+    );
+    let coreutils = package(&r, "coreutils", "dpkg");
+    assert_eq!(coreutils["origin"], "distro");
+    assert_eq!(coreutils["fate"], "shipped");
+    assert_eq!(coreutils["basis"], "debian-map");
+    // apt has no Azure Linux counterpart (dnf5 is the package manager).
+    let apt = package(&r, "apt", "dpkg");
+    assert!(
+        apt["fate"] == "not-shipped" || apt["fate"] == "provided-by",
+        "{apt}"
+    );
+    let mawk = package(&r, "mawk", "dpkg");
+    assert_eq!(mawk["fate"], "not-shipped", "{mawk}");
+    // Nothing moves here, so nothing missing is a blocker.
+    assert_eq!(r["summary"]["findings"]["blocker"], 0);
 }

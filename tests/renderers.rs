@@ -373,8 +373,12 @@ fn html_escapes_everything_from_the_report() {
     assert!(!md.contains("<script>alert"));
 }
 
-/// Render the page in headless Chromium and return the DOM after its script ran.
-fn chromium_dom(page: &str) -> String {
+/// Render the page in headless Chromium; return the DOM after its script ran and the URLs of
+/// the network requests the page made (from Chromium's net log: requests whose network
+/// isolation key is the page's `file://` origin; the browser's own background requests are
+/// not the page's). Host names never resolve (`--host-resolver-rules`), so nothing leaves the
+/// machine whatever the page or the browser tries.
+fn chromium(page: &str) -> (String, Vec<String>) {
     let chromium = Path::new("/usr/bin/chromium");
     assert!(
         chromium.exists(),
@@ -385,6 +389,7 @@ fn chromium_dom(page: &str) -> String {
     let file = dir.path().join("report.html");
     std::fs::write(&file, page).unwrap();
     let profile = dir.path().join("profile");
+    let net_log = dir.path().join("net-log.json");
     let out = std::process::Command::new("timeout")
         .arg("120")
         .arg(chromium)
@@ -397,8 +402,12 @@ fn chromium_dom(page: &str) -> String {
             "--disable-sync",
             "--no-first-run",
             "--disable-dev-shm-usage",
+            "--disable-extensions",
+            "--no-pings",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--log-net-log={}", net_log.display()))
         .arg("--dump-dom")
         .arg(format!("file://{}", file.display()))
         .output()
@@ -408,7 +417,28 @@ fn chromium_dom(page: &str) -> String {
         "chromium failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout).expect("DOM is UTF-8")
+    let dom = String::from_utf8(out.stdout).expect("DOM is UTF-8");
+    let log: Value = serde_json::from_str(&std::fs::read_to_string(&net_log).expect("net log"))
+        .expect("net log is JSON");
+    let start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+        .as_u64()
+        .expect("URL_REQUEST_START_JOB event type");
+    let requests = log["events"]
+        .as_array()
+        .expect("net log events")
+        .iter()
+        .filter(|e| e["type"].as_u64() == Some(start_job))
+        .map(|e| &e["params"])
+        .filter(|p| {
+            p["network_isolation_key"]
+                .as_str()
+                .is_some_and(|k| k.starts_with("file://"))
+        })
+        .filter_map(|p| p["url"].as_str())
+        .filter(|u| !u.starts_with("file:") && !u.starts_with("data:"))
+        .map(String::from)
+        .collect();
+    (dom, requests)
 }
 
 /// The text content of the element with `id` (up to its closing tag).
@@ -424,7 +454,8 @@ fn element_text(dom: &str, id: &str) -> String {
 #[test]
 fn html_opens_in_headless_chromium() {
     let r = fixture();
-    let dom = chromium_dom(&html::render(&r));
+    let (dom, requests) = chromium(&html::render(&r));
+    assert!(requests.is_empty(), "the page made requests: {requests:?}");
     // The inline script ran under the page's CSP.
     assert!(
         dom.contains("data-js=\"ready\""),
@@ -456,6 +487,14 @@ fn html_opens_in_headless_chromium() {
     assert!(top.contains(s.install_command.as_deref().unwrap()));
     // The why section explains a code present.
     assert!(dom.contains("id=\"why-elf-library-missing\""));
+}
+
+#[test]
+fn the_request_check_sees_requests_of_a_page_that_makes_them() {
+    let (_, requests) = chromium(
+        "<!DOCTYPE html><html><body><img src=\"http://example.invalid/x.png\"></body></html>",
+    );
+    assert_eq!(requests, ["http://example.invalid/x.png"]);
 }
 
 // ---- policy ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ use super::{units_deps, units_directives, units_exec, units_host, units_legacy};
 use super::{units_presets, units_sysv};
 use crate::findings::{Code, Diagnostic, Finding, Severity};
 use crate::inventory::ObjectId;
-use crate::inventory::ownership::Ownership;
+use crate::inventory::ownership::{Origin as OwnerOrigin, Ownership};
 use crate::inventory::systemd::{self, Directive, Unit, Units, parse};
 use crate::knowledge::units::Scope;
 use crate::source::Source;
@@ -24,10 +24,9 @@ use std::path::Path;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Origin {
-    /// Moves with the workload: below /etc/systemd, or owned by no package.
+    /// Moves with the workload: owned by no package.
     Workload,
-    /// Owned by a package that is not the source distribution's (not detected yet: needs the
-    /// package inventory's vendor data).
+    /// Owned by a package of another vendor (or a local build): moves with the workload.
     ThirdParty,
     /// Owned by a source-distribution package: Azure Linux packages replace it.
     Distro,
@@ -156,18 +155,18 @@ pub(crate) struct UnitCtx<'a> {
 }
 
 impl UnitCtx<'_> {
-    /// Where a file comes from: below /etc/systemd (or /etc generally, for scripts and
-    /// environment files) or unowned = workload; owned = distro. Without any package database
-    /// read, files in the package unit directories whose unit Azure Linux ships (or knows a
-    /// replacement for) are taken as distro files.
+    /// Where a file comes from: the origin of the package that owns it (distro or
+    /// third-party); unowned files below /etc, or with a package database read, are the
+    /// workload. Without any package database, files in the package unit directories whose
+    /// unit Azure Linux ships (or knows a replacement for) are taken as distro files.
     pub fn file_origin(&self, path: &str) -> Origin {
-        if path.starts_with("/etc/systemd/") {
-            return Origin::Workload;
+        if let Some(o) = self.own.owner(path) {
+            return match o.origin {
+                OwnerOrigin::Distro => Origin::Distro,
+                OwnerOrigin::ThirdParty => Origin::ThirdParty,
+            };
         }
-        if self.own.owns(path) {
-            return Origin::Distro;
-        }
-        if !self.own.managers.is_empty() {
+        if path.starts_with("/etc/") || !self.own.managers.is_empty() {
             return Origin::Workload;
         }
         let in_pkg_dir = ["/usr/lib/systemd/", "/lib/systemd/"]
@@ -194,6 +193,11 @@ impl UnitCtx<'_> {
             Some(p) => self.file_origin(p),
             None => Origin::Workload,
         }
+    }
+
+    /// Whether a path is a regular file of the tree (following links inside the root).
+    pub fn is_file(&self, path: &str) -> bool {
+        systemd::resolve_file(self.source, self.ctx.inv, path).is_some()
     }
 
     /// Read a file of the tree (cached texts of unit files first).

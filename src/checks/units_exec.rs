@@ -7,8 +7,7 @@ use super::units::{Proposal, UnitCtx, at, specifiers};
 use super::units_directives::{EXEC_KEYS, exec_prefix};
 use super::units_legacy::{commands, section_of_exec};
 use crate::findings::{Code, Severity};
-use crate::inventory::systemd::{Directive, Unit};
-use crate::inventory::{Lookup, Node};
+use crate::inventory::systemd::{self, Directive, Found, Unit};
 use crate::knowledge::{Channel, Confidence};
 use std::collections::BTreeSet;
 
@@ -53,19 +52,19 @@ enum Program {
 }
 
 fn locate(uc: &UnitCtx, path: &str) -> Program {
-    match uc.ctx.inv.resolve(path) {
-        Ok((real, Node::File(id))) => {
+    match systemd::lookup(uc.source, uc.ctx.inv, path) {
+        Found::File(real, id) => {
             let carried = match id {
-                Some(i) => uc.ctx.inv.objects[*i].carried_over(),
+                Some(i) => uc.ctx.inv.objects[i].carried_over(),
                 None => !uc.own.owns(&real),
             };
             if carried {
-                Program::Carried(*id, real)
+                Program::Carried(id, real)
             } else {
                 Program::Target { owned: true }
             }
         }
-        Ok(_) | Err(Lookup::NotFound) | Err(Lookup::Loop) => Program::Target { owned: false },
+        _ => Program::Target { owned: false },
     }
 }
 

@@ -7,7 +7,7 @@ use super::units::{Origin, UnitCtx, row, row_why};
 use super::units_legacy::{Kind, cgroup_v1, hit_finding, scan_line};
 use crate::findings::{Code, Finding, Severity};
 use crate::inventory::Node;
-use crate::inventory::systemd::parse;
+use crate::inventory::systemd::{self, parse};
 use crate::source::EntryKind;
 use std::path::Path;
 
@@ -54,7 +54,7 @@ fn files(uc: &UnitCtx, dir: &str, suffix: &str) -> Vec<String> {
         .filter_map(|e| e.name.to_str().map(str::to_string))
         .filter(|n| n.ends_with(suffix) && !n.starts_with('.'))
         .map(|n| format!("{real}/{n}"))
-        .filter(|p| uc.ctx.inv.is_file(p))
+        .filter(|p| uc.is_file(p))
         .collect();
     v.sort();
     v
@@ -82,7 +82,7 @@ fn directive_finding(
 fn manager_conf(uc: &UnitCtx, out: &mut Vec<Finding>) {
     let mut paths = Vec::new();
     for base in ["/etc/systemd/system.conf", "/etc/systemd/user.conf"] {
-        if uc.ctx.inv.is_file(base) {
+        if uc.is_file(base) {
             paths.push(base.to_string());
         }
         paths.extend(files(uc, &format!("{base}.d"), ".conf"));
@@ -208,7 +208,7 @@ fn legacy_files(uc: &UnitCtx, out: &mut Vec<Finding>) {
             "move the commands into a unit ordered before shutdown",
         ),
     ] {
-        let Ok((real, Node::File(_))) = uc.ctx.inv.resolve(path) else {
+        let Some(real) = systemd::resolve_file(uc.source, uc.ctx.inv, path) else {
             continue;
         };
         if !seen.insert(real.clone()) {
@@ -232,7 +232,7 @@ fn kernel_cmdline(uc: &UnitCtx, out: &mut Vec<Finding>) {
         "/boot/grub2/grubenv",
     ]
     .iter()
-    .filter(|p| uc.ctx.inv.is_file(p))
+    .filter(|p| uc.is_file(p))
     .map(|p| p.to_string())
     .collect();
     paths.extend(files(uc, "/etc/default/grub.d", ".cfg"));
@@ -308,7 +308,7 @@ fn udev_rules(uc: &UnitCtx, out: &mut Vec<Finding>) {
 fn crontabs(uc: &UnitCtx, out: &mut Vec<Finding>) {
     let mut paths: Vec<String> = ["/etc/crontab"]
         .iter()
-        .filter(|p| uc.ctx.inv.is_file(p))
+        .filter(|p| uc.is_file(p))
         .map(|p| p.to_string())
         .collect();
     for dir in ["/etc/cron.d", "/var/spool/cron", "/var/spool/cron/crontabs"] {
