@@ -881,3 +881,94 @@ fn policy_end_to_end_through_scan_sets_the_exit_status() {
     let page = std::fs::read_to_string(&html_out).unwrap();
     assert!(page.contains("data-waiver=\"waived\""));
 }
+
+// ---- a report with installed packages -------------------------------------------------------
+
+/// A CentOS 7 host with 10 packages, a python2 script and a third-party `.rpm`
+/// (tests/fixtures/SOURCES.md).
+fn packages_fixture() -> Report {
+    let text = std::fs::read_to_string(manifest().join("tests/fixtures/report-packages.json"))
+        .expect("packages fixture");
+    load::from_json(&text).expect("packages fixture reads")
+}
+
+#[test]
+fn packages_are_rendered_and_scored() {
+    let r = packages_fixture();
+    assert_eq!(r.packages.len(), 11);
+    // Two parts weigh the same: the script breaks (0); packages: curl has a blocker (0), seven
+    // have warnings (7 x 3/4), three nothing above info (3 x 1): 8.25/11. (0 + 0.75) / 2.
+    assert_eq!(
+        readiness::score_parts(&r),
+        [("binaries and scripts", 0, 1), ("packages", 33, 11)]
+    );
+    assert_eq!(readiness::score(&r), Some(37));
+    let page = html::render(&r);
+    assert!(page.contains("id=\"packages-table\""));
+    assert_eq!(page.matches("<tr data-fate=").count(), 11);
+    assert!(page.contains("id=\"chart-packages\""));
+    assert!(page.contains("id=\"count-installed-packages\">11<"));
+    let md = markdown::render(&r);
+    assert!(
+        md.contains("## Installed packages that need attention (10 of 11;"),
+        "{md}"
+    );
+    assert!(md.contains("| packages | 1 | 7 | 4 |"), "{md}");
+    assert_eq!(
+        parse_csv(&csv::render(&r)).len() - 1,
+        r.findings.len(),
+        "one CSV row per finding"
+    );
+    // The why section counts packages, not the database file they were read from.
+    let why = readiness::why(&r);
+    let w = why.iter().find(|w| w.code == Code::PkgNotShipped).unwrap();
+    assert_eq!((w.items, w.item_word), (2, "packages"));
+}
+
+#[test]
+fn packages_in_sarif_are_logical_locations_and_validate() {
+    let r = packages_fixture();
+    let log: Value = serde_json::from_str(&sarif::render(&r)).unwrap();
+    let errors: Vec<String> = sarif_validator()
+        .iter_errors(&log)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "SARIF invalid:\n{}", errors.join("\n"));
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let curl = results
+        .iter()
+        .find(|x| x["ruleId"] == "pkg-requirement-unsatisfied")
+        .unwrap();
+    let logical = &curl["locations"][0]["logicalLocations"][0];
+    assert_eq!(logical["name"], "curl");
+    assert_eq!(logical["kind"], "package");
+}
+
+#[test]
+fn a_waived_package_blocker_no_longer_blocks() {
+    let mut r = packages_fixture();
+    assert_eq!(r.summary.packages.as_ref().unwrap().blocking, ["curl"]);
+    let p = Policy::from_toml(
+        r#"
+[[waiver]]
+code = "pkg-requirement-unsatisfied"
+path = "/opt/app/installers/curl-7.29.0-59.el7.x86_64.rpm"
+owner = "ops"
+justification = "the curl rpm is not installed on the target"
+
+[[waiver]]
+code = "script-interpreter-missing"
+path = "/opt/app/bin/report"
+owner = "ops"
+justification = "the report script is retired"
+"#,
+    )
+    .unwrap();
+    policy::apply_policy(&mut r, &p, Date::parse(TODAY).unwrap());
+    assert!(r.summary.packages.as_ref().unwrap().blocking.is_empty());
+    assert_eq!(r.summary.findings.blocker, 0);
+    assert!(!policy::fails(&r, FailOn::Blocker));
+    assert!(policy::fails(&r, FailOn::Warning));
+    let rd = Readiness::of(&r);
+    assert_ne!(rd.status, readiness::Status::Blocked);
+}

@@ -122,6 +122,27 @@ enum KnowledgeCommand {
         #[arg(long, value_name = "DIR")]
         knowledge: Option<PathBuf>,
     },
+    /// Build a pack from dnf repository metadata (repomd.xml, primary and filelists; gzip, xz,
+    /// zstd or plain).
+    Import {
+        /// A repository (directory with repodata/, the repodata directory, or repomd.xml);
+        /// `CHANNEL=PATH` gives its packages a channel (base, sdk, sdk-exception, unlisted;
+        /// default base).
+        #[arg(long, value_name = "PATH", required = true, num_args = 1..)]
+        repodata: Vec<String>,
+        /// Where to write the pack.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Pack id.
+        #[arg(long, default_value = "imported")]
+        id: String,
+        /// Distribution name.
+        #[arg(long, default_value = "Azure Linux")]
+        name: String,
+        /// Distribution version.
+        #[arg(long, default_value = "4.0")]
+        version: String,
+    },
     /// Check a pack: schema, order, duplicates, unexpanded macros, dangling references, soname
     /// shapes. Exit status 1 when there are errors (warnings do not count).
     Lint {
@@ -237,6 +258,21 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
             Some(d) => print!("{}", Pack::load(&d)?.info()),
             None => print!("{}", Pack::builtin().info()),
         },
+        KnowledgeCommand::Import {
+            repodata,
+            out,
+            id,
+            name,
+            version,
+        } => {
+            let repos: Vec<knowledge::repodata::RepoSpec> = repodata
+                .iter()
+                .map(|r| knowledge::repodata::RepoSpec::parse(r))
+                .collect();
+            let opts = knowledge::repodata::ImportOptions { id, name, version };
+            let summary = knowledge::repodata::import(&repos, &out, &opts)?;
+            println!("{summary}");
+        }
         KnowledgeCommand::Lint { knowledge } => {
             let report = match knowledge {
                 Some(d) => knowledge::lint::lint_dir(&d),

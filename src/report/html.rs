@@ -301,7 +301,33 @@ fn section_summary(o: &mut String, r: &Report, rd: &Readiness) {
             },
         ],
     ));
+    if let Some(c) = &s.packages {
+        let mut fates: Vec<(&String, &u64)> = c.by_fate.iter().collect();
+        fates.sort_by_key(|(f, _)| (fate_rank(f), f.as_str()));
+        let bars: Vec<Bar> = fates
+            .into_iter()
+            .map(|(f, &n)| Bar {
+                label: f.clone(),
+                segments: vec![(n, fate_class(f))],
+            })
+            .collect();
+        o.push_str(&bar_chart(
+            "chart-packages",
+            "Installed packages by fate",
+            &bars,
+        ));
+    }
     o.push_str("</div>\n</section>\n");
+}
+
+/// The chart colour of a package fate.
+fn fate_class(fate: &str) -> &'static str {
+    match fate {
+        "not-shipped" | "not-published" => "s-blocker",
+        "sdk-only" => "s-warning",
+        "provided-by" | "obsoleted-by" => "s-info",
+        _ => "v-ok",
+    }
 }
 
 fn section_blockers(o: &mut String, r: &Report) {
@@ -320,7 +346,7 @@ fn section_blockers(o: &mut String, r: &Report) {
         }
         o.push_str(
             "<table id=\"top-blockers-table\">\n<thead><tr><th>severity</th><th>cause</th>\
-             <th class=\"num\">files</th><th>fix</th></tr></thead>\n<tbody>\n",
+             <th class=\"num\">affected</th><th>fix</th></tr></thead>\n<tbody>\n",
         );
         for c in &s.top_causes {
             let paths = files
@@ -389,13 +415,14 @@ fn section_why(o: &mut String, r: &Report) {
         };
         let _ = writeln!(
             o,
-            "<li id=\"why-{}\"><strong>{}</strong> {} {}: {} on {}{subjects}.<br>{}{}</li>",
+            "<li id=\"why-{}\"><strong>{}</strong> {} {}: {} on {} {}{subjects}.<br>{}{}</li>",
             esc(w.code.as_str()),
             esc(w.code.title()),
             code(w.code.as_str()),
             tag(w.severity.as_str(), w.severity.as_str()),
             plural(w.findings, "finding", "findings"),
-            plural(w.files, "file", "files"),
+            w.items,
+            w.item_word,
             inline_md(&w.explanation.description),
             if w.explanation.fix.is_empty() {
                 String::new()
@@ -562,7 +589,11 @@ fn section_packages(o: &mut String, r: &Report) {
             } else {
                 format!(
                     " Blocking: {}.",
-                    c.blocking.iter().map(|p| code(p)).collect::<Vec<_>>().join(", ")
+                    c.blocking
+                        .iter()
+                        .map(|p| code(p))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             }
         );
@@ -580,7 +611,13 @@ fn section_packages(o: &mut String, r: &Report) {
     ));
     o.push_str("<table id=\"packages-table\" class=\"sortable\">\n");
     o.push_str(&sortable_head(&[
-        "package", "version", "origin", "fate", "on the target", "why", "findings",
+        "package",
+        "version",
+        "origin",
+        "fate",
+        "on the target",
+        "why",
+        "findings",
     ]));
     o.push_str("<tbody>\n");
     for p in &r.packages {
@@ -603,11 +640,15 @@ fn section_packages(o: &mut String, r: &Report) {
                 )
             })
             .collect();
-        let mut why = esc(&p.reason);
+        let mut why = inline_md(&p.reason);
         if !p.needed_by.is_empty() {
             why.push_str(&format!(
                 "<br><span class=\"muted\">needed by {}</span>",
-                p.needed_by.iter().map(|n| code(n)).collect::<Vec<_>>().join(", ")
+                p.needed_by
+                    .iter()
+                    .map(|n| code(n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         let _ = writeln!(
@@ -616,11 +657,18 @@ fn section_packages(o: &mut String, r: &Report) {
              <td>{origin} ({})</td><td data-sort=\"{}\">{fate}</td><td>{}</td><td>{why}</td><td>{}</td></tr>",
             code(&p.name),
             esc(&p.evr),
-            p.arch.as_deref().map(|a| format!(".{}", esc(a))).unwrap_or_default(),
+            p.arch
+                .as_deref()
+                .map(|a| format!(".{}", esc(a)))
+                .unwrap_or_default(),
             esc(&p.manager),
             fate_rank(&p.fate),
             azl.join("<br>"),
-            p.findings.iter().map(|c| code(c.as_str())).collect::<Vec<_>>().join(" "),
+            p.findings
+                .iter()
+                .map(|c| code(c.as_str()))
+                .collect::<Vec<_>>()
+                .join(" "),
             fate = esc(&p.fate),
             origin = esc(&p.origin),
         );

@@ -52,6 +52,14 @@ pub fn code(s: &str) -> String {
     format!("{fence}{pad}{s}{pad}{fence}")
 }
 
+/// Text with `code` spans (as the checks write reasons): spans kept as code, the rest escaped.
+fn inline(s: &str) -> String {
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { code(part) } else { text(part) })
+        .collect()
+}
+
 /// Inline Markdown from docs/findings.md, made safe for a table cell.
 fn doc(s: &str) -> String {
     s.replace('|', "\\|")
@@ -171,7 +179,7 @@ pub fn render(r: &Report) -> String {
             .collect();
         table(
             &mut o,
-            &["severity", "code", "subject", "files", "fix"],
+            &["severity", "code", "subject", "affected", "fix"],
             &rows,
         );
     }
@@ -193,8 +201,8 @@ pub fn render(r: &Report) -> String {
                 code(w.code.as_str()),
                 w.severity.as_str(),
                 w.findings,
-                w.files,
-                if w.files == 1 { "file" } else { "files" },
+                w.items,
+                w.item_word,
                 doc(&w.explanation.description)
             );
             if !w.explanation.fix.is_empty() {
@@ -254,7 +262,7 @@ pub fn render(r: &Report) -> String {
                     .map(|a| code(&a.name))
                     .collect::<Vec<_>>()
                     .join(" "),
-                text(&p.reason),
+                inline(&p.reason),
                 p.findings
                     .iter()
                     .map(|c| code(c.as_str()))
@@ -273,7 +281,15 @@ pub fn render(r: &Report) -> String {
         if !moved.is_empty() {
             table(
                 &mut o,
-                &["package", "version", "origin", "fate", "on the target", "why", "findings"],
+                &[
+                    "package",
+                    "version",
+                    "origin",
+                    "fate",
+                    "on the target",
+                    "why",
+                    "findings",
+                ],
                 &moved,
             );
         }
@@ -314,14 +330,18 @@ pub fn render(r: &Report) -> String {
     }
     if let Some(p) = &r.policy {
         let _ = writeln!(o, "## Policy\n");
+        let n = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         let _ = writeln!(
             o,
-            "Applied as of {}: {} waivers; {} findings waived, {} waivers expired.",
-            p.today, p.waivers, p.waived, p.expired
+            "Applied as of {}: {}; {} waived, {}.{}\n",
+            p.today,
+            n(p.waivers, "waiver", "waivers"),
+            n(p.waived, "finding", "findings"),
+            n(p.expired, "waiver expired", "waivers expired"),
+            p.fail_on
+                .map(|f| format!(" Fails on: {}.", f.as_str()))
+                .unwrap_or_default()
         );
-        if let Some(f) = p.fail_on {
-            let _ = writeln!(o, "Fails on: {}.", f.as_str());
-        }
         for (c, sev) in &p.overrides {
             let _ = writeln!(
                 o,

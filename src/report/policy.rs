@@ -601,6 +601,16 @@ fn recompute_summary(report: &mut Report) {
     report.summary.binaries = counts;
     report.summary.findings = sev;
     report.summary.top_causes = super::top_causes(&report.findings);
+    if let Some(pc) = &mut report.summary.packages {
+        let blocking: BTreeSet<&String> = report
+            .findings
+            .iter()
+            .filter(|f| !f.is_waived() && f.severity == Severity::Blocker)
+            .filter(|f| super::readiness::Area::of(f.code) == super::readiness::Area::Packages)
+            .filter_map(|f| f.evidence.get("package"))
+            .collect();
+        pc.blocking = blocking.into_iter().cloned().collect();
+    }
 }
 
 #[cfg(test)]

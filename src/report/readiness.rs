@@ -126,9 +126,9 @@ impl Readiness {
             Status::Blocked
         } else if b.unknown > 0 {
             Status::Undecided
-        } else if !r.summary.packages_to_install.is_empty() && b.needs_packages > 0 {
+        } else if !r.summary.packages_to_install.is_empty() {
             Status::ReadyAfterPackages
-        } else if b.total == 0 {
+        } else if b.total == 0 && r.packages.is_empty() {
             Status::NothingToJudge
         } else {
             Status::Ready
@@ -197,31 +197,112 @@ pub fn counts(f: &Finding) -> bool {
     !f.is_waived()
 }
 
-/// The readiness score: the mean over judged files of their points, times 100, rounded down.
-/// A file that breaks scores 0, an undecided one 1/2, one that runs (as it is or after
-/// installing packages) 1, or 3/4 when an unwaived warning remains on it.
+/// What one finding is about, for counting: a file (binaries, scripts), a package (its name,
+/// in the `package` evidence), a unit (the subject).
+pub fn item(f: &Finding) -> (Area, &str) {
+    let area = Area::of(f.code);
+    let key = match area {
+        Area::Packages => f
+            .evidence
+            .get("package")
+            .map(String::as_str)
+            .or(f.subject.as_deref()),
+        Area::Units => f.subject.as_deref(),
+        _ => None,
+    };
+    (area, key.unwrap_or(f.path.as_str()))
+}
+
+/// "file"/"files", "package"/"packages", "unit"/"units".
+pub fn item_word(area: Area, n: u64) -> &'static str {
+    match (area, n == 1) {
+        (Area::Packages, true) => "package",
+        (Area::Packages, false) => "packages",
+        (Area::Units, true) => "unit",
+        (Area::Units, false) => "units",
+        (_, true) => "file",
+        (_, false) => "files",
+    }
+}
+
+/// Points of one item, in quarters, from the worst unwaived finding on it: a blocker 0, a
+/// warning 3, else 4.
+fn quarters_by_findings<'a>(findings: impl Iterator<Item = &'a Finding>) -> u64 {
+    match findings.filter(|f| counts(f)).map(|f| f.severity).max() {
+        Some(Severity::Blocker) => 0,
+        Some(Severity::Warning) => 3,
+        _ => 4,
+    }
+}
+
+/// The parts of the score (docs/reports.md): (name, points in quarters, items), for each part
+/// of the workload the report judged.
+pub fn score_parts(r: &Report) -> Vec<(&'static str, u64, u64)> {
+    let mut parts = Vec::new();
+    if !r.binaries.is_empty() {
+        let warned: BTreeSet<&str> = r
+            .findings
+            .iter()
+            .filter(|f| counts(f) && f.severity == Severity::Warning)
+            .map(|f| f.path.as_str())
+            .collect();
+        let quarters: u64 = r
+            .binaries
+            .iter()
+            .map(|b| match b.verdict {
+                Verdict::Breaks => 0,
+                Verdict::Unknown => 2,
+                Verdict::Ok | Verdict::NeedsPackages if warned.contains(b.path.as_str()) => 3,
+                Verdict::Ok | Verdict::NeedsPackages => 4,
+            })
+            .sum();
+        parts.push(("binaries and scripts", quarters, r.binaries.len() as u64));
+    }
+    if !r.packages.is_empty() {
+        let mut by_package: BTreeMap<(&str, &str), Vec<&Finding>> = BTreeMap::new();
+        for f in r
+            .findings
+            .iter()
+            .filter(|f| Area::of(f.code) == Area::Packages)
+        {
+            if let Some(p) = f.evidence.get("package") {
+                by_package
+                    .entry((f.path.as_str(), p.as_str()))
+                    .or_default()
+                    .push(f);
+            }
+        }
+        let quarters: u64 = r
+            .packages
+            .iter()
+            .map(|p| {
+                let fs = by_package.get(&(p.location.as_str(), p.name.as_str()));
+                quarters_by_findings(fs.into_iter().flatten().copied())
+            })
+            .sum();
+        parts.push(("packages", quarters, r.packages.len() as u64));
+    }
+    parts
+}
+
+/// The readiness score, 0..=100: for each judged part of the workload (binaries and scripts;
+/// installed packages), the mean of its items' points; then the mean of the parts; times 100,
+/// rounded down. A file that breaks scores 0, an undecided one 1/2, one that runs (as it is or
+/// after installing packages) 1, or 3/4 when an unwaived warning remains on it; a package 0 with
+/// an unwaived blocker, 3/4 with an unwaived warning, else 1. `None` when nothing was judged.
 pub fn score(r: &Report) -> Option<u32> {
-    if r.binaries.is_empty() {
+    let parts = score_parts(r);
+    if parts.is_empty() {
         return None;
     }
-    let warned: BTreeSet<&str> = r
-        .findings
+    // Exact in integers: sum over parts of q_i / (4 n_i), over the number of parts.
+    let denominator: u128 = parts.iter().map(|p| u128::from(p.2)).product();
+    let numerator: u128 = parts
         .iter()
-        .filter(|f| counts(f) && f.severity == Severity::Warning)
-        .map(|f| f.path.as_str())
-        .collect();
-    // In quarters.
-    let quarters: u64 = r
-        .binaries
-        .iter()
-        .map(|b| match b.verdict {
-            Verdict::Breaks => 0,
-            Verdict::Unknown => 2,
-            Verdict::Ok | Verdict::NeedsPackages if warned.contains(b.path.as_str()) => 3,
-            Verdict::Ok | Verdict::NeedsPackages => 4,
-        })
+        .map(|&(_, q, n)| u128::from(q) * denominator / u128::from(n))
         .sum();
-    Some((quarters * 100 / (4 * r.binaries.len() as u64)) as u32)
+    let parts_n = parts.len() as u128;
+    Some((numerator * 100 / (4 * denominator * parts_n)) as u32)
 }
 
 /// Unwaived findings per area and severity, for every area with findings.
@@ -299,8 +380,10 @@ pub struct Why {
     pub severity: Severity,
     /// Unwaived findings with this code.
     pub findings: u64,
-    /// Files they are on.
-    pub files: u64,
+    /// Files, packages or units they are about ([`item`]).
+    pub items: u64,
+    /// The word for them ([`item_word`]).
+    pub item_word: &'static str,
     /// Up to five distinct subjects, sorted.
     pub subjects: Vec<String>,
     pub explanation: Explanation,
@@ -311,7 +394,7 @@ pub fn why(r: &Report) -> Vec<Why> {
     struct Acc<'a> {
         severity: Severity,
         findings: u64,
-        files: BTreeSet<&'a str>,
+        items: BTreeSet<&'a str>,
         subjects: BTreeSet<&'a str>,
     }
     let mut m: BTreeMap<Code, Acc> = BTreeMap::new();
@@ -319,12 +402,12 @@ pub fn why(r: &Report) -> Vec<Why> {
         let e = m.entry(f.code).or_insert(Acc {
             severity: f.severity,
             findings: 0,
-            files: BTreeSet::new(),
+            items: BTreeSet::new(),
             subjects: BTreeSet::new(),
         });
         e.severity = e.severity.max(f.severity);
         e.findings += 1;
-        e.files.insert(f.path.as_str());
+        e.items.insert(item(f).1);
         if let Some(s) = f.subject.as_deref() {
             e.subjects.insert(s);
         }
@@ -336,7 +419,8 @@ pub fn why(r: &Report) -> Vec<Why> {
             code,
             severity: a.severity,
             findings: a.findings,
-            files: a.files.len() as u64,
+            items: a.items.len() as u64,
+            item_word: item_word(Area::of(code), a.items.len() as u64),
             subjects: a.subjects.into_iter().take(5).map(String::from).collect(),
             explanation: explain(code),
         })

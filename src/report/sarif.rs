@@ -74,7 +74,7 @@ fn location(f: &Finding) -> Value {
             } else {
                 "unit"
             };
-            let name = f.subject.clone().unwrap_or_else(|| f.path.clone());
+            let (_, name) = readiness::item(f);
             let mut loc = json!({
                 "logicalLocations": [{ "name": name, "fullyQualifiedName": f.path, "kind": kind }]
             });

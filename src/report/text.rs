@@ -1,7 +1,7 @@
 //! The text rendering for people: a summary taken in within seconds, then details.
 
 use super::Report;
-use super::readiness::{self, Readiness};
+use super::readiness::{self, Readiness, Status};
 use crate::checks::Verdict;
 use crate::findings::{Finding, Severity, WaiverStatus};
 use std::collections::BTreeMap;
@@ -73,40 +73,41 @@ pub fn render_styled(r: &Report, colour: bool) -> String {
     );
     let _ = writeln!(o);
     let readiness = Readiness::of(r);
-    let headline = if b.breaks > 0 {
-        let n = readiness.blocking_issues;
-        format!(
-            "BLOCKED by {n} issue{}: {} of {} binaries and scripts would break",
-            if n == 1 { "" } else { "s" },
-            b.breaks,
-            b.total
-        )
-    } else if b.unknown > 0 {
-        format!(
-            "CHECK: {} of {} binaries and scripts could not be decided",
-            b.unknown, b.total
-        )
-    } else if b.needs_packages > 0 {
-        format!(
-            "READY after installing {} package{}",
-            s.packages_to_install.len(),
-            if s.packages_to_install.len() == 1 {
-                ""
-            } else {
-                "s"
-            }
-        )
-    } else if b.total == 0 {
-        "NOTHING TO JUDGE: no carried-over ELF files or scripts found".to_string()
-    } else {
-        "READY: everything runs as it is".to_string()
-    };
-    let sgr = if b.breaks > 0 {
-        "1;31"
-    } else if b.unknown > 0 {
-        "1;33"
-    } else {
-        "1;32"
+    let n = readiness.blocking_issues;
+    let (headline, sgr) = match readiness.status {
+        Status::Blocked => (
+            format!(
+                "BLOCKED by {n} issue{}: {} of {} binaries and scripts would break",
+                if n == 1 { "" } else { "s" },
+                b.breaks,
+                b.total
+            ),
+            "1;31",
+        ),
+        Status::Undecided => (
+            format!(
+                "CHECK: {} of {} binaries and scripts could not be decided",
+                b.unknown, b.total
+            ),
+            "1;33",
+        ),
+        Status::ReadyAfterPackages => (
+            format!(
+                "READY after installing {} package{}",
+                s.packages_to_install.len(),
+                if s.packages_to_install.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ),
+            "1;32",
+        ),
+        Status::NothingToJudge => (
+            "NOTHING TO JUDGE: no carried-over ELF files or scripts found".to_string(),
+            "1;32",
+        ),
+        Status::Ready => ("READY: everything runs as it is".to_string(), "1;32"),
     };
     let _ = writeln!(o, "Verdict: {}", paint(&headline, sgr));
     if let Some(score) = readiness.score {
