@@ -194,3 +194,31 @@ fn debian_status_only_root_maps_every_package() {
     // Nothing moves here, so nothing missing is a blocker.
     assert_eq!(r["summary"]["findings"]["blocker"], 0);
 }
+
+/// The packages table of the CSV rendering has one row per package of the report.
+#[test]
+fn csv_packages_table_has_one_row_per_package() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report-packages.json");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap()).unwrap();
+    let out = Command::cargo_bin("azl-compat")
+        .unwrap()
+        .args(["report", "--format", "csv-packages", "--fail-on", "never"])
+        .arg(&fixture)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    let n = report["packages"].as_array().unwrap().len();
+    assert!(n > 0);
+    assert_eq!(
+        rows.len(),
+        n + 1,
+        "header plus one row per package:\n{text}"
+    );
+    assert!(rows[0].starts_with("name,evr,arch,manager,origin,location,fate"));
+}

@@ -24,6 +24,8 @@ pub enum Format {
     Md,
     /// One row per finding (RFC 4180).
     Csv,
+    /// One row per installed package with its fate (RFC 4180).
+    CsvPackages,
     /// SARIF 2.1.0 for code-scanning dashboards.
     Sarif,
 }
@@ -72,6 +74,7 @@ pub fn finish(mut report: Report, policy: Option<&Policy>, out: &Output) -> anyh
         Format::Html => report::html::render(&report),
         Format::Md => report::markdown::render(&report),
         Format::Csv => report::csv::render(&report),
+        Format::CsvPackages => report::csv::render_packages(&report),
         Format::Sarif => report::sarif::render(&report),
     };
     match &out.file {

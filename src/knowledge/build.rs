@@ -23,18 +23,18 @@ const PLATFORM_DIR: &str = "platform";
 
 /// Architectures with a runtime: Azure Linux 4.0 publishes x86_64 and aarch64 repositories, and
 /// the platform facts (glibc and GCC abilists) cover exactly these two.
-const ARCHES: &[&str] = &["x86_64", "aarch64"];
+pub(super) const ARCHES: &[&str] = &["x86_64", "aarch64"];
 
 /// Packages installed on every Azure Linux system, so their libraries are always present:
 /// glibc is in every image and container base (azurelinux-4.0/defaults.md, image package lists),
 /// and everything else depends on it.
-const BASELINE_PACKAGES: &[&str] = &["glibc"];
+pub(super) const BASELINE_PACKAGES: &[&str] = &["glibc"];
 
 /// The loader's trusted directories (searched after DT_RUNPATH/LD_LIBRARY_PATH and ld.so.cache):
 /// Fedora-family multilib layout, where 64-bit libraries live in `lib64` on both x86_64 and
 /// aarch64 and glibc is configured with `slibdir=/lib64` and `libdir=/usr/lib64` (with merged
 /// `/usr`, `/lib64` is a symlink to `usr/lib64`).
-const DEFAULT_SEARCH_DIRS: &[(&str, &[&str])] = &[
+pub(super) const DEFAULT_SEARCH_DIRS: &[(&str, &[&str])] = &[
     ("aarch64", &["/lib64", "/usr/lib64"]),
     ("x86_64", &["/lib64", "/usr/lib64"]),
 ];
@@ -43,7 +43,7 @@ const DEFAULT_SEARCH_DIRS: &[(&str, &[&str])] = &[
 /// psABIs name it, and its soname; shipped by glibc (platform/glibc-changes.md: "Sonames", from
 /// glibc's shlib-versions). The sources only cover x86_64 `%files`, so the aarch64 loader is
 /// added here.
-const DYNAMIC_LOADERS: &[(&str, &str, &str)] = &[
+pub(super) const DYNAMIC_LOADERS: &[(&str, &str, &str)] = &[
     (
         "aarch64",
         "/lib/ld-linux-aarch64.so.1",
@@ -1017,6 +1017,9 @@ impl Builder<'_> {
     }
 }
 
+/// A unit table to write: file, columns, rows.
+type UnitTable<'a> = (&'static str, &'static [&'static str], &'a [Vec<String>]);
+
 /// The unit tables, in pack column order and sorted.
 #[derive(Default)]
 struct UnitRows {
@@ -1042,7 +1045,7 @@ impl UnitRows {
         .collect()
     }
 
-    fn tables(&self) -> [(&'static str, &'static [&'static str], &[Vec<String>]); 4] {
+    fn tables(&self) -> [UnitTable<'_>; 4] {
         [
             (format::UNITS, format::UNITS_COLUMNS, &self.units),
             (
@@ -1240,7 +1243,7 @@ impl Builder<'_> {
 }
 
 /// Render a TSV table: header, then rows (already sorted by the caller).
-fn tsv<I, R>(columns: &[&str], rows: I) -> String
+pub(super) fn tsv<I, R>(columns: &[&str], rows: I) -> String
 where
     I: IntoIterator<Item = R>,
     R: AsRef<[String]>,

@@ -158,6 +158,24 @@ pub fn get(id: &str) -> Option<&'static Difference> {
     ALL.iter().find(|d| d.id == id)
 }
 
+/// The difference a package's channel makes, for findings about a package: `sdk` for `sdk` and
+/// `sdk-exception`, `unlisted` for `unlisted`, none for `base`.
+pub fn for_channel(channel: Channel) -> Option<&'static str> {
+    match channel {
+        Channel::Base => None,
+        Channel::Sdk | Channel::SdkException => Some(SDK),
+        Channel::Unlisted => Some(UNLISTED),
+    }
+}
+
+/// Whether a path names a 32-bit runtime file (the i386 loader, a 32-bit multiarch directory).
+pub fn is_32_bit_path(path: &str) -> bool {
+    let p = normalize_path(path);
+    p == "/usr/lib/ld-linux.so.2"
+        || p.contains("/i386-linux-gnu/")
+        || p.contains("/i686-linux-gnu/")
+}
+
 /// Names the "absent" facts probe (kept only when the pack confirms they are absent).
 const ABSENT_EXAMPLES: &[&str] = &[
     "compat-openssl11",

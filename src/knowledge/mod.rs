@@ -13,6 +13,7 @@ pub mod lint;
 pub mod names;
 pub mod overlays;
 mod query;
+pub mod repodata;
 mod sha256;
 pub mod source_distros;
 pub mod units;

@@ -255,6 +255,10 @@ impl Pack {
         if a.packages.is_empty() {
             let _ = write!(r, "No Azure Linux package ships {norm}.");
             a.differences.push(diff::ABSENT);
+            if diff::is_32_bit_path(term) {
+                r.push_str(" It is a 32-bit runtime file: Azure Linux has no 32-bit runtime.");
+                a.differences.push(diff::NO_32_BIT);
+            }
             if kind == TermKind::Command {
                 a.status = Status::NotShipped;
             }
@@ -771,12 +775,12 @@ impl Pack {
 
     /// `sdk` when the best answering package is unsupported.
     fn channel_differences(&self, a: &mut Answer) {
-        if let Some(best) = a.packages.first() {
-            match best.channel {
-                Channel::Base => {}
-                Channel::Sdk | Channel::SdkException => a.differences.push(diff::SDK),
-                Channel::Unlisted => a.differences.push(diff::UNLISTED),
-            }
+        if let Some(d) = a
+            .packages
+            .first()
+            .and_then(|p| diff::for_channel(p.channel))
+        {
+            a.differences.push(d);
         }
     }
 

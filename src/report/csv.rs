@@ -91,3 +91,56 @@ mod tests {
         assert_eq!(field(""), "");
     }
 }
+
+/// The header row of the packages table, in column order.
+pub const PACKAGE_COLUMNS: &[&str] = &[
+    "name",
+    "evr",
+    "arch",
+    "manager",
+    "origin",
+    "location",
+    "fate",
+    "azl_packages",
+    "basis",
+    "confidence",
+    "needed_by",
+    "findings",
+    "reason",
+];
+
+/// The second table: one row per installed package (or `.rpm` file), with its fate.
+pub fn render_packages(r: &Report) -> String {
+    let mut out = String::new();
+    row(&mut out, PACKAGE_COLUMNS);
+    for p in &r.packages {
+        let azl: Vec<String> = p
+            .azl_packages
+            .iter()
+            .map(|a| match &a.evr {
+                Some(e) => format!("{} {} ({})", a.name, e, a.channel),
+                None => format!("{} ({})", a.name, a.channel),
+            })
+            .collect();
+        let codes: Vec<&str> = p.findings.iter().map(|c| c.as_str()).collect();
+        row(
+            &mut out,
+            &[
+                &p.name,
+                &p.evr,
+                p.arch.as_deref().unwrap_or(""),
+                &p.manager,
+                &p.origin,
+                &p.location,
+                &p.fate,
+                &azl.join("; "),
+                &p.basis,
+                p.confidence.as_deref().unwrap_or(""),
+                &p.needed_by.join("; "),
+                &codes.join(";"),
+                &p.reason,
+            ],
+        );
+    }
+    out
+}
