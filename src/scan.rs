@@ -55,6 +55,8 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     let ctx = Context::new(&inv, pack, ld_dirs);
     let outcome = checks::run(&ctx);
     let pkgs = checks::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
+    let (units, unit_findings, unit_diags) =
+        checks::units::check_units(&ctx, &source, &outcome.judged, &own);
     let mut report = report::build(
         &display_root(source.root()),
         &inv,
@@ -63,6 +65,7 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
         own.managers.clone(),
     );
     report::attach_packages(&mut report, pkgs, &own.managers);
+    report::attach_units(&mut report, units, unit_findings, unit_diags);
     Ok(report)
 }
 

@@ -161,7 +161,9 @@ fn distro_fate(ctx: &Context, p: &InstalledPackage, r: &mut PackageReport) -> Ve
                             .into(),
                     })
                     .collect();
-                r.fate = channel_status(m.channel, m.packages[0] != p.name).as_str().into();
+                r.fate = channel_status(m.channel, m.packages[0] != p.name)
+                    .as_str()
+                    .into();
                 r.basis = "debian-map".into();
                 r.confidence = Some(m.confidence.as_str().into());
                 r.reason = format!("{} ({})", m.evidence, m.method);

@@ -43,7 +43,7 @@ impl Origin {
 }
 
 /// One unit (or SysV script, or rc.local) as the report shows it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct UnitReport {
     /// `foo.service`; for a SysV script the unit the generator makes of it.
     pub unit: String,
@@ -59,10 +59,10 @@ pub struct UnitReport {
     /// Codes of the findings about this unit (its files, its programs, its dependencies).
     pub findings: Vec<Code>,
     /// Azure Linux packages its programs need.
-    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub packages: BTreeSet<String>,
     /// The migrated unit as a unified diff (`a/<path>`, `b/<path>`), when a finding is fixable.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
     /// Migrated files and drafts (target path, content) for [`write_fixes`].
     #[serde(skip)]

@@ -80,6 +80,10 @@ struct ScanArgs {
     /// When scanning `/`, also enter other mounted filesystems (pseudo filesystems never).
     #[arg(long)]
     cross_mounts: bool,
+    /// Write the migrated systemd units and native .service drafts for SysV scripts into DIR
+    /// (laid out as on the target; never inside the scanned tree).
+    #[arg(long, value_name = "DIR")]
+    write_fixes: Option<PathBuf>,
     /// No progress display.
     #[arg(short, long)]
     quiet: bool,
@@ -212,6 +216,10 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
         }
         None => Pack::builtin(),
     };
+    if let Some(dir) = &a.write_fixes {
+        azl_compat::checks::units::fixes_dir_allowed(&a.root, dir)
+            .map_err(|e| anyhow::anyhow!("--write-fixes: {e}"))?;
+    }
     let show = !a.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     let progress = progress::Progress::new(show);
     let report = scan(
@@ -223,6 +231,10 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
         &progress,
     )?;
     progress.finish();
+    if let Some(dir) = &a.write_fixes {
+        azl_compat::checks::units::write_fixes(&report.units, dir)
+            .map_err(|e| anyhow::anyhow!("cannot write fixes into {}: {e}", dir.display()))?;
+    }
     output::finish(
         report,
         policy.as_ref(),

@@ -27,6 +27,9 @@ pub const UNIT_PRESETS: &str = "unit-presets.tsv";
 pub const UNIT_DIRECTIVES: &str = "unit-directives.tsv";
 /// Optional: unit names the target does not ship, with what replaces them.
 pub const UNIT_REPLACEMENTS: &str = "unit-replacements.tsv";
+/// Optional: the packages each target profile (an image: vm-base, the container bases) has
+/// installed (src/knowledge/profiles.rs).
+pub const PROFILES: &str = "profiles.tsv";
 pub const README: &str = "README.md";
 
 pub const PACKAGES_COLUMNS: &[&str] = &[
@@ -74,6 +77,7 @@ pub const UNIT_DIRECTIVES_COLUMNS: &[&str] = &[
     "source",
 ];
 pub const UNIT_REPLACEMENTS_COLUMNS: &[&str] = &["unit", "kind", "replacement", "reason"];
+pub const PROFILES_COLUMNS: &[&str] = &["profile", "package", "arch", "entry", "source"];
 
 /// The TSV tables of a pack with their columns, in the order they are written.
 pub const TABLES: &[(&str, &[&str])] = &[
@@ -88,6 +92,7 @@ pub const TABLES: &[(&str, &[&str])] = &[
     (UNIT_PRESETS, UNIT_PRESETS_COLUMNS),
     (UNIT_DIRECTIVES, UNIT_DIRECTIVES_COLUMNS),
     (UNIT_REPLACEMENTS, UNIT_REPLACEMENTS_COLUMNS),
+    (PROFILES, PROFILES_COLUMNS),
 ];
 
 /// Tables a pack may lack (a pack imported from repository metadata has neither); a loader
@@ -100,6 +105,7 @@ pub const OPTIONAL_TABLES: &[&str] = &[
     UNIT_PRESETS,
     UNIT_DIRECTIVES,
     UNIT_REPLACEMENTS,
+    PROFILES,
 ];
 
 /// `pack.json`.
@@ -130,6 +136,9 @@ pub struct Manifest {
     /// Table file -> its columns (documentation; the loader checks each header against it).
     #[serde(default)]
     pub tables: BTreeMap<String, Vec<String>>,
+    /// Target profile -> what it is (`profiles.tsv` lists its packages).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub profiles: BTreeMap<String, String>,
 }
 
 /// Count keys in `pack.json` that hold the number of rows of a table.
@@ -145,4 +154,5 @@ pub const COUNT_KEYS: &[(&str, &str)] = &[
     (UNIT_PRESETS, "unit_preset_rows"),
     (UNIT_DIRECTIVES, "unit_directive_rows"),
     (UNIT_REPLACEMENTS, "unit_replacement_rows"),
+    (PROFILES, "profile_rows"),
 ];

@@ -34,6 +34,10 @@ pub struct Report {
     /// has no package database).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub packages: Vec<crate::checks::packages::PackageReport>,
+    /// systemd units, SysV init scripts and rc.local, with their verdict and migration diff
+    /// (absent when the tree has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub units: Vec<crate::checks::units::UnitReport>,
     pub findings: Vec<Finding>,
     pub diagnostics: Vec<Diagnostic>,
     /// The policy applied (waivers, overrides), if any (docs/reports.md).
@@ -126,6 +130,9 @@ pub struct Summary {
     /// Counts of installed packages by fate (absent without a package database).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packages: Option<PackageCounts>,
+    /// Counts of units by origin and verdict (absent when the tree has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<UnitCounts>,
     pub diagnostics: u64,
 }
 
@@ -140,6 +147,19 @@ pub struct PackageCounts {
     pub by_fate: BTreeMap<String, u64>,
     /// Packages with a blocker finding, sorted.
     pub blocking: Vec<String>,
+}
+
+/// systemd units by origin and verdict.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct UnitCounts {
+    pub total: u64,
+    /// Units of the workload and of third-party packages (judged at blocker level).
+    pub workload: u64,
+    pub enabled: u64,
+    /// Verdict -> number of workload units.
+    pub by_verdict: BTreeMap<String, u64>,
+    /// Units with a diff (a migrated unit is offered).
+    pub with_fixes: u64,
 }
 
 /// One ELF file or script judged.
@@ -286,10 +306,12 @@ pub fn build(
             install_command,
             top_causes: top_causes(&outcome.findings),
             packages: None,
+            units: None,
             diagnostics: inv.diagnostics.len() as u64,
         },
         binaries,
         packages: Vec::new(),
+        units: Vec::new(),
         findings: outcome.findings,
         diagnostics: inv.diagnostics.clone(),
         policy: None,
@@ -341,6 +363,52 @@ pub fn attach_packages(
             report.summary.packages_to_install.join(" ")
         )
     });
+    recount(report);
+}
+
+/// Add the unit checks' outcome to a report: the units, their findings and diagnostics, the
+/// packages their programs need, and the recomputed summary.
+pub fn attach_units(
+    report: &mut Report,
+    units: Vec<crate::checks::units::UnitReport>,
+    findings: Vec<Finding>,
+    diagnostics: Vec<Diagnostic>,
+) {
+    if !units.is_empty() {
+        let mut c = UnitCounts::default();
+        for u in &units {
+            c.total += 1;
+            c.enabled += u64::from(u.enabled);
+            c.with_fixes += u64::from(u.diff.is_some());
+            if u.origin != "distro" {
+                c.workload += 1;
+                *c.by_verdict
+                    .entry(u.verdict.as_str().to_string())
+                    .or_default() += 1;
+            }
+        }
+        report.summary.units = Some(c);
+    }
+    let mut install: BTreeSet<String> =
+        report.summary.packages_to_install.iter().cloned().collect();
+    for u in units.iter().filter(|u| u.origin != "distro") {
+        install.extend(u.packages.iter().cloned());
+    }
+    report.summary.packages_to_install = install.into_iter().collect();
+    report.summary.install_command = (!report.summary.packages_to_install.is_empty()).then(|| {
+        format!(
+            "dnf install {}",
+            report.summary.packages_to_install.join(" ")
+        )
+    });
+    report.units = units;
+    report.findings.extend(findings);
+    report.findings.sort();
+    report.findings.dedup_by(|a, b| a.key() == b.key());
+    report.diagnostics.extend(diagnostics);
+    report.diagnostics.sort();
+    report.diagnostics.dedup();
+    report.summary.diagnostics = report.diagnostics.len() as u64;
     recount(report);
 }
 

@@ -182,6 +182,39 @@ pub fn render_styled(r: &Report, colour: bool) -> String {
             let _ = writeln!(o, "  blocks: {} {} [{}]{needed}", p.name, p.evr, p.fate);
         }
     }
+    if let Some(uc) = &s.units {
+        let verdicts: Vec<String> = uc
+            .by_verdict
+            .iter()
+            .map(|(v, n)| format!("{n} {v}"))
+            .collect();
+        let _ = writeln!(
+            o,
+            "\nsystemd units: {} ({} of the workload: {}; {} enabled; {} with a migrated unit offered)",
+            uc.total,
+            uc.workload,
+            if verdicts.is_empty() {
+                "none".to_string()
+            } else {
+                verdicts.join(", ")
+            },
+            uc.enabled,
+            uc.with_fixes
+        );
+        for u in r.units.iter().filter(|u| {
+            u.origin != "distro" && matches!(u.verdict, Verdict::Breaks | Verdict::Unknown)
+        }) {
+            let codes: Vec<&str> = u.findings.iter().map(|c| c.as_str()).collect();
+            let _ = writeln!(
+                o,
+                "  {} ({})  [{}]  {}",
+                u.unit,
+                u.path,
+                u.verdict.as_str(),
+                codes.join(", ")
+            );
+        }
+    }
     // Details.
     let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &r.findings {

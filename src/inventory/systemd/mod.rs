@@ -10,7 +10,7 @@ pub mod parse;
 
 pub use parse::{Directive, is_true, words};
 
-use super::{Inventory, Node, file_name, parent_dir};
+use super::{Inventory, Node, ObjectId, file_name, parent_dir};
 use crate::findings::Diagnostic;
 use crate::knowledge::units::{Scope, UNIT_SUFFIXES, template_of};
 use crate::source::{EntryKind, Opened, Source};
@@ -214,13 +214,102 @@ pub fn is_unit_name(name: &str) -> bool {
         && !name.contains('/')
 }
 
+/// What a path of the tree is, after following links inside the root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// A regular file (resolved path), with its judged object if it is one.
+    File(String, Option<ObjectId>),
+    Dir(String),
+    /// A FIFO, socket or device.
+    Special,
+    Missing,
+    Loop,
+}
+
+/// Resolve a path the way the kernel would with the scanned root as `/` (absolute link targets
+/// are root-relative, `..` stops at the root, at most 40 links). The walk indexes directories,
+/// links and judged objects; any other regular file is confirmed by opening it through the
+/// source (never following a link: the last component is known not to be one).
+pub fn lookup(source: &dyn Source, inv: &Inventory, path: &str) -> Found {
+    let split_rev = |p: &str| p.split('/').rev().map(str::to_string).collect::<Vec<_>>();
+    let join = |c: &[String]| {
+        if c.is_empty() {
+            "/".to_string()
+        } else {
+            c.iter().map(|x| format!("/{x}")).collect::<String>()
+        }
+    };
+    let mut hops = 0usize;
+    let mut todo = split_rev(path);
+    let mut cur: Vec<String> = Vec::new();
+    while let Some(comp) = todo.pop() {
+        match comp.as_str() {
+            "" | "." => continue,
+            ".." => {
+                cur.pop();
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(comp);
+        let joined = join(&cur);
+        let last = todo.iter().all(|c| c.is_empty() || c == ".");
+        match inv.nodes.get(&joined) {
+            Some(Node::Symlink(t)) => {
+                hops += 1;
+                if hops > super::MAX_SYMLINK_HOPS {
+                    return Found::Loop;
+                }
+                cur.pop();
+                if t.starts_with('/') {
+                    cur.clear();
+                }
+                todo.extend(split_rev(t));
+            }
+            Some(Node::Dir) => {
+                if last {
+                    return Found::Dir(joined);
+                }
+            }
+            Some(Node::File(id)) => {
+                return if last {
+                    Found::File(joined, *id)
+                } else {
+                    Found::Missing
+                };
+            }
+            Some(Node::Special) => {
+                return if last { Found::Special } else { Found::Missing };
+            }
+            None => {
+                if !last {
+                    return Found::Missing;
+                }
+                return match source.open(Path::new(&joined)) {
+                    Ok(_) => Found::File(joined, None),
+                    Err(_) => Found::Missing,
+                };
+            }
+        }
+    }
+    Found::Dir(join(&cur))
+}
+
+/// The resolved path of a regular file of the tree, if it is one.
+pub fn resolve_file(source: &dyn Source, inv: &Inventory, path: &str) -> Option<String> {
+    match lookup(source, inv, path) {
+        Found::File(p, _) => Some(p),
+        _ => None,
+    }
+}
+
 /// Read a small text file of the tree (following links inside the root).
 pub fn read_text(source: &dyn Source, inv: &Inventory, path: &str) -> Result<String, String> {
-    let resolved = match inv.resolve(path) {
-        Ok((p, Node::File(_))) => p,
-        Ok(_) => return Err("not a regular file".into()),
-        Err(super::Lookup::Loop) => return Err("symlink loop".into()),
-        Err(super::Lookup::NotFound) => return Err("not found".into()),
+    let resolved = match lookup(source, inv, path) {
+        Found::File(p, _) => p,
+        Found::Loop => return Err("symlink loop".into()),
+        Found::Missing => return Err("not found".into()),
+        _ => return Err("not a regular file".into()),
     };
     let opened = source
         .open(Path::new(&resolved))
@@ -242,7 +331,7 @@ pub fn read_text(source: &dyn Source, inv: &Inventory, path: &str) -> Result<Str
 
 /// Whether a file of the tree has an execute bit (following links inside the root).
 pub fn is_executable(source: &dyn Source, inv: &Inventory, path: &str) -> bool {
-    let Ok((resolved, Node::File(_))) = inv.resolve(path) else {
+    let Some(resolved) = resolve_file(source, inv, path) else {
         return false;
     };
     source
@@ -427,8 +516,8 @@ impl Loader<'_> {
                     units.insert(name.clone(), u);
                     continue;
                 }
-                match self.inv.resolve(&e.path) {
-                    Ok((target, Node::File(_))) => {
+                match lookup(self.source, self.inv, &e.path) {
+                    Found::File(target, _) => {
                         let tname = file_name(&target).to_string();
                         let in_unit_dir = self
                             .out
@@ -441,12 +530,16 @@ impl Loader<'_> {
                         }
                         u.file = Some(target);
                     }
-                    Ok(_) => {
-                        self.diag(&e.path, "unit link does not point to a regular file");
+                    Found::Missing => {
+                        self.diag(&e.path, "dangling unit link");
                         continue;
                     }
-                    Err(_) => {
-                        self.diag(&e.path, "dangling unit link");
+                    Found::Loop => {
+                        self.diag(&e.path, "unit link loops");
+                        continue;
+                    }
+                    _ => {
+                        self.diag(&e.path, "unit link does not point to a regular file");
                         continue;
                     }
                 }
@@ -557,7 +650,16 @@ impl Loader<'_> {
                     }
                 }
             }
-            let dropins = self.dropins(&listed, &name);
+            // A masked unit loads nothing, drop-ins included.
+            let masked = masked || units.get(&name).is_some_and(|u| u.masked);
+            if masked {
+                directives.clear();
+            }
+            let dropins = if masked {
+                Vec::new()
+            } else {
+                self.dropins(&listed, &name)
+            };
             for d in &dropins {
                 if let Some(text) = self.read(d) {
                     directives.extend(self.parse(d, &text));
@@ -569,9 +671,6 @@ impl Loader<'_> {
                 u.enabled_by.sort();
                 u.enabled_by.dedup();
                 u.aliases.sort();
-                if u.template.is_none() && name.contains("@.") {
-                    // A template itself.
-                }
             }
         }
         self.out.units.extend(units.into_values());
@@ -628,9 +727,9 @@ impl Loader<'_> {
             if self.is_null_link(&p) {
                 continue;
             }
-            match self.inv.resolve(&p) {
-                Ok((real, Node::File(_))) => out.push(real),
-                _ => self.diag(&p, "drop-in is not a readable file"),
+            match resolve_file(self.source, self.inv, &p) {
+                Some(real) => out.push(real),
+                None => self.diag(&p, "drop-in is not a readable file"),
             }
         }
         out
@@ -654,7 +753,7 @@ impl Loader<'_> {
                     continue;
                 }
                 let path = format!("{real}/{name}");
-                if !matches!(self.inv.resolve(&path), Ok((_, Node::File(_)))) {
+                if resolve_file(self.source, self.inv, &path).is_none() {
                     continue;
                 }
                 scripts.push((name, path));
@@ -709,7 +808,7 @@ impl Loader<'_> {
     fn rc_local(&mut self) {
         let mut seen = BTreeSet::new();
         for p in RC_LOCAL {
-            let Ok((real, Node::File(_))) = self.inv.resolve(p) else {
+            let Some(real) = resolve_file(self.source, self.inv, p) else {
                 continue;
             };
             if !seen.insert(real.clone()) {
