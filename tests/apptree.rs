@@ -4,6 +4,8 @@
 //!
 //! Needs `gcc` and GNU `ld` (CI installs them); without them the test fails, it never skips.
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -288,25 +290,6 @@ fn sorted_set(v: impl IntoIterator<Item = String>) -> BTreeSet<String> {
     v.into_iter().collect()
 }
 
-/// The report covers every code, so validating it exercises the whole schema.
-fn validate_against_schema(report: &Value) {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json"),
-    )
-    .unwrap();
-    let schema: Value = serde_json::from_str(&text).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("valid schema");
-    let errors: Vec<String> = validator
-        .iter_errors(report)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "report does not match docs/report.schema.json:\n{}",
-        errors.join("\n")
-    );
-}
-
 fn set_of(v: &[&str]) -> BTreeSet<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
@@ -317,7 +300,8 @@ fn set_of(v: &[&str]) -> BTreeSet<String> {
 fn apptree_every_verdict_and_code() {
     let tree = build_tree();
     let (code, report) = scan_json(&tree.root, &[]);
-    validate_against_schema(&report);
+    // The report covers every code, so validating it exercises the whole schema.
+    common::assert_valid_report(&report);
     // The same pack loaded from its directory gives the same report.
     let pack_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/azurelinux-4.0");
     let (_, from_dir) = scan_json(&tree.root, &["--knowledge", pack_dir.to_str().unwrap()]);

@@ -1,6 +1,8 @@
 //! End-to-end tests of the command line: exit statuses, the JSON schema, determinism, and a
 //! scan of a real tree of this machine.
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
@@ -15,21 +17,6 @@ fn schema() -> Value {
     )
     .expect("docs/report.schema.json");
     serde_json::from_str(&text).expect("schema is JSON")
-}
-
-/// Validate a report against docs/report.schema.json, listing every error.
-fn assert_valid(report: &Value) {
-    let schema = schema();
-    let validator = jsonschema::validator_for(&schema).expect("valid schema");
-    let errors: Vec<String> = validator
-        .iter_errors(report)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "report does not match the schema:\n{}",
-        errors.join("\n")
-    );
 }
 
 fn scan_json(root: &Path, extra: &[&str]) -> (Value, i32) {
@@ -133,7 +120,7 @@ fn scripts_tree_report_is_valid_deterministic_and_sets_the_exit_status() {
     }
     let (a, code) = scan_json(root, &[]);
     assert_eq!(code, 1, "a python2 script is a blocker");
-    assert_valid(&a);
+    common::assert_valid_report(&a);
     let (b, _) = scan_json(root, &[]);
     assert_eq!(a, b, "two scans of one tree give the same report");
     let bins = a["binaries"].as_array().unwrap();
@@ -169,7 +156,7 @@ fn scripts_tree_report_is_valid_deterministic_and_sets_the_exit_status() {
 fn real_tree_usr_bin_scans_and_validates() {
     let (v, code) = scan_json(Path::new("/usr/bin"), &["--quiet"]);
     assert!(code == 0 || code == 1, "exit status {code}");
-    assert_valid(&v);
+    common::assert_valid_report(&v);
     let elf = v["source"]["elf_files"].as_u64().unwrap();
     assert!(elf > 50, "expected many ELF files in /usr/bin, got {elf}");
     let judged = v["binaries"].as_array().unwrap().len() as u64;

@@ -2,36 +2,15 @@
 //! `../shared/corpora`): facts compared with binutils readelf's, recorded in
 //! `MANIFEST.tsv`, and a no-panic check over thousands of deterministic mutations.
 
+mod common;
+use common::corpora_dir;
+
 use azl_compat::inventory::elf::{self, ElfClass, ElfInfo, ElfType};
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::panic;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
-
-/// The corpus directory, or `None` (with a note) when it is not configured and absent.
-/// Panics when `AZL_COMPAT_CORPORA` is set but the directory is missing.
-fn corpora_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("AZL_COMPAT_CORPORA") {
-        let dir = PathBuf::from(dir);
-        assert!(
-            dir.join("MANIFEST.tsv").is_file(),
-            "AZL_COMPAT_CORPORA={} is set but has no MANIFEST.tsv",
-            dir.display()
-        );
-        return Some(dir);
-    }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
-    if dir.join("MANIFEST.tsv").is_file() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "note: no corpus at {} and AZL_COMPAT_CORPORA unset; skipping",
-            dir.display()
-        );
-        None
-    }
-}
 
 struct Row {
     file: String,
