@@ -157,10 +157,10 @@ fn check_row(dir: &Path, row: &Row, mismatches: &mut Vec<String>) {
             miss(format!("class {ours} (readelf {class})"));
         }
     }
-    if let Some(t) = kv.get("type") {
-        if type_name(info.elf_type) != t {
-            miss(format!("type {:?} (readelf {t})", info.elf_type));
-        }
+    if let Some(t) = kv.get("type")
+        && type_name(info.elf_type) != t
+    {
+        miss(format!("type {:?} (readelf {t})", info.elf_type));
     }
     if let Some(interp) = kv.get("interp") {
         let ours = info.interpreter.as_deref().unwrap_or("-");

@@ -167,6 +167,7 @@ fn builtin_pack_packages_and_sonames() {
     assert_eq!(aio[0].package, "libaio");
     assert!(p.soname_providers("libaio.so.1t64").is_empty());
     assert!(p.soname_providers("libssl.so.1.1").is_empty());
+    assert!(p.package("compat-openssl11").is_none());
 
     // provides.tsv truncates to the first number; the resolved soname wins.
     assert_eq!(
@@ -246,7 +247,9 @@ fn builtin_pack_version_nodes() {
         let crypto = p.version_nodes("libcrypto.so.3", arch).unwrap();
         assert!(crypto.nodes.contains("OPENSSL_3.5.0"));
         assert!(crypto.nodes.contains("OPENSSL_3.0.0"));
-        assert!(p.version_nodes("libssl.so.3", arch).is_some());
+        // Acceptance (issue 3): openssl-libs' libssl.so.3 defines OPENSSL_3.5.0.
+        let ssl = p.version_nodes("libssl.so.3", arch).unwrap();
+        assert!(ssl.nodes.contains("OPENSSL_3.5.0"), "{arch}");
     }
     // From the distro facts (arch `*`), with their status.
     let any = p

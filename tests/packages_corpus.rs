@@ -117,19 +117,19 @@ fn header_blob(bytes: &[u8], location: &str) -> Result<InstalledPackage, String>
 
 /// NEVRA, provides and files of a header or package against the tool's notes.
 fn check_notes(row: &Row, p: &InstalledPackage, bad: &mut Vec<String>) {
-    if let Some(n) = row.note("nevra") {
-        if p.nevra() != n {
-            bad.push(format!("{}: nevra {} != {n}", row.file, p.nevra()));
-        }
+    if let Some(n) = row.note("nevra")
+        && p.nevra() != n
+    {
+        bad.push(format!("{}: nevra {} != {n}", row.file, p.nevra()));
     }
-    if let Some(n) = row.note_num("provides") {
-        if p.provides.len() != n {
-            bad.push(format!(
-                "{}: provides {} != {n}",
-                row.file,
-                p.provides.len()
-            ));
-        }
+    if let Some(n) = row.note_num("provides")
+        && p.provides.len() != n
+    {
+        bad.push(format!(
+            "{}: provides {} != {n}",
+            row.file,
+            p.provides.len()
+        ));
     }
     if let Some(n) = row.note_num("files") {
         // The tool counts basenames; a basename whose dirindex is out of range has no path
@@ -184,10 +184,10 @@ fn every_package_corpus_file_matches_its_independent_tool() {
                         db.diagnostics
                     ));
                 }
-                if let Some(n) = row.note_num("requires_lines") {
-                    if requires(&db) != n {
-                        bad.push(format!("{}: requires {} != {n}", row.file, requires(&db)));
-                    }
+                if let Some(n) = row.note_num("requires_lines")
+                    && requires(&db) != n
+                {
+                    bad.push(format!("{}: requires {} != {n}", row.file, requires(&db)));
                 }
                 let tool_complained = refused || row.notes.contains("error");
                 if tool_complained && db.diagnostics.is_empty() {

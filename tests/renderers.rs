@@ -972,3 +972,258 @@ justification = "the report script is retired"
     let rd = Readiness::of(&r);
     assert_ne!(rd.status, readiness::Status::Blocked);
 }
+
+// ---- a report with systemd units ------------------------------------------------------------
+
+/// The units fixture (`corpora/units`): systemd units, drop-ins, SysV scripts, rc.local, three
+/// Debian packages (tests/fixtures/SOURCES.md).
+fn units_fixture_path() -> PathBuf {
+    manifest().join("tests/fixtures/report-units.json")
+}
+
+fn units_fixture() -> Report {
+    let text = std::fs::read_to_string(units_fixture_path()).expect("units fixture");
+    load::from_json(&text).expect("units fixture reads")
+}
+
+#[test]
+fn snapshots_of_the_units_report() {
+    let r = units_fixture();
+    snapshot("units.txt", &text::render(&r));
+    snapshot("units.html", &html::render(&r));
+    snapshot("units.md", &markdown::render(&r));
+    snapshot("units.sarif", &sarif::render(&r));
+    snapshot("units.csv", &csv::render(&r));
+    let text = std::fs::read_to_string(units_fixture_path()).unwrap();
+    assert_eq!(report::json::render(&r), text, "the fixture round-trips");
+}
+
+#[test]
+fn units_are_scored_like_binaries() {
+    let r = units_fixture();
+    // Binaries and scripts: 5 run (a unit finding in a script counts against its unit, not the
+    // script), 1 breaks: 20/24. Packages: two warnings, a note: 10/12. Workload units (18; the 3
+    // distro units are not scored): 9 break (0), 5 run with a warning (5 x 3/4), 4 run clean
+    // (one of them masked): 31/72. (0.833 + 0.833 + 0.431) / 3 = 0.699 -> 69.
+    assert_eq!(
+        readiness::score_parts(&r),
+        [
+            ("binaries and scripts", 20, 6),
+            ("packages", 10, 3),
+            ("units", 31, 18)
+        ]
+    );
+    assert_eq!(readiness::score(&r), Some(69));
+    let rd = Readiness::of(&r);
+    assert_eq!(rd.status, readiness::Status::Blocked);
+    assert!(
+        rd.detail(&r)
+            .contains("9 of 18 workload units would break, 0 need packages, 0 undecided, 9 run"),
+        "{}",
+        rd.detail(&r)
+    );
+    // `systemd-` codes are in the units area, with the `unit-` codes.
+    let areas = readiness::by_area(&r);
+    assert_eq!(areas[&readiness::Area::Units], [20, 25, 42]);
+    // The why section counts units, and files for findings about no unit.
+    let why = readiness::why(&r);
+    let w = why
+        .iter()
+        .find(|w| w.code == Code::UnitLimitIgnored)
+        .unwrap();
+    assert_eq!((w.items, w.item_word), (7, "units"));
+    let w = why
+        .iter()
+        .find(|w| w.code == Code::UnitLegacyCgroup)
+        .unwrap();
+    assert_eq!((w.items, w.item_word), (3, "units and files"));
+}
+
+#[test]
+fn a_waived_unit_blocker_raises_the_score() {
+    let mut r = units_fixture();
+    let unit = |r: &Report, name: &str| {
+        let u = r.units.iter().find(|u| u.unit == name).unwrap().clone();
+        readiness::unit_verdict(r, &u)
+    };
+    assert_eq!(unit(&r, "acme-include.service"), Verdict::Breaks);
+    let p = Policy::from_toml(
+        r#"
+[overrides]
+unit-limit-ignored = "blocker"
+
+[[waiver]]
+code = "unit-directive-removed"
+path = "/etc/systemd/system/acme-include.service"
+owner = "ops"
+justification = "the included settings are defaults"
+"#,
+    )
+    .unwrap();
+    policy::apply_policy(&mut r, &p, Date::parse(TODAY).unwrap());
+    // The waived blocker no longer breaks its unit; the override makes lost limits break theirs.
+    assert_eq!(unit(&r, "acme-include.service"), Verdict::Ok);
+    assert_eq!(unit(&r, "acme-limits.service"), Verdict::Breaks);
+    assert_eq!(unit(&r, "acme-legacy.service"), Verdict::Ok);
+    let units = readiness::score_parts(&r)[2];
+    // An override sets every finding of its code: acme.slice's note on a slice default breaks
+    // it too. Breaks: 9 - 1 + 6 (acme-cont, -limits, -static, -tpl@, -agent, acme.slice); run
+    // clean: acme-include, acme-legacy, acme-linked, acme-masked.
+    assert_eq!(unit(&r, "acme.slice"), Verdict::Breaks);
+    assert_eq!(units, ("units", 4 * 4, 18));
+    let page = html::render(&r);
+    assert!(page.contains("<del title=\"waived\"><code>unit-directive-removed</code></del>"));
+    assert!(page.contains("id=\"count-units-breaks\">14<"));
+}
+
+#[test]
+fn units_in_html() {
+    let r = units_fixture();
+    let page = html::render(&r);
+    assert!(page.contains("id=\"count-units\">18<"));
+    assert!(page.contains("id=\"count-units-breaks\">9<"));
+    assert!(page.contains("id=\"count-unit-fixes\">12<"));
+    assert!(page.contains("id=\"chart-units\""));
+    // The area chart counts `unit-` and `systemd-` findings as units.
+    let chart = &page[page.find("id=\"chart-area\"").unwrap()..];
+    let chart = &chart[..chart.find("</figure>").unwrap()];
+    assert!(chart.contains("units 87"), "{chart}");
+    // One row per unit, workload units first, with filters by origin, verdict, enabled, scope.
+    let table = &page[page.find("<table id=\"units-table\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    let rows: Vec<&str> = table.split("<tr data-origin=\"").skip(1).collect();
+    assert_eq!(rows.len(), r.units.len());
+    let distro_from = rows.iter().position(|r| r.starts_with("distro")).unwrap();
+    assert_eq!(distro_from, 18);
+    assert!(rows[distro_from..].iter().all(|r| r.starts_with("distro")));
+    assert!(page.contains("data-table=\"units-table\""));
+    assert!(page.contains("<option>masked</option>"));
+    // Diffs: collapsible, lines coloured by their kind, a shared drop-in's change shown once.
+    assert_eq!(page.matches("<details class=\"diff\"").count(), 11);
+    assert_eq!(page.matches("class=\"diff-same\"").count(), 1);
+    assert!(page.contains("<span class=\"d-del\">-MemoryLimit=512M\n</span>"));
+    assert!(page.contains("<span class=\"d-add\">+MemoryMax=512M\n</span>"));
+    assert!(page.contains("<span class=\"d-hunk\">@@ -3,16 +3,15 @@\n</span>"));
+    // Every row's diff link lands on a diff.
+    for part in page.split("<a href=\"#diff-").skip(1) {
+        let id = &part[..part.find('"').unwrap()];
+        assert!(page.contains(&format!("id=\"diff-{id}\"")), "diff-{id}");
+    }
+    // The score's parts are listed under its formula.
+    assert!(
+        page.contains("<tr><td>units</td><td class=\"num\">18</td><td class=\"num\">7.75</td>")
+    );
+}
+
+#[test]
+fn unit_diffs_are_escaped() {
+    let mut r = units_fixture();
+    let u = r.units.iter_mut().find(|u| u.diff.is_some()).unwrap();
+    u.diff = Some(
+        "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-<script>alert(1)</script>\n+Exec=\"&'\n````\n".into(),
+    );
+    let page = html::render(&r);
+    assert!(!page.contains("<script>alert"));
+    assert!(page.contains("<span class=\"d-del\">-&lt;script&gt;alert(1)&lt;/script&gt;\n</span>"));
+    assert!(page.contains("<span class=\"d-add\">+Exec=&quot;&amp;&#39;\n</span>"));
+    // Markdown: the fence is longer than any backtick run in the diff.
+    let md = markdown::render(&r);
+    assert!(md.contains("`````diff\n--- a/x\n"), "{md}");
+    assert!(md.contains("\n````\n`````\n"), "{md}");
+}
+
+#[test]
+fn units_in_markdown() {
+    let r = units_fixture();
+    let md = markdown::render(&r);
+    assert_eq!(md_count(&md, "all units"), 21);
+    assert_eq!(md_count(&md, "workload units"), 18);
+    assert_eq!(md_count(&md, "workload units that would break"), 9);
+    assert_eq!(md_count(&md, "workload units that run as they are"), 9);
+    assert_eq!(md_count(&md, "enabled units"), 11);
+    assert_eq!(md_count(&md, "units with a migrated unit"), 12);
+    assert!(md.contains("| units | 20 | 25 | 42 |"), "{md}");
+    // Workload units first; a distro unit is listed only with a warning (nginx: its presets).
+    let section = &md[md
+        .find("## systemd units (19 of 21;")
+        .expect("units section")..];
+    let section = &section[..section.find("\n\n## ").unwrap()];
+    let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
+    assert_eq!(rows.len(), 19);
+    assert!(rows[..18].iter().all(|l| l.contains("| workload |")));
+    assert!(rows[18].starts_with("| `nginx.service` |"));
+    // The diffs in fenced `diff` blocks, a shared drop-in's once.
+    assert_eq!(md.matches("```diff\n").count(), 11);
+    assert!(md.contains("The same change as `acme-tpl@alpha.service`."));
+    assert!(md.contains("```diff\n--- a/etc/systemd/system/acme-cont.service\n"));
+}
+
+#[test]
+fn units_in_sarif_have_their_file_and_line() {
+    let r = units_fixture();
+    let log: Value = serde_json::from_str(&sarif::render(&r)).unwrap();
+    let errors: Vec<String> = sarif_validator()
+        .iter_errors(&log)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "SARIF invalid:\n{}", errors.join("\n"));
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), r.findings.len());
+    for (res, f) in results.iter().zip(&r.findings) {
+        let loc = &res["locations"][0];
+        let physical = &loc["physicalLocation"];
+        assert_eq!(
+            physical["artifactLocation"]["uri"],
+            sarif::relative_uri(&f.path).as_str(),
+            "{f:?}"
+        );
+        match f.evidence.get("line") {
+            Some(line) => assert_eq!(
+                physical["region"]["startLine"].as_u64(),
+                Some(line.parse().unwrap()),
+                "{f:?}"
+            ),
+            None => assert!(physical.get("region").is_none()),
+        }
+        match f.evidence.get("unit") {
+            Some(unit) if readiness::Area::of(f.code) == readiness::Area::Units => {
+                assert_eq!(loc["logicalLocations"][0]["name"], unit.as_str());
+                assert_eq!(loc["logicalLocations"][0]["kind"], "unit");
+            }
+            _ if readiness::Area::of(f.code) == readiness::Area::Packages => {
+                assert_eq!(loc["logicalLocations"][0]["kind"], "package");
+            }
+            _ => assert!(loc.get("logicalLocations").is_none(), "{f:?}"),
+        }
+    }
+    // A finding in a drop-in points at the drop-in's line, named after its unit.
+    let dropin = results
+        .iter()
+        .find(|x| {
+            x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                == "etc/systemd/system/acme-static.service.d/10-override.conf"
+        })
+        .unwrap();
+    assert_eq!(
+        dropin["locations"][0]["physicalLocation"]["region"]["startLine"],
+        4
+    );
+    assert_eq!(
+        dropin["locations"][0]["logicalLocations"][0]["name"],
+        "acme-static.service"
+    );
+}
+
+#[test]
+fn units_report_opens_in_headless_chromium() {
+    let r = units_fixture();
+    let (dom, requests) = chromium(&html::render(&r));
+    assert!(requests.is_empty(), "the page made requests: {requests:?}");
+    assert_eq!(element_text(&dom, "verdict"), "Blocked by 17 issues");
+    assert_eq!(element_text(&dom, "count-units"), "18");
+    assert!(
+        dom.contains("21 of 21 shown"),
+        "the units filter did not run"
+    );
+    assert!(dom.contains("data-score=\"69\""));
+}

@@ -182,12 +182,11 @@ fn resolve(
         let mut cur = Some(n);
         while let Some(i) = cur {
             let o = &inv.objects[nodes[i].id];
-            if let Some(e) = o.elf() {
-                if e.runpath.is_none() {
-                    if let Some(rp) = &e.rpath {
-                        dirs.extend(ctx.expand(rp, &nodes[i].origin_dir));
-                    }
-                }
+            if let Some(e) = o.elf()
+                && e.runpath.is_none()
+                && let Some(rp) = &e.rpath
+            {
+                dirs.extend(ctx.expand(rp, &nodes[i].origin_dir));
             }
             cur = nodes[i].parent;
         }

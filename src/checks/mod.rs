@@ -352,13 +352,13 @@ pub fn run_packages(
                 }
             }
             ObjectKind::Script(sb) => {
-                if let Some(w) = sb.program().and_then(|p| own.owner(p)) {
-                    if w.origin == Origin::Distro {
-                        needed_by
-                            .entry(w.package.clone())
-                            .or_default()
-                            .insert(o.path.clone());
-                    }
+                if let Some(w) = sb.program().and_then(|p| own.owner(p))
+                    && w.origin == Origin::Distro
+                {
+                    needed_by
+                        .entry(w.package.clone())
+                        .or_default()
+                        .insert(o.path.clone());
                 }
             }
         }
@@ -405,10 +405,9 @@ pub fn run_packages(
         if matches!(
             r.fate.as_str(),
             "shipped" | "provided-by" | "obsoleted-by" | "sdk-only"
-        ) {
-            if let Some(a) = r.azl_packages.first() {
-                to_install.insert(a.name.clone());
-            }
+        ) && let Some(a) = r.azl_packages.first()
+        {
+            to_install.insert(a.name.clone());
         }
     }
     for set in pulls {

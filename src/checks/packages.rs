@@ -286,10 +286,11 @@ fn fate_findings(ctx: &Context, p: &InstalledPackage, r: &PackageReport) -> Vec<
     };
     if let Some(tv) = target_version.as_deref() {
         {
-            if let (Some(a), Some(b)) = (major(&p.version), major(tv)) {
-                if a != b {
-                    let lib = is_library(&p.name);
-                    out.push(
+            if let (Some(a), Some(b)) = (major(&p.version), major(tv))
+                && a != b
+            {
+                let lib = is_library(&p.name);
+                out.push(
                         base(Code::PkgMajorVersionChange)
                             .severity(if lib { Severity::Info } else { Severity::Warning })
                             .message(format!("{} goes from {} to {} ({} {a} -> {b})", p.name, p.version, tv, if lib { "library" } else { "major version" }))
@@ -298,7 +299,6 @@ fn fate_findings(ctx: &Context, p: &InstalledPackage, r: &PackageReport) -> Vec<
                             .evidence("from", &p.version)
                             .evidence("to", tv),
                     );
-                }
             }
         }
     }

@@ -234,35 +234,35 @@ fn azl_provides(ctx: &Context, s: &Simple) -> Vec<String> {
             .collect();
     }
     // Sonames: `libfoo.so.1()(64bit)`, `libc.so.6(GLIBC_2.34)(64bit)`.
-    if let Some((soname, rest)) = name.split_once('(') {
-        if soname.contains(".so") {
-            let node = rest.split(')').next().unwrap_or("");
-            let arch = if name.ends_with("(64bit)") {
-                ctx.arch.as_str()
-            } else {
-                ""
-            };
-            let providers: Vec<String> = pack
-                .soname_providers(soname)
-                .into_iter()
-                .map(|p| p.package)
-                .filter(|n| shipped(n))
-                .collect();
-            if providers.is_empty() || node.is_empty() || arch.is_empty() {
-                return providers;
-            }
-            return match pack.version_nodes(soname, arch) {
-                Some(vn) if !vn.nodes.contains(node) => Vec::new(),
-                _ => providers,
-            };
+    if let Some((soname, rest)) = name.split_once('(')
+        && soname.contains(".so")
+    {
+        let node = rest.split(')').next().unwrap_or("");
+        let arch = if name.ends_with("(64bit)") {
+            ctx.arch.as_str()
+        } else {
+            ""
+        };
+        let providers: Vec<String> = pack
+            .soname_providers(soname)
+            .into_iter()
+            .map(|p| p.package)
+            .filter(|n| shipped(n))
+            .collect();
+        if providers.is_empty() || node.is_empty() || arch.is_empty() {
+            return providers;
         }
+        return match pack.version_nodes(soname, arch) {
+            Some(vn) if !vn.nodes.contains(node) => Vec::new(),
+            _ => providers,
+        };
     }
     let bare = strip_arch(name);
     let mut out = Vec::new();
-    if let Some(p) = pack.package(bare).filter(|p| p.channel.shipped()) {
-        if version_ok(&p.evr(), &s.constraint) {
-            out.push(p.name.clone());
-        }
+    if let Some(p) = pack.package(bare).filter(|p| p.channel.shipped())
+        && version_ok(&p.evr(), &s.constraint)
+    {
+        out.push(p.name.clone());
     }
     for c in pack.capabilities(bare) {
         if c.kind == "obsoletes" || !shipped(&c.package) {

@@ -277,15 +277,14 @@ pub(crate) fn scan_line(line: &str, kind: Kind, v2_aware: bool) -> Vec<Hit> {
             }
             "systemctl" => {
                 let mut it = args.iter().filter(|a| !a.starts_with('-'));
-                if it.next().is_some_and(|v| v == "reboot") {
-                    if let Some(arg) = it.next() {
+                if it.next().is_some_and(|v| v == "reboot")
+                    && let Some(arg) = it.next() {
                         hits.push(removed_cmd(
                             "systemctl reboot ARG",
                             ROW_REBOOT,
                             &format!("runs `systemctl reboot {arg}`: the positional argument was removed in systemd 253"),
                         ));
                     }
-                }
             }
             "wall" | "write" | "talk" | "mesg" => hits.push(Hit {
                 code: Code::SystemdBehaviourChange,
@@ -495,12 +494,11 @@ fn directive(uc: &UnitCtx, d: &Directive, v2: bool) -> Vec<Proposal> {
                 .join(" ");
             hits.extend(scan_line(&line, Kind::Script, v2));
             // `sh -c '...'`: the script text is an argument.
-            if matches!(base.as_str(), "sh" | "bash" | "dash" | "ksh" | "zsh") {
-                if let Some(i) = cmd.iter().position(|a| a == "-c") {
-                    if let Some(script) = cmd.get(i + 1) {
-                        hits.extend(scan_line(script, Kind::Script, v2));
-                    }
-                }
+            if matches!(base.as_str(), "sh" | "bash" | "dash" | "ksh" | "zsh")
+                && let Some(i) = cmd.iter().position(|a| a == "-c")
+                && let Some(script) = cmd.get(i + 1)
+            {
+                hits.extend(scan_line(script, Kind::Script, v2));
             }
         }
     } else {

@@ -255,10 +255,10 @@ pub fn sysv_draft(s: &SysvScript, text: &str) -> String {
         .any(|p| text.contains(p));
     let mut levels: Vec<char> = s.start_runlevels.clone();
     for l in &h.default_start {
-        if let Some(c) = l.chars().next() {
-            if !levels.contains(&c) {
-                levels.push(c);
-            }
+        if let Some(c) = l.chars().next()
+            && !levels.contains(&c)
+        {
+            levels.push(c);
         }
     }
     let wanted_by = if levels.iter().any(|l| matches!(l, '2' | '3' | '4')) {

@@ -170,10 +170,10 @@ pub fn judge(
         let r = scripts::check(ctx, id, &judged);
         let refs: Vec<&Finding> = r.findings.iter().collect();
         let mut verdict = own_verdict(&refs, !r.packages.is_empty());
-        if let Some(i) = r.interpreter_object.and_then(|i| judged.get(&i)) {
-            if i.verdict == Verdict::Unknown {
-                verdict = verdict.max(Verdict::Unknown);
-            }
+        if let Some(i) = r.interpreter_object.and_then(|i| judged.get(&i))
+            && i.verdict == Verdict::Unknown
+        {
+            verdict = verdict.max(Verdict::Unknown);
         }
         judged.insert(
             id,

@@ -52,6 +52,11 @@ struct WhichArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Target, and optionally one of its profiles (an image: `azurelinux-4.0:core`,
+    /// `azurelinux-4.0:distroless-base`, `azurelinux-4.0:vm-base`); `knowledge info` lists
+    /// them [default: azurelinux-4.0].
+    #[arg(long, value_name = "ID[:PROFILE]")]
+    target: Option<String>,
     /// Use the knowledge pack in DIR instead of the built-in one.
     #[arg(long, value_name = "DIR")]
     knowledge: Option<PathBuf>,
@@ -67,6 +72,11 @@ struct ScanArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Target, and optionally one of its profiles (an image: `azurelinux-4.0:core`,
+    /// `azurelinux-4.0:distroless-base`, `azurelinux-4.0:vm-base`); `knowledge info` lists
+    /// them [default: azurelinux-4.0].
+    #[arg(long, value_name = "ID[:PROFILE]")]
+    target: Option<String>,
     /// Use the knowledge pack in DIR instead of the built-in one.
     #[arg(long, value_name = "DIR")]
     knowledge: Option<PathBuf>,
@@ -120,8 +130,13 @@ enum KnowledgeCommand {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
-    /// Print a pack's id, provenance and counts.
+    /// List the built-in targets; print a pack's id, provenance, counts and profiles.
     Info {
+        /// Target, and optionally one of its profiles (an image: `azurelinux-4.0:core`,
+        /// `azurelinux-4.0:distroless-base`, `azurelinux-4.0:vm-base`); `knowledge info` lists
+        /// them [default: azurelinux-4.0].
+        #[arg(long, value_name = "ID[:PROFILE]")]
+        target: Option<String>,
         /// A pack directory (default: the built-in pack).
         #[arg(long, value_name = "DIR")]
         knowledge: Option<PathBuf>,
@@ -150,6 +165,9 @@ enum KnowledgeCommand {
     /// Check a pack: schema, order, duplicates, unexpanded macros, dangling references, soname
     /// shapes. Exit status 1 when there are errors (warnings do not count).
     Lint {
+        /// A built-in target's pack [default: azurelinux-4.0].
+        #[arg(long, value_name = "ID", conflicts_with = "knowledge")]
+        target: Option<String>,
         /// A pack directory (default: the built-in pack).
         #[arg(long, value_name = "DIR")]
         knowledge: Option<PathBuf>,
@@ -208,14 +226,8 @@ pub fn run() -> i32 {
 
 fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
     let policy = output::load_policy(a.policy.as_deref())?;
-    let loaded;
-    let pack: &Pack = match &a.knowledge {
-        Some(d) => {
-            loaded = Pack::load(d)?;
-            &loaded
-        }
-        None => Pack::builtin(),
-    };
+    let selected = knowledge::target::select(a.target.as_deref(), a.knowledge.as_deref())?;
+    let pack: &Pack = &selected;
     if let Some(dir) = &a.write_fixes {
         azl_compat::checks::units::fixes_dir_allowed(&a.root, dir)
             .map_err(|e| anyhow::anyhow!("--write-fixes: {e}"))?;
@@ -266,10 +278,18 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
             let summary = knowledge::build::build(&sources, &out)?;
             println!("{summary}");
         }
-        KnowledgeCommand::Info { knowledge } => match knowledge {
-            Some(d) => print!("{}", Pack::load(&d)?.info()),
-            None => print!("{}", Pack::builtin().info()),
-        },
+        KnowledgeCommand::Info { target, knowledge } => {
+            let pack = knowledge::target::select(target.as_deref(), knowledge.as_deref())?;
+            let targets: Vec<String> = Pack::targets()
+                .iter()
+                .map(|t| match *t == knowledge::target::DEFAULT_TARGET {
+                    true => format!("{t} (default)"),
+                    false => t.to_string(),
+                })
+                .collect();
+            println!("targets     {}", targets.join(", "));
+            print!("{}", pack.info());
+        }
         KnowledgeCommand::Import {
             repodata,
             out,
@@ -285,10 +305,13 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
             let summary = knowledge::repodata::import(&repos, &out, &opts)?;
             println!("{summary}");
         }
-        KnowledgeCommand::Lint { knowledge } => {
+        KnowledgeCommand::Lint { target, knowledge } => {
             let report = match knowledge {
                 Some(d) => knowledge::lint::lint_dir(&d),
-                None => knowledge::lint::lint_builtin(),
+                None => {
+                    let id = knowledge::target::builtin_id(target.as_deref())?;
+                    knowledge::lint::lint_builtin_id(id).expect("a built-in target")
+                }
             };
             print!("{}", report.render_text());
             return Ok(i32::from(!report.is_clean()));
@@ -302,14 +325,8 @@ fn run_which(w: WhichArgs) -> anyhow::Result<i32> {
         eprintln!("azl-compat: error: which needs a non-empty TERM");
         return Ok(2);
     }
-    let loaded;
-    let pack: &Pack = match &w.knowledge {
-        Some(d) => {
-            loaded = Pack::load(d)?;
-            &loaded
-        }
-        None => Pack::builtin(),
-    };
+    let selected = knowledge::target::select(w.target.as_deref(), w.knowledge.as_deref())?;
+    let pack: &Pack = &selected;
     let answer = pack.which(&w.term)?;
     let rendered = match w.format {
         Format::Text => knowledge::which::render_text(&answer),

@@ -36,14 +36,14 @@ impl walk::Progress for Progress {
             return;
         }
         let n = self.files.fetch_add(1, Ordering::Relaxed) + 1;
-        if n % 1024 != 0 {
+        if !n.is_multiple_of(1024) {
             return;
         }
-        if let Ok(mut last) = self.last.try_lock() {
-            if last.elapsed() >= Duration::from_millis(100) {
-                *last = Instant::now();
-                let _ = write!(std::io::stderr(), "\r\x1b[Kscanning: {n} files");
-            }
+        if let Ok(mut last) = self.last.try_lock()
+            && last.elapsed() >= Duration::from_millis(100)
+        {
+            *last = Instant::now();
+            let _ = write!(std::io::stderr(), "\r\x1b[Kscanning: {n} files");
         }
     }
 }

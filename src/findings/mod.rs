@@ -137,7 +137,7 @@ codes! {
     /// An enabled unit's Azure Linux package is disabled by the default presets.
     UnitPresetDisabled = "unit-preset-disabled", Warning, "enabled service disabled by Azure Linux presets";
     /// An enabled unit of a distro package has no Azure Linux counterpart.
-    UnitNotShipped = "unit-not-shipped", Warning, "enabled service not shipped by Azure Linux";
+    UnitNotShipped = "unit-not-shipped", Info, "enabled service not shipped by Azure Linux";
     /// A boot flag file or hook systemd 258 ignores (/forcefsck, /fastboot, halt.local ...).
     SystemdLegacyFile = "systemd-legacy-file", Warning, "boot flag file or hook systemd ignores";
     /// Behaviour that changed in systemd 258 (uaccess rules, user managers, tty permissions).

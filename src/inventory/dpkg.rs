@@ -391,6 +391,11 @@ const KNOWN: &[&str] = &[
     "source",
     "version",
     "revision",
+    "package-revision",
+    "package_revision",
+    "class",
+    "recommended",
+    "optional",
     "config-version",
     "replaces",
     "provides",
@@ -411,15 +416,11 @@ const KNOWN: &[&str] = &[
     "triggers-awaited",
 ];
 
+/// Field names are case-insensitive. dpkg 1.21 keeps the obsolete aliases (`Recommended`,
+/// `Optional`, `Class`, `Package-Revision`) as fields of their own that feed the canonical
+/// one, so an alias next to its canonical field is not a duplicate.
 fn canonical(name: &str) -> String {
-    let l = name.to_ascii_lowercase();
-    match l.as_str() {
-        "recommended" => "recommends".into(),
-        "optional" => "suggests".into(),
-        "class" => "priority".into(),
-        "package-revision" | "package_revision" => "revision".into(),
-        _ => l,
-    }
+    name.to_ascii_lowercase()
 }
 
 #[derive(Default)]
@@ -698,17 +699,17 @@ fn apply_field(part: &mut Partial, name: &str, raw: &[u8]) -> Result<(), String>
             }
             part.name = Some(v.to_ascii_lowercase());
         }
-        "essential" | "protected" => {
-            if !v.is_empty() && !v.eq_ignore_ascii_case("yes") && !v.eq_ignore_ascii_case("no") {
-                let f = if name == "essential" {
-                    "Essential"
-                } else {
-                    "Protected"
-                };
-                return Err(format!(
-                    "boolean (yes/no) '{f}' field: has invalid value '{v}'"
-                ));
-            }
+        "essential" | "protected"
+            if !v.is_empty() && !v.eq_ignore_ascii_case("yes") && !v.eq_ignore_ascii_case("no") =>
+        {
+            let f = if name == "essential" {
+                "Essential"
+            } else {
+                "Protected"
+            };
+            return Err(format!(
+                "boolean (yes/no) '{f}' field: has invalid value '{v}'"
+            ));
         }
         "status" => {
             let (w, e, s) = parse_status_field(v)?;
@@ -749,11 +750,12 @@ fn apply_field(part: &mut Partial, name: &str, raw: &[u8]) -> Result<(), String>
         "pre-depends" => part.pre_depends = parse_dependency("Pre-Depends", v)?,
         "depends" => part.depends = parse_dependency("Depends", v)?,
         "provides" => part.provides = parse_dependency("Provides", v)?,
-        "replaces" | "recommends" | "suggests" | "breaks" | "conflicts" | "enhances" => {
+        "replaces" | "recommends" | "suggests" | "breaks" | "conflicts" | "enhances"
+        | "recommended" | "optional" => {
             let f = match name {
                 "replaces" => "Replaces",
-                "recommends" => "Recommends",
-                "suggests" => "Suggests",
+                "recommends" | "recommended" => "Recommends",
+                "suggests" | "optional" => "Suggests",
                 "breaks" => "Breaks",
                 "conflicts" => "Conflicts",
                 _ => "Enhances",
@@ -1171,10 +1173,10 @@ pub(crate) fn read_database(source: &dyn Source, db: &mut PackageDb) {
                         p.files = list_for(source, &admin, &info, r, &mut p.problems);
                         if p.files.is_empty() {
                             let m = format!("{}.md5sums", r.name);
-                            if names.contains(&m) {
-                                if let Ok(b) = read_file(source, &join(&sd, &m), MAX_FILE) {
-                                    p.files = md5sums_paths(&b);
-                                }
+                            if names.contains(&m)
+                                && let Ok(b) = read_file(source, &join(&sd, &m), MAX_FILE)
+                            {
+                                p.files = md5sums_paths(&b);
                             }
                         }
                         db.packages.push(p);

@@ -220,20 +220,26 @@ const RPM_HEADER_LIMIT: u64 = 64 << 20;
 /// A `.rpm` file in the tree: an installer that would run on the target.
 fn read_rpm_file(opened: Opened, shown: String) -> Rec {
     use std::io::{Seek, SeekFrom};
-    let bytes: Vec<u8> = match opened {
-        Opened::Bytes(b) => b[..b.len().min(RPM_HEADER_LIMIT as usize)].to_vec(),
+    let (bytes, size): (Vec<u8>, u64) = match opened {
+        Opened::Bytes(b) => (
+            b[..b.len().min(RPM_HEADER_LIMIT as usize)].to_vec(),
+            b.len() as u64,
+        ),
         Opened::File(mut f) => {
             let mut v = Vec::new();
             let r = f
                 .seek(SeekFrom::Start(0))
-                .and_then(|_| (&mut f).take(RPM_HEADER_LIMIT).read_to_end(&mut v));
-            if let Err(e) = r {
-                return Rec::Diag(Diagnostic::new(shown, format!("cannot read file: {e}")));
+                .and_then(|_| (&mut f).take(RPM_HEADER_LIMIT).read_to_end(&mut v))
+                .and_then(|_| f.metadata());
+            match r {
+                Ok(m) => (v, m.len()),
+                Err(e) => {
+                    return Rec::Diag(Diagnostic::new(shown, format!("cannot read file: {e}")));
+                }
             }
-            v
         }
     };
-    match super::packages::read_rpm_file(&bytes, &shown) {
+    match super::packages::read_rpm_file_sized(&bytes, size, &shown) {
         Ok(p) => Rec::RpmFile(Box::new(p)),
         Err(e) => Rec::Diag(Diagnostic::new(
             shown,

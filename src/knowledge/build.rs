@@ -68,6 +68,9 @@ const GLIBC_LIBC_EXTRA_NODES: &[&str] = &["GLIBC_ABI_DT_RELR"];
 const GLIBC_LIBC: &str = "libc.so.6";
 const GCC_NODES_FILE: &str = "gcc15-runtime-version-nodes.tsv";
 const OPENSSL_SYMBOLS_FILE: &str = "openssl-3.5-symbols.tsv";
+/// The arch whose facts the sources hold (provides.tsv was evaluated for x86_64): an image entry
+/// for another arch (`shim[aarch64]`) is resolved by package name only, never by a `Provides:`.
+const PROVIDES_ARCH: &str = "x86_64";
 
 /// `source` keys of version-nodes.tsv and what they mean (written to pack.json).
 const SRC_GLIBC: &str = "glibc-2.42-abilist";
@@ -158,6 +161,11 @@ pub struct BuildSummary {
     pub debian_map_mapped: usize,
     /// overlays.tsv rows (customized components).
     pub overlays: usize,
+    /// Target profiles (images) and their profiles.tsv rows.
+    pub profiles: usize,
+    pub profile_rows: usize,
+    /// Image entries no package answers (`vm-base: shim[aarch64]`).
+    pub profile_entries_unresolved: Vec<String>,
 }
 
 impl fmt::Display for BuildSummary {
@@ -187,6 +195,17 @@ impl fmt::Display for BuildSummary {
             f,
             "debian map: {} Debian/Ubuntu packages ({} mapped); overlays: {} components",
             self.debian_map_rows, self.debian_map_mapped, self.overlays
+        )?;
+        writeln!(
+            f,
+            "profiles: {} ({} rows; unresolved image entries: {})",
+            self.profiles,
+            self.profile_rows,
+            if self.profile_entries_unresolved.is_empty() {
+                "none".to_string()
+            } else {
+                self.profile_entries_unresolved.join(", ")
+            }
         )?;
         write!(
             f,
@@ -345,6 +364,8 @@ struct Builder<'s> {
     overlays: Vec<Vec<String>>,
     /// The unit tables (src/knowledge/units.rs).
     units: UnitRows,
+    /// profiles.tsv rows, sorted.
+    profiles: Vec<Vec<String>>,
 }
 
 impl<'s> Builder<'s> {
@@ -363,6 +384,7 @@ impl<'s> Builder<'s> {
             debian_map: Vec::new(),
             overlays: Vec::new(),
             units: UnitRows::default(),
+            profiles: Vec::new(),
         }
     }
 
@@ -384,6 +406,7 @@ impl<'s> Builder<'s> {
         self.version_nodes()?;
         self.debian_map_and_overlays()?;
         self.unit_tables()?;
+        self.profiles()?;
         self.finish_manifest();
         Ok(())
     }
@@ -581,11 +604,11 @@ impl<'s> Builder<'s> {
                         ));
                     }
                     "soname_glob" => {
-                        if let Some(lib) = library_name(cap) {
-                            if resolved_libs.contains_key(&(package.to_string(), lib.to_string())) {
-                                globs_superseded += 1;
-                                return Ok(());
-                            }
+                        if let Some(lib) = library_name(cap)
+                            && resolved_libs.contains_key(&(package.to_string(), lib.to_string()))
+                        {
+                            globs_superseded += 1;
+                            return Ok(());
                         }
                         sonames.push((
                             cap.to_string(),
@@ -870,6 +893,12 @@ impl<'s> Builder<'s> {
             .insert("debian_map_mapped".into(), s.debian_map_mapped as u64);
         m.counts.insert("overlay_rows".into(), s.overlays as u64);
         m.counts.extend(self.units.counts());
+        m.counts
+            .insert("profile_rows".into(), s.profile_rows as u64);
+        m.counts.insert(
+            "profile_entries_unresolved".into(),
+            s.profile_entries_unresolved.len() as u64,
+        );
         m.baseline_packages = BASELINE_PACKAGES.iter().map(|p| p.to_string()).collect();
         m.default_search_dirs = DEFAULT_SEARCH_DIRS
             .iter()
@@ -955,6 +984,10 @@ impl<'s> Builder<'s> {
         for (file, columns, rows) in self.units.tables() {
             put(file, tsv(columns, rows))?;
         }
+        put(
+            format::PROFILES,
+            tsv(format::PROFILES_COLUMNS, &self.profiles),
+        )?;
         put(format::README, self.readme())?;
         Ok(())
     }
@@ -1238,6 +1271,45 @@ impl Builder<'_> {
         }
         replacements.sort();
         self.units.replacements = replacements;
+        Ok(())
+    }
+}
+
+impl Builder<'_> {
+    /// profiles.tsv and pack.json `profiles` from the image package lists of defaults.md
+    /// (src/knowledge/profiles.rs). An entry is the package of that name, else (for the arch
+    /// the sources cover) the shipped package whose explicit `Provides:` names it (`zlib` is
+    /// zlib-ng-compat); entries nothing answers are counted, not written.
+    fn profiles(&mut self) -> Result<()> {
+        let defaults = self.source(PACK_ID, "defaults.md")?;
+        let images = super::profiles::images_from_defaults(&defaults.text)
+            .map_err(|e| anyhow!("{}: {e}", defaults.rel))?;
+        let channel: HashMap<&str, u8> = self
+            .packages
+            .iter()
+            .filter_map(|r| Some((r[0].as_str(), Channel::parse(&r[5])?.preference())))
+            .collect();
+        let resolve = |name: &str, arch: &str| -> Option<String> {
+            if self.package_names.contains(name) {
+                return Some(name.to_string());
+            }
+            if arch != "*" && arch != PROVIDES_ARCH {
+                return None;
+            }
+            self.capabilities
+                .iter()
+                .filter(|r| r[0] == name && r[1] == "explicit")
+                .filter_map(|r| Some((*channel.get(r[2].as_str())?, &r[2])))
+                .filter(|(pref, _)| *pref < Channel::Unlisted.preference())
+                .min()
+                .map(|(_, p)| p.clone())
+        };
+        let rows = super::profiles::pack_rows(&images, &resolve);
+        self.summary.profiles = images.descriptions.len();
+        self.summary.profile_rows = rows.rows.len();
+        self.summary.profile_entries_unresolved = rows.unresolved;
+        self.profiles = rows.rows;
+        self.manifest.profiles = images.descriptions;
         Ok(())
     }
 }

@@ -113,23 +113,7 @@ pub fn lint_dir(dir: &Path) -> LintReport {
             Err(e) => missing.push((file, e)),
         }
     }
-    let get = |f: &str| texts.get(f).map(String::as_str);
-    let contents = PackContents {
-        pack_json: get(format::PACK_JSON).unwrap_or(""),
-        packages: get(format::PACKAGES).unwrap_or(""),
-        sonames: get(format::SONAMES).unwrap_or(""),
-        paths: get(format::PATHS).unwrap_or(""),
-        version_nodes: get(format::VERSION_NODES).unwrap_or(""),
-        capabilities: get(format::CAPABILITIES).unwrap_or(""),
-        debian_map: get(format::DEBIAN_MAP),
-        overlays: get(format::OVERLAYS),
-        units: super::units::UnitTexts {
-            units: get(format::UNITS),
-            presets: get(format::UNIT_PRESETS),
-            directives: get(format::UNIT_DIRECTIVES),
-            replacements: get(format::UNIT_REPLACEMENTS),
-        },
-    };
+    let contents = PackContents::from_files(|f| texts.get(f).map(String::as_str));
     let mut l = Linter::new(&origin);
     for (file, e) in &missing {
         let optional = format::OPTIONAL_TABLES.contains(file);
@@ -142,12 +126,15 @@ pub fn lint_dir(dir: &Path) -> LintReport {
     l.finish()
 }
 
-/// Lint the pack embedded in the binary (`builtin:<id>`).
+/// Lint the default target's pack embedded in the binary (`builtin:<id>`).
 pub fn lint_builtin() -> LintReport {
-    lint_contents(
-        &format!("builtin:{}", super::build::PACK_ID),
-        &super::BUILTIN,
-    )
+    lint_builtin_id(super::target::DEFAULT_TARGET).expect("the default target is embedded")
+}
+
+/// Lint an embedded pack (`None` when the binary has no pack of that id).
+pub fn lint_builtin_id(id: &str) -> Option<LintReport> {
+    let contents = super::builtin_contents(id)?;
+    Some(lint_contents(&format!("builtin:{id}"), &contents))
 }
 
 /// Lint a pack given as text (`origin` names it in findings, e.g. `builtin:azurelinux-4.0`).
@@ -319,7 +306,52 @@ impl Linter {
                 None => self.optional_absent(file),
             }
         }
+        match c.profiles {
+            Some(t) => self.profiles(t),
+            None => self.optional_absent(format::PROFILES),
+        }
         self.manifest_cross_checks();
+    }
+
+    /// profiles.tsv: sorted rows, packages that exist, profiles pack.json describes, arches
+    /// the pack has.
+    fn profiles(&mut self, text: &str) {
+        let file = format::PROFILES;
+        // Sorted rows: the order check also catches duplicates (the whole row is the key).
+        let rows = self.table(file, text, format::PROFILES_COLUMNS);
+        let (described, arches) = match &self.manifest {
+            Some(m) => (
+                Some(m.profiles.keys().cloned().collect::<HashSet<_>>()),
+                m.arches.clone(),
+            ),
+            None => (None, Vec::new()),
+        };
+        let mut seen = HashSet::new();
+        for (line, f) in &rows {
+            self.required(file, *line, format::PROFILES_COLUMNS, f, &[0, 1, 2, 3, 4]);
+            if f[1..4].iter().any(|v| has_macro(v)) {
+                self.error(file, *line, "macro", "unexpanded macro".into());
+            }
+            self.known_package(file, *line, f[1]);
+            if f[2] != "*" && !arches.iter().any(|a| a == f[2]) {
+                let msg = format!("arch `{}` is neither `*` nor in pack.json `arches`", f[2]);
+                self.error(file, *line, "enum", msg);
+            }
+            if described.as_ref().is_some_and(|d| !d.contains(f[0])) {
+                let msg = format!(
+                    "profile `{}` is not described in pack.json `profiles`",
+                    f[0]
+                );
+                self.error(file, *line, "dangling", msg);
+            }
+            seen.insert(f[0].to_string());
+        }
+        for p in described.into_iter().flatten() {
+            if !seen.contains(&p) {
+                let msg = format!("profile `{p}` has no rows in {file}");
+                self.warning(format::PACK_JSON, 0, "empty-profile", msg);
+            }
+        }
     }
 
     /// An optional table the manifest lists must be there.
@@ -760,14 +792,15 @@ impl Linter {
             if !NODE_STATUSES.contains(&f[3]) {
                 self.error(file, line, "enum", format!("unknown status `{}`", f[3]));
             }
-            if let Some(s) = &sources {
-                if !f[4].is_empty() && !s.iter().any(|k| k == f[4]) {
-                    let msg = format!(
-                        "source `{}` is not described in pack.json `version_node_sources`",
-                        f[4]
-                    );
-                    self.error(file, line, "dangling", msg);
-                }
+            if let Some(s) = &sources
+                && !f[4].is_empty()
+                && !s.iter().any(|k| k == f[4])
+            {
+                let msg = format!(
+                    "source `{}` is not described in pack.json `version_node_sources`",
+                    f[4]
+                );
+                self.error(file, line, "dangling", msg);
             }
         }
     }
@@ -823,17 +856,17 @@ impl Linter {
                 }
                 Ok(m) => {
                     let best = m.packages.first().and_then(|p| packages.get(p));
-                    if let (Some(&want), Some(got)) = (best, m.channel) {
-                        if want != got {
-                            let msg = format!(
-                                "channel `{}`, but {} is `{}` in {}",
-                                got.as_str(),
-                                m.packages[0],
-                                want.as_str(),
-                                format::PACKAGES
-                            );
-                            self.error(file, *line, "channel", msg);
-                        }
+                    if let (Some(&want), Some(got)) = (best, m.channel)
+                        && want != got
+                    {
+                        let msg = format!(
+                            "channel `{}`, but {} is `{}` in {}",
+                            got.as_str(),
+                            m.packages[0],
+                            want.as_str(),
+                            format::PACKAGES
+                        );
+                        self.error(file, *line, "channel", msg);
                     }
                 }
             }

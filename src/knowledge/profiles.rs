@@ -150,8 +150,7 @@ pub(super) fn images_from_defaults(text: &str) -> Result<Images, String> {
     let mut image: Option<(String, String, Vec<(String, String)>)> = None;
     let mut lists = Vec::new();
     let mut note = None;
-    let mut flush = |image: &mut Option<(String, String, Vec<(String, String)>)>,
-                     out: &mut Images| {
+    let flush = |image: &mut Option<(String, String, Vec<(String, String)>)>, out: &mut Images| {
         if let Some((name, kiwi, profiles)) = image.take() {
             if profiles.is_empty() {
                 out.descriptions
@@ -270,14 +269,18 @@ pub(super) fn images_from_defaults(text: &str) -> Result<Images, String> {
     for l in &lists {
         for p in &l.profiles {
             if !out.descriptions.contains_key(p) {
-                return Err(format!("{}: profile `{p}` has no `- type ({p})` line", l.kiwi));
+                return Err(format!(
+                    "{}: profile `{p}` has no `- type ({p})` line",
+                    l.kiwi
+                ));
             }
         }
     }
-    let keep_list_only: Vec<&String> = out
+    let keep_list_only: Vec<String> = out
         .descriptions
         .keys()
         .filter(|p| p.starts_with(KEEP_LIST_ONLY_PREFIX))
+        .cloned()
         .collect();
     if !keep_list_only.is_empty() {
         let ok = note.is_some_and(|n| DISTROLESS_NOTE.iter().all(|w| n.contains(w)));
@@ -289,7 +292,7 @@ pub(super) fn images_from_defaults(text: &str) -> Result<Images, String> {
             );
         }
         for p in keep_list_only {
-            let d = out.descriptions.get_mut(p).expect("listed");
+            let d = out.descriptions.get_mut(&p).expect("listed");
             d.push_str(
                 "; distroless: only the image's own packages stay (dnf autoremove), no package \
                  manager and no rpmdb",
@@ -437,7 +440,11 @@ marks the keep list as user-installed, runs `dnf autoremove` (..).\n\
         let bad = DEFAULTS.replace("(3): `bash`, `zlib`", "(4): `bash`, `zlib`");
         assert!(images_from_defaults(&bad).unwrap_err().contains("says 4"));
         let bad = DEFAULTS.replace("dnf autoremove", "dnf remove");
-        assert!(images_from_defaults(&bad).unwrap_err().contains("distroless"));
+        assert!(
+            images_from_defaults(&bad)
+                .unwrap_err()
+                .contains("distroless")
+        );
         assert!(images_from_defaults("## Images\n").is_err());
     }
 
@@ -452,6 +459,10 @@ marks the keep list as user-installed, runs `dnf autoremove` (..).\n\
         assert!(parse("t", Some(&bad), &d, &known, None).is_err());
         let bad = text.replace("\tbash\t*", "\tzsh\t*");
         assert!(parse("t", Some(&bad), &d, &known, None).is_err());
-        assert!(parse("t", None, &d, &known, None).unwrap()["core"].packages.is_empty());
+        assert!(
+            parse("t", None, &d, &known, None).unwrap()["core"]
+                .packages
+                .is_empty()
+        );
     }
 }

@@ -48,6 +48,19 @@ impl Pack {
             }
         }
         let _ = writeln!(o, "overlays    {} components", self.overlays().count());
+        for (i, p) in self.profiles().enumerate() {
+            let label = if i == 0 { "profiles" } else { "" };
+            let n = p.package_names().len();
+            let _ = writeln!(o, "{label:<11} {}: {n} packages, {}", p.name, p.description);
+        }
+        if let Some(p) = self.profile() {
+            let _ = writeln!(
+                o,
+                "profile     {} (installed: {})",
+                p.name,
+                p.package_names().join(", ")
+            );
+        }
         let _ = writeln!(o, "counts (pack.json):");
         for (k, v) in &self.counts {
             let _ = writeln!(o, "  {k:<34} {v}");

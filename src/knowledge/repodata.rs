@@ -54,13 +54,13 @@ pub struct RepoSpec {
 impl RepoSpec {
     /// `PATH` (channel `base`) or `CHANNEL=PATH` (`base`, `sdk`, `sdk-exception`, `unlisted`).
     pub fn parse(arg: &str) -> RepoSpec {
-        if let Some((ch, path)) = arg.split_once('=') {
-            if let Some(channel) = Channel::parse(ch) {
-                return RepoSpec {
-                    path: PathBuf::from(path),
-                    channel,
-                };
-            }
+        if let Some((ch, path)) = arg.split_once('=')
+            && let Some(channel) = Channel::parse(ch)
+        {
+            return RepoSpec {
+                path: PathBuf::from(path),
+                channel,
+            };
         }
         RepoSpec {
             path: PathBuf::from(arg),
@@ -547,10 +547,10 @@ fn read_filelists(
             Xml::End(name) => match name.as_str() {
                 "file" if in_file => {
                     in_file = false;
-                    if let Some(id) = &pkgid {
-                        if wanted(&text) {
-                            out.entry(id.clone()).or_default().push(text.clone());
-                        }
+                    if let Some(id) = &pkgid
+                        && wanted(&text)
+                    {
+                        out.entry(id.clone()).or_default().push(text.clone());
                     }
                 }
                 "package" => pkgid = None,

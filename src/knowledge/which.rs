@@ -379,15 +379,17 @@ impl Pack {
         a.status = Self::direct_status(&a.packages);
         if let Some(best) = a.packages.first() {
             let baseline = self.baseline_packages.contains(&best.name);
+            let installed = match self.profile() {
+                Some(p) if self.in_profile(&best.name) => {
+                    format!(", installed in the {} image", p.name)
+                }
+                _ if baseline => ", installed on every system".to_string(),
+                _ => String::new(),
+            };
             a.reason = format!(
-                "{term} is provided by {}{}{}.",
+                "{term} is provided by {}{}{installed}.",
                 best.name,
                 channel_note(best.channel),
-                if baseline {
-                    ", installed on every system"
-                } else {
-                    ""
-                }
             );
             if providers.first().is_some_and(|p| p.glob) {
                 a.reason.push_str(
@@ -654,16 +656,16 @@ impl Pack {
         // The pack has python3dist() names only where a dist-info path is spelled out (rpm's
         // automatic provides are not reproduced): fall back to the module of the same name.
         let mut via_module = None;
-        if caps.is_empty() {
-            if let Some(dist) = python_dist_name(term) {
-                let module = dist.replace('-', "_");
-                caps = self
-                    .capabilities(&module)
-                    .iter()
-                    .filter(|c| c.kind == "python_module")
-                    .collect();
-                via_module = Some(module);
-            }
+        if caps.is_empty()
+            && let Some(dist) = python_dist_name(term)
+        {
+            let module = dist.replace('-', "_");
+            caps = self
+                .capabilities(&module)
+                .iter()
+                .filter(|c| c.kind == "python_module")
+                .collect();
+            via_module = Some(module);
         }
         if caps.is_empty() {
             return false;
@@ -790,14 +792,14 @@ impl Pack {
         let mut comps: Vec<&str> = a.packages.iter().map(|p| p.component.as_str()).collect();
         comps.dedup();
         for c in comps {
-            if let Some(o) = self.overlay(c).filter(|o| o.is_substantive()) {
-                if !a.overlays.iter().any(|x| x.component == c) {
-                    a.overlays.push(OverlayNote {
-                        component: c.to_string(),
-                        summary: o.summary(),
-                        toml: o.toml.clone(),
-                    });
-                }
+            if let Some(o) = self.overlay(c).filter(|o| o.is_substantive())
+                && !a.overlays.iter().any(|x| x.component == c)
+            {
+                a.overlays.push(OverlayNote {
+                    component: c.to_string(),
+                    summary: o.summary(),
+                    toml: o.toml.clone(),
+                });
             }
         }
         if !a.overlays.is_empty() && a.status.found() {

@@ -6,12 +6,14 @@
 //!
 //! Layout: the executive summary (verdict, score, counts, charts), top blockers and the install
 //! command, why Azure Linux is not a drop-in Fedora for this workload, then one detail section
-//! per part of the report (binaries, findings, policy, diagnostics) and the scan's metadata. A new
-//! part of the report (packages, units) is one more `section_*` function in [`render`].
+//! per part of the report (binaries, packages, units and the diffs of migrated units, findings,
+//! policy, diagnostics) and the scan's metadata. A new part of the report is one more
+//! `section_*` function in [`render`].
 
 use super::Report;
 use super::readiness::{self, Area, Readiness};
 use crate::checks::Verdict;
+use crate::checks::units::UnitReport;
 use crate::findings::{Finding, Severity, WaiverStatus};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -230,6 +232,22 @@ fn section_summary(o: &mut String, r: &Report, rd: &Readiness) {
     if let Some(c) = &s.packages {
         cards.push(("count-installed-packages", "installed packages", c.total));
     }
+    if !r.units.is_empty() {
+        let units: Vec<Verdict> = readiness::workload_units(r)
+            .map(|u| readiness::unit_verdict(r, u))
+            .collect();
+        cards.push(("count-units", "workload units", units.len() as u64));
+        cards.push((
+            "count-units-breaks",
+            "units that would break",
+            units.iter().filter(|&&v| v == Verdict::Breaks).count() as u64,
+        ));
+        cards.push((
+            "count-unit-fixes",
+            "migrated units offered",
+            r.units.iter().filter(|u| u.diff.is_some()).count() as u64,
+        ));
+    }
     if let Some(p) = &r.policy {
         cards.push(("count-waived", "waived findings", p.waived));
         cards.push(("count-expired", "expired waivers", p.expired));
@@ -265,7 +283,12 @@ fn section_summary(o: &mut String, r: &Report, rd: &Readiness) {
     let areas = readiness::by_area(r);
     let area_bars: Vec<Bar> = Area::ALL
         .iter()
-        .filter(|a| matches!(a, Area::Binaries | Area::Scripts) || areas.contains_key(a))
+        .filter(|a| {
+            matches!(a, Area::Binaries | Area::Scripts)
+                || areas.contains_key(a)
+                || (**a == Area::Packages && !r.packages.is_empty())
+                || (**a == Area::Units && !r.units.is_empty())
+        })
         .map(|a| {
             let c = areas.get(a).copied().unwrap_or_default();
             Bar {
@@ -315,6 +338,34 @@ fn section_summary(o: &mut String, r: &Report, rd: &Readiness) {
             "chart-packages",
             "Installed packages by fate",
             &bars,
+        ));
+    }
+    let units: Vec<Verdict> = readiness::workload_units(r)
+        .map(|u| readiness::unit_verdict(r, u))
+        .collect();
+    if !units.is_empty() {
+        let n = |v: Verdict| units.iter().filter(|&&x| x == v).count() as u64;
+        o.push_str(&bar_chart(
+            "chart-units",
+            "Workload units by verdict",
+            &[
+                Bar {
+                    label: "ok".into(),
+                    segments: vec![(n(Verdict::Ok), "v-ok")],
+                },
+                Bar {
+                    label: "needs packages".into(),
+                    segments: vec![(n(Verdict::NeedsPackages), "v-needs-packages")],
+                },
+                Bar {
+                    label: "unknown".into(),
+                    segments: vec![(n(Verdict::Unknown), "v-unknown")],
+                },
+                Bar {
+                    label: "breaks".into(),
+                    segments: vec![(n(Verdict::Breaks), "v-breaks")],
+                },
+            ],
         ));
     }
     o.push_str("</div>\n</section>\n");
@@ -676,6 +727,242 @@ fn section_packages(o: &mut String, r: &Report) {
     o.push_str("</tbody>\n</table>\n</section>\n");
 }
 
+/// Workload and third-party units first, then by verdict (worst first), scope and name.
+fn unit_order(r: &Report) -> Vec<(&UnitReport, Verdict)> {
+    let mut v: Vec<(&UnitReport, Verdict)> = r
+        .units
+        .iter()
+        .map(|u| (u, readiness::unit_verdict(r, u)))
+        .collect();
+    v.sort_by(|a, b| {
+        (
+            a.0.origin == "distro",
+            verdict_rank(a.1),
+            &a.0.scope,
+            &a.0.unit,
+            &a.0.path,
+        )
+            .cmp(&(
+                b.0.origin == "distro",
+                verdict_rank(b.1),
+                &b.0.scope,
+                &b.0.unit,
+                &b.0.path,
+            ))
+    });
+    v
+}
+
+/// The id of a unit's diff (`diff-` and its position among the units with one).
+fn diff_ids(r: &Report) -> BTreeMap<(&str, &str, &str), String> {
+    unit_order(r)
+        .into_iter()
+        .filter(|(u, _)| u.diff.is_some())
+        .enumerate()
+        .map(|(i, (u, _))| {
+            (
+                (u.scope.as_str(), u.unit.as_str(), u.path.as_str()),
+                format!("diff-{}", i + 1),
+            )
+        })
+        .collect()
+}
+
+fn section_units(o: &mut String, r: &Report) {
+    if r.units.is_empty() {
+        return;
+    }
+    let _ = write!(
+        o,
+        "<section id=\"units\">\n<h2>systemd units ({})</h2>\n",
+        r.units.len()
+    );
+    let order = unit_order(r);
+    let workload: Vec<Verdict> = order
+        .iter()
+        .filter(|(u, _)| u.origin != "distro")
+        .map(|&(_, v)| v)
+        .collect();
+    let n = |v: Verdict| workload.iter().filter(|&&x| x == v).count() as u64;
+    let _ = writeln!(
+        o,
+        "<p>{} of the workload (its own and third-party packages'), {} of the source \
+         distribution's packages (Azure Linux replaces those; their findings are notes). \
+         Workload units: {} would break, {} need packages, {} undecided, {} run as they are. \
+         {} enabled; {} with a migrated unit (<a href=\"#unit-diffs\">diffs</a>).</p>",
+        plural(workload.len() as u64, "unit", "units"),
+        order.len() - workload.len(),
+        n(Verdict::Breaks),
+        n(Verdict::NeedsPackages),
+        n(Verdict::Unknown),
+        n(Verdict::Ok),
+        r.units.iter().filter(|u| u.enabled).count(),
+        r.units.iter().filter(|u| u.diff.is_some()).count()
+    );
+    // (unit, code) -> every finding of that code on the unit waived?
+    let mut waived: BTreeMap<(&str, &str), bool> = BTreeMap::new();
+    for f in &r.findings {
+        if let Some(u) = f.evidence.get("unit") {
+            let e = waived.entry((u.as_str(), f.code.as_str())).or_insert(true);
+            *e &= f.is_waived();
+        }
+    }
+    let mut origins: Vec<&str> = r.units.iter().map(|u| u.origin.as_str()).collect();
+    origins.sort_by_key(|o| (*o == "distro", *o));
+    origins.dedup();
+    let mut scopes: Vec<&str> = r.units.iter().map(|u| u.scope.as_str()).collect();
+    scopes.sort();
+    scopes.dedup();
+    o.push_str(&filters(
+        "units-table",
+        &[
+            ("origin", "origin", &origins),
+            (
+                "verdict",
+                "verdict",
+                &["breaks", "unknown", "needs-packages", "ok"],
+            ),
+            ("enabled", "enabled", &["enabled", "disabled", "masked"]),
+            ("scope", "scope", &scopes),
+        ],
+        r.units.len(),
+    ));
+    o.push_str("<table id=\"units-table\" class=\"sortable\">\n");
+    o.push_str(&sortable_head(&[
+        "unit", "scope", "origin", "enabled", "verdict", "findings", "packages", "fix",
+    ]));
+    o.push_str("<tbody>\n");
+    let ids = diff_ids(r);
+    for (u, verdict) in order {
+        let enabled = if u.masked {
+            "masked"
+        } else if u.enabled {
+            "enabled"
+        } else {
+            "disabled"
+        };
+        let findings: Vec<String> = u
+            .findings
+            .iter()
+            .map(|c| {
+                if waived
+                    .get(&(u.unit.as_str(), c.as_str()))
+                    .copied()
+                    .unwrap_or(false)
+                {
+                    format!("<del title=\"waived\">{}</del>", code(c.as_str()))
+                } else {
+                    code(c.as_str())
+                }
+            })
+            .collect();
+        let fix = ids
+            .get(&(u.scope.as_str(), u.unit.as_str(), u.path.as_str()))
+            .map(|id| format!("<a href=\"#{id}\">diff</a>"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "<tr data-origin=\"{origin}\" data-verdict=\"{v}\" data-enabled=\"{enabled}\" \
+             data-scope=\"{scope}\"><td>{}<br><span class=\"muted\">{}</span></td><td>{scope}</td>\
+             <td data-sort=\"{}\">{origin}</td><td>{enabled}</td><td data-sort=\"{}\">{}</td>\
+             <td>{}</td><td>{}</td><td>{fix}</td></tr>",
+            code(&u.unit),
+            code(&u.path),
+            u8::from(u.origin == "distro"),
+            verdict_rank(verdict),
+            tag(verdict.as_str(), verdict.as_str()),
+            findings.join(" "),
+            u.packages
+                .iter()
+                .map(|p| code(p))
+                .collect::<Vec<_>>()
+                .join(" "),
+            v = verdict.as_str(),
+            origin = esc(&u.origin),
+            scope = esc(&u.scope),
+        );
+    }
+    o.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+/// A unified diff as escaped lines, each with the class of its kind.
+fn diff_lines(diff: &str) -> String {
+    let mut o = String::new();
+    for line in diff.lines() {
+        let class = if line.starts_with("+++ ") || line.starts_with("--- ") {
+            "d-file"
+        } else if line.starts_with("@@") {
+            "d-hunk"
+        } else if line.starts_with('+') {
+            "d-add"
+        } else if line.starts_with('-') {
+            "d-del"
+        } else {
+            "d-ctx"
+        };
+        // The line break inside the span: one line per line on screen (spans are blocks) and in
+        // the text (copying, reading without CSS).
+        let _ = write!(o, "<span class=\"{class}\">{}\n</span>", esc(line));
+    }
+    o
+}
+
+fn section_unit_diffs(o: &mut String, r: &Report) {
+    let ids = diff_ids(r);
+    if ids.is_empty() {
+        return;
+    }
+    let _ = write!(
+        o,
+        "<section id=\"unit-diffs\">\n<h2>Migrated units ({})</h2>\n<p>The changes that make \
+         each unit work as intended on {} {}, as unified diffs against the unit's files. \
+         <code>azl-compat scan ROOT --write-fixes DIR</code> writes the migrated files.</p>\n",
+        ids.len(),
+        esc(&r.target.name),
+        esc(&r.target.version)
+    );
+    // A change to a file several units share (a template's drop-in) is shown once.
+    let mut shown: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+    for (u, verdict) in unit_order(r) {
+        let Some(diff) = &u.diff else { continue };
+        let id = &ids[&(u.scope.as_str(), u.unit.as_str(), u.path.as_str())];
+        if let Some((first, first_id)) = shown.get(diff.as_str()) {
+            let _ = writeln!(
+                o,
+                "<p class=\"diff-same\" id=\"{id}\">{} {} {}: the same change as \
+                 <a href=\"#{first_id}\">{}</a>.</p>",
+                code(&u.unit),
+                tag(verdict.as_str(), verdict.as_str()),
+                code(&u.path),
+                code(first)
+            );
+            continue;
+        }
+        shown.insert(diff, (&u.unit, id));
+        let added = diff
+            .lines()
+            .filter(|l| l.starts_with('+') && !l.starts_with("+++ "))
+            .count() as u64;
+        let removed = diff
+            .lines()
+            .filter(|l| l.starts_with('-') && !l.starts_with("--- "))
+            .count() as u64;
+        let _ = write!(
+            o,
+            "<details class=\"diff\" id=\"{id}\" data-origin=\"{}\"><summary>{} {} {} \
+             <span class=\"muted\">{}, +{added} &minus;{removed}</span></summary>\n\
+             <pre class=\"diff\"><code>{}</code></pre>\n</details>\n",
+            esc(&u.origin),
+            code(&u.unit),
+            tag(verdict.as_str(), verdict.as_str()),
+            code(&u.path),
+            esc(&u.origin),
+            diff_lines(diff)
+        );
+    }
+    o.push_str("</section>\n");
+}
+
 fn waiver_cell(f: &Finding) -> String {
     let Some(w) = &f.waiver else {
         return String::new();
@@ -909,11 +1196,40 @@ fn section_metadata(o: &mut String, r: &Report) {
     }
     o.push_str("</dl>\n");
     o.push_str(
-        "<h3 id=\"score-formula\">Readiness score</h3>\n<p>The mean, over the judged binaries and \
-         scripts, of: 1 for one that runs (as it is or once packages are installed), 3/4 when an \
-         unwaived warning remains on it, 1/2 for one that cannot be decided, 0 for one that would \
-         break; times 100, rounded down. Waived findings do not count.</p>\n</section>\n",
+        "<h3 id=\"score-formula\">Readiness score</h3>\n<p>For each part of the workload the \
+         report judged, the mean of its items' points; the score is the mean of the parts (each \
+         weighs the same whatever its size), times 100, rounded down. Binaries and scripts, and \
+         workload units (units of no package or of third-party packages): 1 for one that runs \
+         (as it is or once packages are installed), 3/4 when an unwaived warning remains on it, \
+         1/2 for one that cannot be decided, 0 for one that would break. Installed packages: 1, \
+         3/4 with an unwaived warning, 0 with an unwaived blocker. Waived findings do not \
+         count.</p>\n",
     );
+    let parts = readiness::score_parts(r);
+    if !parts.is_empty() {
+        o.push_str(
+            "<table id=\"score-parts\">\n<thead><tr><th>part</th><th class=\"num\">items</th>\
+             <th class=\"num\">points</th><th class=\"num\">mean</th></tr></thead>\n<tbody>\n",
+        );
+        for (name, quarters, items) in parts {
+            let points = if quarters % 4 == 0 {
+                (quarters / 4).to_string()
+            } else {
+                format!("{:.2}", quarters as f64 / 4.0)
+                    .trim_end_matches('0')
+                    .to_string()
+            };
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td class=\"num\">{items}</td><td class=\"num\">{points}</td>\
+                 <td class=\"num\">{}%</td></tr>",
+                esc(name),
+                quarters * 100 / (4 * items)
+            );
+        }
+        o.push_str("</tbody>\n</table>\n");
+    }
+    o.push_str("</section>\n");
 }
 
 /// Render the report as one self-contained HTML page.
@@ -926,6 +1242,8 @@ pub fn render(r: &Report) -> String {
     section_why(&mut o, r);
     section_binaries(&mut o, r);
     section_packages(&mut o, r);
+    section_units(&mut o, r);
+    section_unit_diffs(&mut o, r);
     section_findings(&mut o, r);
     section_policy(&mut o, r);
     section_diagnostics(&mut o, r);

@@ -4,6 +4,7 @@
 use super::Report;
 use super::readiness::{self, Area, Readiness};
 use crate::checks::Verdict;
+use crate::checks::units::UnitReport;
 use crate::findings::{Finding, Severity, WaiverStatus};
 use std::fmt::Write;
 
@@ -162,6 +163,39 @@ pub fn render(r: &Report) -> String {
             .collect();
         table(&mut o, &["area", "blocker", "warning", "info"], &rows);
     }
+    if !r.units.is_empty() {
+        let verdicts: Vec<Verdict> = readiness::workload_units(r)
+            .map(|u| readiness::unit_verdict(r, u))
+            .collect();
+        let n = |v: Verdict| verdicts.iter().filter(|&&x| x == v).count().to_string();
+        table(
+            &mut o,
+            &["systemd units", "count"],
+            &[
+                vec!["all units".into(), r.units.len().to_string()],
+                vec!["workload units".into(), verdicts.len().to_string()],
+                vec!["workload units that would break".into(), n(Verdict::Breaks)],
+                vec!["workload units undecided".into(), n(Verdict::Unknown)],
+                vec![
+                    "workload units that need packages".into(),
+                    n(Verdict::NeedsPackages),
+                ],
+                vec!["workload units that run as they are".into(), n(Verdict::Ok)],
+                vec![
+                    "enabled units".into(),
+                    r.units.iter().filter(|u| u.enabled).count().to_string(),
+                ],
+                vec![
+                    "units with a migrated unit".into(),
+                    r.units
+                        .iter()
+                        .filter(|u| u.diff.is_some())
+                        .count()
+                        .to_string(),
+                ],
+            ],
+        );
+    }
     if !s.top_causes.is_empty() {
         o.push_str("## Top blockers and warnings\n\n");
         let rows: Vec<Vec<String>> = s
@@ -294,6 +328,7 @@ pub fn render(r: &Report) -> String {
             );
         }
     }
+    units(&mut o, r);
     let shown: Vec<&Finding> = r
         .findings
         .iter()
@@ -427,6 +462,142 @@ pub fn render(r: &Report) -> String {
     o
 }
 
+/// The units table (workload units first; distribution units only with a warning or worse) and
+/// the diffs of the migrated units in fenced `diff` blocks.
+fn units(o: &mut String, r: &Report) {
+    if r.units.is_empty() {
+        return;
+    }
+    let mut listed: Vec<(&UnitReport, Verdict)> = r
+        .units
+        .iter()
+        .map(|u| (u, readiness::unit_verdict(r, u)))
+        .filter(|(u, _)| {
+            u.origin != "distro"
+                || readiness::unit_findings(r, u)
+                    .any(|f| readiness::counts(f) && f.severity >= Severity::Warning)
+        })
+        .collect();
+    listed.sort_by(|a, b| {
+        (
+            a.0.origin == "distro",
+            verdict_rank(a.1),
+            &a.0.scope,
+            &a.0.unit,
+        )
+            .cmp(&(
+                b.0.origin == "distro",
+                verdict_rank(b.1),
+                &b.0.scope,
+                &b.0.unit,
+            ))
+    });
+    let _ = writeln!(
+        o,
+        "## systemd units ({} of {}; distribution units with notes only not listed)\n",
+        listed.len(),
+        r.units.len()
+    );
+    let rows: Vec<Vec<String>> = listed
+        .iter()
+        .map(|&(u, v)| {
+            vec![
+                code(&u.unit),
+                code(&u.path),
+                text(&u.scope),
+                text(&u.origin),
+                if u.masked {
+                    "masked"
+                } else if u.enabled {
+                    "enabled"
+                } else {
+                    "disabled"
+                }
+                .to_string(),
+                v.as_str().to_string(),
+                u.findings
+                    .iter()
+                    .map(|c| code(c.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                u.packages
+                    .iter()
+                    .map(|p| code(p))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                if u.diff.is_some() { "yes" } else { "" }.to_string(),
+            ]
+        })
+        .collect();
+    table(
+        o,
+        &[
+            "unit", "file", "scope", "origin", "enabled", "verdict", "findings", "packages",
+            "migrated",
+        ],
+        &rows,
+    );
+    let diffs: Vec<(&UnitReport, Verdict, &str)> = listed
+        .iter()
+        .filter_map(|&(u, v)| u.diff.as_deref().map(|d| (u, v, d)))
+        .collect();
+    if diffs.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "## Migrated units ({})\n\nUnified diffs against the unit files; \
+         `azl-compat scan ROOT --write-fixes DIR` writes the migrated files.\n",
+        diffs.len()
+    );
+    // A change to a file several units share (a template's drop-in) is shown once.
+    let mut shown: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    for (u, v, diff) in diffs {
+        let _ = write!(
+            o,
+            "### {} ({}, {})\n\n",
+            code(&u.unit),
+            text(&u.origin),
+            v.as_str()
+        );
+        match shown.get(diff) {
+            Some(first) => {
+                let _ = writeln!(o, "The same change as {}.\n", code(first));
+            }
+            None => {
+                shown.insert(diff, &u.unit);
+                let _ = writeln!(o, "{}\n", fenced("diff", diff));
+            }
+        }
+    }
+}
+
+/// A fenced code block that survives any content: the fence is longer than any run of
+/// backticks inside.
+fn fenced(info: &str, body: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in body.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    let fence = "`".repeat((longest + 1).max(3));
+    format!("{fence}{info}\n{}\n{fence}", body.trim_end_matches('\n'))
+}
+
+fn verdict_rank(v: Verdict) -> u8 {
+    match v {
+        Verdict::Breaks => 0,
+        Verdict::Unknown => 1,
+        Verdict::NeedsPackages => 2,
+        Verdict::Ok => 3,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -437,5 +608,7 @@ mod tests {
         assert_eq!(code("a`b"), "``a`b``");
         assert_eq!(code("`a"), "`` `a ``");
         assert_eq!(code("x|y"), "`x\\|y`");
+        assert_eq!(fenced("diff", "+a\n"), "```diff\n+a\n```");
+        assert_eq!(fenced("diff", "+```x"), "````diff\n+```x\n````");
     }
 }

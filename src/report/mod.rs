@@ -62,6 +62,9 @@ pub struct Target {
     pub name: String,
     pub version: String,
     pub arch: String,
+    /// The target profile (`--target ID:PROFILE`: an image whose packages count as installed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 /// What was scanned.
@@ -284,6 +287,7 @@ pub fn build(
             name: pack.name.clone(),
             version: pack.version.clone(),
             arch: outcome.arch.clone(),
+            profile: pack.profile().map(|p| p.name.clone()),
         },
         source: SourceInfo {
             root: root.to_string(),

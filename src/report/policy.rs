@@ -332,12 +332,12 @@ pub fn apply_policy(report: &mut Report, policy: &Policy, today: Date) {
     }
     let mut touched: BTreeSet<String> = BTreeSet::new();
     for f in &mut report.findings {
-        if let Some(&s) = policy.overrides.get(&f.code) {
-            if s != f.severity {
-                f.overridden_from = Some(f.severity);
-                f.severity = s;
-                touched.insert(f.path.clone());
-            }
+        if let Some(&s) = policy.overrides.get(&f.code)
+            && s != f.severity
+        {
+            f.overridden_from = Some(f.severity);
+            f.severity = s;
+            touched.insert(f.path.clone());
         }
     }
     let mut matched = vec![false; policy.waivers.len()];

@@ -4,6 +4,7 @@
 
 use super::Report;
 use crate::checks::Verdict;
+use crate::checks::units::UnitReport;
 use crate::findings::{Code, Finding, Severity};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,7 +17,7 @@ pub enum Area {
     Scripts,
     /// Installed packages (`pkg-`).
     Packages,
-    /// systemd units (`unit-`).
+    /// systemd units, init scripts and the systemd host configuration (`unit-`, `systemd-`).
     Units,
     /// Anything else.
     Other,
@@ -39,7 +40,7 @@ impl Area {
             Area::Scripts
         } else if c.starts_with("pkg-") {
             Area::Packages
-        } else if c.starts_with("unit-") {
+        } else if c.starts_with("unit-") || c.starts_with("systemd-") {
             Area::Units
         } else {
             Area::Other
@@ -128,7 +129,7 @@ impl Readiness {
             Status::Undecided
         } else if !r.summary.packages_to_install.is_empty() {
             Status::ReadyAfterPackages
-        } else if b.total == 0 && r.packages.is_empty() {
+        } else if b.total == 0 && r.packages.is_empty() && workload_units(r).next().is_none() {
             Status::NothingToJudge
         } else {
             Status::Ready
@@ -178,15 +179,27 @@ impl Readiness {
             b.unknown,
             b.ok
         );
-        if let Some(p) = &r.policy {
-            if p.waived > 0 || p.expired > 0 {
-                s.push_str(&format!(
-                    " Policy as of {}: {} waived, {}.",
-                    p.today,
-                    plural(p.waived, "finding", "findings"),
-                    plural(p.expired, "waiver expired", "waivers expired")
-                ));
-            }
+        let units: Vec<Verdict> = workload_units(r).map(|u| unit_verdict(r, u)).collect();
+        if !units.is_empty() {
+            let n = |v: Verdict| units.iter().filter(|&&x| x == v).count() as u64;
+            s.push_str(&format!(
+                " {} of {} would break, {} need packages, {} undecided, {} run as they are.",
+                n(Verdict::Breaks),
+                plural(units.len() as u64, "workload unit", "workload units"),
+                n(Verdict::NeedsPackages),
+                n(Verdict::Unknown),
+                n(Verdict::Ok)
+            ));
+        }
+        if let Some(p) = &r.policy
+            && (p.waived > 0 || p.expired > 0)
+        {
+            s.push_str(&format!(
+                " Policy as of {}: {} waived, {}.",
+                p.today,
+                plural(p.waived, "finding", "findings"),
+                plural(p.expired, "waiver expired", "waivers expired")
+            ));
         }
         s
     }
@@ -198,7 +211,8 @@ pub fn counts(f: &Finding) -> bool {
 }
 
 /// What one finding is about, for counting: a file (binaries, scripts), a package (its name,
-/// in the `package` evidence), a unit (the subject).
+/// in the `package` evidence), a unit (its name, in the `unit` evidence; a finding of the units
+/// area about no unit, such as a boot flag file, is about its file).
 pub fn item(f: &Finding) -> (Area, &str) {
     let area = Area::of(f.code);
     let key = match area {
@@ -207,13 +221,61 @@ pub fn item(f: &Finding) -> (Area, &str) {
             .get("package")
             .map(String::as_str)
             .or(f.subject.as_deref()),
-        Area::Units => f.subject.as_deref(),
+        Area::Units => f.evidence.get("unit").map(String::as_str),
         _ => None,
     };
     (area, key.unwrap_or(f.path.as_str()))
 }
 
-/// "file"/"files", "package"/"packages", "unit"/"units".
+/// Whether [`item`] of this finding is a unit (rather than a file or a package).
+pub fn item_is_unit(f: &Finding) -> bool {
+    Area::of(f.code) == Area::Units && f.evidence.contains_key("unit")
+}
+
+/// The units of the workload: those of no package and of third-party packages (distro units are
+/// replaced by Azure Linux's packages, not judged).
+pub fn workload_units(r: &Report) -> impl Iterator<Item = &UnitReport> {
+    r.units.iter().filter(|u| u.origin != "distro")
+}
+
+/// The findings about a unit: those naming it (evidence `unit`) with one of its codes.
+pub fn unit_findings<'a>(r: &'a Report, u: &'a UnitReport) -> impl Iterator<Item = &'a Finding> {
+    r.findings.iter().filter(move |f| {
+        f.evidence.get("unit").map(String::as_str) == Some(u.unit.as_str())
+            && u.findings.contains(&f.code)
+    })
+}
+
+/// A unit's verdict after the policy: `breaks` while an unwaived blocker names it; a unit the
+/// scanner judged `breaks` whose blockers are all waived or overridden down runs (needing its
+/// packages, if any); otherwise the scanner's verdict. A masked unit is `ok`.
+pub fn unit_verdict(r: &Report, u: &UnitReport) -> Verdict {
+    if u.masked {
+        return Verdict::Ok;
+    }
+    let mut blocker_seen = false;
+    for f in unit_findings(r, u) {
+        if counts(f) && f.severity == Severity::Blocker {
+            return Verdict::Breaks;
+        }
+        blocker_seen |=
+            f.severity == Severity::Blocker || f.overridden_from == Some(Severity::Blocker);
+    }
+    match u.verdict {
+        // The blockers that made it break no longer count (a policy waived or downgraded them).
+        Verdict::Breaks if r.policy.is_some() && blocker_seen => {
+            if u.packages.is_empty() {
+                Verdict::Ok
+            } else {
+                Verdict::NeedsPackages
+            }
+        }
+        v => v,
+    }
+}
+
+/// "file"/"files", "package"/"packages", "unit"/"units" (the units area counts units; see
+/// [`why`] for findings about files there).
 pub fn item_word(area: Area, n: u64) -> &'static str {
     match (area, n == 1) {
         (Area::Packages, true) => "package",
@@ -240,10 +302,13 @@ fn quarters_by_findings<'a>(findings: impl Iterator<Item = &'a Finding>) -> u64 
 pub fn score_parts(r: &Report) -> Vec<(&'static str, u64, u64)> {
     let mut parts = Vec::new();
     if !r.binaries.is_empty() {
+        // Warnings of the binaries and scripts areas; a unit finding in a script (a cgroup v1
+        // path it writes) counts against the unit that runs it.
         let warned: BTreeSet<&str> = r
             .findings
             .iter()
             .filter(|f| counts(f) && f.severity == Severity::Warning)
+            .filter(|f| matches!(Area::of(f.code), Area::Binaries | Area::Scripts))
             .map(|f| f.path.as_str())
             .collect();
         let quarters: u64 = r
@@ -282,14 +347,32 @@ pub fn score_parts(r: &Report) -> Vec<(&'static str, u64, u64)> {
             .sum();
         parts.push(("packages", quarters, r.packages.len() as u64));
     }
+    let units: Vec<&UnitReport> = workload_units(r).collect();
+    if !units.is_empty() {
+        let quarters: u64 = units
+            .iter()
+            .map(|u| {
+                let warned =
+                    unit_findings(r, u).any(|f| counts(f) && f.severity == Severity::Warning);
+                match unit_verdict(r, u) {
+                    Verdict::Breaks => 0,
+                    Verdict::Unknown => 2,
+                    Verdict::Ok | Verdict::NeedsPackages if warned => 3,
+                    Verdict::Ok | Verdict::NeedsPackages => 4,
+                }
+            })
+            .sum();
+        parts.push(("units", quarters, units.len() as u64));
+    }
     parts
 }
 
 /// The readiness score, 0..=100: for each judged part of the workload (binaries and scripts;
-/// installed packages), the mean of its items' points; then the mean of the parts; times 100,
-/// rounded down. A file that breaks scores 0, an undecided one 1/2, one that runs (as it is or
-/// after installing packages) 1, or 3/4 when an unwaived warning remains on it; a package 0 with
-/// an unwaived blocker, 3/4 with an unwaived warning, else 1. `None` when nothing was judged.
+/// installed packages; workload units), the mean of its items' points; then the mean of the
+/// parts; times 100, rounded down. A file or a workload unit that breaks scores 0, an undecided
+/// one 1/2, one that runs (as it is or after installing packages) 1, or 3/4 when an unwaived
+/// warning remains on it; a package 0 with an unwaived blocker, 3/4 with an unwaived warning,
+/// else 1. `None` when nothing was judged.
 pub fn score(r: &Report) -> Option<u32> {
     let parts = score_parts(r);
     if parts.is_empty() {
@@ -396,6 +479,9 @@ pub fn why(r: &Report) -> Vec<Why> {
         findings: u64,
         items: BTreeSet<&'a str>,
         subjects: BTreeSet<&'a str>,
+        /// Units area: items that are units, items that are files.
+        units: bool,
+        files: bool,
     }
     let mut m: BTreeMap<Code, Acc> = BTreeMap::new();
     for f in r.findings.iter().filter(|f| counts(f)) {
@@ -404,7 +490,11 @@ pub fn why(r: &Report) -> Vec<Why> {
             findings: 0,
             items: BTreeSet::new(),
             subjects: BTreeSet::new(),
+            units: false,
+            files: false,
         });
+        e.units |= item_is_unit(f);
+        e.files |= !item_is_unit(f);
         e.severity = e.severity.max(f.severity);
         e.findings += 1;
         e.items.insert(item(f).1);
@@ -420,7 +510,11 @@ pub fn why(r: &Report) -> Vec<Why> {
             severity: a.severity,
             findings: a.findings,
             items: a.items.len() as u64,
-            item_word: item_word(Area::of(code), a.items.len() as u64),
+            item_word: match (Area::of(code), a.units, a.files) {
+                (Area::Units, true, true) => "units and files",
+                (Area::Units, false, _) => item_word(Area::Other, a.items.len() as u64),
+                (area, _, _) => item_word(area, a.items.len() as u64),
+            },
             subjects: a.subjects.into_iter().take(5).map(String::from).collect(),
             explanation: explain(code),
         })
@@ -480,6 +574,8 @@ mod tests {
     fn areas_follow_code_prefixes() {
         assert_eq!(Area::of(Code::ElfLibraryMissing), Area::Binaries);
         assert_eq!(Area::of(Code::ScriptInterpreterMissing), Area::Scripts);
+        assert_eq!(Area::of(Code::UnitLimitIgnored), Area::Units);
+        assert_eq!(Area::of(Code::SystemdLegacyFile), Area::Units);
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //!
 //! One run; one rule per finding code (help text from docs/findings.md); one result per finding.
 //! Files are physical locations: a relative `uri` (the path on the target without its leading
-//! `/`, percent-encoded) against the `uriBaseId` `TARGETROOT`. Findings about packages and units
-//! (areas `packages`, `units`) are logical locations. Waived findings carry an accepted external
-//! suppression with the waiver's owner and justification.
+//! `/`, percent-encoded) against the `uriBaseId` `TARGETROOT`, with the line (`region.startLine`)
+//! when the finding's evidence has one. Findings about packages and units are logical locations
+//! too (kind `package`, `unit`). Waived findings carry an accepted external suppression with the
+//! waiver's owner and justification.
 
 use super::Report;
 use super::readiness::{self, Area, Readiness};
@@ -67,28 +68,48 @@ fn rule(code: Code) -> Value {
 }
 
 fn location(f: &Finding) -> Value {
-    match Area::of(f.code) {
-        Area::Packages | Area::Units => {
-            let kind = if Area::of(f.code) == Area::Packages {
-                "package"
-            } else {
-                "unit"
-            };
-            let (_, name) = readiness::item(f);
-            let mut loc = json!({
-                "logicalLocations": [{ "name": name, "fullyQualifiedName": f.path, "kind": kind }]
-            });
+    let area = Area::of(f.code);
+    let logical = match area {
+        Area::Packages => Some(json!({
+            "name": readiness::item(f).1,
+            "fullyQualifiedName": f.path,
+            "kind": "package",
+        })),
+        // A finding of the units area about no unit (a boot flag file, a udev rule) is only
+        // about its file.
+        Area::Units if readiness::item_is_unit(f) => Some(json!({
+            "name": readiness::item(f).1,
+            "fullyQualifiedName": readiness::item(f).1,
+            "kind": "unit",
+        })),
+        _ => None,
+    };
+    match logical {
+        Some(l) => {
+            let mut loc = json!({ "logicalLocations": [l] });
             if f.path.starts_with('/') {
-                loc["physicalLocation"] = file_location(&f.path);
+                loc["physicalLocation"] = file_location(f);
             }
             loc
         }
-        _ => json!({ "physicalLocation": file_location(&f.path) }),
+        None => json!({ "physicalLocation": file_location(f) }),
     }
 }
 
-fn file_location(path: &str) -> Value {
-    json!({ "artifactLocation": { "uri": relative_uri(path), "uriBaseId": URI_BASE_ID } })
+/// The finding's file, and its line when the evidence names one (`line`, 1-based).
+fn file_location(f: &Finding) -> Value {
+    let mut loc = json!({
+        "artifactLocation": { "uri": relative_uri(&f.path), "uriBaseId": URI_BASE_ID }
+    });
+    if let Some(line) = f
+        .evidence
+        .get("line")
+        .and_then(|l| l.parse::<u64>().ok())
+        .filter(|&l| l >= 1)
+    {
+        loc["region"] = json!({ "startLine": line });
+    }
+    loc
 }
 
 fn result(f: &Finding, rule_index: usize) -> Value {

@@ -35,7 +35,10 @@ pub fn render_styled(r: &Report, colour: bool) -> String {
         }
     };
     let mut o = String::new();
-    let target = format!("{} {} ({})", r.target.name, r.target.version, r.target.arch);
+    let mut target = format!("{} {} ({})", r.target.name, r.target.version, r.target.arch);
+    if let Some(p) = &r.target.profile {
+        target.push_str(&format!(", profile {p}"));
+    }
     let from = match (&r.source.pretty_name, &r.source.distro) {
         (Some(p), _) => format!(" [{p}]"),
         (None, Some(d)) => format!(" [{d} {}]", r.source.version.clone().unwrap_or_default()),

@@ -68,6 +68,9 @@ impl<'a> Db<'a> {
             .file
             .get(start..start + self.page_size)
             .ok_or_else(|| format!("page {pgno} beyond the end of the file (truncated)"))?;
+        if page.iter().all(|&b| b == 0) {
+            return Err(format!("page {pgno} was never written (all zeros)"));
+        }
         if self.u32_at(page, 8) != pgno {
             return Err(format!(
                 "page {pgno} says it is page {}",

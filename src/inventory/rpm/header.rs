@@ -333,15 +333,13 @@ impl<'a> Header<'a> {
                 return bad("offset out of range");
             }
             let offset = off as usize;
-            if offset % type_align(t) != 0 {
+            if !offset.is_multiple_of(type_align(t)) {
                 return bad("misaligned offset");
             }
-            if typechk {
-                if let Some(want) = expected_type(tag) {
-                    let ok = want == t || (is_string_type(want) && is_string_type(t));
-                    if !ok {
-                        return bad("type does not match the tag");
-                    }
+            if typechk && let Some(want) = expected_type(tag) {
+                let ok = want == t || (is_string_type(want) && is_string_type(t));
+                if !ok {
+                    return bad("type does not match the tag");
                 }
             }
             let len = match t {
@@ -482,7 +480,7 @@ pub fn build(entries: &[(u32, u32, u32, Vec<u8>)], region: bool) -> Vec<u8> {
     let mut data: Vec<u8> = Vec::new();
     for (tag, t, count, bytes) in entries {
         let align = type_align(*t);
-        while data.len() % align != 0 {
+        while !data.len().is_multiple_of(align) {
             data.push(0);
         }
         index.push([*tag, *t, data.len() as u32, *count]);

@@ -240,7 +240,10 @@ pub fn read_bdb(path: &str, bytes: &[u8], db: &mut PackageDb) {
         )),
     });
     if let Err(e) = result {
-        db.diagnostics.push(Diagnostic::new(path, e));
+        db.diagnostics.push(Diagnostic::new(
+            path,
+            format!("Berkeley DB: {e} (the walk stops there, as rpm's does)"),
+        ));
     }
 }
 
@@ -266,6 +269,8 @@ pub fn read_ndb(path: &str, bytes: &[u8], db: &mut PackageDb) {
                 }
             }
         }
-        Err(e) => db.diagnostics.push(Diagnostic::new(path, e)),
+        Err(e) => db
+            .diagnostics
+            .push(Diagnostic::new(path, format!("NDB: {e}"))),
     }
 }

@@ -69,7 +69,7 @@ pub fn read(file: &[u8]) -> Result<Vec<NdbBlob<'_>>, String> {
     if version != 0 {
         return Err(format!("NDB version {version} (only 0 is known)"));
     }
-    if file.len() % BLK_SIZE != 0 {
+    if !file.len().is_multiple_of(BLK_SIZE) {
         return Err(format!(
             "file size {} is not a multiple of {BLK_SIZE}",
             file.len()

@@ -63,12 +63,12 @@ pub fn read(bytes: &[u8], file_size: u64, location: &str) -> Result<InstalledPac
         .ints(tags::SIGTAG_LONGSIZE)
         .or_else(|| sig.ints(tags::SIGTAG_SIZE))
         .and_then(|v| v.first().copied());
-    if let Some(d) = declared {
-        if d != header_and_payload {
-            pkg.problems.push(format!(
+    if let Some(d) = declared
+        && d != header_and_payload
+    {
+        pkg.problems.push(format!(
                 "size mismatch: the signature header says {d} bytes of header and payload, the file has {header_and_payload}"
             ));
-        }
     }
     Ok(pkg)
 }

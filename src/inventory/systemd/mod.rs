@@ -603,25 +603,24 @@ impl Loader<'_> {
             let name = resolve_alias(&item);
             if !units.contains_key(&name) {
                 // An enabled instance of a loaded template.
-                if let Some(t) = template_of(&name) {
-                    if let Some(tu) = units.get(&t).cloned() {
-                        let inst = name
-                            [name.find('@').unwrap_or(0) + 1..name.rfind('.').unwrap_or(0)]
-                            .to_string();
-                        units.insert(
-                            name.clone(),
-                            Unit {
-                                name: name.clone(),
-                                scope: Some(scope),
-                                path: tu.path.clone(),
-                                file: tu.file.clone(),
-                                masked: tu.masked,
-                                template: Some(t),
-                                instance: Some(inst),
-                                ..Unit::default()
-                            },
-                        );
-                    }
+                if let Some(t) = template_of(&name)
+                    && let Some(tu) = units.get(&t).cloned()
+                {
+                    let inst = name[name.find('@').unwrap_or(0) + 1..name.rfind('.').unwrap_or(0)]
+                        .to_string();
+                    units.insert(
+                        name.clone(),
+                        Unit {
+                            name: name.clone(),
+                            scope: Some(scope),
+                            path: tu.path.clone(),
+                            file: tu.file.clone(),
+                            masked: tu.masked,
+                            template: Some(t),
+                            instance: Some(inst),
+                            ..Unit::default()
+                        },
+                    );
                 }
             }
             match units.get_mut(&name) {
@@ -638,16 +637,16 @@ impl Loader<'_> {
                 (u.file.clone(), u.masked)
             };
             let mut directives = Vec::new();
-            if let Some(f) = &file {
-                if let Some(text) = self.read(f) {
-                    if text.trim().is_empty() && !masked {
-                        // An empty unit file masks the unit.
-                        if let Some(u) = units.get_mut(&name) {
-                            u.masked = true;
-                        }
-                    } else {
-                        directives.extend(self.parse(f, &text));
+            if let Some(f) = &file
+                && let Some(text) = self.read(f)
+            {
+                if text.trim().is_empty() && !masked {
+                    // An empty unit file masks the unit.
+                    if let Some(u) = units.get_mut(&name) {
+                        u.masked = true;
                     }
+                } else {
+                    directives.extend(self.parse(f, &text));
                 }
             }
             // A masked unit loads nothing, drop-ins included.
@@ -908,10 +907,10 @@ pub fn init_header(text: &str) -> InitHeader {
             }
             (false, "chkconfig") if h.default_start.is_empty() => {
                 // `# chkconfig: 2345 55 25`
-                if let Some(levels) = v.split_whitespace().next() {
-                    if levels != "-" {
-                        h.default_start = levels.chars().map(|c| c.to_string()).collect();
-                    }
+                if let Some(levels) = v.split_whitespace().next()
+                    && levels != "-"
+                {
+                    h.default_start = levels.chars().map(|c| c.to_string()).collect();
                 }
             }
             (false, "pidfile") => h.pidfile = Some(v.to_string()),

@@ -99,18 +99,18 @@ fn line(out: &mut Parsed, file: &str, section: &mut String, l: &str, first: usiz
     if l.is_empty() {
         return;
     }
-    if let Some(rest) = l.strip_prefix(".include") {
-        if rest.is_empty() || rest.starts_with(WHITESPACE) {
-            out.directives.push(Directive {
-                file: file.to_string(),
-                section: section.clone(),
-                key: ".include".into(),
-                value: rest.trim_matches(WHITESPACE).to_string(),
-                line: first,
-                end_line: last,
-            });
-            return;
-        }
+    if let Some(rest) = l.strip_prefix(".include")
+        && (rest.is_empty() || rest.starts_with(WHITESPACE))
+    {
+        out.directives.push(Directive {
+            file: file.to_string(),
+            section: section.clone(),
+            key: ".include".into(),
+            value: rest.trim_matches(WHITESPACE).to_string(),
+            line: first,
+            end_line: last,
+        });
+        return;
     }
     if l.starts_with('[') {
         if !l.ends_with(']') || l.len() < 2 {

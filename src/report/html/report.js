@@ -52,4 +52,8 @@
     box.addEventListener("change", apply);
     apply();
   });
+  // Printing (or saving as PDF) shows the diffs of migrated units, which are collapsed on screen.
+  window.addEventListener("beforeprint", function () {
+    each(document.querySelectorAll("details"), function (d) { d.open = true; });
+  });
 })();

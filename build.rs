@@ -1,0 +1,51 @@
+//! Embeds every knowledge pack: each `knowledge/<id>/` with a `pack.json` becomes an entry of
+//! `$OUT_DIR/embedded_packs.rs` (`pack.json` and every `*.tsv`, as `include_str!`), so adding a
+//! pack needs no code change. src/knowledge/mod.rs includes the table and parses each pack on
+//! first use. Keep this tiny: it runs before every build of the crate.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+    // A directory: cargo reruns this script when anything below it changes (a new pack, a new
+    // table); `include_str!` already tracks the files themselves.
+    println!("cargo:rerun-if-changed=knowledge");
+    println!("cargo:rerun-if-changed=build.rs");
+
+    let mut packs: Vec<(String, Vec<String>)> = Vec::new();
+    for entry in std::fs::read_dir(&root).expect("read knowledge/") {
+        let dir = entry.expect("read knowledge/").path();
+        if !dir.join("pack.json").is_file() {
+            continue; // platform/, source-distros/: not packs
+        }
+        let id = dir.file_name().unwrap().to_str().expect("UTF-8 pack id");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .expect("read a pack directory")
+            .filter_map(|e| {
+                let name = e.ok()?.file_name().into_string().ok()?;
+                (name == "pack.json" || name.ends_with(".tsv")).then_some(name)
+            })
+            .collect();
+        files.sort();
+        packs.push((id.to_string(), files));
+    }
+    packs.sort();
+
+    let mut out = String::from(
+        "/// Every pack in `knowledge/` (id, then each file name and text), sorted by id.\n\
+         pub(crate) static EMBEDDED: &[(&str, &[(&str, &str)])] = &[\n",
+    );
+    for (id, files) in &packs {
+        let _ = writeln!(out, "    ({id:?}, &[");
+        for f in files {
+            let path = root.join(id).join(f);
+            let path = path.to_str().expect("UTF-8 path");
+            let _ = writeln!(out, "        ({f:?}, include_str!({path:?})),");
+        }
+        out.push_str("    ]),\n");
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("embedded_packs.rs");
+    std::fs::write(dest, out).expect("write embedded_packs.rs");
+}
