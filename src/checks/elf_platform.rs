@@ -65,10 +65,21 @@ pub fn check(ctx: &Context, ids: &[ObjectId]) -> Vec<Finding> {
                         .subject(interp)
                         .message(format!("program interpreter {interp} does not exist on {}", ctx.pack.name_version()))
                         .why("the kernel starts every dynamically linked program through its PT_INTERP loader; without it the program fails with 'No such file or directory'")
-                        .fix(format!(
-                            "rebuild against glibc for {arches} (interpreter {}), or ship the interpreter and its C library with the application",
-                            ctx.pack.loader_paths().join(" or ")
-                        ))
+                        .fix({
+                            // The glibc loader of this object's architecture (`x86-64`, `aarch64`).
+                            let key = elf.azl_arch().unwrap_or("").replace('_', "-");
+                            let loaders: Vec<String> = ctx
+                                .pack
+                                .loader_paths()
+                                .into_iter()
+                                .filter(|l| l.contains(&key))
+                                .collect();
+                            format!(
+                                "rebuild against glibc for {} (interpreter {}), or ship the interpreter and its C library with the application",
+                                elf.arch_name(),
+                                loaders.join(" or ")
+                            )
+                        })
                         .evidence("interpreter", interp),
                 );
             }

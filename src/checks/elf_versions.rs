@@ -37,12 +37,15 @@ pub fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
             );
         }
         let (defined, source): (Option<Vec<String>>, String) = match &edge.resolution {
-            Resolution::Tree { id, path } => {
+            Resolution::Tree { id, .. } => {
                 let lib = inv.objects[*id].elf();
                 match lib {
                     // A library without DT_VERDEF: ld.so only warns ("no version information").
                     Some(l) if l.version_defs.is_empty() => continue,
-                    Some(l) => (Some(l.version_defs.clone()), format!("bundled {path}")),
+                    Some(l) => (
+                        Some(l.version_defs.clone()),
+                        format!("bundled {}", inv.objects[*id].path),
+                    ),
                     None => continue,
                 }
             }
@@ -55,6 +58,10 @@ pub fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
             _ => continue,
         };
         let wanted: Vec<&String> = need.versions.iter().filter(|v| !is_private(v)).collect();
+        let (bundled, where_) = match &edge.resolution {
+            Resolution::Tree { id, .. } => (true, inv.objects[*id].path.as_str()),
+            _ => (false, ""),
+        };
         match defined {
             Some(defs) => {
                 let missing: Vec<&String> = wanted
@@ -66,11 +73,13 @@ pub fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
                     let newest = newest_like(&defs, v);
                     out.push(
                         base(Code::ElfVersionMissing, &format!("{name}@{v}"))
-                            .message(format!("needs {v} from {name}, which the {source} does not define"))
+                            .message(format!("needs {v} from {name}, which {} does not define", if bundled { format!("the bundled copy {where_}") } else { format!("the {name} of {}", ctx.pack.name_version()) }))
                             .why(format!("the loader refuses to start an object whose version need '{v}' is not defined by {name} ('version `{v}' not found')"))
-                            .fix(match &newest {
-                                Some(n) => format!("rebuild on or for {} (its {name} goes up to {n}), or bundle a {name} that defines {v}", ctx.pack.name_version()),
-                                None => format!("rebuild against the {name} that {} ships, or bundle a {name} that defines {v}", ctx.pack.name_version()),
+                            .fix(match (&newest, bundled) {
+                                (Some(n), true) => format!("bundle a {name} that defines {v} (the bundled copy goes up to {n}), or rebuild against the bundled copy"),
+                                (None, true) => format!("bundle a {name} that defines {v}, or rebuild against the bundled copy"),
+                                (Some(n), false) => format!("rebuild on or for {} (its {name} goes up to {n}), or bundle a {name} that defines {v}", ctx.pack.name_version()),
+                                (None, false) => format!("rebuild against the {name} that {} ships, or bundle a {name} that defines {v}", ctx.pack.name_version()),
                             })
                             .evidence("version", v.as_str())
                             .evidence("defined_by", &source)
