@@ -335,7 +335,7 @@ fn sarif_validates_against_the_2_1_0_schema() {
 
 #[test]
 fn html_is_self_contained() {
-    for r in [fixture(), with_policy(TODAY)] {
+    for r in [fixture(), with_policy(TODAY), units_fixture()] {
         let page = html::render(&r);
         assert!(page.contains(
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \

@@ -784,20 +784,31 @@ fn section_units(o: &mut String, r: &Report) {
         .map(|&(_, v)| v)
         .collect();
     let n = |v: Verdict| workload.iter().filter(|&&x| x == v).count() as u64;
+    let fixes = r.units.iter().filter(|u| u.diff.is_some()).count();
     let _ = writeln!(
         o,
-        "<p>{} of the workload (its own and third-party packages'), {} of the source \
-         distribution's packages (Azure Linux replaces those; their findings are notes). \
-         Workload units: {} would break, {} need packages, {} undecided, {} run as they are. \
-         {} enabled; {} with a migrated unit (<a href=\"#unit-diffs\">diffs</a>).</p>",
-        plural(workload.len() as u64, "unit", "units"),
-        order.len() - workload.len(),
+        "<p>{} (of no package or of third-party packages) and {} of the source distribution's \
+         packages (Azure Linux replaces those; their findings are notes). Workload units: {} \
+         would break, {} need packages, {} undecided, {} run as they are. {} enabled; {}.</p>",
+        plural(workload.len() as u64, "workload unit", "workload units"),
+        plural((order.len() - workload.len()) as u64, "unit", "units"),
         n(Verdict::Breaks),
         n(Verdict::NeedsPackages),
         n(Verdict::Unknown),
         n(Verdict::Ok),
         r.units.iter().filter(|u| u.enabled).count(),
-        r.units.iter().filter(|u| u.diff.is_some()).count()
+        if fixes == 0 {
+            "no migrated unit offered".to_string()
+        } else {
+            format!(
+                "{} (<a href=\"#unit-diffs\">diffs</a>)",
+                plural(
+                    fixes as u64,
+                    "migrated unit offered",
+                    "migrated units offered"
+                )
+            )
+        }
     );
     // (unit, code) -> every finding of that code on the unit waived?
     let mut waived: BTreeMap<(&str, &str), bool> = BTreeMap::new();

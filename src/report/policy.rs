@@ -393,6 +393,7 @@ pub fn apply_policy(report: &mut Report, policy: &Policy, today: Date) {
             .map(|(w, _)| w.key())
             .collect(),
     });
+    recompute_units(report);
 }
 
 /// Verdicts from the findings that still count, with the rule of docs/findings.md: an unwaived
@@ -610,6 +611,25 @@ fn recompute_summary(report: &mut Report) {
             .filter_map(|f| f.evidence.get("package"))
             .collect();
         pc.blocking = blocking.into_iter().cloned().collect();
+    }
+}
+
+/// Unit verdicts after the policy (a unit whose blockers are all waived runs), and their counts.
+fn recompute_units(report: &mut Report) {
+    let verdicts: Vec<Verdict> = report
+        .units
+        .iter()
+        .map(|u| super::readiness::unit_verdict(report, u))
+        .collect();
+    let mut by_verdict: BTreeMap<String, u64> = BTreeMap::new();
+    for (u, v) in report.units.iter_mut().zip(verdicts) {
+        u.verdict = v;
+        if u.origin != "distro" {
+            *by_verdict.entry(v.as_str().to_string()).or_default() += 1;
+        }
+    }
+    if let Some(uc) = &mut report.summary.units {
+        uc.by_verdict = by_verdict;
     }
 }
 
