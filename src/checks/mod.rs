@@ -180,6 +180,25 @@ impl<'a> Context<'a> {
         v
     }
 
+    /// The Azure Linux packages that install a program: the providers of the first candidate
+    /// path that has any (candidates are tried in order, e.g. the directories of `PATH`).
+    pub fn program_packages(&self, candidates: &[String]) -> ProgramPackages {
+        let providers = candidates
+            .iter()
+            .map(|c| self.pack.path_providers(c))
+            .find(|p| !p.is_empty())
+            .unwrap_or_default();
+        let (shipped, unpublished) = providers.into_iter().partition(|p| {
+            self.pack
+                .package(&p.package)
+                .is_none_or(|pkg| pkg.channel.shipped())
+        });
+        ProgramPackages {
+            shipped,
+            unpublished,
+        }
+    }
+
     /// Sort providers into baseline / shipped / unpublished.
     pub fn classify_providers(&self, providers: Vec<Provider>, _name: &str) -> Resolution {
         if providers.is_empty() {
@@ -203,6 +222,33 @@ impl<'a> Context<'a> {
             }
         } else {
             Resolution::Package { providers: shipped }
+        }
+    }
+}
+
+/// Who installs a program on the target (see [`Context::program_packages`]).
+pub struct ProgramPackages {
+    /// Published providers, best first.
+    pub shipped: Vec<Provider>,
+    /// Providers that Azure Linux builds but does not publish.
+    pub unpublished: Vec<Provider>,
+}
+
+impl ProgramPackages {
+    /// Why nothing installable provides `what` (when `shipped` is empty).
+    pub fn absent_reason(&self, target: &str, what: &str) -> String {
+        if self.unpublished.is_empty() {
+            format!("no {target} package ships {what}")
+        } else {
+            let names: Vec<&str> = self
+                .unpublished
+                .iter()
+                .map(|p| p.package.as_str())
+                .collect();
+            format!(
+                "{what} is only in {}, which {target} builds but does not publish",
+                names.join(", ")
+            )
         }
     }
 }

@@ -81,18 +81,8 @@ pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) ->
             }
             continue;
         }
-        let mut providers = Vec::new();
-        for c in &candidates {
-            providers = ctx.pack.path_providers(c);
-            if !providers.is_empty() {
-                break;
-            }
-        }
-        let (shipped, unpublished): (Vec<_>, Vec<_>) = providers.into_iter().partition(|p| {
-            ctx.pack
-                .package(&p.package)
-                .is_none_or(|pkg| pkg.channel.shipped())
-        });
+        let found = ctx.program_packages(&candidates);
+        let shipped = &found.shipped;
         let base = |code: Code| {
             Finding::new(code, &obj.path)
                 .subject(&shown)
@@ -100,18 +90,7 @@ pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) ->
                 .evidence("interpreter", &shown)
         };
         let Some(best) = shipped.first() else {
-            let why = if unpublished.is_empty() {
-                format!("no {target} package provides {shown}")
-            } else {
-                format!(
-                    "{shown} is only in {}, which {target} builds but does not publish",
-                    unpublished
-                        .iter()
-                        .map(|p| p.package.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
+            let why = found.absent_reason(&target, &shown);
             res.findings.push(
                 base(Code::ScriptInterpreterMissing)
                     .message(format!("interpreter {shown} does not exist on {target}"))

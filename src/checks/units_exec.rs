@@ -146,32 +146,10 @@ fn program(
         }
     }
     // Installed by an Azure Linux package?
-    let mut providers = Vec::new();
-    for c in &candidates {
-        providers = uc.ctx.pack.path_providers(c);
-        if !providers.is_empty() {
-            break;
-        }
-    }
-    let (shipped, unpublished): (Vec<_>, Vec<_>) = providers.into_iter().partition(|p| {
-        uc.ctx
-            .pack
-            .package(&p.package)
-            .is_none_or(|pkg| pkg.channel.shipped())
-    });
+    let found = uc.ctx.program_packages(&candidates);
+    let shipped = &found.shipped;
     let Some(best) = shipped.first() else {
-        let why = if unpublished.is_empty() {
-            format!("no {target} package ships {word}")
-        } else {
-            format!(
-                "{word} is only in {}, which {target} builds but does not publish",
-                unpublished
-                    .iter()
-                    .map(|p| p.package.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
+        let why = found.absent_reason(&target, &word);
         let was = if owned_in_tree {
             "; in the tree it belongs to a package of the source distribution, which does not move"
         } else {
