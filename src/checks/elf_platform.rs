@@ -53,13 +53,11 @@ pub fn check(ctx: &Context, ids: &[ObjectId]) -> Vec<Finding> {
             {
                 continue;
             }
-            let providers = ctx.pack.path_providers(interp);
-            let shipped = providers.iter().any(|p| {
-                ctx.pack
-                    .package(&p.package)
-                    .is_none_or(|pkg| pkg.channel.shipped())
-            });
-            if !shipped {
+            if ctx
+                .program_packages(std::slice::from_ref(interp))
+                .shipped
+                .is_empty()
+            {
                 out.push(
                     Finding::new(Code::ElfInterpreterMissing, &obj.path)
                         .subject(interp)
