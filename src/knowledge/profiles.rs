@@ -146,11 +146,12 @@ fn backticked(s: &str) -> Vec<&str> {
 pub(super) fn images_from_defaults(text: &str) -> Result<Images, String> {
     let mut in_section = false;
     let mut out = Images::default();
-    // (image, kiwi, named profiles of the current image)
-    let mut image: Option<(String, String, Vec<(String, String)>)> = None;
+    // (image, kiwi, (profile, what) of the current image's named profiles)
+    type Current = Option<(String, String, Vec<(String, String)>)>;
+    let mut image: Current = None;
     let mut lists = Vec::new();
     let mut note = None;
-    let flush = |image: &mut Option<(String, String, Vec<(String, String)>)>, out: &mut Images| {
+    let flush = |image: &mut Current, out: &mut Images| {
         if let Some((name, kiwi, profiles)) = image.take() {
             if profiles.is_empty() {
                 out.descriptions
