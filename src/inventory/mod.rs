@@ -106,8 +106,7 @@ pub struct WalkStats {
     pub distro_owned: u64,
 }
 
-/// Longest symlink chain followed while resolving a path (Linux uses 40).
-pub const MAX_SYMLINK_HOPS: usize = 40;
+pub use crate::source::MAX_SYMLINK_HOPS;
 
 /// Why a path lookup failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,47 +120,21 @@ impl Inventory {
     /// with the scanned root as `/`: absolute link targets are root-relative and `..` never
     /// leaves the root. Returns the resolved path and its node.
     pub fn resolve(&self, path: &str) -> Result<(String, &Node), Lookup> {
-        let mut hops = 0usize;
-        // Components still to walk, in reverse order (a stack).
-        let mut todo: Vec<String> = split_rev(path);
-        let mut cur: Vec<String> = Vec::new();
-        while let Some(comp) = todo.pop() {
-            match comp.as_str() {
-                "" | "." => continue,
-                ".." => {
-                    cur.pop();
-                    continue;
-                }
-                _ => {}
-            }
-            cur.push(comp);
-            let joined = join(&cur);
-            match self.nodes.get(&joined) {
-                None => return Err(Lookup::NotFound),
-                Some(Node::Symlink(target)) => {
-                    hops += 1;
-                    if hops > MAX_SYMLINK_HOPS {
-                        return Err(Lookup::Loop);
-                    }
-                    cur.pop();
-                    if target.starts_with('/') {
-                        cur.clear();
-                    }
-                    todo.extend(split_rev(target));
-                }
-                Some(Node::Dir) => {}
-                Some(_) => {
-                    if !todo.iter().all(|c| c.is_empty() || c == ".") {
-                        // A file used as a directory.
-                        return Err(Lookup::NotFound);
-                    }
-                }
-            }
-        }
-        let joined = join(&cur);
-        match self.nodes.get(&joined) {
-            Some(n) => Ok((joined, n)),
-            None if cur.is_empty() => Ok(("/".to_string(), &Node::Dir)),
+        use crate::source::{Component, Unresolved, resolve_path};
+        let resolved = resolve_path(path, |p, last| match self.nodes.get(p) {
+            Some(Node::Symlink(t)) => Component::Link(t.clone()),
+            Some(Node::Dir) => Component::Other,
+            // A file used as a directory leads nowhere.
+            Some(_) if last => Component::Other,
+            _ => Component::Stop,
+        })
+        .map_err(|e| match e {
+            Unresolved::Loop => Lookup::Loop,
+            Unresolved::Stopped => Lookup::NotFound,
+        })?;
+        match self.nodes.get(&resolved) {
+            Some(n) => Ok((resolved, n)),
+            None if resolved == "/" => Ok((resolved, &Node::Dir)),
             None => Err(Lookup::NotFound),
         }
     }
@@ -196,22 +169,6 @@ pub fn parent_dir(path: &str) -> String {
 /// The last component of a target path.
 pub fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
-}
-
-fn split_rev(path: &str) -> Vec<String> {
-    path.split('/').rev().map(str::to_string).collect()
-}
-
-fn join(comps: &[String]) -> String {
-    if comps.is_empty() {
-        return "/".to_string();
-    }
-    let mut s = String::new();
-    for c in comps {
-        s.push('/');
-        s.push_str(c);
-    }
-    s
 }
 
 #[cfg(test)]

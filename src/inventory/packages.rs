@@ -335,39 +335,19 @@ fn too_big(size: u64, cap: u64) -> io::Error {
 /// links at most). Never lets the host resolve a link. `None` when a link loops or is
 /// unreadable.
 pub(crate) fn resolve_in_root(source: &dyn Source, path: &str) -> Option<String> {
-    let mut todo: Vec<String> = path.split('/').rev().map(str::to_string).collect();
-    let mut cur: Vec<String> = Vec::new();
-    let mut hops = 0;
-    while let Some(comp) = todo.pop() {
-        match comp.as_str() {
-            "" | "." => continue,
-            ".." => {
-                cur.pop();
-                continue;
-            }
-            _ => {}
-        }
-        cur.push(comp);
-        let joined = format!("/{}", cur.join("/"));
-        match source.read_link(Path::new(&joined)) {
-            Ok(target) => {
-                hops += 1;
-                if hops > 40 {
-                    return None;
-                }
-                cur.pop();
-                let t = target.to_str()?.to_string();
-                if t.starts_with('/') {
-                    cur.clear();
-                }
-                todo.extend(t.split('/').rev().map(str::to_string));
-            }
-            Err(e) if e.kind() == io::ErrorKind::InvalidInput => {} // not a link
-            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {}
-            Err(_) => return None, // absent or unreadable
-        }
-    }
-    Some(format!("/{}", cur.join("/")))
+    use crate::source::{Component, resolve_path};
+    resolve_path(path, |p, _| match source.read_link(Path::new(p)) {
+        Ok(target) => match target.to_str() {
+            Some(t) => Component::Link(t.to_string()),
+            None => Component::Stop,
+        },
+        // Not a link.
+        Err(e) if e.kind() == io::ErrorKind::InvalidInput => Component::Other,
+        Err(e) if e.raw_os_error() == Some(libc::EINVAL) => Component::Other,
+        // Absent or unreadable.
+        Err(_) => Component::Stop,
+    })
+    .ok()
 }
 
 /// List the regular files of a directory (names sorted); `None` when it cannot be listed.

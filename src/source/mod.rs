@@ -78,3 +78,72 @@ pub trait Source: Sync {
     /// The raw target of a symbolic link.
     fn read_link(&self, path: &Path) -> io::Result<std::path::PathBuf>;
 }
+
+/// Longest symlink chain followed while resolving a path (Linux uses 40).
+pub const MAX_SYMLINK_HOPS: usize = 40;
+
+/// What one component of a path is, as [`resolve_path`] asks.
+pub enum Component {
+    /// A symbolic link with this raw target.
+    Link(String),
+    /// Anything to step into or end on (a directory, or the last component).
+    Other,
+    /// The path cannot go on here (missing, unreadable, a file used as a directory).
+    Stop,
+}
+
+/// Why a path could not be resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unresolved {
+    Stopped,
+    Loop,
+}
+
+/// Resolve a target path component by component the way the kernel would with the scanned
+/// root as `/`: absolute link targets are root-relative, `..` never leaves the root, at most
+/// [`MAX_SYMLINK_HOPS`] links. `inspect(path_so_far, is_last)` says what each component is;
+/// the host never resolves a link. Returns the resolved path.
+pub fn resolve_path(
+    path: &str,
+    mut inspect: impl FnMut(&str, bool) -> Component,
+) -> Result<String, Unresolved> {
+    let split_rev = |p: &str| p.split('/').rev().map(str::to_string).collect::<Vec<_>>();
+    let join = |c: &[String]| {
+        if c.is_empty() {
+            "/".to_string()
+        } else {
+            c.iter().map(|x| format!("/{x}")).collect::<String>()
+        }
+    };
+    let mut hops = 0usize;
+    let mut todo = split_rev(path);
+    let mut cur: Vec<String> = Vec::new();
+    while let Some(comp) = todo.pop() {
+        match comp.as_str() {
+            "" | "." => continue,
+            ".." => {
+                cur.pop();
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(comp);
+        let last = todo.iter().all(|c| c.is_empty() || c == ".");
+        match inspect(&join(&cur), last) {
+            Component::Link(target) => {
+                hops += 1;
+                if hops > MAX_SYMLINK_HOPS {
+                    return Err(Unresolved::Loop);
+                }
+                cur.pop();
+                if target.starts_with('/') {
+                    cur.clear();
+                }
+                todo.extend(split_rev(&target));
+            }
+            Component::Other => {}
+            Component::Stop => return Err(Unresolved::Stopped),
+        }
+    }
+    Ok(join(&cur))
+}

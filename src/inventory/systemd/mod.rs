@@ -231,68 +231,35 @@ pub enum Found {
 /// links and judged objects; any other regular file is confirmed by opening it through the
 /// source (never following a link: the last component is known not to be one).
 pub fn lookup(source: &dyn Source, inv: &Inventory, path: &str) -> Found {
-    let split_rev = |p: &str| p.split('/').rev().map(str::to_string).collect::<Vec<_>>();
-    let join = |c: &[String]| {
-        if c.is_empty() {
-            "/".to_string()
-        } else {
-            c.iter().map(|x| format!("/{x}")).collect::<String>()
-        }
+    use crate::source::{Component, Unresolved, resolve_path};
+    let resolved = resolve_path(path, |p, last| match inv.nodes.get(p) {
+        Some(Node::Symlink(t)) => Component::Link(t.clone()),
+        Some(Node::Dir) => Component::Other,
+        // Files (indexed or not) end the path; as a directory they lead nowhere.
+        _ if last => Component::Other,
+        _ => Component::Stop,
+    });
+    let resolved = match resolved {
+        Ok(r) => r,
+        Err(Unresolved::Loop) => return Found::Loop,
+        Err(Unresolved::Stopped) => return Found::Missing,
     };
-    let mut hops = 0usize;
-    let mut todo = split_rev(path);
-    let mut cur: Vec<String> = Vec::new();
-    while let Some(comp) = todo.pop() {
-        match comp.as_str() {
-            "" | "." => continue,
-            ".." => {
-                cur.pop();
-                continue;
-            }
-            _ => {}
+    match inv.nodes.get(&resolved) {
+        Some(Node::Dir) => Found::Dir(resolved),
+        Some(Node::File(id)) => {
+            let id = *id;
+            Found::File(resolved, id)
         }
-        cur.push(comp);
-        let joined = join(&cur);
-        let last = todo.iter().all(|c| c.is_empty() || c == ".");
-        match inv.nodes.get(&joined) {
-            Some(Node::Symlink(t)) => {
-                hops += 1;
-                if hops > super::MAX_SYMLINK_HOPS {
-                    return Found::Loop;
-                }
-                cur.pop();
-                if t.starts_with('/') {
-                    cur.clear();
-                }
-                todo.extend(split_rev(t));
-            }
-            Some(Node::Dir) => {
-                if last {
-                    return Found::Dir(joined);
-                }
-            }
-            Some(Node::File(id)) => {
-                return if last {
-                    Found::File(joined, *id)
-                } else {
-                    Found::Missing
-                };
-            }
-            Some(Node::Special) => {
-                return if last { Found::Special } else { Found::Missing };
-            }
-            None => {
-                if !last {
-                    return Found::Missing;
-                }
-                return match source.open(Path::new(&joined)) {
-                    Ok(_) => Found::File(joined, None),
-                    Err(_) => Found::Missing,
-                };
-            }
-        }
+        Some(Node::Special) => Found::Special,
+        Some(Node::Symlink(_)) => Found::Missing,
+        None if resolved == "/" => Found::Dir(resolved),
+        // Not indexed by the walk: confirm a plain file by opening it (never following a link:
+        // the last component is known not to be one).
+        None => match source.open(Path::new(&resolved)) {
+            Ok(_) => Found::File(resolved, None),
+            Err(_) => Found::Missing,
+        },
     }
-    Found::Dir(join(&cur))
 }
 
 /// The resolved path of a regular file of the tree, if it is one.
