@@ -192,11 +192,7 @@ fn builtin_pack_paths() {
     let p = Pack::builtin();
     for q in ["/usr/sbin/sshd", "/sbin/sshd", "/usr/bin/sshd"] {
         let v = p.path_providers(q);
-        assert_eq!(
-            v.first().map(|x| x.package.as_str()),
-            Some("openssh-server"),
-            "{q}"
-        );
+        assert_eq!(v.first().map(|x| x.package), Some("openssh-server"), "{q}");
     }
     assert_eq!(p.path_providers("/usr/bin/python3")[0].package, "python3");
     assert!(p.path_providers("/usr/bin/python2").is_empty());

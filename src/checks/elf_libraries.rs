@@ -37,14 +37,14 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
         Resolution::Tree { .. } | Resolution::Baseline { .. } => Vec::new(),
         Resolution::Package { providers } => {
             let best = &providers[0];
-            let pkg = ctx.pack.package(&best.package);
+            let pkg = ctx.pack.package(best.package);
             let evr = pkg.map(|p| p.evr()).unwrap_or_default();
             let channel = pkg.map(|p| p.channel);
             let with_pkg = |f: Finding| {
-                f.evidence("package", &best.package)
+                f.evidence("package", best.package)
                     .evidence("evr", &evr)
                     .evidence("channel", channel.map(|c| c.as_str()).unwrap_or("unknown"))
-                    .evidence("method", &best.method)
+                    .evidence("method", best.method)
                     .evidence("confidence", best.confidence.as_str())
                     .evidence("alternatives", others(providers))
             };
@@ -97,7 +97,7 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
 }
 
 fn names(providers: &[Provider]) -> String {
-    let mut v: Vec<&str> = providers.iter().map(|p| p.package.as_str()).collect();
+    let mut v: Vec<&str> = providers.iter().map(|p| p.package).collect();
     v.dedup();
     v.join(", ")
 }
@@ -117,7 +117,7 @@ fn missing_fix(ctx: &Context, soname: &str) -> String {
     } else {
         let list: Vec<String> = alts
             .iter()
-            .map(|(s, p)| match ctx.pack.package(&p.package) {
+            .map(|(s, p)| match ctx.pack.package(p.package) {
                 Some(pkg) => format!("{s} ({} {})", pkg.name, pkg.evr()),
                 None => format!("{s} ({})", p.package),
             })

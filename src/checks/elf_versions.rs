@@ -52,7 +52,7 @@ pub fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
             Resolution::Baseline { providers } | Resolution::Package { providers } => {
                 match ctx.pack.version_nodes(name, arch) {
                     Some(vn) => (Some(vn.nodes.iter().cloned().collect()), vn.source.clone()),
-                    None => (None, providers[0].package.clone()),
+                    None => (None, providers[0].package.to_string()),
                 }
             }
             _ => continue,

@@ -190,7 +190,7 @@ impl<'a> Context<'a> {
             .unwrap_or_default();
         let (shipped, unpublished) = providers.into_iter().partition(|p| {
             self.pack
-                .package(&p.package)
+                .package(p.package)
                 .is_none_or(|pkg| pkg.channel.shipped())
         });
         ProgramPackages {
@@ -206,14 +206,14 @@ impl<'a> Context<'a> {
         }
         if providers
             .iter()
-            .any(|p| self.pack.baseline_packages.contains(&p.package))
+            .any(|p| self.pack.baseline_packages.iter().any(|b| b == p.package))
         {
             return Resolution::Baseline { providers };
         }
         let (shipped, unpublished): (Vec<Provider>, Vec<Provider>) =
             providers.into_iter().partition(|p| {
                 self.pack
-                    .package(&p.package)
+                    .package(p.package)
                     .is_none_or(|pkg| pkg.channel.shipped())
             });
         if shipped.is_empty() {
@@ -240,11 +240,7 @@ impl ProgramPackages {
         if self.unpublished.is_empty() {
             format!("no {target} package ships {what}")
         } else {
-            let names: Vec<&str> = self
-                .unpublished
-                .iter()
-                .map(|p| p.package.as_str())
-                .collect();
+            let names: Vec<&str> = self.unpublished.iter().map(|p| p.package).collect();
             format!(
                 "{what} is only in {}, which {target} builds but does not publish",
                 names.join(", ")

@@ -280,7 +280,7 @@ fn fate_findings(ctx: &Context, p: &InstalledPackage, r: &PackageReport) -> Vec<
                 .capabilities(&p.name)
                 .iter()
                 .find(|c| c.package == t.name && c.kind == "explicit" && !c.version.is_empty())
-                .map(|c| version_of(&c.version).to_string())
+                .map(|c| version_of(c.version).to_string())
         }),
         _ => None,
     };
@@ -377,7 +377,7 @@ fn host_content_mapping(ctx: &Context, p: &InstalledPackage) -> Option<HostMappi
             pack.path_providers(&format!("/usr/bin/{name}"))
         };
         if let Some(best) = providers.into_iter().find(|pr| !pr.glob) {
-            *votes.entry(best.package.clone()).or_default() += 1;
+            *votes.entry(best.package.to_string()).or_default() += 1;
             if examples.len() < 2 {
                 examples.push(format!(
                     "{} -> {}",

@@ -229,7 +229,7 @@ fn azl_provides(ctx: &Context, s: &Simple) -> Vec<String> {
         return pack
             .path_providers(name)
             .into_iter()
-            .map(|p| p.package)
+            .map(|p| p.package.to_string())
             .filter(|n| shipped(n))
             .collect();
     }
@@ -246,7 +246,7 @@ fn azl_provides(ctx: &Context, s: &Simple) -> Vec<String> {
         let providers: Vec<String> = pack
             .soname_providers(soname)
             .into_iter()
-            .map(|p| p.package)
+            .map(|p| p.package.to_string())
             .filter(|n| shipped(n))
             .collect();
         if providers.is_empty() || node.is_empty() || arch.is_empty() {
@@ -262,16 +262,16 @@ fn azl_provides(ctx: &Context, s: &Simple) -> Vec<String> {
     if let Some(p) = pack.package(bare).filter(|p| p.channel.shipped())
         && version_ok(&p.evr(), &s.constraint)
     {
-        out.push(p.name.clone());
+        out.push(p.name.to_string());
     }
     for c in pack.capabilities(bare) {
-        if c.kind == "obsoletes" || !shipped(&c.package) {
+        if c.kind == "obsoletes" || !shipped(c.package) {
             continue;
         }
         let ok =
-            s.constraint.is_none() || c.version.is_empty() || version_ok(&c.version, &s.constraint);
-        if ok && !out.contains(&c.package) {
-            out.push(c.package.clone());
+            s.constraint.is_none() || c.version.is_empty() || version_ok(c.version, &s.constraint);
+        if ok && !out.iter().any(|o| o == c.package) {
+            out.push(c.package.to_string());
         }
     }
     out

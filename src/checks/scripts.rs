@@ -101,16 +101,16 @@ pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) ->
             );
             continue;
         };
-        if ctx.pack.baseline_packages.contains(&best.package) {
+        if ctx.pack.baseline_packages.iter().any(|b| b == best.package) {
             continue;
         }
-        let pkg = ctx.pack.package(&best.package);
+        let pkg = ctx.pack.package(best.package);
         let evr = pkg.map(|p| p.evr()).unwrap_or_default();
-        res.packages.insert(best.package.clone());
+        res.packages.insert(best.package.to_string());
         let with = |f: Finding| {
-            f.evidence("package", &best.package)
+            f.evidence("package", best.package)
                 .evidence("evr", &evr)
-                .evidence("method", &best.method)
+                .evidence("method", best.method)
                 .evidence("confidence", best.confidence.as_str())
         };
         let hedge = if best.glob || best.confidence == Confidence::Low {

@@ -164,14 +164,19 @@ fn program(
         ));
         return;
     };
-    if uc.ctx.pack.baseline_packages.contains(&best.package)
-        || MANAGER_PACKAGES.contains(&best.package.as_str())
+    if uc
+        .ctx
+        .pack
+        .baseline_packages
+        .iter()
+        .any(|b| b == best.package)
+        || MANAGER_PACKAGES.contains(&best.package)
     {
         return;
     }
-    let pkg = uc.ctx.pack.package(&best.package);
+    let pkg = uc.ctx.pack.package(best.package);
     let evr = pkg.map(|p| p.evr()).unwrap_or_default();
-    out.packages.insert(best.package.clone());
+    out.packages.insert(best.package.to_string());
     out.programs = Some(
         out.programs
             .map_or(Verdict::NeedsPackages, |p| p.max(Verdict::NeedsPackages)),
@@ -182,9 +187,9 @@ fn program(
         ""
     };
     let with = |f: crate::findings::Finding| {
-        f.evidence("package", &best.package)
+        f.evidence("package", best.package)
             .evidence("evr", &evr)
-            .evidence("method", &best.method)
+            .evidence("method", best.method)
             .evidence("confidence", best.confidence.as_str())
     };
     if matches!(

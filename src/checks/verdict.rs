@@ -82,7 +82,7 @@ pub fn judge(
                 own_pkgs
                     .entry(e.requester)
                     .or_default()
-                    .insert(providers[0].package.clone());
+                    .insert(providers[0].package.to_string());
             }
         }
     }

@@ -387,7 +387,7 @@ pub fn facts(d: &Difference, pack: &Pack) -> Vec<String> {
                     let mut v: Vec<String> = caps
                         .iter()
                         .filter(|c| c.kind == kind)
-                        .map(|c| c.package.clone())
+                        .map(|c| c.package.to_string())
                         .collect();
                     v.sort();
                     v.dedup();
@@ -418,7 +418,7 @@ pub fn facts(d: &Difference, pack: &Pack) -> Vec<String> {
                     .path_providers(path)
                     .iter()
                     .filter(|p| !p.glob)
-                    .map(|p| p.package.clone())
+                    .map(|p| p.package.to_string())
                     .collect();
                 let tail = if who.is_empty() {
                     "no package ships it".to_string()

@@ -111,15 +111,15 @@ impl Confidence {
 /// A binary package of the target distribution.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Package {
-    pub name: String,
+    pub name: &'static str,
     pub epoch: u32,
     /// Empty when unknown (package known only from a publish list).
-    pub version: String,
-    pub release: String,
+    pub version: &'static str,
+    pub release: &'static str,
     /// `x86_64`, `noarch`, `?` (unknown), or `x86_64(not-built-on-x86_64)`.
-    pub arch: String,
+    pub arch: &'static str,
     pub channel: Channel,
-    pub component: String,
+    pub component: &'static str,
 }
 
 impl Package {
@@ -136,9 +136,9 @@ impl Package {
 /// A package that provides a soname or a path, with how that was derived.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Provider {
-    pub package: String,
+    pub package: &'static str,
     /// How the fact was derived (e.g. `spec-files`, `debian-same-version`, `files-glob`).
-    pub method: String,
+    pub method: &'static str,
     pub confidence: Confidence,
     /// True when the fact rests on a glob (`libfoo.so.*`) rather than a concrete name.
     pub glob: bool,
@@ -155,12 +155,12 @@ pub struct VersionNodes {
 /// An RPM capability (explicit `Provides:`, `Obsoletes:`, python module or dist) of a package.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Capability {
-    pub package: String,
+    pub package: &'static str,
     /// `explicit`, `obsoletes`, `python_module` or `python_dist`.
-    pub kind: String,
+    pub kind: &'static str,
     /// Comparison (`=`, `<`, `>=` ...) and version; empty when unversioned.
-    pub op: String,
-    pub version: String,
+    pub op: &'static str,
+    pub version: &'static str,
 }
 
 /// A loaded, indexed knowledge pack.
@@ -183,26 +183,31 @@ pub struct Pack {
     pub default_search_dirs: BTreeMap<String, Vec<String>>,
     /// The dynamic loader (PT_INTERP) path per architecture, as programs name it.
     pub dynamic_loaders: BTreeMap<String, String>,
-    // Indexes; filled by `load`.
-    packages: FastMap<String, Package>,
+    // Indexes; filled by `parse`. Rows borrow the pack's text (embedded, or leaked by `load`).
+    packages: Sorted<Package>,
     /// Other rows of a package name produced by more than one component (losers of the pick).
-    package_others: FastMap<String, Vec<Package>>,
-    sonames: FastMap<String, Vec<Provider>>,
+    package_others: FastMap<&'static str, Vec<Package>>,
+    sonames: Sorted<Provider>,
     /// (prefix before the glob, provider): `libaio.so.*` is stored as `libaio.so.`.
-    soname_globs: Vec<(String, Provider)>,
-    paths: FastMap<String, Vec<Provider>>,
+    soname_globs: Vec<(&'static str, Provider)>,
+    paths: Sorted<Provider>,
     /// (pattern, literal prefix, provider) of the path globs specific enough to match.
-    path_globs: Vec<(String, String, Provider)>,
+    path_globs: Vec<(&'static str, &'static str, Provider)>,
     /// soname -> arch -> nodes; arch `*` applies to every arch.
     version_nodes: FastMap<String, BTreeMap<String, VersionNodes>>,
     /// (soname, arch, node) -> status, for statuses other than `exact`.
     node_status: FastMap<(String, String, String), String>,
-    capabilities: FastMap<String, Vec<Capability>>,
+    /// Parsed at load ([`Pack::parse`]) or on first use ([`Pack::parse_deferred`]).
+    capabilities: OnceLock<Sorted<Capability>>,
     /// Optional tables (`None` when the pack has no such file).
     debian_map: Option<debian::DebianTable>,
-    overlays: Option<BTreeMap<String, overlays::Overlay>>,
-    /// The unit tables (empty when the pack has none of them).
-    units: units::UnitFacts,
+    /// Parsed at load or on first use, as `capabilities`.
+    overlays: OnceLock<Option<BTreeMap<String, overlays::Overlay>>>,
+    /// The unit tables (empty when the pack has none of them); parsed at load or on first use.
+    units: OnceLock<units::UnitFacts>,
+    /// Where the pack comes from and its text, for the tables parsed on first use.
+    origin: String,
+    texts: Option<PackContents<'static>>,
     /// Target profiles (profiles.tsv; empty when the pack has none).
     profiles: BTreeMap<String, profiles::Profile>,
     /// The profile chosen with [`Pack::with_profile`].
@@ -299,9 +304,9 @@ impl Pack {
             [const { OnceLock::new() }; EMBEDDED.len()];
         let i = EMBEDDED.iter().position(|(i, _)| *i == id)?;
         Some(PARSED[i].get_or_init(|| {
-            // tests/knowledge_pack.rs parses every embedded pack, so this cannot fail in a
-            // tested build.
-            Pack::parse(
+            // tests/knowledge_pack.rs parses every embedded pack (all its tables), so this
+            // cannot fail in a tested build.
+            Pack::parse_deferred(
                 &format!("builtin:{id}"),
                 &builtin_contents(id).expect("embedded"),
             )
@@ -311,14 +316,16 @@ impl Pack {
 
     /// Load a pack from a directory (the layout of `knowledge/azurelinux-4.0/`).
     pub fn load(dir: &Path) -> Result<Pack, PackError> {
-        let mut texts: HashMap<&str, String> = HashMap::new();
+        // A pack is loaded once per process: its text lives as long as the process, and the
+        // rows borrow it (the same zero-copy parser as the embedded packs).
+        let mut texts: HashMap<&str, &'static str> = HashMap::new();
         let mut files = vec![format::PACK_JSON];
         files.extend(format::TABLES.iter().map(|(f, _)| *f));
         for file in files {
             let path = dir.join(file);
             match std::fs::read_to_string(&path) {
                 Ok(text) => {
-                    texts.insert(file, text);
+                    texts.insert(file, Box::leak(text.into_boxed_str()));
                 }
                 Err(e)
                     if e.kind() == std::io::ErrorKind::NotFound
@@ -331,7 +338,7 @@ impl Pack {
                 }
             }
         }
-        let contents = PackContents::from_files(|f| texts.get(f).map(String::as_str));
+        let contents = PackContents::from_files(|f| texts.get(f).copied());
         Pack::parse(&dir.display().to_string(), &contents)
     }
 
@@ -371,8 +378,35 @@ impl Pack {
     }
 
     /// Parse a pack from the text of its files; `origin` names it in errors (a directory, or
-    /// `builtin:<id>`). The tables are parsed on two threads.
-    pub fn parse(origin: &str, c: &PackContents<'_>) -> Result<Pack, PackError> {
+    /// `builtin:<id>`). The tables are parsed on two threads; the rows borrow the text.
+    pub fn parse(origin: &str, c: &PackContents<'static>) -> Result<Pack, PackError> {
+        let pack = Pack::parse_deferred(origin, c)?;
+        let t = pack.tables();
+        pack.capabilities
+            .set(t.capabilities(c.capabilities)?)
+            .expect("not parsed yet");
+        pack.overlays
+            .set(
+                c.overlays
+                    .map(|text| pack.parse_overlays(text))
+                    .transpose()?,
+            )
+            .expect("not parsed yet");
+        pack.units
+            .set(units::UnitFacts::parse(origin, &c.units, &|f| {
+                pack.expected_rows(f)
+            })?)
+            .expect("not parsed yet");
+        Ok(Pack {
+            texts: None,
+            ..pack
+        })
+    }
+
+    /// [`Pack::parse`], except that the tables not every scan reads (capabilities, overlays,
+    /// units) are checked and indexed on first use, panicking if they are broken: for the
+    /// embedded packs, which tests/knowledge_pack.rs parses with [`Pack::parse`].
+    pub fn parse_deferred(origin: &str, c: &PackContents<'static>) -> Result<Pack, PackError> {
         let invalid = |file: &str, reason: String| PackError::Invalid {
             path: format!("{origin}/{file}"),
             reason,
@@ -405,47 +439,39 @@ impl Pack {
         // packages.tsv (the biggest table) on a second thread, the rest on this one. Plain
         // threads, not rayon: a rayon worker waiting in `join` may run another task that calls
         // `Pack::builtin()` and would re-enter its OnceLock.
-        let (packages, providers, nodes, capabilities) = std::thread::scope(|scope| {
+        let (packages, providers, nodes) = std::thread::scope(|scope| {
             let spawned = std::thread::Builder::new()
                 .name("knowledge-load".into())
                 .spawn_scoped(scope, || t.packages(c.packages));
-            let providers = t
-                .sonames(c.sonames)
-                .and_then(|s| Ok((s, t.paths(c.paths)?)));
+            let s = t.sonames(c.sonames);
+            let providers = s.and_then(|s| Ok((s, t.paths(c.paths)?)));
             let nodes = t.version_nodes(c.version_nodes);
-            let capabilities = t.capabilities(c.capabilities);
             let packages = match spawned {
                 Ok(handle) => handle
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
                 Err(_) => t.packages(c.packages),
             };
-            (packages, providers, nodes, capabilities)
+            (packages, providers, nodes)
         });
         // Errors in a fixed order, whatever finished first.
         let (packages, package_others) = packages?;
         let ((sonames, soname_globs), (paths, path_globs)) = providers?;
         let (version_nodes, node_status) = nodes?;
-        let capabilities = capabilities?;
         let debian_map = c
             .debian_map
             .map(|text| debian::DebianTable::new(origin, text, expected(format::DEBIAN_MAP)))
             .transpose()?;
-        let overlays = c
-            .overlays
-            .map(|text| t.overlays(text, &packages, &package_others))
-            .transpose()?;
-        let unit_facts = units::UnitFacts::parse(origin, &c.units, &expected)?;
         let profiles = profiles::parse(
             origin,
             c.profiles,
             &manifest.profiles,
-            &|p| packages.contains_key(p),
+            &|p| packages.contains(p),
             expected(format::PROFILES),
         )?;
 
         for b in &manifest.baseline_packages {
-            if !packages.contains_key(b) {
+            if !packages.contains(b) {
                 return Err(invalid(
                     format::PACK_JSON,
                     format!("baseline package `{b}` is not in {}", format::PACKAGES),
@@ -470,28 +496,87 @@ impl Pack {
             path_globs,
             version_nodes,
             node_status,
-            capabilities,
+            capabilities: OnceLock::new(),
             debian_map,
-            overlays,
-            units: unit_facts,
+            overlays: OnceLock::new(),
+            units: OnceLock::new(),
             profiles,
             selected_profile: None,
+            origin: origin.to_string(),
+            texts: Some(*c),
         })
+    }
+
+    /// The row count `pack.json` records for a table file.
+    fn expected_rows(&self, file: &str) -> Option<u64> {
+        format::COUNT_KEYS
+            .iter()
+            .find(|(f, _)| *f == file)
+            .and_then(|(_, k)| self.counts.get(*k).copied())
+    }
+
+    fn tables(&self) -> Tables<'_> {
+        Tables {
+            origin: &self.origin,
+            expected: self,
+        }
+    }
+
+    /// A table of [`Pack::parse_deferred`], parsed on first use.
+    fn deferred<'s, T>(
+        &'s self,
+        cell: &'s OnceLock<T>,
+        parse: impl FnOnce(&PackContents<'static>) -> Result<T, PackError>,
+    ) -> &'s T {
+        cell.get_or_init(|| {
+            let texts = self.texts.as_ref().expect("the text of a deferred table");
+            parse(texts).unwrap_or_else(|e| panic!("the knowledge pack {} is broken: {e}", self.id))
+        })
+    }
+
+    /// overlays.tsv: every component it names must have a package.
+    fn parse_overlays(
+        &self,
+        text: &'static str,
+    ) -> Result<BTreeMap<String, overlays::Overlay>, PackError> {
+        let components: FastSet<&str> = self
+            .packages
+            .rows
+            .iter()
+            .chain(self.package_others.values().flatten())
+            .map(|p| p.component)
+            .collect();
+        self.tables().overlays(text, &components)
+    }
+
+    fn capability_index(&self) -> &Sorted<Capability> {
+        self.deferred(&self.capabilities, |c| {
+            self.tables().capabilities(c.capabilities)
+        })
+    }
+
+    fn overlay_index(&self) -> Option<&BTreeMap<String, overlays::Overlay>> {
+        self.deferred(&self.overlays, |c| {
+            c.overlays.map(|text| self.parse_overlays(text)).transpose()
+        })
+        .as_ref()
     }
 
     /// What the pack knows about systemd units on the target (src/knowledge/units.rs).
     pub fn units(&self) -> &units::UnitFacts {
-        &self.units
+        self.deferred(&self.units, |c| {
+            units::UnitFacts::parse(&self.origin, &c.units, &|f| self.expected_rows(f))
+        })
     }
 
     pub fn package(&self, name: &str) -> Option<&Package> {
-        self.packages.get(name)
+        self.packages.get(name).and_then(<[_]>::first)
     }
 
     /// Every row of a package name: the one [`Pack::package`] returns first, then rows of the
     /// same name built from other components (best channel, then highest EVR, wins).
     pub fn package_variants(&self, name: &str) -> Vec<&Package> {
-        let mut v: Vec<&Package> = self.packages.get(name).into_iter().collect();
+        let mut v: Vec<&Package> = self.package(name).into_iter().collect();
         if let Some(o) = self.package_others.get(name) {
             v.extend(o);
         }
@@ -500,7 +585,7 @@ impl Pack {
 
     /// All packages (one per name), in no particular order.
     pub fn packages(&self) -> impl Iterator<Item = &Package> {
-        self.packages.values()
+        self.packages.rows.iter()
     }
 
     /// Packages providing a soname: concrete facts first; glob facts only match a soname whose
@@ -510,7 +595,7 @@ impl Pack {
         if let Some(v) = self.sonames.get(soname)
             && !v.is_empty()
         {
-            return self.rank(v.clone());
+            return self.rank(v.to_vec());
         }
         let globbed: Vec<Provider> = self
             .soname_globs
@@ -525,12 +610,12 @@ impl Pack {
     /// into `/usr/bin` and `/lib64`, `/lib` into `/usr/lib64`, `/usr/lib`.
     pub fn path_providers(&self, path: &str) -> Vec<Provider> {
         let path = normalize_path(path);
-        let mut out = self.rank(self.paths.get(&path).cloned().unwrap_or_default());
+        let mut out = self.rank(self.paths.get(&path).map(<[_]>::to_vec).unwrap_or_default());
         let globbed: Vec<Provider> = self
             .path_globs
             .iter()
             .filter(|(pattern, prefix, p)| {
-                path.starts_with(prefix.as_str())
+                path.starts_with(prefix)
                     && !out.iter().any(|c| c.package == p.package)
                     && names::glob_match(pattern, &path)
             })
@@ -563,18 +648,16 @@ impl Pack {
     pub fn is_baseline_soname(&self, soname: &str) -> bool {
         self.soname_providers(soname)
             .iter()
-            .any(|p| self.baseline_packages.contains(&p.package))
+            .any(|p| self.baseline_packages.iter().any(|b| b == p.package))
     }
 
     /// Packages with an explicit `Provides:`/`Obsoletes:` (or python module/dist) of `name`.
     pub fn capabilities(&self, name: &str) -> &[Capability] {
-        self.capabilities.get(name).map_or(&[], Vec::as_slice)
+        self.capability_index().get(name).unwrap_or(&[])
     }
 
     fn channel_preference(&self, package: &str) -> u8 {
-        self.packages
-            .get(package)
-            .map_or(4, |p| p.channel.preference())
+        self.package(package).map_or(4, |p| p.channel.preference())
     }
 
     /// De-duplicate by package (keeping the strongest evidence: concrete over glob, then higher
@@ -583,19 +666,19 @@ impl Pack {
     fn rank(&self, mut v: Vec<Provider>) -> Vec<Provider> {
         if v.len() > 1 {
             v.sort_by(|a, b| {
-                (&a.package, a.glob, Reverse(a.confidence), &a.method).cmp(&(
-                    &b.package,
+                (a.package, a.glob, Reverse(a.confidence), a.method).cmp(&(
+                    b.package,
                     b.glob,
                     Reverse(b.confidence),
-                    &b.method,
+                    b.method,
                 ))
             });
             v.dedup_by(|later, first| later.package == first.package);
             v.sort_by_cached_key(|p| {
                 (
-                    self.channel_preference(&p.package),
+                    self.channel_preference(p.package),
                     Reverse(p.confidence),
-                    p.package.clone(),
+                    p.package,
                 )
             });
         }
@@ -606,14 +689,31 @@ impl Pack {
 /// The table parsers of [`Pack::parse`], each independent of the others.
 struct Tables<'o> {
     origin: &'o str,
-    expected: &'o (dyn Fn(&str) -> Option<u64> + Sync),
+    expected: &'o (dyn ExpectedRows + Sync),
 }
 
-type PackagesIndex = (FastMap<String, Package>, FastMap<String, Vec<Package>>);
-type SonamesIndex = (FastMap<String, Vec<Provider>>, Vec<(String, Provider)>);
+/// The row count `pack.json` records for a table file.
+trait ExpectedRows {
+    fn rows(&self, file: &str) -> Option<u64>;
+}
+
+impl<F: Fn(&str) -> Option<u64>> ExpectedRows for F {
+    fn rows(&self, file: &str) -> Option<u64> {
+        self(file)
+    }
+}
+
+impl ExpectedRows for Pack {
+    fn rows(&self, file: &str) -> Option<u64> {
+        self.expected_rows(file)
+    }
+}
+
+type PackagesIndex = (Sorted<Package>, FastMap<&'static str, Vec<Package>>);
+type SonamesIndex = (Sorted<Provider>, Vec<(&'static str, Provider)>);
 type PathsIndex = (
-    FastMap<String, Vec<Provider>>,
-    Vec<(String, String, Provider)>,
+    Sorted<Provider>,
+    Vec<(&'static str, &'static str, Provider)>,
 );
 type NodesIndex = (
     FastMap<String, BTreeMap<String, VersionNodes>>,
@@ -621,50 +721,86 @@ type NodesIndex = (
 );
 
 impl Tables<'_> {
-    fn table<'a>(
+    fn table(
         &self,
         file: &str,
-        text: &'a str,
+        text: &'static str,
         columns: &[&str],
-        f: impl FnMut(&[&'a str]) -> Result<(), String>,
+        f: impl FnMut(&[&'static str]) -> Result<(), String>,
     ) -> Result<(), PackError> {
-        parse_table(self.origin, file, text, columns, (self.expected)(file), f)
+        parse_table(
+            self.origin,
+            file,
+            text,
+            columns,
+            self.expected.rows(file),
+            f,
+        )
     }
 
-    fn packages(&self, text: &str) -> Result<PackagesIndex, PackError> {
-        let mut packages: FastMap<String, Package> = fast_map(text.len() / 48);
-        let mut others: FastMap<String, Vec<Package>> = FastMap::default();
+    /// The packages by name, and the other rows of duplicated names.
+    fn packages(&self, text: &'static str) -> Result<PackagesIndex, PackError> {
+        let mut names = Vec::with_capacity(text.len() / 56);
+        let mut rows = Vec::with_capacity(text.len() / 56);
+        let mut others: FastMap<&'static str, Vec<Package>> = FastMap::default();
+        let mut sorted = true;
         self.table(format::PACKAGES, text, format::PACKAGES_COLUMNS, |f| {
             let pkg = Package {
-                name: required("name", f[0])?.to_string(),
-                epoch: f[1].parse().map_err(|_| format!("bad epoch `{}`", f[1]))?,
-                version: f[2].to_string(),
-                release: f[3].to_string(),
-                arch: f[4].to_string(),
+                name: required("name", f[0])?,
+                epoch: parse_u32(f[1]).ok_or_else(|| format!("bad epoch `{}`", f[1]))?,
+                version: f[2],
+                release: f[3],
+                arch: f[4],
                 channel: Channel::parse(f[5])
                     .ok_or_else(|| format!("unknown channel `{}`", f[5]))?,
-                component: required("component", f[6])?.to_string(),
+                component: required("component", f[6])?,
             };
-            match packages.get_mut(&pkg.name) {
-                None => {
-                    packages.insert(pkg.name.clone(), pkg);
-                }
-                Some(cur) => {
+            // One package per name: the rows of a name in file order, each challenging the
+            // best so far; the losers are kept as variants. The builder sorts the table by
+            // name, so a name's rows are adjacent and the pick is made as they come.
+            match names.last() {
+                Some(last) if *last == pkg.name => {
+                    let cur = rows.last_mut().expect("a row per name");
                     let loser = if preferred(&pkg, cur) {
                         std::mem::replace(cur, pkg)
                     } else {
                         pkg
                     };
-                    others.entry(loser.name.clone()).or_default().push(loser);
+                    others.entry(loser.name).or_default().push(loser);
+                }
+                last => {
+                    sorted &= last.is_none_or(|last| *last < pkg.name);
+                    names.push(pkg.name);
+                    rows.push(pkg);
                 }
             }
             Ok(())
         })?;
-        Ok((packages, others))
+        if !sorted {
+            // Rows of a name apart: sort (stable: file order within a name), pick again.
+            let all = Sorted::new(names, rows);
+            (names, rows) = (Vec::new(), Vec::new());
+            let mut all_rows = all.rows.into_iter();
+            for group in all.keys.chunk_by(|a, b| a == b) {
+                let mut cur = all_rows.next().expect("a row per key");
+                for pkg in all_rows.by_ref().take(group.len() - 1) {
+                    let loser = if preferred(&pkg, &cur) {
+                        std::mem::replace(&mut cur, pkg)
+                    } else {
+                        pkg
+                    };
+                    others.entry(loser.name).or_default().push(loser);
+                }
+                names.push(group[0]);
+                rows.push(cur);
+            }
+        }
+        Ok((Sorted { keys: names, rows }, others))
     }
 
-    fn sonames(&self, text: &str) -> Result<SonamesIndex, PackError> {
-        let mut sonames: FastMap<String, Vec<Provider>> = fast_map(text.len() / 48);
+    fn sonames(&self, text: &'static str) -> Result<SonamesIndex, PackError> {
+        let mut keys = Vec::with_capacity(text.len() / 40);
+        let mut rows = Vec::with_capacity(text.len() / 40);
         let mut globs = Vec::new();
         self.table(format::SONAMES, text, format::SONAMES_COLUMNS, |f| {
             let soname = required("soname", f[0])?;
@@ -675,21 +811,20 @@ impl Tables<'_> {
                 // Globs with a wildcard in the library name never match (see
                 // names::soname_glob_matches); no need to keep them.
                 if names::library_name(prefix).is_some() {
-                    globs.push((prefix.to_string(), provider));
+                    globs.push((prefix, provider));
                 }
             } else {
-                sonames
-                    .entry(soname.to_string())
-                    .or_default()
-                    .push(provider);
+                keys.push(soname);
+                rows.push(provider);
             }
             Ok(())
         })?;
-        Ok((sonames, globs))
+        Ok((Sorted::new(keys, rows), globs))
     }
 
-    fn paths(&self, text: &str) -> Result<PathsIndex, PackError> {
-        let mut paths: FastMap<String, Vec<Provider>> = fast_map(text.len() / 56);
+    fn paths(&self, text: &'static str) -> Result<PathsIndex, PackError> {
+        let mut keys = Vec::with_capacity(text.len() / 48);
+        let mut rows = Vec::with_capacity(text.len() / 48);
         let mut globs = Vec::new();
         self.table(format::PATHS, text, format::PATHS_COLUMNS, |f| {
             let path = required("path", f[0])?;
@@ -700,18 +835,18 @@ impl Tables<'_> {
             let provider = provider(f[1], glob, f[4], f[5])?;
             if glob {
                 if names::path_glob_is_specific(path) {
-                    let prefix = names::glob_prefix(path).to_string();
-                    globs.push((path.to_string(), prefix, provider));
+                    globs.push((path, names::glob_prefix(path), provider));
                 }
             } else {
-                paths.entry(path.to_string()).or_default().push(provider);
+                keys.push(path);
+                rows.push(provider);
             }
             Ok(())
         })?;
-        Ok((paths, globs))
+        Ok((Sorted::new(keys, rows), globs))
     }
 
-    fn version_nodes(&self, text: &str) -> Result<NodesIndex, PackError> {
+    fn version_nodes(&self, text: &'static str) -> Result<NodesIndex, PackError> {
         type Lists = FastMap<String, BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>>;
         let mut lists: Lists = FastMap::default();
         let mut status: FastMap<(String, String, String), String> = FastMap::default();
@@ -759,8 +894,9 @@ impl Tables<'_> {
         Ok((lists, status))
     }
 
-    fn capabilities(&self, text: &str) -> Result<FastMap<String, Vec<Capability>>, PackError> {
-        let mut caps: FastMap<String, Vec<Capability>> = fast_map(text.len() / 56);
+    fn capabilities(&self, text: &'static str) -> Result<Sorted<Capability>, PackError> {
+        let mut keys = Vec::with_capacity(text.len() / 48);
+        let mut rows = Vec::with_capacity(text.len() / 48);
         self.table(
             format::CAPABILITIES,
             text,
@@ -768,34 +904,24 @@ impl Tables<'_> {
             |f| {
                 let capability = required("capability", f[0])?;
                 let cap = Capability {
-                    kind: required("kind", f[1])?.to_string(),
-                    package: required("package", f[2])?.to_string(),
-                    op: f[3].to_string(),
-                    version: f[4].to_string(),
+                    kind: required("kind", f[1])?,
+                    package: required("package", f[2])?,
+                    op: f[3],
+                    version: f[4],
                 };
-                match caps.get_mut(capability) {
-                    Some(v) => v.push(cap),
-                    None => {
-                        caps.insert(capability.to_string(), vec![cap]);
-                    }
-                }
+                keys.push(capability);
+                rows.push(cap);
                 Ok(())
             },
         )?;
-        Ok(caps)
+        Ok(Sorted::new(keys, rows))
     }
 
     fn overlays(
         &self,
-        text: &str,
-        packages: &FastMap<String, Package>,
-        others: &FastMap<String, Vec<Package>>,
+        text: &'static str,
+        components: &FastSet<&str>,
     ) -> Result<BTreeMap<String, overlays::Overlay>, PackError> {
-        let components: std::collections::HashSet<&str> = packages
-            .values()
-            .chain(others.values().flatten())
-            .map(|p| p.component.as_str())
-            .collect();
         let mut out = BTreeMap::new();
         self.table(format::OVERLAYS, text, format::OVERLAYS_COLUMNS, |f| {
             let o = overlays::check_row(f, &|c| components.contains(c))?;
@@ -804,6 +930,90 @@ impl Tables<'_> {
         })?;
         Ok(out)
     }
+}
+
+/// Rows sorted by key (in file order within a key), looked up by binary search: no hashing
+/// and two allocations per table, where a map of `Vec`s costs one per key. The builder writes
+/// its tables sorted, so sorting them is a linear check.
+#[derive(Debug)]
+struct Sorted<T> {
+    keys: Vec<&'static str>,
+    rows: Vec<T>,
+}
+
+impl<T> Sorted<T> {
+    fn new(keys: Vec<&'static str>, rows: Vec<T>) -> Sorted<T> {
+        debug_assert_eq!(keys.len(), rows.len());
+        if keys.is_sorted() {
+            return Sorted { keys, rows };
+        }
+        let mut keyed: Vec<(&'static str, T)> = keys.into_iter().zip(rows).collect();
+        keyed.sort_by(|a, b| a.0.cmp(b.0)); // stable: file order within a key
+        let (keys, rows) = keyed.into_iter().unzip();
+        Sorted { keys, rows }
+    }
+
+    /// The rows of a key; `None` when it has none.
+    fn get(&self, key: &str) -> Option<&[T]> {
+        let start = self.keys.partition_point(|k| *k < key);
+        let len = self.keys[start..].partition_point(|k| *k == key);
+        (len > 0).then(|| &self.rows[start..start + len])
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// How many distinct keys.
+    fn len(&self) -> usize {
+        self.keys.chunk_by(|a, b| a == b).count()
+    }
+
+    /// How many rows, all keys together.
+    fn rows(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The distinct keys, sorted.
+    fn keys(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.keys.chunk_by(|a, b| a == b).map(|g| g[0])
+    }
+
+    /// Every key with its rows, sorted by key.
+    fn iter(&self) -> impl Iterator<Item = (&'static str, &[T])> {
+        let mut start = 0;
+        self.keys.chunk_by(|a, b| a == b).map(move |g| {
+            let rows = &self.rows[start..start + g.len()];
+            start += g.len();
+            (g[0], rows)
+        })
+    }
+}
+
+impl<T> Default for Sorted<T> {
+    fn default() -> Self {
+        Sorted {
+            keys: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// A decimal `u32` as `str::parse` reads it (an optional `+`, digits), without its generic
+/// machinery.
+fn parse_u32(s: &str) -> Option<u32> {
+    let digits = s.strip_prefix('+').unwrap_or(s);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u32 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u32::from(b - b'0'))?;
+    }
+    Some(n)
 }
 
 /// A fast, non-cryptographic hasher for the indexes (keys come from the pack, not from
@@ -833,10 +1043,7 @@ impl std::hash::Hasher for FastHasher {
 }
 
 type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
-
-fn fast_map<K, V>(capacity: usize) -> FastMap<K, V> {
-    HashMap::with_capacity_and_hasher(capacity, Default::default())
-}
+type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<FastHasher>>;
 
 /// Whether `a` should be the package of its name rather than `b`: better channel, then higher
 /// EVR, then component name.
@@ -844,12 +1051,12 @@ fn preferred(a: &Package, b: &Package) -> bool {
     use std::cmp::Ordering;
     let by_channel = b.channel.preference().cmp(&a.channel.preference());
     let by_evr = evr::evr_cmp(
-        (a.epoch, &a.version, &a.release),
-        (b.epoch, &b.version, &b.release),
+        (a.epoch, a.version, a.release),
+        (b.epoch, b.version, b.release),
     );
     by_channel
         .then(by_evr)
-        .then_with(|| b.component.cmp(&a.component))
+        .then_with(|| b.component.cmp(a.component))
         == Ordering::Greater
 }
 
@@ -869,14 +1076,43 @@ fn yes_no(s: &str) -> Result<bool, String> {
     }
 }
 
-fn provider(package: &str, glob: bool, method: &str, confidence: &str) -> Result<Provider, String> {
+fn provider(
+    package: &'static str,
+    glob: bool,
+    method: &'static str,
+    confidence: &str,
+) -> Result<Provider, String> {
     Ok(Provider {
-        package: required("package", package)?.to_string(),
-        method: required("method", method)?.to_string(),
+        package: required("package", package)?,
+        method: required("method", method)?,
         confidence: Confidence::parse(confidence)
             .ok_or_else(|| format!("unknown confidence `{confidence}`"))?,
         glob,
     })
+}
+
+/// The index of the next tab or newline in `bytes` from `from`, or `bytes.len()`. Eight bytes at
+/// a time (fields are short: a call per field must be cheap).
+#[inline]
+fn next_delimiter(bytes: &[u8], from: usize) -> usize {
+    const LO: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const TAB: u64 = 0x0909_0909_0909_0909;
+    const NL: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+    // 0x80 in each byte of `v` that is zero, exactly (no borrow crosses bytes).
+    let zero_bytes = |v: u64| !(((v & LO).wrapping_add(LO)) | v | LO);
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        let hits = zero_bytes(w ^ TAB) | zero_bytes(w ^ NL);
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    bytes[i.min(bytes.len())..]
+        .iter()
+        .position(|&b| b == b'\t' || b == b'\n')
+        .map_or(bytes.len(), |p| i + p)
 }
 
 /// Parse one TSV table: the header must be exactly `columns`; every row must have that many
@@ -895,8 +1131,8 @@ fn parse_table<'a>(
         path: format!("{origin}/{file}"),
         reason: format!("line {line}: {reason}"),
     };
-    let mut lines = text.split('\n');
-    let header = lines.next().unwrap_or("");
+    let header_end = text.find('\n').unwrap_or(text.len());
+    let header = &text[..header_end];
     let header = header.strip_suffix('\r').unwrap_or(header);
     if !header.split('\t').eq(columns.iter().copied()) {
         return Err(invalid(
@@ -911,20 +1147,34 @@ fn parse_table<'a>(
     let mut fields: [&'a str; MAX_COLUMNS] = [""; MAX_COLUMNS];
     let mut rows = 0u64;
     let mut lineno = 1usize;
-    for line in lines {
+    let bytes = text.as_bytes();
+    // Each line as `text.split('\n')` yields them after the header (the empty piece after a
+    // final newline included), split on tabs in the same pass.
+    let mut pos = header_end + 1;
+    while pos <= text.len() {
         lineno += 1;
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.is_empty() {
-            continue;
-        }
         let mut n = 0;
-        for field in line.split('\t') {
-            if n == columns.len() {
-                n += 1;
+        loop {
+            let end = next_delimiter(bytes, pos);
+            // Delimiters are ASCII: `pos` and `end` are char boundaries.
+            let field = &text[pos..end];
+            let at_eol = end == bytes.len() || bytes[end] == b'\n';
+            pos = end + 1;
+            if n < columns.len() {
+                fields[n] = field;
+            }
+            n += 1;
+            if at_eol {
+                // `\r\n` line ends: the `\r` belongs to no field.
+                if n <= columns.len() {
+                    let last = &mut fields[n - 1];
+                    *last = last.strip_suffix('\r').unwrap_or(last);
+                }
                 break;
             }
-            fields[n] = field;
-            n += 1;
+        }
+        if n == 1 && fields[0].is_empty() {
+            continue;
         }
         if n != columns.len() {
             return Err(invalid(
@@ -1018,7 +1268,7 @@ mod tests {
     fn soname_queries_sort_and_dedup() {
         let p = pack();
         let v = p.soname_providers("libx.so.1");
-        let names: Vec<&str> = v.iter().map(|x| x.package.as_str()).collect();
+        let names: Vec<&str> = v.iter().map(|x| x.package).collect();
         // Concrete only (the tools glob is not consulted); base, sdk-exception, sdk, unlisted.
         assert_eq!(names, ["glibc", "foo-exc", "foo", "foo-unl"]);
         assert!(v.iter().all(|x| !x.glob));
@@ -1058,9 +1308,7 @@ mod tests {
         // Concrete first, then globs of other packages.
         let v = p.path_providers("/usr/bin/toolbox");
         assert_eq!(
-            v.iter()
-                .map(|x| (x.package.as_str(), x.glob))
-                .collect::<Vec<_>>(),
+            v.iter().map(|x| (x.package, x.glob)).collect::<Vec<_>>(),
             [("foo", false), ("tools", true)]
         );
         assert_eq!(
@@ -1101,7 +1349,7 @@ mod tests {
         assert!(p.capabilities("nothing").is_empty());
     }
 
-    fn invalid_reason(c: PackContents<'_>) -> (String, String) {
+    fn invalid_reason(c: PackContents<'static>) -> (String, String) {
         match Pack::parse("test", &c) {
             Err(PackError::Invalid { path, reason }) => (path, reason),
             other => panic!("expected Invalid, got {other:?}"),
@@ -1154,6 +1402,95 @@ mod tests {
             ..contents()
         });
         assert!(reason.contains("pack.json counts 3"), "{reason}");
+    }
+
+    #[test]
+    fn tables_split_like_str_split() {
+        let cols = ["a", "b", "c"];
+        let rows = |text: &'static str| {
+            let mut out = Vec::new();
+            parse_table("o", "f", text, &cols, None, |f| {
+                out.push(f.join("|"));
+                Ok(())
+            })
+            .map(|()| out)
+        };
+        // CRLF, blank lines, a last line without newline, long and non-ASCII fields.
+        let text = "a\tb\tc\r\n1\t2\t3\r\n\n\r\nx\t\tz\nlong-field-of-many-bytes\tété\t\u{1F600}";
+        assert_eq!(
+            rows(text).unwrap(),
+            ["1|2|3", "x||z", "long-field-of-many-bytes|été|\u{1F600}"]
+        );
+        assert_eq!(rows("a\tb\tc").unwrap(), Vec::<String>::new());
+        let line = |r: Result<Vec<String>, PackError>| match r {
+            Err(PackError::Invalid { reason, .. }) => reason,
+            other => panic!("{other:?}"),
+        };
+        assert!(line(rows("a\tb\tc\n1\t2\n")).starts_with("line 2:"));
+        assert!(line(rows("a\tb\tc\n\n1\t2\t3\t4\n")).starts_with("line 3:"));
+        assert!(line(rows("a\tb\n")).starts_with("line 1:"));
+        // The row count error names the last line, as `split` counts them.
+        let r = parse_table("o", "f", "a\tb\tc\n1\t2\t3\n", &cols, Some(2), |_| Ok(()));
+        match r {
+            Err(PackError::Invalid { reason, .. }) => assert!(reason.starts_with("line 3:")),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(next_delimiter(b"abcdefghijklmnop\tq", 0), 16);
+        assert_eq!(next_delimiter(b"abcdefghij", 3), 10);
+        assert_eq!(next_delimiter(b"\x08\x0b\x01\xff\n", 0), 4);
+    }
+
+    #[test]
+    fn unsorted_tables_index_like_sorted_ones() {
+        let unsorted = PackContents {
+            packages: "name\tepoch\tversion\trelease\tarch\tchannel\tcomponent\n\
+                dup\t0\t2.9\t1\tnoarch\tbase\tbig\n\
+                glibc\t0\t2.42\t1\tx86_64\tbase\tglibc\n\
+                dup\t0\t2.13\t1\tnoarch\tbase\tsmall\n\
+                tools\t0\t1\t1\tx86_64\tbase\ttools\n\
+                libaio\t0\t0.3\t1\tx86_64\tbase\tlibaio\n\
+                dup\t0\t9\t1\tnoarch\tsdk\tother\n\
+                foo\t0\t1\t1\tx86_64\tsdk\tfoo\n\
+                foo-unl\t0\t1\t1\tx86_64\tunlisted\tfoo\n\
+                foo-exc\t0\t1\t1\tx86_64\tsdk-exception\tfoo\n",
+            ..contents()
+        };
+        let p = Pack::parse("test", &unsorted).unwrap();
+        let q = pack();
+        for name in ["dup", "glibc", "tools", "foo", "foo-exc", "nope"] {
+            assert_eq!(p.package(name), q.package(name), "{name}");
+            assert_eq!(p.package_variants(name), q.package_variants(name), "{name}");
+        }
+        assert_eq!(p.packages().count(), q.packages().count());
+        assert_eq!(
+            p.soname_providers("libx.so.1"),
+            q.soname_providers("libx.so.1")
+        );
+    }
+
+    #[test]
+    fn deferred_tables_match_eager_ones() {
+        let eager = pack();
+        let deferred = Pack::parse_deferred("test", &contents()).unwrap();
+        assert_eq!(
+            deferred.capabilities("/bin/sh"),
+            eager.capabilities("/bin/sh")
+        );
+        assert_eq!(
+            deferred.capabilities("oldpkg"),
+            eager.capabilities("oldpkg")
+        );
+        assert!(deferred.capabilities("nothing").is_empty());
+        assert_eq!(deferred.has_overlays(), eager.has_overlays());
+        // A broken deferred table does not fail the load; `Pack::parse` reports it.
+        let broken = PackContents {
+            capabilities: "capability\tkind\tpackage\top\tversion\n/bin/sh\t\tfoo\t\t\n",
+            ..contents()
+        };
+        assert!(Pack::parse_deferred("test", &broken).is_ok());
+        let (path, reason) = invalid_reason(broken);
+        assert_eq!(path, "test/capabilities.tsv");
+        assert!(reason.starts_with("line 2:"), "{reason}");
     }
 
     #[test]

@@ -72,17 +72,17 @@ impl Overlay {
 impl Pack {
     /// The Azure overlay of a source component, if Azure Linux customized it.
     pub fn overlay(&self, component: &str) -> Option<&Overlay> {
-        self.overlays.as_ref()?.get(component)
+        self.overlay_index()?.get(component)
     }
 
     /// Every customized component, sorted by name (empty when the pack has no overlays table).
     pub fn overlays(&self) -> impl Iterator<Item = &Overlay> {
-        self.overlays.iter().flat_map(|m| m.values())
+        self.overlay_index().into_iter().flat_map(|m| m.values())
     }
 
     /// Whether the pack has an overlays table.
     pub fn has_overlays(&self) -> bool {
-        self.overlays.is_some()
+        self.overlay_index().is_some()
     }
 }
 

@@ -31,7 +31,7 @@ impl Pack {
         );
         let _ = writeln!(o, "paths       {}", self.paths.len());
         let _ = writeln!(o, "version sets {}", self.version_nodes.len());
-        let caps: usize = self.capabilities.values().map(Vec::len).sum();
+        let caps: usize = self.capability_index().rows();
         let _ = writeln!(o, "capabilities {caps}");
         match &self.debian_map {
             Some(_) => {
@@ -74,7 +74,7 @@ impl Pack {
             .paths
             .iter()
             .filter(|(_, ps)| ps.iter().any(|p| p.method == "abi"))
-            .map(|(path, _)| path.clone())
+            .map(|(path, _)| path.to_string())
             .collect();
         v.sort();
         v
@@ -89,13 +89,13 @@ impl Pack {
         let mut out: Vec<(String, Provider)> = self
             .sonames
             .keys()
-            .filter(|s| s.as_str() != soname && soname_stem(s) == Some(stem))
+            .filter(|s| *s != soname && soname_stem(s) == Some(stem))
             .filter_map(|s| {
                 let best = self
                     .soname_providers(s)
                     .into_iter()
-                    .find(|p| self.package(&p.package).is_none_or(|k| k.channel.shipped()))?;
-                Some((s.clone(), best))
+                    .find(|p| self.package(p.package).is_none_or(|k| k.channel.shipped()))?;
+                Some((s.to_string(), best))
             })
             .collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));

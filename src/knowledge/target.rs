@@ -101,7 +101,7 @@ pub fn select(target: Option<&str>, knowledge: Option<&Path>) -> Result<Selected
             };
             // A profile changes the baseline, so the pack is parsed into one of its own
             // (a scan or query uses one target per process).
-            let pack = Pack::parse(&format!("builtin:{}", spec.id), &contents)?;
+            let pack = Pack::parse_deferred(&format!("builtin:{}", spec.id), &contents)?;
             return Ok(SelectedPack::Owned(Box::new(pack.with_profile(profile)?)));
         }
     };

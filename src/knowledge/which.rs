@@ -183,11 +183,11 @@ impl Pack {
     fn answer_package(&self, name: &str) -> Option<AnswerPackage> {
         let p = self.package(name)?;
         Some(AnswerPackage {
-            name: p.name.clone(),
+            name: p.name.to_string(),
             evr: (!p.version.is_empty()).then(|| p.evr()),
-            arch: p.arch.clone(),
+            arch: p.arch.to_string(),
             channel: p.channel,
-            component: p.component.clone(),
+            component: p.component.to_string(),
         })
     }
 
@@ -213,7 +213,7 @@ impl Pack {
             if out.iter().any(|x| x.name == p.package) {
                 continue;
             }
-            if let Some(ap) = self.answer_package(&p.package) {
+            if let Some(ap) = self.answer_package(p.package) {
                 out.push(ap);
             }
         }
@@ -232,10 +232,10 @@ impl Pack {
                 "ships"
             };
             a.evidence.push(Evidence {
-                package: p.package.clone(),
+                package: p.package.to_string(),
                 fact: format!("{what} {norm}"),
                 table: super::format::PATHS,
-                method: p.method.clone(),
+                method: p.method.to_string(),
                 confidence: p.confidence,
             });
         }
@@ -294,7 +294,7 @@ impl Pack {
                 v.evr()
             };
             a.evidence.push(Evidence {
-                package: v.name.clone(),
+                package: v.name.to_string(),
                 fact: format!(
                     "package {} {evr} {} from {} ({})",
                     v.name,
@@ -369,10 +369,10 @@ impl Pack {
                 format!("provides {term}")
             };
             a.evidence.push(Evidence {
-                package: p.package.clone(),
+                package: p.package.to_string(),
                 fact,
                 table: super::format::SONAMES,
-                method: p.method.clone(),
+                method: p.method.to_string(),
                 confidence: p.confidence,
             });
         }
@@ -432,7 +432,7 @@ impl Pack {
                 for (s, p) in alts.into_iter().take(MAX_ALTERNATIVES) {
                     a.alternatives.push(Alternative {
                         name: s,
-                        packages: self.answer_package(&p.package).into_iter().collect(),
+                        packages: self.answer_package(p.package).into_iter().collect(),
                     });
                 }
             }
@@ -446,9 +446,9 @@ impl Pack {
             let mut v: Vec<&super::Capability> = caps.iter().filter(|c| c.kind == kind).collect();
             v.sort_by_key(|c| {
                 (
-                    self.package(&c.package)
+                    self.package(c.package)
                         .map_or(4, |p| p.channel.preference()),
-                    c.package.clone(),
+                    c.package,
                 )
             });
             v
@@ -470,7 +470,7 @@ impl Pack {
                 format!(" {} {}", c.op, c.version)
             };
             a.evidence.push(Evidence {
-                package: c.package.clone(),
+                package: c.package.to_string(),
                 fact: format!("{tag}: {term}{version}"),
                 table: super::format::CAPABILITIES,
                 method: method.into(),
@@ -480,8 +480,8 @@ impl Pack {
         let names = |v: &[&super::Capability]| -> Vec<String> {
             let mut out: Vec<String> = Vec::new();
             for c in v {
-                if !out.contains(&c.package) {
-                    out.push(c.package.clone());
+                if !out.iter().any(|o| o == c.package) {
+                    out.push(c.package.to_string());
                 }
             }
             out
@@ -675,14 +675,14 @@ impl Pack {
         let matched = via_module.as_deref().unwrap_or(term);
         for c in &caps {
             a.evidence.push(Evidence {
-                package: c.package.clone(),
+                package: c.package.to_string(),
                 fact: format!("{} {matched}", c.kind.replace('_', " ")),
                 table: super::format::CAPABILITIES,
                 method: "spec-files".into(),
                 confidence: Confidence::High,
             });
-            if !names.contains(&c.package) {
-                names.push(c.package.clone());
+            if !names.iter().any(|n| n == c.package) {
+                names.push(c.package.to_string());
             }
         }
         let mut pkgs: Vec<AnswerPackage> = names
@@ -748,8 +748,8 @@ impl Pack {
         let mut alts: Vec<AnswerPackage> = self
             .packages()
             .filter(|p| p.name != term && p.channel.shipped())
-            .filter(|p| digit_shape(&p.name).as_deref() == Some(shape.as_str()))
-            .filter_map(|p| self.answer_package(&p.name))
+            .filter(|p| digit_shape(p.name).as_deref() == Some(shape.as_str()))
+            .filter_map(|p| self.answer_package(p.name))
             .collect();
         if alts.is_empty() {
             return;
