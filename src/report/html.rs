@@ -14,7 +14,7 @@ use super::Report;
 use super::readiness::{self, Area, Readiness};
 use crate::checks::Verdict;
 use crate::checks::units::UnitReport;
-use crate::findings::{Finding, Severity, WaiverStatus};
+use crate::findings::{Code, Finding, Severity, WaiverStatus};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
@@ -555,21 +555,9 @@ fn section_binaries(o: &mut String, r: &Report) {
     ]));
     o.push_str("<tbody>\n");
     for b in &r.binaries {
-        let findings: Vec<String> = b
-            .findings
-            .iter()
-            .map(|c| {
-                if waived
-                    .get(&(b.path.as_str(), c.as_str()))
-                    .copied()
-                    .unwrap_or(false)
-                {
-                    format!("<del title=\"waived\">{}</del>", code(c.as_str()))
-                } else {
-                    code(c.as_str())
-                }
-            })
-            .collect();
+        let findings = code_cells(&b.findings, |c| {
+            waived.get(&(b.path.as_str(), c)).copied().unwrap_or(false)
+        });
         let mut rel: Vec<String> = b
             .loads
             .iter()
@@ -852,21 +840,9 @@ fn section_units(o: &mut String, r: &Report) {
         } else {
             "disabled"
         };
-        let findings: Vec<String> = u
-            .findings
-            .iter()
-            .map(|c| {
-                if waived
-                    .get(&(u.unit.as_str(), c.as_str()))
-                    .copied()
-                    .unwrap_or(false)
-                {
-                    format!("<del title=\"waived\">{}</del>", code(c.as_str()))
-                } else {
-                    code(c.as_str())
-                }
-            })
-            .collect();
+        let findings = code_cells(&u.findings, |c| {
+            waived.get(&(u.unit.as_str(), c)).copied().unwrap_or(false)
+        });
         let fix = ids
             .get(&(u.scope.as_str(), u.unit.as_str(), u.path.as_str()))
             .map(|id| format!("<a href=\"#{id}\">diff</a>"))
@@ -1091,15 +1067,7 @@ fn section_policy(o: &mut String, r: &Report) {
         }
         o.push_str("</ul>\n");
     }
-    let expired: Vec<&Finding> = r
-        .findings
-        .iter()
-        .filter(|f| {
-            f.waiver
-                .as_ref()
-                .is_some_and(|w| w.status == WaiverStatus::Expired)
-        })
-        .collect();
+    let expired = r.expired_waivers();
     if !expired.is_empty() {
         o.push_str(
             "<h3>Expired waivers (the findings count again)</h3>\n<ul id=\"expired-waivers\">\n",
@@ -1268,6 +1236,20 @@ pub fn render(r: &Report) -> String {
         r.schema_version
     );
     o
+}
+
+/// Finding codes for a table cell, waived ones struck through.
+fn code_cells(codes: &[Code], is_waived: impl Fn(&str) -> bool) -> Vec<String> {
+    codes
+        .iter()
+        .map(|c| {
+            if is_waived(c.as_str()) {
+                format!("<del title=\"waived\">{}</del>", code(c.as_str()))
+            } else {
+                code(c.as_str())
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

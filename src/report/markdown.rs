@@ -5,7 +5,7 @@ use super::Report;
 use super::readiness::{self, Area, Readiness};
 use crate::checks::Verdict;
 use crate::checks::units::UnitReport;
-use crate::findings::{Finding, Severity, WaiverStatus};
+use crate::findings::{Finding, Severity};
 use std::fmt::Write;
 
 /// Escape text for a Markdown paragraph or table cell: Markdown punctuation, HTML, newlines.
@@ -389,15 +389,7 @@ pub fn render(r: &Report) -> String {
         for u in &p.unmatched_waivers {
             let _ = writeln!(o, "- waiver matched no finding: {}", code(u));
         }
-        let expired: Vec<&Finding> = r
-            .findings
-            .iter()
-            .filter(|f| {
-                f.waiver
-                    .as_ref()
-                    .is_some_and(|w| w.status == WaiverStatus::Expired)
-            })
-            .collect();
+        let expired = r.expired_waivers();
         for f in expired {
             let _ = writeln!(
                 o,

@@ -322,6 +322,20 @@ pub fn build(
     }
 }
 
+impl Report {
+    /// Findings whose waiver has expired (they count again), in report order.
+    pub fn expired_waivers(&self) -> Vec<&Finding> {
+        self.findings
+            .iter()
+            .filter(|f| {
+                f.waiver
+                    .as_ref()
+                    .is_some_and(|w| w.status == crate::findings::WaiverStatus::Expired)
+            })
+            .collect()
+    }
+}
+
 /// Add the package checks' outcome to a report: the packages, their findings, the packages to
 /// install, and the recomputed summary.
 pub fn attach_packages(
