@@ -66,6 +66,7 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     );
     report::attach_packages(&mut report, pkgs, &own.managers);
     report::attach_units(&mut report, units, unit_findings, unit_diags);
+    checks::annotate_differences(&mut report.findings);
     Ok(report)
 }
 

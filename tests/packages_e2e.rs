@@ -139,6 +139,22 @@ fn centos7_host_package_fates_and_third_party_requirements() {
             .any(|f| f["evidence"]["requirement"] == "libc.so.6()(64bit)"),
         "{unsat:?}"
     );
+    // Findings name the way Azure Linux differs (an id `azl-compat explain` accepts).
+    let difference = |code: &str, subject: &str| {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == code && f["subject"] == subject)
+            .unwrap_or_else(|| panic!("no {code} for {subject}"))["evidence"]["difference"]
+            .clone()
+    };
+    assert_eq!(difference("pkg-not-shipped", "centos-release"), "absent");
+    assert_eq!(
+        difference("pkg-major-version-change", "python"),
+        "other-version"
+    );
+    assert_eq!(difference("pkg-replaced", "yum"), "replaced");
     // One dnf command for the host.
     let cmd = r["summary"]["install_command"].as_str().unwrap();
     assert!(

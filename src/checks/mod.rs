@@ -473,3 +473,40 @@ pub fn run_packages(
         to_install,
     }
 }
+
+/// Tag each finding that comes from a way Azure Linux 4.0 differs from Fedora with the id of
+/// that difference (`evidence.difference`; `azl-compat explain ID` explains it).
+pub fn annotate_differences(findings: &mut [Finding]) {
+    use crate::knowledge::differences as d;
+    for f in findings.iter_mut() {
+        let id = match f.code {
+            Code::ElfLibrarySdkOnly
+            | Code::ScriptInterpreterSdkOnly
+            | Code::PkgSdkOnly
+            | Code::UnitExecSdkOnly => Some(d::SDK),
+            Code::ElfLibraryMissing if f.evidence.contains_key("unpublished_packages") => {
+                Some(d::UNLISTED)
+            }
+            Code::PkgNotPublished => Some(d::UNLISTED),
+            Code::ElfLibraryMissing
+            | Code::ScriptInterpreterMissing
+            | Code::PkgNotShipped
+            | Code::UnitExecMissing
+            | Code::UnitNotShipped => Some(d::ABSENT),
+            Code::PkgReplaced => Some(d::REPLACED),
+            Code::PkgMajorVersionChange => Some(d::OTHER_VERSION),
+            Code::ElfUnsupportedArch
+                if f.evidence.get("class").map(String::as_str) == Some("32-bit") =>
+            {
+                Some(d::NO_32_BIT)
+            }
+            Code::UnitPresetDisabled => Some(d::DIFFERENT_DEFAULT),
+            _ => None,
+        };
+        if let Some(id) = id {
+            f.evidence
+                .entry("difference".to_string())
+                .or_insert_with(|| id.to_string());
+        }
+    }
+}
