@@ -32,7 +32,15 @@ pub fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
             out.push(
                 base(Code::ElfGlibcPrivate, &format!("{name}@{GLIBC_PRIVATE}"))
                     .message(format!("uses GLIBC_PRIVATE symbols of {name}"))
-                    .why("GLIBC_PRIVATE symbols are internal to one glibc build and change without notice; Azure Linux 4.0 ships glibc 2.42")
+                    .why(format!(
+                        "GLIBC_PRIVATE symbols are internal to one glibc build and change without notice; {} ships {name} in {}",
+                        ctx.pack.name_version(),
+                        ctx.soname_providers(name)
+                            .first()
+                            .and_then(|p| ctx.pack.package(p.package))
+                            .map(|p| format!("{} {}", p.name, p.evr()))
+                            .unwrap_or_else(|| "its own glibc build".to_string())
+                    ))
                     .fix("rebuild on the target without private glibc interfaces (they usually come from statically linked or copied glibc parts)"),
             );
         }
