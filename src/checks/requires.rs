@@ -39,7 +39,11 @@ pub fn check(
         }
         let mut seen = BTreeSet::new();
         for dep in &p.requires {
-            if dep.flags & SENSE_MISSINGOK != 0 || !seen.insert(dep.clone()) {
+            // Weak requirements, repeats, and empty names (seen in legacy v3 headers) need nothing.
+            if dep.flags & SENSE_MISSINGOK != 0
+                || dep.name.trim().is_empty()
+                || !seen.insert(dep.clone())
+            {
                 continue;
             }
             let constraint = match (dep.op, &dep.version) {

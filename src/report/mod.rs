@@ -323,6 +323,17 @@ pub fn build(
 }
 
 impl Report {
+    /// Whether a package of the report has an unwaived blocker (matched by name and location,
+    /// so an installed package and a `.rpm` file of the same name stay apart).
+    pub fn package_blocks(&self, p: &crate::checks::packages::PackageReport) -> bool {
+        self.findings.iter().any(|f| {
+            f.severity == Severity::Blocker
+                && !f.is_waived()
+                && f.path == p.location
+                && f.evidence.get("package") == Some(&p.name)
+        })
+    }
+
     /// Findings whose waiver has expired (they count again), in report order.
     pub fn expired_waivers(&self) -> Vec<&Finding> {
         self.findings

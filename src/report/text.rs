@@ -167,22 +167,37 @@ pub fn render_styled(r: &Report, colour: bool) -> String {
     }
     if let Some(pc) = &s.packages {
         let fates: Vec<String> = pc.by_fate.iter().map(|(f, n)| format!("{n} {f}")).collect();
+        let mut sources = r.source.package_managers.clone();
+        let mut title = "Installed packages";
+        if r.packages.iter().any(|p| p.manager == "rpm-file") {
+            sources.push(".rpm files in the tree".to_string());
+            title = "Packages";
+        }
         let _ = writeln!(
             o,
-            "\nInstalled packages ({}): {} ({} distro, {} third-party): {}",
-            r.source.package_managers.join(", "),
+            "\n{title} ({}): {} ({} distro, {} third-party): {}",
+            sources.join(", "),
             pc.total,
             pc.distro,
             pc.third_party,
             fates.join(", ")
         );
-        for p in r.packages.iter().filter(|p| pc.blocking.contains(&p.name)) {
-            let needed = if p.needed_by.is_empty() {
-                String::new()
-            } else {
-                format!(" (needed by {})", p.needed_by.join(", "))
+        for p in r.packages.iter().filter(|p| r.package_blocks(p)) {
+            let needed = match p.needed_by.len() {
+                0 => String::new(),
+                n if n <= 3 => format!(" (needed by {})", p.needed_by.join(", ")),
+                n => format!(
+                    " (needed by {} and {} more)",
+                    p.needed_by[..3].join(", "),
+                    n - 3
+                ),
             };
-            let _ = writeln!(o, "  blocks: {} {} [{}]{needed}", p.name, p.evr, p.fate);
+            let at = if p.manager == "rpm-file" {
+                format!(" at {}", p.location)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(o, "  blocks: {} {} [{}]{at}{needed}", p.name, p.evr, p.fate);
         }
     }
     if let Some(uc) = &s.units {
