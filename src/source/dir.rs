@@ -3,6 +3,8 @@
 use super::{DirHandle, Entry, EntryKind, FileId, FileMeta, Opened, Source};
 use std::fs;
 use std::io;
+use super::confined::{self, Root};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
@@ -10,9 +12,11 @@ use std::path::{Path, PathBuf};
 /// filesystems and runtime state that does not move with a workload.
 const HOST_PSEUDO_DIRS: &[&str] = &["/proc", "/sys", "/dev", "/run"];
 
-/// A local directory root.
+/// A local directory root, held open: every open below it is confined to it
+/// ([`confined::Root`]).
 pub struct DirSource {
     root: PathBuf,
+    fd: Root,
     root_dev: u64,
     is_host_root: bool,
     cross_mounts: bool,
@@ -20,19 +24,41 @@ pub struct DirSource {
 
 impl DirSource {
     /// Open a root. `cross_mounts` enters directories on other devices (pseudo filesystems
-    /// of a running system are skipped regardless).
+    /// of a running system are skipped regardless). A root on a kernel pseudo filesystem
+    /// (`/proc`, `/sys`, `/dev`, ... recognised by `statfs` magic, not by name) is refused.
     pub fn new(root: &Path, cross_mounts: bool) -> io::Result<Self> {
         let canon = fs::canonicalize(root)?;
-        let meta = fs::metadata(&canon)?;
-        if !meta.is_dir() {
+        let dir = fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(&canon)
+            .map_err(|e| {
+                if e.raw_os_error() == Some(libc::ENOTDIR) {
+                    io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        format!("{} is not a directory", root.display()),
+                    )
+                } else {
+                    e
+                }
+            })?;
+        let meta = dir.metadata()?;
+        if let Some(kind) = pseudo_filesystem(dir.as_raw_fd()) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("{} is not a directory", root.display()),
+                format!(
+                    "a {kind} pseudo filesystem: refused (reading it can consume kernel state)"
+                ),
             ));
         }
         Ok(DirSource {
             is_host_root: canon == Path::new("/"),
             root: canon,
+            // The fallback walk can be forced, so tests cover it on kernels with openat2.
+            fd: Root::new(
+                OwnedFd::from(dir),
+                std::env::var_os("AZL_COMPAT_NO_OPENAT2").is_none(),
+            ),
             root_dev: meta.dev(),
             cross_mounts,
         })
@@ -48,14 +74,6 @@ impl DirSource {
         self.is_host_root
     }
 
-    fn host_path(&self, target: &Path) -> PathBuf {
-        let rel = target.strip_prefix("/").unwrap_or(target);
-        if rel.as_os_str().is_empty() {
-            self.root.clone()
-        } else {
-            self.root.join(rel)
-        }
-    }
 }
 
 impl Source for DirSource {
@@ -69,12 +87,16 @@ impl Source for DirSource {
                 "runtime or pseudo filesystem of the running system".into()
             ));
         }
-        let host = self.host_path(path);
+        let dir = self.fd.open(
+            path.as_os_str(),
+            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NONBLOCK,
+            true,
+        )?;
         if path != Path::new("/") {
             // Only directories pay for a stat: to stay on the root's device.
-            let meta = fs::symlink_metadata(&host)?;
+            let meta = fs::File::from(dir.try_clone()?).metadata()?;
             if meta.dev() != self.root_dev {
-                if let Some(kind) = pseudo_filesystem(&host) {
+                if let Some(kind) = pseudo_filesystem(dir.as_raw_fd()) {
                     return Ok(Err(format!("{kind} pseudo filesystem")));
                 }
                 if self.is_host_root && !self.cross_mounts {
@@ -85,36 +107,27 @@ impl Source for DirSource {
             }
         }
         let mut out = Vec::new();
-        for entry in fs::read_dir(&host)? {
-            let entry = entry?;
-            let ft = entry.file_type()?;
-            let kind = if ft.is_dir() {
-                EntryKind::Dir
-            } else if ft.is_file() {
-                EntryKind::File
-            } else if ft.is_symlink() {
-                EntryKind::Symlink
-            } else {
-                // FIFOs, sockets, devices.
-                EntryKind::Special
+        for (name, dtype) in confined::list_dir(&dir)? {
+            let kind = match dtype {
+                libc::DT_DIR => EntryKind::Dir,
+                libc::DT_REG => EntryKind::File,
+                libc::DT_LNK => EntryKind::Symlink,
+                // FIFOs, sockets, devices (and what could not be typed).
+                _ => EntryKind::Special,
             };
-            out.push(Entry {
-                name: entry.file_name(),
-                kind,
-            });
+            out.push(Entry { name, kind });
         }
         Ok(Ok(out))
     }
 
     fn open(&self, path: &Path) -> io::Result<Opened> {
-        // O_NOFOLLOW: the walk only opens what it listed as a regular file; if it was swapped
-        // for a symlink meanwhile, refuse rather than read outside the root. O_NONBLOCK: never
-        // hang on a FIFO that replaced a file.
-        let file = fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc_flags())
-            .open(self.host_path(path))?;
-        Ok(Opened::File(file))
+        // Confined to the root; the last component is never followed: the walk only opens
+        // what it listed as a regular file, and if it was swapped for a symlink meanwhile,
+        // refuse. O_NONBLOCK: never hang on a FIFO that replaced a file.
+        let fd = self
+            .fd
+            .open(path.as_os_str(), libc::O_RDONLY | libc_flags(), false)?;
+        Ok(Opened::File(fs::File::from(fd)))
     }
 
     fn meta(&self, opened: &Opened) -> io::Result<FileMeta> {
@@ -143,16 +156,19 @@ impl Source for DirSource {
     }
 
     fn open_dir(&self, path: &Path) -> Option<Box<dyn DirHandle>> {
-        let dir = fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW)
-            .open(self.host_path(path))
+        let fd = self
+            .fd
+            .open(
+                path.as_os_str(),
+                libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW,
+                false,
+            )
             .ok()?;
-        Some(Box::new(OpenDir(dir)))
+        Some(Box::new(OpenDir(fs::File::from(fd))))
     }
 
     fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
-        fs::read_link(self.host_path(path))
+        self.fd.read_link(path.as_os_str()).map(PathBuf::from)
     }
 }
 
@@ -160,13 +176,11 @@ fn libc_flags() -> i32 {
     libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY
 }
 
-/// The kind of kernel pseudo filesystem mounted at `path`, if it is one.
-fn pseudo_filesystem(path: &Path) -> Option<&'static str> {
-    use std::os::unix::ffi::OsStrExt;
-    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
-    // SAFETY: `c` is a valid NUL-terminated path and `buf` a properly sized out-parameter.
+/// The kind of kernel pseudo filesystem the open directory `fd` is on, if it is one.
+fn pseudo_filesystem(fd: RawFd) -> Option<&'static str> {
+    // SAFETY: `fd` is open and `buf` a properly sized out-parameter.
     let mut buf: libc::statfs = unsafe { std::mem::zeroed() };
-    if unsafe { libc::statfs(c.as_ptr(), &mut buf) } != 0 {
+    if unsafe { libc::fstatfs(fd, &mut buf) } != 0 {
         return None;
     }
     #[allow(clippy::unnecessary_cast)]
@@ -186,9 +200,44 @@ fn pseudo_filesystem(path: &Path) -> Option<&'static str> {
         0x4244_4d41 => "binfmt_misc",
         0x1957_0e28 | 0x0187 => "autofs",
         0x6e73_6673 => "nsfs",
+        // devtmpfs shares tmpfs's magic: ask the mount table which one this is.
+        0x0102_1994 if mount_fstype(fd).as_deref() == Some("devtmpfs") => "devtmpfs",
         _ => return None,
     })
 }
+
+/// The file system type of the mount the open `fd` is on, from `/proc/self/mountinfo` (the
+/// mount id comes from `statx`).
+fn mount_fstype(fd: RawFd) -> Option<String> {
+    use std::io::Read;
+    // SAFETY: valid fd, empty NUL-terminated path with AT_EMPTY_PATH, and an out-parameter.
+    let mut stx: libc::statx = unsafe { std::mem::zeroed() };
+    let r = unsafe {
+        libc::statx(
+            fd,
+            c"".as_ptr(),
+            libc::AT_EMPTY_PATH,
+            libc::STATX_MNT_ID,
+            &mut stx,
+        )
+    };
+    if r != 0 || stx.stx_mask & libc::STATX_MNT_ID == 0 {
+        return None;
+    }
+    let mut text = String::new();
+    fs::File::open("/proc/self/mountinfo")
+        .ok()?
+        .take(MOUNTINFO_CAP)
+        .read_to_string(&mut text)
+        .ok()?;
+    let id = stx.stx_mnt_id.to_string();
+    let line = text.lines().find(|l| l.split(' ').next() == Some(id.as_str()))?;
+    let (_, after) = line.split_once(" - ")?;
+    after.split(' ').next().map(str::to_string)
+}
+
+/// Most bytes of `/proc/self/mountinfo` read (to tell devtmpfs from tmpfs).
+const MOUNTINFO_CAP: u64 = 16 << 20;
 
 /// A directory opened with `O_DIRECTORY`; files are opened with `openat` relative to it.
 struct OpenDir(fs::File);
