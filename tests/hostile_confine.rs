@@ -196,7 +196,10 @@ fn is_devtmpfs(path: &str) -> bool {
     let info = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
     info.lines().any(|l| {
         let f: Vec<&str> = l.split(' ').collect();
-        f.get(4) == Some(&path) && l.split(" - ").nth(1).is_some_and(|t| t.starts_with("devtmpfs "))
+        f.get(4) == Some(&path)
+            && l.split(" - ")
+                .nth(1)
+                .is_some_and(|t| t.starts_with("devtmpfs "))
     })
 }
 

@@ -238,7 +238,9 @@ pub fn list_dir(dir: &OwnedFd) -> io::Result<Vec<(OsString, u8)>> {
         let (name, dtype) = unsafe {
             let e = &*ent;
             (
-                std::ffi::CStr::from_ptr(e.d_name.as_ptr()).to_bytes().to_vec(),
+                std::ffi::CStr::from_ptr(e.d_name.as_ptr())
+                    .to_bytes()
+                    .to_vec(),
                 e.d_type,
             )
         };
@@ -333,9 +335,14 @@ mod tests {
                 .unwrap();
             let names: Vec<_> = list_dir(&d).unwrap().into_iter().map(|e| e.0).collect();
             assert_eq!(names, vec![OsString::from("os-release")]);
-            assert_eq!(r.read_link(OsStr::new("/usr/../abs")).unwrap(), outside.path());
             assert_eq!(
-                r.read_link(OsStr::new("/secret")).unwrap_err().raw_os_error(),
+                r.read_link(OsStr::new("/usr/../abs")).unwrap(),
+                outside.path()
+            );
+            assert_eq!(
+                r.read_link(OsStr::new("/secret"))
+                    .unwrap_err()
+                    .raw_os_error(),
                 Some(libc::EINVAL)
             );
         }

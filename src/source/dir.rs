@@ -1,9 +1,9 @@
 //! A directory on the local file system taken as the root of what would move.
 
+use super::confined::{self, Root};
 use super::{DirHandle, Entry, EntryKind, FileId, FileMeta, Opened, Source};
 use std::fs;
 use std::io;
-use super::confined::{self, Root};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -73,7 +73,6 @@ impl DirSource {
     pub fn is_host_root(&self) -> bool {
         self.is_host_root
     }
-
 }
 
 impl Source for DirSource {
@@ -231,7 +230,9 @@ fn mount_fstype(fd: RawFd) -> Option<String> {
         .read_to_string(&mut text)
         .ok()?;
     let id = stx.stx_mnt_id.to_string();
-    let line = text.lines().find(|l| l.split(' ').next() == Some(id.as_str()))?;
+    let line = text
+        .lines()
+        .find(|l| l.split(' ').next() == Some(id.as_str()))?;
     let (_, after) = line.split_once(" - ")?;
     after.split(' ').next().map(str::to_string)
 }
