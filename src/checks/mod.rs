@@ -20,6 +20,7 @@ pub mod units_host;
 pub mod units_legacy;
 pub mod units_presets;
 pub mod units_sysv;
+pub mod units_write;
 pub mod verdict;
 
 use crate::findings::{Code, Finding};

@@ -559,23 +559,11 @@ fn add_to_sections(file: &str, lines: Vec<String>, additions: &[&Addition]) -> V
 }
 
 /// Write the migrated units and the native `.service` drafts for SysV scripts below `dir`,
-/// mirroring their target paths (`DIR/etc/systemd/system/foo.service`). The caller makes sure
-/// `dir` is not inside the scanned tree ([`fixes_dir_allowed`]).
+/// mirroring their target paths (`DIR/etc/systemd/system/foo.service`), never following a
+/// symlink and never replacing a file ([`super::units_write`] has the options: the scanned
+/// root to refuse, `--force`).
 pub fn write_fixes(units: &[UnitReport], dir: &Path) -> std::io::Result<()> {
-    for r in units {
-        for (path, text) in &r.migrated {
-            let rel = path.trim_start_matches('/');
-            if rel.split('/').any(|c| c == ".." || c.is_empty()) {
-                continue;
-            }
-            let out = dir.join(rel);
-            if let Some(parent) = out.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::fs::write(&out, text)?;
-        }
-    }
-    Ok(())
+    super::units_write::write_fixes(units, dir, Default::default())
 }
 
 /// Whether `dir` may receive fixes for a scan of `root`: never the scanned tree or inside it.

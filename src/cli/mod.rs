@@ -94,6 +94,9 @@ struct ScanArgs {
     /// (laid out as on the target; never inside the scanned tree).
     #[arg(long, value_name = "DIR")]
     write_fixes: Option<PathBuf>,
+    /// Let --write-fixes replace files that already exist in DIR.
+    #[arg(long, requires = "write_fixes")]
+    force: bool,
     /// No progress display.
     #[arg(short, long)]
     quiet: bool,
@@ -244,7 +247,11 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
     )?;
     progress.finish();
     if let Some(dir) = &a.write_fixes {
-        azl_compat::checks::units::write_fixes(&report.units, dir)
+        let opts = azl_compat::checks::units_write::WriteOptions {
+            root: Some(&a.root),
+            force: a.force,
+        };
+        azl_compat::checks::units_write::write_fixes(&report.units, dir, opts)
             .map_err(|e| anyhow::anyhow!("cannot write fixes into {}: {e}", dir.display()))?;
     }
     output::finish(

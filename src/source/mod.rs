@@ -5,7 +5,7 @@
 //! system directly. Paths handed to a source are *target* paths: absolute, `/` being the root
 //! of what is scanned, never the host's `/` unless that is the root.
 
-mod confined;
+pub mod confined;
 mod dir;
 
 pub use dir::DirSource;

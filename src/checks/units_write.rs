@@ -1,0 +1,209 @@
+//! Writing `--write-fixes` output safely (docs/security.md, "Read-only").
+//!
+//! Below the output directory every directory is made with `mkdirat` and opened with
+//! `O_NOFOLLOW | O_DIRECTORY` from its parent's fd, and every file is created with
+//! `O_CREAT | O_EXCL | O_NOFOLLOW`: a symlink planted in the output folder is never followed.
+//! An existing file is an error unless `force`, and even then it is unlinked and created
+//! anew (never truncated in place: it could be a hardlink to a file of the scanned tree).
+//! The output directory itself is refused when it is, or is below, the scanned root (checked
+//! on the opened fd by its `..` chain, so a symlink or bind mount cannot hide it).
+
+use super::units::UnitReport;
+use crate::source::confined::openat;
+use std::ffi::CString;
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Component, Path};
+
+/// How fixes are written.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WriteOptions<'a> {
+    /// The scanned root: output resolving into it is refused.
+    pub root: Option<&'a Path>,
+    /// Replace existing files (`--force`).
+    pub force: bool,
+}
+
+fn err(path: &Path, what: impl std::fmt::Display) -> io::Error {
+    io::Error::other(format!("{}: {what}", path.display()))
+}
+
+fn identity(fd: &OwnedFd) -> io::Result<(u64, u64)> {
+    let m = std::fs::File::from(fd.try_clone()?).metadata()?;
+    Ok((m.dev(), m.ino()))
+}
+
+/// Whether the directory `fd` is `root` or below it: climb `..` from the fd to `/`.
+fn is_within(fd: &OwnedFd, root: (u64, u64)) -> io::Result<bool> {
+    let mut cur = fd.try_clone()?;
+    for _ in 0..4096 {
+        let id = identity(&cur)?;
+        if id == root {
+            return Ok(true);
+        }
+        let up = openat(cur.as_raw_fd(), b"..", libc::O_PATH | libc::O_DIRECTORY)?;
+        if identity(&up)? == id {
+            return Ok(false);
+        }
+        cur = up;
+    }
+    Ok(false)
+}
+
+/// Open (creating when missing) a directory below `parent` without following a symlink.
+fn subdir(parent: &OwnedFd, name: &[u8], shown: &Path) -> io::Result<OwnedFd> {
+    let c = CString::new(name).map_err(|_| err(shown, "NUL in a name"))?;
+    // SAFETY: a valid fd and a NUL-terminated name.
+    if unsafe { libc::mkdirat(parent.as_raw_fd(), c.as_ptr(), 0o755) } != 0 {
+        let e = io::Error::last_os_error();
+        if e.raw_os_error() != Some(libc::EEXIST) {
+            return Err(err(shown, e));
+        }
+    }
+    openat(
+        parent.as_raw_fd(),
+        name,
+        libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW,
+    )
+    .map_err(|e| match e.raw_os_error() {
+        Some(libc::ELOOP | libc::ENOTDIR) => err(
+            shown,
+            "not a directory (a symlink is never followed): refused",
+        ),
+        _ => err(shown, e),
+    })
+}
+
+/// Open the output directory: existing ancestors as the user named them, missing ones made
+/// without following symlinks.
+fn open_base(dir: &Path) -> io::Result<OwnedFd> {
+    let mut existing = dir.to_path_buf();
+    let mut missing = Vec::new();
+    loop {
+        match std::fs::symlink_metadata(&existing) {
+            Ok(_) => break,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let Some(name) = existing.file_name() else {
+                    return Err(err(dir, e));
+                };
+                missing.push(name.to_os_string());
+                if !existing.pop() || existing.as_os_str().is_empty() {
+                    existing = Path::new(".").to_path_buf();
+                    break;
+                }
+            }
+            Err(e) => return Err(err(&existing, e)),
+        }
+    }
+    let mut fd = OwnedFd::from(
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags_dir()
+            .open(&existing)
+            .map_err(|e| err(&existing, e))?,
+    );
+    for name in missing.iter().rev() {
+        existing.push(name);
+        fd = subdir(&fd, name.as_bytes(), &existing)?;
+    }
+    Ok(fd)
+}
+
+trait DirFlags {
+    fn custom_flags_dir(&mut self) -> &mut Self;
+}
+
+impl DirFlags for std::fs::OpenOptions {
+    fn custom_flags_dir(&mut self) -> &mut Self {
+        use std::os::unix::fs::OpenOptionsExt;
+        self.custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
+    }
+}
+
+/// Create `name` below `dir` exclusively (replacing an existing file when `force`) and write
+/// `text`.
+fn create(dir: &OwnedFd, name: &[u8], text: &str, force: bool, shown: &Path) -> io::Result<()> {
+    use std::io::Write;
+    let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW;
+    let c = CString::new(name).map_err(|_| err(shown, "NUL in a name"))?;
+    let open = || {
+        // SAFETY: a valid fd and a NUL-terminated name; mode for a new file.
+        let fd = unsafe {
+            libc::openat(
+                dir.as_raw_fd(),
+                c.as_ptr(),
+                flags | libc::O_CLOEXEC,
+                0o644 as libc::c_uint,
+            )
+        };
+        if fd < 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            // SAFETY: a fresh fd we own.
+            Ok(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) })
+        }
+    };
+    let fd = match open() {
+        Ok(fd) => fd,
+        Err(e) if e.raw_os_error() == Some(libc::EEXIST) && force => {
+            // SAFETY: a valid fd and a NUL-terminated name; removes a file, never a directory.
+            if unsafe { libc::unlinkat(dir.as_raw_fd(), c.as_ptr(), 0) } != 0 {
+                return Err(err(shown, io::Error::last_os_error()));
+            }
+            open().map_err(|e| err(shown, e))?
+        }
+        Err(e) if e.raw_os_error() == Some(libc::EEXIST) => {
+            return Err(err(shown, "already exists (use --force to replace it)"));
+        }
+        Err(e) => return Err(err(shown, e)),
+    };
+    std::fs::File::from(fd)
+        .write_all(text.as_bytes())
+        .map_err(|e| err(shown, e))
+}
+
+/// Write the migrated units and drafts below `dir`, mirroring their target paths.
+pub fn write_fixes(units: &[UnitReport], dir: &Path, opts: WriteOptions) -> io::Result<()> {
+    let base = open_base(dir)?;
+    if let Some(root) = opts.root {
+        let meta = std::fs::metadata(root).map_err(|e| err(root, e))?;
+        if is_within(&base, (meta.dev(), meta.ino()))? {
+            return Err(err(
+                dir,
+                format!(
+                    "inside the scanned tree {}: fixes are never written into it",
+                    root.display()
+                ),
+            ));
+        }
+    }
+    for r in units {
+        for (path, text) in &r.migrated {
+            let rel = Path::new(path.trim_start_matches('/'));
+            let mut names = Vec::new();
+            for c in rel.components() {
+                match c {
+                    Component::Normal(n) => names.push(n.as_bytes()),
+                    _ => {
+                        names.clear();
+                        break;
+                    }
+                }
+            }
+            let Some((file, dirs)) = names.split_last() else {
+                continue;
+            };
+            let mut shown = dir.to_path_buf();
+            let mut cur = base.try_clone()?;
+            for d in dirs {
+                shown.push(std::ffi::OsStr::from_bytes(d));
+                cur = subdir(&cur, d, &shown)?;
+            }
+            shown.push(std::ffi::OsStr::from_bytes(file));
+            create(&cur, file, text, opts.force, &shown)?;
+        }
+    }
+    Ok(())
+}
