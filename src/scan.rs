@@ -46,8 +46,8 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
         .map(|p| ownership::classify(p, &is_debian_name))
         .collect();
     let own = ownership::apply(&mut inv, &db, &origins);
-    inv.os_release = os_release::read(&source);
     let mut diags = Vec::new();
+    inv.os_release = os_release::read_with_diagnostics(&source, &mut diags);
     let ld_dirs = ld_so_conf::read(&source, &own, &mut diags);
     inv.diagnostics.extend(diags);
     inv.diagnostics.sort();

@@ -4,6 +4,7 @@
 //! the loader's [`loader::Closure`]s) to findings. [`verdict`] then turns findings into one
 //! verdict per judged object.
 
+pub mod aggregate;
 pub mod elf_libraries;
 pub mod elf_platform;
 pub mod elf_versions;
@@ -321,6 +322,7 @@ pub fn run(ctx: &Context) -> Outcome {
     findings.append(&mut more);
     findings.sort();
     findings.dedup_by(|a, b| a.key() == b.key());
+    let findings = aggregate::fold(findings);
     Outcome {
         judged,
         findings,

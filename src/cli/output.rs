@@ -3,6 +3,7 @@
 
 use azl_compat::report::policy::{self, Date, FailOn, Policy};
 use azl_compat::report::{self, Report};
+use azl_compat::source::user_file;
 use clap::ValueEnum;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -97,10 +98,10 @@ pub fn finish(mut report: Report, policy: Option<&Policy>, out: &Output) -> anyh
 /// Read a saved JSON report (`-` is standard input).
 pub fn read_report(path: &Path) -> anyhow::Result<Report> {
     let text = if path == Path::new("-") {
-        std::io::read_to_string(std::io::stdin())
+        user_file::read_stdin(user_file::MAX_REPORT)
             .map_err(|e| anyhow::anyhow!("cannot read standard input: {e}"))?
     } else {
-        std::fs::read_to_string(path)
+        user_file::read(path, user_file::MAX_REPORT)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?
     };
     report::load::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))

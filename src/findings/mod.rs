@@ -301,11 +301,26 @@ pub struct Diagnostic {
     pub reason: String,
 }
 
+/// Longest diagnostic reason kept: content quoted from a hostile file is cut there.
+pub const MAX_DIAGNOSTIC_REASON: usize = 1024;
+
 impl Diagnostic {
+    /// A diagnostic; a reason longer than [`MAX_DIAGNOSTIC_REASON`] bytes is cut (at a
+    /// character boundary) and says how much was cut.
     pub fn new(path: impl Into<String>, reason: impl Into<String>) -> Self {
+        let mut reason = reason.into();
+        if reason.len() > MAX_DIAGNOSTIC_REASON {
+            let mut end = MAX_DIAGNOSTIC_REASON;
+            while !reason.is_char_boundary(end) {
+                end -= 1;
+            }
+            let cut = reason.len() - end;
+            reason.truncate(end);
+            reason.push_str(&format!("… ({cut} more bytes not shown)"));
+        }
         Diagnostic {
             path: path.into(),
-            reason: reason.into(),
+            reason,
         }
     }
 }

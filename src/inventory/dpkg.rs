@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 /// dpkg's administrative directory.
 pub const ADMINDIR: &str = "/var/lib/dpkg";
 /// Largest status or list file read.
-const MAX_FILE: u64 = 1 << 30;
+const MAX_FILE: u64 = 64 << 20;
 
 /// The selection state (first word of `Status:`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -6,12 +6,28 @@ use crate::source::{EntryKind, Source};
 use std::path::Path;
 
 const MAX_DEPTH: usize = 8;
+/// Largest ld.so.conf (or included file) read.
+pub const MAX_FILE: u64 = 1 << 20;
+/// Most files read through `include` lines in all (glibc's ldconfig has no limit; a real
+/// system has tens).
+pub const MAX_INCLUDED: usize = 1024;
+/// Most loader directories taken from ld.so.conf (a real system has tens).
+pub const MAX_DIRS: usize = 4096;
 
 /// Directories the tree's ld.so.conf adds to the loader's search path, in order. Files owned
 /// by the source distribution's packages are skipped: they do not move to the target.
 pub fn read(source: &dyn Source, own: &Ownership, diags: &mut Vec<Diagnostic>) -> Vec<String> {
     let mut dirs = Vec::new();
-    read_file(source, own, "/etc/ld.so.conf", 0, &mut dirs, diags);
+    let mut budget = MAX_INCLUDED;
+    read_file(
+        source,
+        own,
+        "/etc/ld.so.conf",
+        0,
+        &mut budget,
+        &mut dirs,
+        diags,
+    );
     dirs
 }
 
@@ -20,6 +36,7 @@ fn read_file(
     own: &Ownership,
     path: &str,
     depth: usize,
+    budget: &mut usize,
     dirs: &mut Vec<String>,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -30,7 +47,7 @@ fn read_file(
         ));
         return;
     }
-    let text = match read_text(source, path) {
+    let text = match read_text(source, path, MAX_FILE) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
         Err(e) => {
@@ -49,13 +66,29 @@ fn read_file(
             .filter(|r| r.starts_with([' ', '\t']))
         {
             for pat in pattern.split_whitespace() {
+                if *budget == 0 {
+                    diags.push(Diagnostic::new(
+                        path,
+                        format!("more than {MAX_INCLUDED} included files; the rest not read"),
+                    ));
+                    return;
+                }
+                *budget -= 1;
                 let pat = if pat.starts_with('/') {
                     pat.to_string()
                 } else {
                     format!("{}/{pat}", super::parent_dir(path))
                 };
                 for inc in expand_glob(source, &pat) {
-                    read_file(source, own, &inc, depth + 1, dirs, diags);
+                    if *budget == 0 {
+                        diags.push(Diagnostic::new(
+                            path,
+                            format!("more than {MAX_INCLUDED} included files; the rest not read"),
+                        ));
+                        return;
+                    }
+                    *budget -= 1;
+                    read_file(source, own, &inc, depth + 1, budget, dirs, diags);
                 }
             }
             continue;
@@ -70,6 +103,13 @@ fn read_file(
             .split([' ', '\t', ',', ':', '='])
             .filter(|s| !s.is_empty())
         {
+            if dirs.len() >= MAX_DIRS {
+                diags.push(Diagnostic::new(
+                    path,
+                    format!("more than {MAX_DIRS} directories; the rest ignored"),
+                ));
+                return;
+            }
             if d.starts_with('/') && !dirs.iter().any(|x| x == d) {
                 dirs.push(d.trim_end_matches('/').to_string());
             }

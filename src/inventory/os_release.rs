@@ -1,14 +1,30 @@
 //! `/etc/os-release` (or `/usr/lib/os-release`): which distribution the tree is.
 
 use super::ownership::read_text;
+use crate::findings::Diagnostic;
 use crate::source::Source;
 use std::collections::BTreeMap;
 
-/// Read the tree's os-release, if any.
+/// Largest os-release read (systemd's own files are a few hundred bytes).
+pub const MAX_OS_RELEASE: u64 = 64 * 1024;
+
+/// Read the tree's os-release, if any. A file above [`MAX_OS_RELEASE`] is a diagnostic.
 pub fn read(source: &dyn Source) -> BTreeMap<String, String> {
+    read_with_diagnostics(source, &mut Vec::new())
+}
+
+/// [`read`], with the reasons an os-release was not read pushed to `diags`.
+pub fn read_with_diagnostics(
+    source: &dyn Source,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, String> {
     for path in ["/etc/os-release", "/usr/lib/os-release"] {
-        if let Ok(text) = read_text(source, path) {
-            return parse(&text);
+        match read_text(source, path, MAX_OS_RELEASE) {
+            Ok(text) => return parse(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                diags.push(Diagnostic::new(path, format!("not read: {e}")))
+            }
+            Err(_) => {}
         }
     }
     BTreeMap::new()

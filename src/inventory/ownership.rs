@@ -7,11 +7,9 @@
 use super::packages::{InstalledPackage, Manager, PackageDb};
 use super::{Inventory, Node};
 use crate::knowledge::source_distros;
-use crate::source::{Opened, Source};
+use crate::source::Source;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::io::Read;
-use std::path::Path;
 
 /// Whose package a package is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -153,15 +151,9 @@ pub fn apply(inv: &mut Inventory, db: &PackageDb, origins: &[Origin]) -> Ownersh
     own
 }
 
-/// Read a whole (small) text file from the source.
-pub fn read_text(source: &dyn Source, path: &str) -> std::io::Result<String> {
-    let opened = source.open(Path::new(path))?;
-    match opened {
-        Opened::File(mut f) => {
-            let mut s = Vec::new();
-            f.read_to_end(&mut s)?;
-            Ok(String::from_utf8_lossy(&s).into_owned())
-        }
-        Opened::Bytes(b) => Ok(String::from_utf8_lossy(&b).into_owned()),
-    }
+/// Read a whole small text file from the source; a file of more than `cap` bytes is an
+/// `InvalidData` error saying so (never read past the cap).
+pub fn read_text(source: &dyn Source, path: &str, cap: u64) -> std::io::Result<String> {
+    let bytes = super::packages::read_file(source, path, cap)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

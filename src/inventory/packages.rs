@@ -285,7 +285,7 @@ pub fn read_rpm_database(source: &dyn Source, path: &str) -> PackageDb {
     let mut db = PackageDb::default();
     db.managers.push("rpm".into());
     db.databases.push(path.to_string());
-    match read_file(source, path, MAX_DB_FILE) {
+    match read_db_file(source, path) {
         Err(e) => db
             .diagnostics
             .push(Diagnostic::new(path, format!("cannot read: {e}"))),
@@ -297,11 +297,50 @@ pub fn read_rpm_database(source: &dyn Source, path: &str) -> PackageDb {
 
 // ----- helpers shared by the readers -----
 
-/// Largest database or list file read into memory.
-pub(crate) const MAX_DB_FILE: u64 = 4 << 30;
+/// Largest rpm database file read into memory (rpm itself caps one header at 256 MiB; a
+/// large real host's rpmdb.sqlite is a few hundred MiB).
+pub(crate) const MAX_DB_FILE: u64 = 1 << 30;
+
+/// Bytes read first from an rpm database file to recognise it before reading the rest.
+const DB_HEAD: usize = 4096;
+
+/// Whether these first bytes are an rpm database's: SQLite, NDB `RpmP` or BerkeleyDB hash.
+pub(crate) fn is_rpm_db_head(head: &[u8]) -> bool {
+    let bdb = head.get(12..16).is_some_and(|m| {
+        let m = [m[0], m[1], m[2], m[3]];
+        u32::from_le_bytes(m) == 0x0006_1561 || u32::from_be_bytes(m) == 0x0006_1561
+    });
+    bdb || head.starts_with(b"SQLite format 3\0") || head.starts_with(b"RpmP")
+}
+
+/// Read an rpm database file (at most [`MAX_DB_FILE`]); a file whose first bytes are no
+/// database's is refused without reading further (a huge file of zeros costs one page).
+pub(crate) fn read_db_file(source: &dyn Source, path: &str) -> io::Result<Vec<u8>> {
+    read_file_if(source, path, MAX_DB_FILE, DB_HEAD, |head| {
+        if is_rpm_db_head(head) {
+            Ok(())
+        } else if head.is_empty() {
+            Err("empty file (0 bytes): not an rpm database".into())
+        } else {
+            Err("not an rpm database: neither SQLite, NDB nor BerkeleyDB magic in its first bytes; not read further".into())
+        }
+    })
+}
 
 /// Read a whole file through the source, refusing files above `cap` bytes.
 pub(crate) fn read_file(source: &dyn Source, path: &str, cap: u64) -> io::Result<Vec<u8>> {
+    read_file_if(source, path, cap, 0, |_| Ok(()))
+}
+
+/// [`read_file`], reading the first `head` bytes first and going on only when `check`
+/// accepts them (else an `InvalidData` error with its reason).
+pub(crate) fn read_file_if(
+    source: &dyn Source,
+    path: &str,
+    cap: u64,
+    head: usize,
+    check: impl Fn(&[u8]) -> Result<(), String>,
+) -> io::Result<Vec<u8>> {
     let opened = source.open(Path::new(path))?;
     let size = match &opened {
         Opened::Bytes(b) => b.len() as u64,
@@ -310,11 +349,21 @@ pub(crate) fn read_file(source: &dyn Source, path: &str, cap: u64) -> io::Result
     if size > cap {
         return Err(too_big(size, cap));
     }
+    let refuse = |why: String| io::Error::new(io::ErrorKind::InvalidData, why);
     match opened {
-        Opened::Bytes(b) => Ok(b.to_vec()),
-        Opened::File(f) => {
-            let mut out = Vec::with_capacity(size as usize);
-            f.take(cap + 1).read_to_end(&mut out)?;
+        Opened::Bytes(b) => {
+            check(&b[..b.len().min(head)]).map_err(refuse)?;
+            Ok(b.to_vec())
+        }
+        Opened::File(mut f) => {
+            let mut out = Vec::new();
+            if head > 0 {
+                (&mut f).take(head as u64).read_to_end(&mut out)?;
+                check(&out).map_err(refuse)?;
+            }
+            // The size is a hint (the file may change); the cap is what bounds the read.
+            out.reserve((size as usize).saturating_sub(out.len()));
+            f.take(cap + 1 - out.len() as u64).read_to_end(&mut out)?;
             if out.len() as u64 > cap {
                 return Err(too_big(out.len() as u64, cap));
             }

@@ -323,7 +323,7 @@ impl Pack {
         files.extend(format::TABLES.iter().map(|(f, _)| *f));
         for file in files {
             let path = dir.join(file);
-            match std::fs::read_to_string(&path) {
+            match crate::source::user_file::read(&path, crate::source::user_file::MAX_PACK_FILE) {
                 Ok(text) => {
                     texts.insert(file, Box::leak(text.into_boxed_str()));
                 }

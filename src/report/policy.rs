@@ -276,10 +276,11 @@ impl Policy {
 
     /// Read and parse a policy file.
     pub fn load(path: &Path) -> Result<Policy, PolicyError> {
-        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = crate::source::user_file::read(path, crate::source::user_file::MAX_POLICY)
+            .map_err(|source| PolicyError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
         Policy::from_toml(&text).map_err(|e| match e {
             PolicyError::Invalid { message, .. } => PolicyError::Invalid {
                 path: Some(path.display().to_string()),

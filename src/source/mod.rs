@@ -7,6 +7,7 @@
 
 pub mod confined;
 mod dir;
+pub mod user_file;
 
 pub use dir::DirSource;
 

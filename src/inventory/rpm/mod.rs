@@ -12,8 +12,8 @@ pub mod sqlite;
 pub mod tags;
 
 use super::packages::{
-    Dependency, InstalledPackage, MAX_DB_FILE, Manager, Op, PackageDb, join, list_files, read_file,
-    resolve_in_root,
+    Dependency, InstalledPackage, MAX_DB_FILE, Manager, Op, PackageDb, join, list_files,
+    read_db_file, read_file, resolve_in_root,
 };
 use crate::findings::Diagnostic;
 use crate::source::Source;
@@ -167,7 +167,7 @@ pub(crate) fn read_databases(source: &dyn Source, db: &mut PackageDb) {
         }
         let path = join(&real, first);
         db.databases.push(path.clone());
-        let bytes = match read_file(source, &path, MAX_DB_FILE) {
+        let bytes = match read_db_file(source, &path) {
             Ok(b) => b,
             Err(e) => {
                 db.diagnostics
@@ -211,7 +211,17 @@ pub(crate) fn read_any(source: &dyn Source, path: &str, bytes: Vec<u8>, db: &mut
 
 /// Read an rpmdb.sqlite whose bytes are given; the `-wal` file is read through `source`.
 pub(crate) fn read_sqlite(source: &dyn Source, path: &str, bytes: Vec<u8>, db: &mut PackageDb) {
-    let wal = read_file(source, &format!("{path}-wal"), MAX_DB_FILE).ok();
+    let wal = match read_file(source, &format!("{path}-wal"), MAX_DB_FILE) {
+        Ok(w) => Some(w),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            db.diagnostics.push(Diagnostic::new(
+                format!("{path}-wal"),
+                format!("cannot read: {e}; changes committed only in it are missing"),
+            ));
+            None
+        }
+    };
     match sqlite::read_blobs(bytes, wal) {
         Ok(rows) => {
             for (hnum, blob) in rows {

@@ -60,7 +60,7 @@ pub fn parse(file: &str, text: &str) -> Parsed {
         if l.starts_with('#') || l.starts_with(';') {
             continue;
         }
-        let (joined, first) = match cont.take() {
+        let (mut joined, first) = match cont.take() {
             Some((mut acc, first)) => {
                 acc.push_str(raw);
                 (acc, first)
@@ -76,13 +76,15 @@ pub fn parse(file: &str, text: &str) -> Parsed {
         }
         // read_line() ends a line at `\n` or `\r\n`; only an unescaped backslash that is the
         // very last character continues it (`\ ` with a space after does not).
-        let body = joined.strip_suffix('\r').unwrap_or(&joined);
+        // Edited in place, never copied: continuation lines cost time linear in their count.
+        let body_len = joined.strip_suffix('\r').unwrap_or(&joined).len();
+        let body = &joined[..body_len];
         let trailing = body.len() - body.trim_end_matches('\\').len();
         if trailing % 2 == 1 {
             // Continue: the backslash becomes a space.
-            let mut acc = body[..body.len() - 1].to_string();
-            acc.push(' ');
-            cont = Some((acc, first));
+            joined.truncate(body_len - 1);
+            joined.push(' ');
+            cont = Some((joined, first));
             continue;
         }
         let stmt = joined.trim_matches(WHITESPACE);
