@@ -64,8 +64,11 @@ pub struct ElfInfo {
     pub elf_type: ElfType,
     /// PT_INTERP.
     pub interpreter: Option<String>,
-    /// DT_NEEDED, in order.
+    /// DT_NEEDED, in order (at most [`MAX_NEEDED`]).
     pub needed: Vec<String>,
+    /// DT_NEEDED entries beyond [`MAX_NEEDED`], not read (the walk makes it a diagnostic).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub needed_dropped: usize,
     /// DT_RPATH (raw, colon-separated), if present.
     pub rpath: Option<String>,
     /// DT_RUNPATH (raw, colon-separated), if present.
@@ -79,6 +82,14 @@ pub struct ElfInfo {
     /// Whether the object has a dynamic segment at all (static binaries have none).
     pub dynamic: bool,
 }
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Most DT_NEEDED entries judged per object (real programs have at most a few hundred; each
+/// costs a loader search and can cost a finding).
+pub const MAX_NEEDED: usize = 1024;
 
 impl ElfInfo {
     /// A short name for the machine, as Azure Linux names its architectures where it can.
@@ -363,6 +374,7 @@ where
         elf_type,
         interpreter: None,
         needed: Vec::new(),
+        needed_dropped: 0,
         rpath: None,
         runpath: None,
         soname: None,
@@ -712,8 +724,10 @@ impl<'a, H: FileHeader<Endian = Endianness>, R: ReadRef<'a>> Reader<'a, H, R> {
             info.needed = tags
                 .needed
                 .iter()
+                .take(MAX_NEEDED)
                 .filter_map(|&i| self.string(st, i))
                 .collect();
+            info.needed_dropped = tags.needed.len().saturating_sub(MAX_NEEDED);
             info.rpath = tags.rpath.and_then(|i| self.string(st, i));
             info.runpath = tags.runpath.and_then(|i| self.string(st, i));
             info.soname = tags.soname.and_then(|i| self.string(st, i));
@@ -1093,6 +1107,7 @@ mod tests {
             elf_type: ElfType::Dyn,
             interpreter: Some("/lib/ld-test.so.1".into()),
             needed: vec!["libfoo.so.1".into(), "libbar.so.2".into()],
+            needed_dropped: 0,
             rpath: Some("$ORIGIN/../lib".into()),
             runpath: Some("/opt/run".into()),
             soname: Some("libme.so.1".into()),

@@ -55,7 +55,24 @@ pub fn walk(source: &dyn Source, progress: &dyn Progress) -> Inventory {
             String::new(),
         );
     });
-    assemble(out.into_inner().unwrap_or_default(), &counters)
+    let mut inv = assemble(out.into_inner().unwrap_or_default(), &counters);
+    let dropped: Vec<Diagnostic> = inv
+        .objects
+        .iter()
+        .filter_map(|o| Some((o, o.elf()?.needed_dropped)))
+        .filter(|(_, n)| *n > 0)
+        .map(|(o, n)| {
+            Diagnostic::new(
+                o.path.clone(),
+                format!(
+                    "{n} DT_NEEDED entries beyond the first {} not judged",
+                    elf::MAX_NEEDED
+                ),
+            )
+        })
+        .collect();
+    inv.diagnostics.extend(dropped);
+    inv
 }
 
 fn walk_dir<'s>(
