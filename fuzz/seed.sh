@@ -2,12 +2,13 @@
 # Seed the fuzz corpora (fuzz/corpus/<target>/, git-ignored) from the shared real corpora:
 # small header blobs and .rpm files, small BerkeleyDB files made with
 # ../corpora/rpmdb-fixtures/make-bdb.sh (512-byte pages, both byte orders), a small NDB file
-# (same layout as rpm writes, see src/inventory/rpm/ndb.rs), and the dpkg status files.
+# (same layout as rpm writes, see src/inventory/rpm/ndb.rs), the dpkg status files and the
+# systemd unit files.
 set -euo pipefail
 cd "$(dirname "$0")"
 src=${AZL_COMPAT_CORPORA:-$(cd ../.. && pwd)/shared/corpora}
 [ -f "$src/MANIFEST.tsv" ] || { echo "no corpora at $src" >&2; exit 1; }
-mkdir -p corpus/header corpus/bdb corpus/ndb corpus/dpkg
+mkdir -p corpus/header corpus/bdb corpus/ndb corpus/dpkg corpus/units
 small_blobs=$(find "$src/rpmheader" -name '*.bin' -size -8k | sort | head -12)
 for b in $small_blobs; do cp "$b" corpus/header/; done
 find "$src/rpmfile" -type f -size -12k -exec cp {} corpus/header/ \;
@@ -39,4 +40,8 @@ for i, path in enumerate(blobs):
 open(out, "wb").write(data)
 PY
 find "$src/dpkg" -type f -size -16k -exec cp {} corpus/dpkg/ \;
-echo "seeded: $(ls corpus/header | wc -l) header, $(ls corpus/bdb | wc -l) bdb, $(ls corpus/ndb | wc -l) ndb, $(ls corpus/dpkg | wc -l) dpkg"
+# Unit files and drop-ins (names made unique by their path).
+find "$src/systemd" -type f -size -16k | while read -r f; do
+  cp "$f" "corpus/units/$(echo "${f#"$src"/}" | tr / _)"
+done
+echo "seeded: $(ls corpus/header | wc -l) header, $(ls corpus/bdb | wc -l) bdb, $(ls corpus/ndb | wc -l) ndb, $(ls corpus/dpkg | wc -l) dpkg, $(ls corpus/units | wc -l) units"

@@ -330,6 +330,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn diagnostic_reasons_are_cut_at_a_character_boundary() {
+        let d = Diagnostic::new("/x", "é".repeat(4000));
+        assert!(
+            d.reason.len() < MAX_DIAGNOSTIC_REASON + 64,
+            "{}",
+            d.reason.len()
+        );
+        assert!(
+            d.reason.ends_with("(6976 more bytes not shown)"),
+            "{}",
+            d.reason
+        );
+        assert_eq!(Diagnostic::new("/x", "short").reason, "short");
+    }
+
+    #[test]
     fn codes_are_unique_kebab_case_and_round_trip() {
         let mut seen = std::collections::HashSet::new();
         for c in Code::ALL {
