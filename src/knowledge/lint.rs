@@ -106,7 +106,10 @@ pub fn lint_dir(dir: &Path) -> LintReport {
     let mut files = vec![format::PACK_JSON];
     files.extend(format::TABLES.iter().map(|(f, _)| *f));
     for file in files {
-        match std::fs::read_to_string(dir.join(file)) {
+        match crate::source::user_file::read(
+            &dir.join(file),
+            crate::source::user_file::MAX_PACK_FILE,
+        ) {
             Ok(t) => {
                 texts.insert(file, t);
             }
