@@ -38,7 +38,7 @@ fn identity(fd: &OwnedFd) -> io::Result<(u64, u64)> {
 /// Whether the directory `fd` is `root` or below it: climb `..` from the fd to `/`.
 fn is_within(fd: &OwnedFd, root: (u64, u64)) -> io::Result<bool> {
     let mut cur = fd.try_clone()?;
-    for _ in 0..4096 {
+    for _ in 0..(1 << 16) {
         let id = identity(&cur)?;
         if id == root {
             return Ok(true);
@@ -49,7 +49,10 @@ fn is_within(fd: &OwnedFd, root: (u64, u64)) -> io::Result<bool> {
         }
         cur = up;
     }
-    Ok(false)
+    // Fail closed: a chain this deep is not trusted.
+    Err(io::Error::other(
+        "output directory nested too deeply to check",
+    ))
 }
 
 /// Open (creating when missing) a directory below `parent` without following a symlink.
@@ -179,31 +182,34 @@ pub fn write_fixes(units: &[UnitReport], dir: &Path, opts: WriteOptions) -> io::
             ));
         }
     }
-    for r in units {
-        for (path, text) in &r.migrated {
-            let rel = Path::new(path.trim_start_matches('/'));
-            let mut names = Vec::new();
-            for c in rel.components() {
-                match c {
-                    Component::Normal(n) => names.push(n.as_bytes()),
-                    _ => {
-                        names.clear();
-                        break;
-                    }
+    // A drop-in shared by several units is in each one's output: written once (the last).
+    let files: std::collections::BTreeMap<&str, &str> = units
+        .iter()
+        .flat_map(|r| r.migrated.iter().map(|(p, t)| (p.as_str(), t.as_str())))
+        .collect();
+    for (path, text) in files {
+        let rel = Path::new(path.trim_start_matches('/'));
+        let mut names = Vec::new();
+        for c in rel.components() {
+            match c {
+                Component::Normal(n) => names.push(n.as_bytes()),
+                _ => {
+                    names.clear();
+                    break;
                 }
             }
-            let Some((file, dirs)) = names.split_last() else {
-                continue;
-            };
-            let mut shown = dir.to_path_buf();
-            let mut cur = base.try_clone()?;
-            for d in dirs {
-                shown.push(std::ffi::OsStr::from_bytes(d));
-                cur = subdir(&cur, d, &shown)?;
-            }
-            shown.push(std::ffi::OsStr::from_bytes(file));
-            create(&cur, file, text, opts.force, &shown)?;
         }
+        let Some((file, dirs)) = names.split_last() else {
+            continue;
+        };
+        let mut shown = dir.to_path_buf();
+        let mut cur = base.try_clone()?;
+        for d in dirs {
+            shown.push(std::ffi::OsStr::from_bytes(d));
+            cur = subdir(&cur, d, &shown)?;
+        }
+        shown.push(std::ffi::OsStr::from_bytes(file));
+        create(&cur, file, text, opts.force, &shown)?;
     }
     Ok(())
 }

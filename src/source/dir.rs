@@ -47,7 +47,7 @@ impl DirSource {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!(
-                    "a {kind} pseudo filesystem: refused (reading it can consume kernel state)"
+                    "on a {kind} pseudo filesystem: refused (reading it can consume kernel state)"
                 ),
             ));
         }
