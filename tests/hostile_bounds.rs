@@ -123,18 +123,22 @@ fn hostile_content_below_the_caps_stays_small() {
     let root = t.path();
     // A dpkg status of NULs: one diagnostic, its quoted content cut.
     write(&root.join("var/lib/dpkg/status"), &vec![0u8; 4 << 20]);
-    // ld.so.conf: a million include patterns and a hundred thousand directories.
-    let mut conf = String::from("include");
-    for i in 0..100_000 {
-        conf.push_str(&format!(" /x{i}*"));
-    }
-    conf.push('\n');
-    write(&root.join("etc/ld.so.conf"), conf.as_bytes());
+    // ld.so.conf: 100,000 directories, then 100,000 include patterns.
+    write(
+        &root.join("etc/ld.so.conf"),
+        b"include /etc/ld.so.conf.d/*.conf\n",
+    );
     let mut dirs = String::new();
     for i in 0..100_000 {
         dirs.push_str(&format!("/d{i}\n"));
     }
     write(&root.join("etc/ld.so.conf.d/many.conf"), dirs.as_bytes());
+    let mut storm = String::from("include");
+    for i in 0..100_000 {
+        storm.push_str(&format!(" /x{i}*"));
+    }
+    storm.push('\n');
+    write(&root.join("etc/ld.so.conf.d/storm.conf"), storm.as_bytes());
     // A unit whose one directive is continued over 400,000 lines (linear, not quadratic).
     let mut unit = String::from("[Unit]\nDescription=long\n[Service]\nExecStart=/bin/true");
     for _ in 0..400_000 {
@@ -149,7 +153,12 @@ fn hostile_content_below_the_caps_stays_small() {
     let d = diagnostic(&r, "/var/lib/dpkg/status");
     assert_eq!(d.len(), 1, "{d:?}");
     assert!(d[0].len() < 1200, "{} bytes", d[0].len());
-    let d = diagnostic(&r, "/etc/ld.so.conf");
+    let d = diagnostic(&r, "/etc/ld.so.conf.d/many.conf");
+    assert!(
+        d.iter().any(|d| d.contains("more than 4096 directories")),
+        "{d:?}"
+    );
+    let d = diagnostic(&r, "/etc/ld.so.conf.d/storm.conf");
     assert!(
         d.iter()
             .any(|d| d.contains("more than 1024 included files")),
