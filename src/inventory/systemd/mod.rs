@@ -281,6 +281,8 @@ pub fn read_text(source: &dyn Source, inv: &Inventory, path: &str) -> Result<Str
     let opened = source
         .open(Path::new(&resolved))
         .map_err(|e| e.to_string())?;
+    // Only a regular file is read (one swapped for a FIFO or device since the walk is not).
+    source.meta(&opened).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
     match opened {
         Opened::File(f) => {
