@@ -297,9 +297,9 @@ pub fn read_rpm_database(source: &dyn Source, path: &str) -> PackageDb {
 
 // ----- helpers shared by the readers -----
 
-/// Largest rpm database file read into memory (rpm itself caps one header at 256 MiB; a
-/// large real host's rpmdb.sqlite is a few hundred MiB).
-pub(crate) const MAX_DB_FILE: u64 = 1 << 30;
+/// Largest rpm database file (and `-wal`) read into memory (rpm itself caps one header at
+/// 256 MiB; a large real host's rpmdb.sqlite is a few hundred MiB at most).
+pub(crate) const MAX_DB_FILE: u64 = 512 << 20;
 
 /// Bytes read first from an rpm database file to recognise it before reading the rest.
 const DB_HEAD: usize = 4096;
