@@ -218,13 +218,16 @@ pub fn run() -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("azl-compat: error: {e:#}");
+            eprintln!("azl-compat: error: {}", output::error_text(&e));
             2
         }
     }
 }
 
 fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
+    if let Some(o) = &a.output {
+        output::check_output_file(o)?;
+    }
     let policy = output::load_policy(a.policy.as_deref())?;
     let selected = knowledge::target::select(a.target.as_deref(), a.knowledge.as_deref())?;
     let pack: &Pack = &selected;
@@ -259,6 +262,9 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
 }
 
 fn run_report(a: ReportArgs) -> anyhow::Result<i32> {
+    if let Some(o) = &a.output {
+        output::check_output_file(o)?;
+    }
     let policy = output::load_policy(a.policy.as_deref())?;
     let report = output::read_report(&a.report)?;
     output::finish(

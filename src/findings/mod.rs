@@ -68,6 +68,8 @@ codes! {
     ElfLibraryWeakEvidence = "elf-library-weak-evidence", Warning, "needed library matched on weak evidence";
     /// A needed library is in the tree but not on the loader's search path.
     ElfLibraryOffSearchPath = "elf-library-off-search-path", Warning, "bundled library not on the loader's search path";
+    /// The path where the loader would find a needed library could not be read by the scan.
+    ElfLibraryUnreadable = "elf-library-unreadable", Warning, "bundled library could not be read";
     /// A needed symbol version node is not defined by the library that satisfies it.
     ElfVersionMissing = "elf-version-missing", Blocker, "needed symbol version not provided";
     /// Nothing is known about the symbol versions of the library that satisfies a versioned need.
@@ -299,6 +301,10 @@ impl Finding {
 pub struct Diagnostic {
     pub path: String,
     pub reason: String,
+    /// Set when the path could not be read at all (permissions, an I/O error, a path too
+    /// long): what it holds was not judged, so the verdict is incomplete (docs/reports.md).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unread: bool,
 }
 
 impl Diagnostic {
@@ -306,6 +312,17 @@ impl Diagnostic {
         Diagnostic {
             path: path.into(),
             reason: reason.into(),
+            unread: false,
+        }
+    }
+
+    /// A path that could not be read at all: `what` (e.g. "cannot read directory") and the
+    /// error, said once. Makes the verdict incomplete.
+    pub fn unread(path: impl Into<String>, what: &str, error: &std::io::Error) -> Self {
+        Diagnostic {
+            path: path.into(),
+            reason: format!("{what}: {error}"),
+            unread: true,
         }
     }
 }

@@ -27,6 +27,8 @@ enum Rec {
     Dir(String),
     Symlink(String, String),
     Special(String),
+    /// A file, directory or link that could not be read (its diagnostic is recorded apart).
+    Unreadable(String),
     Object(Box<Object>, Option<FileId>),
     RpmFile(Box<super::packages::InstalledPackage>),
     Diag(Diagnostic),
@@ -71,10 +73,16 @@ fn walk_dir<'s>(
     let mut recs = Vec::new();
     let shown = if display.is_empty() { "/" } else { &display };
     match source.read_dir(&dir) {
-        Err(e) => recs.push(Rec::Diag(Diagnostic::new(
-            shown,
-            format!("cannot read directory: {e}"),
-        ))),
+        Err(e) => {
+            recs.push(Rec::Diag(Diagnostic::unread(
+                shown,
+                "cannot read directory",
+                &e,
+            )));
+            if !display.is_empty() {
+                recs.push(Rec::Unreadable(display.clone()));
+            }
+        }
         Ok(Err(reason)) => recs.push(Rec::Skipped(shown.to_string(), reason)),
         Ok(Ok(entries)) => {
             if !display.is_empty() {
@@ -94,10 +102,14 @@ fn walk_dir<'s>(
                         counters.symlinks.fetch_add(1, Ordering::Relaxed);
                         match source.read_link(&path) {
                             Ok(t) => recs.push(Rec::Symlink(shown, lossy(t.as_os_str()))),
-                            Err(e) => recs.push(Rec::Diag(Diagnostic::new(
-                                shown,
-                                format!("cannot read symbolic link: {e}"),
-                            ))),
+                            Err(e) => {
+                                recs.push(Rec::Diag(Diagnostic::unread(
+                                    &shown,
+                                    "cannot read symbolic link",
+                                    &e,
+                                )));
+                                recs.push(Rec::Unreadable(shown));
+                            }
                         }
                     }
                     EntryKind::Special => {
@@ -115,6 +127,11 @@ fn walk_dir<'s>(
                             None => source.open(&path),
                         };
                         if let Some(r) = inspect_file(source, opened, shown) {
+                            if let Rec::Diag(d) = &r
+                                && d.unread
+                            {
+                                recs.push(Rec::Unreadable(d.path.clone()));
+                            }
                             recs.push(r);
                         }
                     }
@@ -139,23 +156,13 @@ fn inspect_file(
 ) -> Option<Rec> {
     let opened = match opened {
         Ok(x) => x,
-        Err(e) => {
-            return Some(Rec::Diag(Diagnostic::new(
-                shown,
-                format!("cannot read file: {e}"),
-            )));
-        }
+        Err(e) => return Some(Rec::Diag(Diagnostic::unread(shown, "cannot read file", &e))),
     };
     let mut head = [0u8; HEAD];
     let n = match &opened {
         Opened::File(f) => match read_head(f, &mut head) {
             Ok(n) => n,
-            Err(e) => {
-                return Some(Rec::Diag(Diagnostic::new(
-                    shown,
-                    format!("cannot read file: {e}"),
-                )));
-            }
+            Err(e) => return Some(Rec::Diag(Diagnostic::unread(shown, "cannot read file", &e))),
         },
         Opened::Bytes(b) => {
             let n = b.len().min(HEAD);
@@ -173,12 +180,7 @@ fn inspect_file(
     }
     let meta = match source.meta(&opened) {
         Ok(m) => m,
-        Err(e) => {
-            return Some(Rec::Diag(Diagnostic::new(
-                shown,
-                format!("cannot read file: {e}"),
-            )));
-        }
+        Err(e) => return Some(Rec::Diag(Diagnostic::unread(shown, "cannot read file", &e))),
     };
     let kind = if is_elf {
         let parsed = match &opened {
@@ -233,9 +235,7 @@ fn read_rpm_file(opened: Opened, shown: String) -> Rec {
                 .and_then(|_| f.metadata());
             match r {
                 Ok(m) => (v, m.len()),
-                Err(e) => {
-                    return Rec::Diag(Diagnostic::new(shown, format!("cannot read file: {e}")));
-                }
+                Err(e) => return Rec::Diag(Diagnostic::unread(shown, "cannot read file", &e)),
             }
         }
     };
@@ -283,6 +283,9 @@ fn assemble(batches: Vec<Vec<Rec>>, counters: &Counters) -> Inventory {
             }
             Rec::Special(p) => {
                 inv.nodes.insert(p, Node::Special);
+            }
+            Rec::Unreadable(p) => {
+                inv.nodes.insert(p, Node::Unreadable);
             }
             Rec::Diag(d) => inv.diagnostics.push(d),
             Rec::Skipped(p, why) => inv.stats.skipped_mounts.push(format!("{p} ({why})")),
