@@ -133,6 +133,21 @@ mod tests {
     }
 
     #[test]
+    fn every_saved_report_survives_the_escaping_round_trip() {
+        for text in [
+            include_str!("../../tests/fixtures/report-apptree.json"),
+            include_str!("../../tests/fixtures/report-packages.json"),
+            include_str!("../../tests/fixtures/report-units.json"),
+        ] {
+            let mut r = super::super::load::from_json(text).unwrap();
+            r.source.root = "/x\n\x1b[2J".into();
+            let safe = visible_report(&r).expect("round trip");
+            assert_eq!(safe.source.root, "/x\\n\\x1b[2J");
+            assert_eq!(safe.findings.len(), r.findings.len());
+        }
+    }
+
+    #[test]
     fn csv_cells_never_start_a_formula() {
         for (cell, want) in [
             ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),

@@ -225,7 +225,7 @@ pub fn render(r: &Report) -> String {
         );
     }
     if let Some(cmd) = &s.install_command {
-        let _ = writeln!(o, "## Packages to install\n\n```sh\n{cmd}\n```\n");
+        let _ = writeln!(o, "## Packages to install\n\n{}\n", fenced("sh", cmd));
     }
     let why = readiness::why(r);
     if !why.is_empty() {
