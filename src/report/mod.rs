@@ -453,6 +453,10 @@ pub fn attach_units(
     report.diagnostics.extend(diagnostics);
     report.diagnostics.sort();
     report.diagnostics.dedup();
+    // A path the walk could not read is said once, not again by each reader that tried it.
+    report
+        .diagnostics
+        .dedup_by(|b, a| a.unread && b.unread && a.path == b.path);
     report.summary.diagnostics = report.diagnostics.len() as u64;
     recount(report);
 }
