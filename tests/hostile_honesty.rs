@@ -299,7 +299,7 @@ fn a_root_that_cannot_be_read_is_a_fatal_error() {
 }
 
 /// Make `depth` nested directories `d` below `top` through directory fds (their paths are
-/// longer than PATH_MAX), with an executable script at the bottom.
+/// longer than PATH_MAX), with an executable script and a link to it at the bottom.
 fn deep_tree(top: &Path, depth: usize) {
     use std::ffi::CString;
     let c = |s: &str| CString::new(s).unwrap();
@@ -328,6 +328,11 @@ fn deep_tree(top: &Path, depth: usize) {
             body.len() as isize
         );
         libc::close(f);
+        // A link down there is read relative to its directory too.
+        assert_eq!(
+            libc::symlinkat(c("deep.sh").as_ptr(), fd, c("link").as_ptr()),
+            0
+        );
         libc::close(fd);
     }
 }
@@ -364,6 +369,7 @@ fn a_tree_deeper_than_path_max_is_walked_to_the_bottom() {
     let want = format!("{}/deep.sh", "/d".repeat(depth));
     assert_eq!(paths, vec![want.as_str()]);
     assert_eq!(r["source"]["directories"], depth as u64 + 1);
+    assert_eq!(r["source"]["symlinks"], 1);
 }
 
 #[test]

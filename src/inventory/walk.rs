@@ -3,16 +3,23 @@
 
 use super::{Inventory, Node, Object, ObjectKind, WalkStats, elf, script};
 use crate::findings::Diagnostic;
-use crate::source::{EntryKind, FileId, Opened, Source};
+use crate::source::{DirHandle, EntryKind, FileId, Opened, Source};
 use std::collections::HashMap;
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// How many leading bytes classify a file (the kernel reads at most 256 for `#!`).
 const HEAD: usize = 256;
+
+/// Below directories whose host path is longer than this (well under `PATH_MAX`, 4096), the
+/// walk goes on relative to directory fds ([`DirHandle`]), so depth has no limit.
+const DEEP_PATH: usize = 3072;
+
+/// A deep directory is reached from its parent's open handle, by name.
+type Via = Option<(Arc<dyn DirHandle>, OsString)>;
 
 /// Observes progress of a walk (files seen, objects judged); used for progress displays.
 pub trait Progress: Sync {
@@ -55,6 +62,7 @@ pub fn walk(source: &dyn Source, progress: &dyn Progress) -> Inventory {
             &out,
             PathBuf::from("/"),
             String::new(),
+            None,
         );
     });
     assemble(out.into_inner().unwrap_or_default(), &counters)
@@ -68,11 +76,22 @@ fn walk_dir<'s>(
     out: &'s Mutex<Vec<Vec<Rec>>>,
     dir: PathBuf,
     display: String,
+    via: Via,
 ) {
     counters.dirs.fetch_add(1, Ordering::Relaxed);
     let mut recs = Vec::new();
     let shown = if display.is_empty() { "/" } else { &display };
-    match source.read_dir(&dir) {
+    // A deep directory is opened from its parent's handle (then the parent is let go); any
+    // other by its target path.
+    let (listing, mut handle) = match via {
+        Some((parent, name)) => match parent.open_dir(&name) {
+            Ok(h) => (h.read_dir(), Some(Arc::from(h))),
+            Err(e) => (Err(e), None),
+        },
+        None => (source.read_dir(&dir), None),
+    };
+    let deep = source.describe().len() + dir.as_os_str().len() > DEEP_PATH;
+    match listing {
         Err(e) => {
             recs.push(Rec::Diag(Diagnostic::unread(
                 shown,
@@ -88,19 +107,29 @@ fn walk_dir<'s>(
             if !display.is_empty() {
                 recs.push(Rec::Dir(display.clone()));
             }
-            let handle = source.open_dir(&dir);
+            if handle.is_none() {
+                handle = source.open_dir(&dir).map(Arc::from);
+            }
             for entry in entries {
                 let path = dir.join(&entry.name);
                 let shown = format!("{display}/{}", lossy(&entry.name));
                 match entry.kind {
                     EntryKind::Dir => {
+                        let via = match &handle {
+                            Some(h) if deep => Some((Arc::clone(h), entry.name.clone())),
+                            _ => None,
+                        };
                         scope.spawn(move |s| {
-                            walk_dir(s, source, progress, counters, out, path, shown)
+                            walk_dir(s, source, progress, counters, out, path, shown, via)
                         });
                     }
                     EntryKind::Symlink => {
                         counters.symlinks.fetch_add(1, Ordering::Relaxed);
-                        match source.read_link(&path) {
+                        let target = match &handle {
+                            Some(h) if deep => h.read_link(&entry.name),
+                            _ => source.read_link(&path),
+                        };
+                        match target {
                             Ok(t) => recs.push(Rec::Symlink(shown, lossy(t.as_os_str()))),
                             Err(e) => {
                                 recs.push(Rec::Diag(Diagnostic::unread(
