@@ -68,6 +68,8 @@ pub fn walk(source: &dyn Source, progress: &dyn Progress) -> Inventory {
     assemble(out.into_inner().unwrap_or_default(), &counters)
 }
 
+// The shared state of the walk, then the directory: one task per directory.
+#[allow(clippy::too_many_arguments)]
 fn walk_dir<'s>(
     scope: &rayon::Scope<'s>,
     source: &'s dyn Source,
