@@ -113,6 +113,10 @@ fn partly_unreadable_tree() -> Tree {
         root.join("opt/secret/hello"),
     )
     .unwrap();
+    // A script whose bundled interpreter is in the unreadable subtree.
+    let run = root.join("opt/app/bin/run");
+    std::fs::write(&run, "#!/opt/secret/python\nprint(1)\n").unwrap();
+    chmod(&run, 0o755);
     std::fs::write(
         root.join("var/lib/dpkg/status"),
         "Package: acme\nStatus: install ok installed\nMaintainer: Acme <a@example.com>\n\
@@ -209,6 +213,14 @@ fn unreadable_parts_make_the_verdict_incomplete_never_ready() {
         .find(|b| b["path"] == "/opt/app/bin/hello")
         .expect("hello judged");
     assert_eq!(hello["verdict"], "unknown");
+    // Nor is an interpreter in an unreadable directory "missing".
+    let on_run: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["path"] == "/opt/app/bin/run")
+        .collect();
+    assert_eq!(on_run.len(), 1, "{on_run:#?}");
+    assert_eq!(on_run[0]["code"], "script-interpreter-unreadable");
+    assert_eq!(on_run[0]["evidence"]["unreadable"], "/opt/secret/python");
 
     // Every rendering says so.
     let text = stdout(&scan(&t.root, "text", true));
@@ -270,7 +282,7 @@ fn a_blocked_scan_with_unread_parts_says_both() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(
-        text.contains("Verdict: BLOCKED by 1 issue: 1 of 2 binaries and scripts would break (incomplete: 4 paths could not be read)"),
+        text.contains("Verdict: BLOCKED by 1 issue: 1 of 3 binaries and scripts would break (incomplete: 4 paths could not be read)"),
         "{text}"
     );
     assert!(

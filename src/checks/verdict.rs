@@ -51,7 +51,9 @@ fn own_verdict(findings: &[&Finding], needs_packages: bool) -> Verdict {
     } else if findings.iter().any(|f| {
         matches!(
             f.code,
-            Code::ElfLibraryOffSearchPath | Code::ElfLibraryUnreadable
+            Code::ElfLibraryOffSearchPath
+                | Code::ElfLibraryUnreadable
+                | Code::ScriptInterpreterUnreadable
         )
     }) {
         Verdict::Unknown

@@ -218,7 +218,12 @@ pub fn run() -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("azl-compat: error: {}", output::error_text(&e));
+            // Errors can name paths of the tree: shown escaped like every rendering.
+            let text = output::error_text(&e);
+            eprintln!(
+                "azl-compat: error: {}",
+                azl_compat::report::escape::visible(&text)
+            );
             2
         }
     }

@@ -84,6 +84,8 @@ codes! {
     ElfDependencyBreaks = "elf-dependency-breaks", Blocker, "a bundled library it loads would break";
     /// A script's interpreter does not exist on the target.
     ScriptInterpreterMissing = "script-interpreter-missing", Blocker, "script interpreter missing on the target";
+    /// A script's interpreter is at a path of the tree the scan could not read.
+    ScriptInterpreterUnreadable = "script-interpreter-unreadable", Warning, "script interpreter could not be read";
     /// A script's interpreter comes from an Azure Linux 4.0 package that must be installed.
     ScriptInterpreterFromPackage = "script-interpreter-from-package", Info, "script interpreter comes from an Azure Linux package";
     /// A script's interpreter is only built in the unsupported `sdk` channel.

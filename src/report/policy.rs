@@ -503,7 +503,9 @@ impl<'a> Verdicts<'a> {
             }
             off_path |= matches!(
                 f.code,
-                Code::ElfLibraryOffSearchPath | Code::ElfLibraryUnreadable
+                Code::ElfLibraryOffSearchPath
+                    | Code::ElfLibraryUnreadable
+                    | Code::ScriptInterpreterUnreadable
             );
         }
         let mut v = if blocker {
