@@ -56,6 +56,14 @@ fn hostile_tree() -> tempfile::TempDir {
     let formula = dir.path().join("=1+1");
     std::fs::create_dir_all(&formula).unwrap();
     script(&formula, "@x", "/usr/bin/python2");
+    // A unit whose name forges lines: its migrated unit's diff header must stay one line.
+    let units = dir.path().join("etc/systemd/system");
+    std::fs::create_dir_all(&units).unwrap();
+    std::fs::write(
+        units.join("a\nVerdict: READY\x1b[2J\u{202e}.service"),
+        "[Service]\nExecStart=/opt/app/run\nCPUShares=100\n",
+    )
+    .unwrap();
     dir
 }
 
@@ -191,8 +199,15 @@ fn hostile_file_names_are_escaped_in_every_rendering_and_kept_in_json() {
         "{}",
         String::from_utf8_lossy(&st.stderr)
     );
-    // JSON is data: the names are kept exactly.
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let diff = v["units"][0]["diff"].as_str().expect("a migrated unit");
+    assert!(
+        diff.starts_with(
+            "--- \"a/etc/systemd/system/a\\nVerdict: READY\\033[2J\\342\\200\\256.service\"\n"
+        ),
+        "{diff}"
+    );
+    // JSON is data: the names are kept exactly.
     let paths: Vec<&str> = v["binaries"]
         .as_array()
         .unwrap()
