@@ -415,4 +415,59 @@ mod tests {
         }
         assert_eq!(inv.stats.files, 5);
     }
+
+    /// A source that denies some paths, as an unprivileged scan meets them (tests run as root,
+    /// who reads everything).
+    struct Denying(DirSource);
+
+    impl Source for Denying {
+        fn describe(&self) -> String {
+            self.0.describe()
+        }
+        fn read_dir(
+            &self,
+            path: &std::path::Path,
+        ) -> std::io::Result<Result<Vec<crate::source::Entry>, String>> {
+            if path == std::path::Path::new("/secret") {
+                return Err(std::io::ErrorKind::PermissionDenied.into());
+            }
+            self.0.read_dir(path)
+        }
+        fn open(&self, path: &std::path::Path) -> std::io::Result<Opened> {
+            if path == std::path::Path::new("/lib/libx.so.1") {
+                return Err(std::io::ErrorKind::PermissionDenied.into());
+            }
+            self.0.open(path)
+        }
+        fn meta(&self, opened: &Opened) -> std::io::Result<crate::source::FileMeta> {
+            self.0.meta(opened)
+        }
+        fn read_link(&self, path: &std::path::Path) -> std::io::Result<PathBuf> {
+            self.0.read_link(path)
+        }
+    }
+
+    #[test]
+    fn what_cannot_be_read_is_marked_never_taken_for_absent() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("secret")).unwrap();
+        std::fs::create_dir_all(root.join("lib")).unwrap();
+        std::fs::write(root.join("secret/libx.so.1"), b"\x7fELF").unwrap();
+        std::fs::write(root.join("lib/libx.so.1"), b"\x7fELF").unwrap();
+        symlink("libx.so.1", root.join("lib/libx.so")).unwrap();
+        let inv = walk(&Denying(DirSource::new(root, false).unwrap()), &NoProgress);
+        let unread: Vec<&str> = inv
+            .diagnostics
+            .iter()
+            .filter(|d| d.unread)
+            .map(|d| d.path.as_str())
+            .collect();
+        assert_eq!(unread, vec!["/lib/libx.so.1", "/secret"]);
+        assert_eq!(inv.nodes.get("/secret"), Some(&Node::Unreadable));
+        assert!(inv.unreadable_at("/secret/libx.so.1"));
+        assert!(inv.unreadable_at("/lib/libx.so"), "through a link");
+        assert!(!inv.unreadable_at("/lib/other.so"));
+        assert!(!inv.unreadable_at("/nothere/libx.so.1"));
+    }
 }

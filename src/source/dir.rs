@@ -369,3 +369,40 @@ fn list_fd(fd: std::os::fd::RawFd) -> io::Result<Vec<Entry>> {
         result.map(|()| out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn sorted(mut v: Vec<Entry>) -> Vec<(std::ffi::OsString, EntryKind)> {
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v.into_iter().map(|e| (e.name, e.kind)).collect()
+    }
+
+    #[test]
+    fn handles_list_open_and_read_links_like_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a/sub")).unwrap();
+        std::fs::write(root.join("a/f"), "x").unwrap();
+        symlink("f", root.join("a/l")).unwrap();
+        symlink("/outside", root.join("a/escape")).unwrap();
+        let src = DirSource::new(root, false).unwrap();
+        let by_path = sorted(src.read_dir(Path::new("/a")).unwrap().unwrap());
+        let top = src.open_dir(Path::new("/")).unwrap();
+        let a = top.open_dir(std::ffi::OsStr::new("a")).unwrap();
+        assert_eq!(sorted(a.read_dir().unwrap().unwrap()), by_path);
+        assert_eq!(by_path.len(), 4);
+        assert_eq!(a.read_link("l".as_ref()).unwrap(), PathBuf::from("f"));
+        assert_eq!(
+            a.read_link("escape".as_ref()).unwrap(),
+            PathBuf::from("/outside")
+        );
+        assert!(matches!(a.open("f".as_ref()), Ok(Opened::File(_))));
+        assert!(a.open_dir("sub".as_ref()).is_ok());
+        // Never through a link, never a file as a directory.
+        assert!(a.open_dir("l".as_ref()).is_err());
+        assert!(a.open_dir("f".as_ref()).is_err());
+    }
+}
