@@ -238,6 +238,7 @@ fn unreadable_parts_make_the_verdict_incomplete_never_ready() {
         "{md}"
     );
     assert!(md.contains("Readiness score: n/a (incomplete scan"), "{md}");
+    assert_eq!(md.matches("**not read:** ").count(), 4, "{md}");
     let html = stdout(&scan(&t.root, "html", true));
     assert!(
         html.contains("data-status=\"incomplete\""),
@@ -246,6 +247,11 @@ fn unreadable_parts_make_the_verdict_incomplete_never_ready() {
     assert!(
         html.contains("id=\"count-unread\""),
         "no unread count in HTML"
+    );
+    assert_eq!(
+        html.matches(">not read</span>").count(),
+        4,
+        "unread diagnostics not marked"
     );
     let sarif: Value = serde_json::from_slice(&scan(&t.root, "sarif", true).stdout).unwrap();
     let props = &sarif["runs"][0]["properties"];

@@ -1113,9 +1113,15 @@ fn section_diagnostics(o: &mut String, r: &Report) {
         r.diagnostics.len()
     );
     for d in &r.diagnostics {
+        // A path not read at all makes the verdict incomplete: marked as such.
+        let unread = if d.unread {
+            format!("{} ", tag("unknown", "not read"))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             o,
-            "<tr><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{unread}{}</td></tr>",
             code(&d.path),
             esc(&d.reason)
         );

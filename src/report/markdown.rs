@@ -416,7 +416,11 @@ pub fn render(r: &Report) -> String {
         let rows: Vec<Vec<String>> = r
             .diagnostics
             .iter()
-            .map(|d| vec![code(&d.path), text(&d.reason)])
+            .map(|d| {
+                // A path not read at all makes the verdict incomplete: marked as such.
+                let mark = if d.unread { "**not read:** " } else { "" };
+                vec![code(&d.path), format!("{mark}{}", text(&d.reason))]
+            })
             .collect();
         table(&mut o, &["path", "reason"], &rows);
     }
