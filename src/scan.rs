@@ -6,7 +6,7 @@ use crate::inventory::walk::{self, Progress};
 use crate::inventory::{ld_so_conf, os_release, packages};
 use crate::knowledge::Pack;
 use crate::report::{self, Report};
-use crate::source::DirSource;
+use crate::source::{DirSource, Source};
 use std::path::{Path, PathBuf};
 
 /// What to scan and how.
@@ -21,19 +21,22 @@ pub struct ScanOptions {
 /// Why a scan could not run at all (anything less is a diagnostic in the report).
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
-    #[error("cannot scan {path}: {source}")]
-    Root {
-        path: String,
-        source: std::io::Error,
-    },
+    /// The I/O error is part of the message, not a `source()` (said once).
+    #[error("cannot scan {path}: {error}")]
+    Root { path: String, error: std::io::Error },
 }
 
 /// Scan a directory root against a knowledge pack.
 pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<Report, ScanError> {
-    let source = DirSource::new(&opts.root, opts.cross_mounts).map_err(|e| ScanError::Root {
+    let root_error = |e| ScanError::Root {
         path: opts.root.display().to_string(),
-        source: e,
-    })?;
+        error: e,
+    };
+    let source = DirSource::new(&opts.root, opts.cross_mounts).map_err(root_error)?;
+    // A root that cannot be listed at all is no scan: nothing would be judged.
+    if let Err(e) = source.read_dir(Path::new("/")) {
+        return Err(root_error(e));
+    }
     let mut inv = walk::walk(&source, progress);
     // Installed packages, plus the .rpm files the walk found (installers that would run).
     let mut db = packages::read_installed(&source);

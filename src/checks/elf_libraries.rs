@@ -89,6 +89,11 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
             .why(format!("{} is produced by an Azure Linux spec but is in no publish list, so it cannot be installed", names(providers)))
             .fix(missing_fix(ctx, soname))
             .evidence("unpublished_packages", names(providers))],
+        Resolution::Unreadable { path: at } => vec![base(Code::ElfLibraryUnreadable)
+            .message(format!("{soname} would be loaded from {at}, which the scan could not read"))
+            .why("a bundled library is probably there, but what it is (and what it needs) is not known; it is not reported as missing")
+            .fix(format!("scan again as a user who can read {at} (e.g. root), or make it readable"))
+            .evidence("unreadable", at)],
         Resolution::Missing => vec![base(Code::ElfLibraryMissing)
             .message(format!("{soname} is not bundled on the search path and {target} does not ship it"))
             .why(format!("the loader stops with 'cannot open shared object file' when {soname} is not found"))

@@ -28,6 +28,9 @@ pub enum Resolution {
     Unpublished { providers: Vec<Provider> },
     /// Found nowhere.
     Missing,
+    /// The first path on the search path where the name exists could not be read by the scan
+    /// (the library is probably there; what it is is not known).
+    Unreadable { path: String },
 }
 
 /// One DT_NEEDED entry of one object, resolved.
@@ -173,6 +176,13 @@ fn resolve(
                 dir,
             );
         }
+        if ctx.inv.unreadable_at(&path) {
+            return (
+                Resolution::Unreadable { path: path.clone() },
+                vec![path],
+                None,
+            );
+        }
         let providers = ctx.pack.path_providers(&path);
         return (ctx.classify_providers(providers, soname), vec![path], None);
     }
@@ -209,6 +219,10 @@ fn resolve(
         searched.push(d.clone());
         if let Some(id) = ctx.tree_library(&path, requester) {
             return (Resolution::Tree { id, path }, searched, Some(d));
+        }
+        // Something the scan could not read is where the loader would look first: not absent.
+        if ctx.inv.unreadable_at(&path) {
+            return (Resolution::Unreadable { path }, searched, None);
         }
     }
     let providers = ctx.soname_providers(soname);

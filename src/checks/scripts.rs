@@ -90,6 +90,21 @@ pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) ->
                 .evidence("interpreter", &shown)
         };
         let Some(best) = shipped.first() else {
+            // Where the tree would carry it could not be read: not absent.
+            if let Some(at) = candidates.iter().find(|c| ctx.inv.unreadable_at(c)) {
+                res.findings.push(
+                    base(Code::ScriptInterpreterUnreadable)
+                        .message(format!(
+                            "interpreter {shown} would run from {at}, which the scan could not read"
+                        ))
+                        .why("an interpreter is probably bundled there, but what it is is not known; it is not reported as missing")
+                        .fix(format!(
+                            "scan again as a user who can read {at} (e.g. root), or make it readable"
+                        ))
+                        .evidence("unreadable", at),
+                );
+                continue;
+            }
             let why = found.absent_reason(&target, &shown);
             res.findings.push(
                 base(Code::ScriptInterpreterMissing)

@@ -429,14 +429,41 @@ fn render_fixes(
 }
 
 /// A unified diff of one file, `a/<path>` against `b/<path>` (apply with `patch -p1` in the
-/// root).
+/// root). A path with control or bidirectional characters, `"` or `\` is C-quoted as git and
+/// GNU diff do, so a file name can never break the header into lines.
 pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
     let rel = path.trim_start_matches('/');
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{rel}"), &format!("b/{rel}"))
+        .header(&header_name("a/", rel), &header_name("b/", rel))
         .to_string()
+}
+
+/// `prefix` + `rel`, C-quoted when needed (`\"`, `\\`, `\n`, `\t`, `\r`, octal bytes).
+fn header_name(prefix: &str, rel: &str) -> String {
+    use crate::report::escape::is_hostile;
+    if !rel.chars().any(|c| is_hostile(c) || c == '"' || c == '\\') {
+        return format!("{prefix}{rel}");
+    }
+    let mut o = format!("\"{prefix}");
+    for c in rel.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            '\t' => o.push_str("\\t"),
+            '\r' => o.push_str("\\r"),
+            c if is_hostile(c) => {
+                for b in c.encode_utf8(&mut [0; 4]).bytes() {
+                    o.push_str(&format!("\\{b:03o}"));
+                }
+            }
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
 }
 
 /// Apply directive edits (composed per directive, in order) and section additions to a file.
@@ -888,4 +915,26 @@ pub(crate) fn specifiers(u: &Unit, s: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_name_never_breaks_a_diff_header() {
+        let d = unified_diff("/etc/systemd/system/a\nVerdict\x1b.service", "x\n", "y\n");
+        let mut lines = d.lines();
+        assert_eq!(
+            lines.next(),
+            Some("--- \"a/etc/systemd/system/a\\nVerdict\\033.service\"")
+        );
+        assert_eq!(
+            lines.next(),
+            Some("+++ \"b/etc/systemd/system/a\\nVerdict\\033.service\"")
+        );
+        assert!(d.lines().all(|l| !l.starts_with("Verdict")), "{d}");
+        let plain = unified_diff("/etc/x.service", "x\n", "y\n");
+        assert!(plain.starts_with("--- a/etc/x.service\n+++ b/etc/x.service\n"));
+    }
 }

@@ -48,10 +48,14 @@ pub struct Judged {
 fn own_verdict(findings: &[&Finding], needs_packages: bool) -> Verdict {
     if findings.iter().any(|f| f.severity == Severity::Blocker) {
         Verdict::Breaks
-    } else if findings
-        .iter()
-        .any(|f| f.code == Code::ElfLibraryOffSearchPath)
-    {
+    } else if findings.iter().any(|f| {
+        matches!(
+            f.code,
+            Code::ElfLibraryOffSearchPath
+                | Code::ElfLibraryUnreadable
+                | Code::ScriptInterpreterUnreadable
+        )
+    }) {
         Verdict::Unknown
     } else if needs_packages {
         Verdict::NeedsPackages

@@ -221,13 +221,21 @@ pub fn run() -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("azl-compat: error: {e:#}");
+            // Errors can name paths of the tree: shown escaped like every rendering.
+            let text = output::error_text(&e);
+            eprintln!(
+                "azl-compat: error: {}",
+                azl_compat::report::escape::visible(&text)
+            );
             2
         }
     }
 }
 
 fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
+    if let Some(o) = &a.output {
+        output::check_output_file(o)?;
+    }
     let policy = output::load_policy(a.policy.as_deref())?;
     let selected = knowledge::target::select(a.target.as_deref(), a.knowledge.as_deref())?;
     let pack: &Pack = &selected;
@@ -235,6 +243,7 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
         azl_compat::checks::units::fixes_dir_allowed(&a.root, dir)
             .map_err(|e| anyhow::anyhow!("--write-fixes: {e}"))?;
     }
+    raise_fd_limit();
     let show = !a.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     let progress = progress::Progress::new(show);
     let report = scan(
@@ -265,7 +274,24 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
     )
 }
 
+/// The walk holds a directory fd for each deep directory whose subdirectories are still to be
+/// walked: allow what the hard limit allows (a directory that still cannot be opened is a
+/// diagnostic, and the verdict is incomplete).
+fn raise_fd_limit() {
+    // SAFETY: getrlimit/setrlimit with a valid, initialised struct.
+    unsafe {
+        let mut l: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut l) == 0 && l.rlim_cur < l.rlim_max {
+            l.rlim_cur = l.rlim_max;
+            let _ = libc::setrlimit(libc::RLIMIT_NOFILE, &l);
+        }
+    }
+}
+
 fn run_report(a: ReportArgs) -> anyhow::Result<i32> {
+    if let Some(o) = &a.output {
+        output::check_output_file(o)?;
+    }
     let policy = output::load_policy(a.policy.as_deref())?;
     let report = output::read_report(&a.report)?;
     output::finish(

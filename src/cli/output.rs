@@ -39,6 +39,58 @@ pub struct Output {
     pub fail_on: Option<FailOn>,
 }
 
+/// An error and its causes for people, each said once: a cause whose text the message already
+/// holds (an error that prints its source and also returns it) is not repeated.
+pub fn error_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if text.contains(&s) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&s);
+    }
+    text
+}
+
+/// Check `-o FILE` before any work, so a long scan never ends in "cannot write": not a
+/// directory, and writable if it exists, else creatable (its directory exists and is writable).
+/// The file itself is only created when the rendering is written.
+pub fn check_output_file(path: &Path) -> anyhow::Result<()> {
+    let fail = |why: String| Err(anyhow::anyhow!("cannot write {}: {why}", path.display()));
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => return fail("is a directory".into()),
+        Ok(_) => return writable(path, libc::W_OK).or_else(|e| fail(e.to_string())),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return fail(e.to_string()),
+        Err(_) => {}
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match std::fs::metadata(parent) {
+        Ok(m) if m.is_dir() => writable(parent, libc::W_OK | libc::X_OK)
+            .or_else(|e| fail(format!("{}: {e}", parent.display()))),
+        Ok(_) => fail(format!("{} is not a directory", parent.display())),
+        Err(e) => fail(format!("{}: {e}", parent.display())),
+    }
+}
+
+/// `access(2)`: the kernel's answer for this user, read-only file systems included.
+fn writable(path: &Path, mode: libc::c_int) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    // SAFETY: a valid NUL-terminated path; access only reads it.
+    if unsafe { libc::access(c.as_ptr(), mode) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 /// Read `--policy FILE`.
 pub fn load_policy(path: Option<&Path>) -> anyhow::Result<Option<Policy>> {
     path.map(|p| Policy::load(p).map_err(anyhow::Error::from))
@@ -111,6 +163,39 @@ pub fn read_report(path: &Path) -> anyhow::Result<Report> {
 mod tests {
     use super::*;
     use std::ffi::OsStr;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot open x: {source}")]
+    struct Twice {
+        source: std::io::Error,
+    }
+
+    #[test]
+    fn errors_say_each_thing_once() {
+        let nf = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        let e = anyhow::Error::new(Twice { source: nf() });
+        assert_eq!(error_text(&e), format!("cannot open x: {}", nf()));
+        // A context that does not repeat its cause keeps it.
+        let e = anyhow::Error::new(nf()).context("cannot read y");
+        assert_eq!(error_text(&e), format!("cannot read y: {}", nf()));
+    }
+
+    #[test]
+    fn output_file_is_checked_before_the_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(check_output_file(&dir.path().join("new.json")).is_ok());
+        let e = check_output_file(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("is a directory"), "{e}");
+        let e = check_output_file(&dir.path().join("no/such/dir/r.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("No such file or directory"), "{e}");
+        std::fs::write(dir.path().join("f"), "").unwrap();
+        let e = check_output_file(&dir.path().join("f/r.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.to_lowercase().contains("not a directory"), "{e}");
+    }
 
     #[test]
     fn colour_needs_a_terminal_and_no_no_color() {

@@ -68,6 +68,8 @@ codes! {
     ElfLibraryWeakEvidence = "elf-library-weak-evidence", Warning, "needed library matched on weak evidence";
     /// A needed library is in the tree but not on the loader's search path.
     ElfLibraryOffSearchPath = "elf-library-off-search-path", Warning, "bundled library not on the loader's search path";
+    /// The path where the loader would find a needed library could not be read by the scan.
+    ElfLibraryUnreadable = "elf-library-unreadable", Warning, "bundled library could not be read";
     /// A needed symbol version node is not defined by the library that satisfies it.
     ElfVersionMissing = "elf-version-missing", Blocker, "needed symbol version not provided";
     /// Nothing is known about the symbol versions of the library that satisfies a versioned need.
@@ -82,6 +84,8 @@ codes! {
     ElfDependencyBreaks = "elf-dependency-breaks", Blocker, "a bundled library it loads would break";
     /// A script's interpreter does not exist on the target.
     ScriptInterpreterMissing = "script-interpreter-missing", Blocker, "script interpreter missing on the target";
+    /// A script's interpreter is at a path of the tree the scan could not read.
+    ScriptInterpreterUnreadable = "script-interpreter-unreadable", Warning, "script interpreter could not be read";
     /// A script's interpreter comes from an Azure Linux 4.0 package that must be installed.
     ScriptInterpreterFromPackage = "script-interpreter-from-package", Info, "script interpreter comes from an Azure Linux package";
     /// A script's interpreter is only built in the unsupported `sdk` channel.
@@ -299,6 +303,10 @@ impl Finding {
 pub struct Diagnostic {
     pub path: String,
     pub reason: String,
+    /// Set when the path could not be read at all (permissions, an I/O error, a path too
+    /// long): what it holds was not judged, so the verdict is incomplete (docs/reports.md).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unread: bool,
 }
 
 /// Longest diagnostic reason kept: content quoted from a hostile file is cut there.
@@ -321,6 +329,17 @@ impl Diagnostic {
         Diagnostic {
             path: path.into(),
             reason,
+            unread: false,
+        }
+    }
+
+    /// A path that could not be read at all: `what` (e.g. "cannot read directory") and the
+    /// error, said once. Makes the verdict incomplete.
+    pub fn unread(path: impl Into<String>, what: &str, error: &std::io::Error) -> Self {
+        Diagnostic {
+            path: path.into(),
+            reason: format!("{what}: {error}"),
+            unread: true,
         }
     }
 }

@@ -1113,7 +1113,7 @@ pub(crate) fn read_database(source: &dyn Source, db: &mut PackageDb) {
         match read_file(source, &path, MAX_FILE) {
             Err(e) => db
                 .diagnostics
-                .push(Diagnostic::new(path.clone(), format!("cannot read: {e}"))),
+                .push(Diagnostic::unread(path.clone(), "cannot read", &e)),
             Ok(bytes) => {
                 if let Err(e) = sdb.parse(&bytes) {
                     db.diagnostics.push(Diagnostic::new(
@@ -1158,7 +1158,7 @@ pub(crate) fn read_database(source: &dyn Source, db: &mut PackageDb) {
                 Ok(b) => b,
                 Err(e) => {
                     db.diagnostics
-                        .push(Diagnostic::new(path, format!("cannot read: {e}")));
+                        .push(Diagnostic::unread(path, "cannot read", &e));
                     continue;
                 }
             };

@@ -51,7 +51,7 @@ fn read_file(
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
         Err(e) => {
-            diags.push(Diagnostic::new(path, format!("cannot read: {e}")));
+            diags.push(Diagnostic::unread(path, "cannot read", &e));
             return;
         }
     };

@@ -73,6 +73,9 @@ pub enum Node {
     Symlink(String),
     /// A FIFO, socket or device (never opened).
     Special,
+    /// A file, directory or symbolic link that could not be read: something is there, but
+    /// what it is or holds is not known (never taken for "absent").
+    Unreadable,
 }
 
 /// Everything the walk found.
@@ -150,6 +153,23 @@ impl Inventory {
     /// Whether something (file or directory) exists at a target path.
     pub fn exists(&self, path: &str) -> bool {
         self.resolve(path).is_ok()
+    }
+
+    /// Whether a path leads to, or through, something that could not be read (an unreadable
+    /// directory on the way, an unreadable file or link at the end): what is there is unknown.
+    pub fn unreadable_at(&self, path: &str) -> bool {
+        use crate::source::{Component, resolve_path};
+        let mut hit = false;
+        let _ = resolve_path(path, |p, _| match self.nodes.get(p) {
+            Some(Node::Symlink(t)) => Component::Link(t.clone()),
+            Some(Node::Dir) => Component::Other,
+            Some(Node::Unreadable) => {
+                hit = true;
+                Component::Stop
+            }
+            _ => Component::Stop,
+        });
+        hit
     }
 
     /// Whether a path exists and is a regular file (following symlinks).

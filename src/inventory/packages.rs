@@ -288,7 +288,7 @@ pub fn read_rpm_database(source: &dyn Source, path: &str) -> PackageDb {
     match read_db_file(source, path) {
         Err(e) => db
             .diagnostics
-            .push(Diagnostic::new(path, format!("cannot read: {e}"))),
+            .push(Diagnostic::unread(path, "cannot read", &e)),
         Ok(bytes) => super::rpm::read_any(source, path, bytes, &mut db),
     }
     db.finish();

@@ -3,16 +3,23 @@
 
 use super::{Inventory, Node, Object, ObjectKind, WalkStats, elf, script};
 use crate::findings::Diagnostic;
-use crate::source::{EntryKind, FileId, Opened, Source};
+use crate::source::{DirHandle, EntryKind, FileId, Opened, Source};
 use std::collections::HashMap;
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// How many leading bytes classify a file (the kernel reads at most 256 for `#!`).
 const HEAD: usize = 256;
+
+/// Below directories whose host path is longer than this (well under `PATH_MAX`, 4096), the
+/// walk goes on relative to directory fds ([`DirHandle`]), so depth has no limit.
+const DEEP_PATH: usize = 3072;
+
+/// A deep directory is reached from its parent's open handle, by name.
+type Via = Option<(Arc<dyn DirHandle>, OsString)>;
 
 /// Observes progress of a walk (files seen, objects judged); used for progress displays.
 pub trait Progress: Sync {
@@ -27,6 +34,8 @@ enum Rec {
     Dir(String),
     Symlink(String, String),
     Special(String),
+    /// A file, directory or link that could not be read (its diagnostic is recorded apart).
+    Unreadable(String),
     Object(Box<Object>, Option<FileId>),
     RpmFile(Box<super::packages::InstalledPackage>),
     Diag(Diagnostic),
@@ -53,6 +62,7 @@ pub fn walk(source: &dyn Source, progress: &dyn Progress) -> Inventory {
             &out,
             PathBuf::from("/"),
             String::new(),
+            None,
         );
     });
     let mut inv = assemble(out.into_inner().unwrap_or_default(), &counters);
@@ -75,6 +85,8 @@ pub fn walk(source: &dyn Source, progress: &dyn Progress) -> Inventory {
     inv
 }
 
+// The shared state of the walk, then the directory: one task per directory.
+#[allow(clippy::too_many_arguments)]
 fn walk_dir<'s>(
     scope: &rayon::Scope<'s>,
     source: &'s dyn Source,
@@ -83,38 +95,69 @@ fn walk_dir<'s>(
     out: &'s Mutex<Vec<Vec<Rec>>>,
     dir: PathBuf,
     display: String,
+    via: Via,
 ) {
     counters.dirs.fetch_add(1, Ordering::Relaxed);
     let mut recs = Vec::new();
     let shown = if display.is_empty() { "/" } else { &display };
-    match source.read_dir(&dir) {
-        Err(e) => recs.push(Rec::Diag(Diagnostic::new(
-            shown,
-            format!("cannot read directory: {e}"),
-        ))),
+    // A deep directory is opened from its parent's handle (then the parent is let go); any
+    // other by its target path.
+    let (listing, mut handle) = match via {
+        Some((parent, name)) => match parent.open_dir(&name) {
+            Ok(h) => (h.read_dir(), Some(Arc::from(h))),
+            Err(e) => (Err(e), None),
+        },
+        None => (source.read_dir(&dir), None),
+    };
+    let deep = source.describe().len() + dir.as_os_str().len() > DEEP_PATH;
+    match listing {
+        Err(e) => {
+            recs.push(Rec::Diag(Diagnostic::unread(
+                shown,
+                "cannot read directory",
+                &e,
+            )));
+            if !display.is_empty() {
+                recs.push(Rec::Unreadable(display.clone()));
+            }
+        }
         Ok(Err(reason)) => recs.push(Rec::Skipped(shown.to_string(), reason)),
         Ok(Ok(entries)) => {
             if !display.is_empty() {
                 recs.push(Rec::Dir(display.clone()));
             }
-            let handle = source.open_dir(&dir);
+            if handle.is_none() {
+                handle = source.open_dir(&dir).map(Arc::from);
+            }
             for entry in entries {
                 let path = dir.join(&entry.name);
                 let shown = format!("{display}/{}", lossy(&entry.name));
                 match entry.kind {
                     EntryKind::Dir => {
+                        let via = match &handle {
+                            Some(h) if deep => Some((Arc::clone(h), entry.name.clone())),
+                            _ => None,
+                        };
                         scope.spawn(move |s| {
-                            walk_dir(s, source, progress, counters, out, path, shown)
+                            walk_dir(s, source, progress, counters, out, path, shown, via)
                         });
                     }
                     EntryKind::Symlink => {
                         counters.symlinks.fetch_add(1, Ordering::Relaxed);
-                        match source.read_link(&path) {
+                        let target = match &handle {
+                            Some(h) if deep => h.read_link(&entry.name),
+                            _ => source.read_link(&path),
+                        };
+                        match target {
                             Ok(t) => recs.push(Rec::Symlink(shown, lossy(t.as_os_str()))),
-                            Err(e) => recs.push(Rec::Diag(Diagnostic::new(
-                                shown,
-                                format!("cannot read symbolic link: {e}"),
-                            ))),
+                            Err(e) => {
+                                recs.push(Rec::Diag(Diagnostic::unread(
+                                    &shown,
+                                    "cannot read symbolic link",
+                                    &e,
+                                )));
+                                recs.push(Rec::Unreadable(shown));
+                            }
                         }
                     }
                     EntryKind::Special => {
@@ -132,6 +175,11 @@ fn walk_dir<'s>(
                             None => source.open(&path),
                         };
                         if let Some(r) = inspect_file(source, opened, shown) {
+                            if let Rec::Diag(d) = &r
+                                && d.unread
+                            {
+                                recs.push(Rec::Unreadable(d.path.clone()));
+                            }
                             recs.push(r);
                         }
                     }
@@ -156,23 +204,13 @@ fn inspect_file(
 ) -> Option<Rec> {
     let opened = match opened {
         Ok(x) => x,
-        Err(e) => {
-            return Some(Rec::Diag(Diagnostic::new(
-                shown,
-                format!("cannot read file: {e}"),
-            )));
-        }
+        Err(e) => return Some(Rec::Diag(Diagnostic::unread(shown, "cannot read file", &e))),
     };
     let mut head = [0u8; HEAD];
     let n = match &opened {
         Opened::File(f) => match read_head(f, &mut head) {
             Ok(n) => n,
-            Err(e) => {
-                return Some(Rec::Diag(Diagnostic::new(
-                    shown,
-                    format!("cannot read file: {e}"),
-                )));
-            }
+            Err(e) => return Some(Rec::Diag(Diagnostic::unread(shown, "cannot read file", &e))),
         },
         Opened::Bytes(b) => {
             let n = b.len().min(HEAD);
@@ -190,12 +228,7 @@ fn inspect_file(
     }
     let meta = match source.meta(&opened) {
         Ok(m) => m,
-        Err(e) => {
-            return Some(Rec::Diag(Diagnostic::new(
-                shown,
-                format!("cannot read file: {e}"),
-            )));
-        }
+        Err(e) => return Some(Rec::Diag(Diagnostic::unread(shown, "cannot read file", &e))),
     };
     let kind = if is_elf {
         let parsed = match &opened {
@@ -250,9 +283,7 @@ fn read_rpm_file(opened: Opened, shown: String) -> Rec {
                 .and_then(|_| f.metadata());
             match r {
                 Ok(m) => (v, m.len()),
-                Err(e) => {
-                    return Rec::Diag(Diagnostic::new(shown, format!("cannot read file: {e}")));
-                }
+                Err(e) => return Rec::Diag(Diagnostic::unread(shown, "cannot read file", &e)),
             }
         }
     };
@@ -300,6 +331,9 @@ fn assemble(batches: Vec<Vec<Rec>>, counters: &Counters) -> Inventory {
             }
             Rec::Special(p) => {
                 inv.nodes.insert(p, Node::Special);
+            }
+            Rec::Unreadable(p) => {
+                inv.nodes.insert(p, Node::Unreadable);
             }
             Rec::Diag(d) => inv.diagnostics.push(d),
             Rec::Skipped(p, why) => inv.stats.skipped_mounts.push(format!("{p} ({why})")),
@@ -397,5 +431,60 @@ mod tests {
             );
         }
         assert_eq!(inv.stats.files, 5);
+    }
+
+    /// A source that denies some paths, as an unprivileged scan meets them (tests run as root,
+    /// who reads everything).
+    struct Denying(DirSource);
+
+    impl Source for Denying {
+        fn describe(&self) -> String {
+            self.0.describe()
+        }
+        fn read_dir(
+            &self,
+            path: &std::path::Path,
+        ) -> std::io::Result<Result<Vec<crate::source::Entry>, String>> {
+            if path == std::path::Path::new("/secret") {
+                return Err(std::io::ErrorKind::PermissionDenied.into());
+            }
+            self.0.read_dir(path)
+        }
+        fn open(&self, path: &std::path::Path) -> std::io::Result<Opened> {
+            if path == std::path::Path::new("/lib/libx.so.1") {
+                return Err(std::io::ErrorKind::PermissionDenied.into());
+            }
+            self.0.open(path)
+        }
+        fn meta(&self, opened: &Opened) -> std::io::Result<crate::source::FileMeta> {
+            self.0.meta(opened)
+        }
+        fn read_link(&self, path: &std::path::Path) -> std::io::Result<PathBuf> {
+            self.0.read_link(path)
+        }
+    }
+
+    #[test]
+    fn what_cannot_be_read_is_marked_never_taken_for_absent() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("secret")).unwrap();
+        std::fs::create_dir_all(root.join("lib")).unwrap();
+        std::fs::write(root.join("secret/libx.so.1"), b"\x7fELF").unwrap();
+        std::fs::write(root.join("lib/libx.so.1"), b"\x7fELF").unwrap();
+        symlink("libx.so.1", root.join("lib/libx.so")).unwrap();
+        let inv = walk(&Denying(DirSource::new(root, false).unwrap()), &NoProgress);
+        let unread: Vec<&str> = inv
+            .diagnostics
+            .iter()
+            .filter(|d| d.unread)
+            .map(|d| d.path.as_str())
+            .collect();
+        assert_eq!(unread, vec!["/lib/libx.so.1", "/secret"]);
+        assert_eq!(inv.nodes.get("/secret"), Some(&Node::Unreadable));
+        assert!(inv.unreadable_at("/secret/libx.so.1"));
+        assert!(inv.unreadable_at("/lib/libx.so"), "through a link");
+        assert!(!inv.unreadable_at("/lib/other.so"));
+        assert!(!inv.unreadable_at("/nothere/libx.so.1"));
     }
 }

@@ -217,11 +217,9 @@ pub struct Pack {
 /// Why a pack could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
-    #[error("cannot read knowledge pack {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    /// The I/O error is part of the message, not a `source()` (said once).
+    #[error("cannot read knowledge pack {path}: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error("invalid knowledge pack {path}: {reason}")]
     Invalid { path: String, reason: String },
 }
@@ -330,10 +328,10 @@ impl Pack {
                 Err(e)
                     if e.kind() == std::io::ErrorKind::NotFound
                         && format::OPTIONAL_TABLES.contains(&file) => {}
-                Err(source) => {
+                Err(error) => {
                     return Err(PackError::Io {
                         path: path.display().to_string(),
-                        source,
+                        error,
                     });
                 }
             }

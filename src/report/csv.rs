@@ -1,5 +1,6 @@
 //! The CSV rendering: one row per finding (RFC 4180: CRLF line ends, fields with a comma, quote,
-//! CR or LF quoted, quotes doubled). Columns in docs/reports.md.
+//! CR or LF quoted, quotes doubled). Columns in docs/reports.md. Every cell of every CSV output
+//! goes through [`field`], which applies the OWASP CSV-injection rule (docs/security.md).
 
 use super::Report;
 use super::readiness::{Area, evidence_string};
@@ -24,12 +25,15 @@ pub const COLUMNS: &[&str] = &[
     "waiver_via",
 ];
 
-/// Quote one field when RFC 4180 requires it.
-pub fn field(s: &str) -> String {
-    if s.contains([',', '"', '\r', '\n']) {
+/// One field: neutralised against CSV injection ([`super::escape::csv_cell`]), then quoted
+/// when RFC 4180 requires it or when it was neutralised (as OWASP advises).
+pub fn field(raw: &str) -> String {
+    let s = super::escape::csv_cell(raw);
+    let neutralised = s.starts_with('\'') && !raw.starts_with('\'');
+    if neutralised || s.contains([',', '"', '\r', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s.into_owned()
     }
 }
 
@@ -142,5 +146,7 @@ mod tests {
         assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
         assert_eq!(field("two\nlines"), "\"two\nlines\"");
         assert_eq!(field(""), "");
+        assert_eq!(field("=1+1"), "\"'=1+1\"");
+        assert_eq!(field("'quoted"), "'quoted");
     }
 }

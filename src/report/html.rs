@@ -25,11 +25,16 @@ const JS: &str = include_str!("html/report.js");
 pub const CSP: &str =
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
 
-/// Escape text for HTML element content and quoted attribute values.
+/// Escape text for HTML element content and quoted attribute values; control and
+/// bidirectional characters (but TAB) are shown escaped ([`super::escape`]).
 pub fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
+            '\t' => o.push(c),
+            c if super::escape::is_hostile(c) => {
+                o.push_str(&super::escape::visible(c.encode_utf8(&mut [0; 4])))
+            }
             '&' => o.push_str("&amp;"),
             '<' => o.push_str("&lt;"),
             '>' => o.push_str("&gt;"),
@@ -231,6 +236,9 @@ fn section_summary(o: &mut String, r: &Report, rd: &Readiness) {
     ];
     if let Some(c) = &s.packages {
         cards.push(("count-installed-packages", "installed packages", c.total));
+    }
+    if rd.unread > 0 {
+        cards.push(("count-unread", "paths not read", rd.unread));
     }
     if !r.units.is_empty() {
         let units: Vec<Verdict> = readiness::workload_units(r)
@@ -1105,9 +1113,15 @@ fn section_diagnostics(o: &mut String, r: &Report) {
         r.diagnostics.len()
     );
     for d in &r.diagnostics {
+        // A path not read at all makes the verdict incomplete: marked as such.
+        let unread = if d.unread {
+            format!("{} ", tag("unknown", "not read"))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             o,
-            "<tr><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{unread}{}</td></tr>",
             code(&d.path),
             esc(&d.reason)
         );
@@ -1263,5 +1277,6 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
         assert_eq!(inline_md("use `a<b` now"), "use <code>a&lt;b</code> now");
+        assert_eq!(esc("a\nb\x1b\u{202e}\tc"), "a\\nb\\x1b\\u{202e}\tc");
     }
 }

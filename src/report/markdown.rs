@@ -8,10 +8,11 @@ use crate::checks::units::UnitReport;
 use crate::findings::{Finding, Severity};
 use std::fmt::Write;
 
-/// Escape text for a Markdown paragraph or table cell: Markdown punctuation, HTML, newlines.
+/// Escape text for a Markdown paragraph or table cell: control and bidirectional characters
+/// shown escaped ([`super::escape::visible`]), then Markdown punctuation and HTML.
 pub fn text(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in super::escape::visible(s).chars() {
         match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
                 o.push('\\');
@@ -20,20 +21,19 @@ pub fn text(s: &str) -> String {
             '<' => o.push_str("&lt;"),
             '>' => o.push_str("&gt;"),
             '&' => o.push_str("&amp;"),
-            '\r' => {}
-            '\n' => o.push(' '),
             _ => o.push(c),
         }
     }
     o
 }
 
-/// An inline code span that survives any content (and a table cell: `|` escaped).
+/// An inline code span that survives any content (and a table cell: `|` escaped; control
+/// and bidirectional characters shown escaped).
 pub fn code(s: &str) -> String {
     if s.is_empty() {
         return String::new();
     }
-    let s = s.replace(['\r', '\n'], " ").replace('|', "\\|");
+    let s = super::escape::visible(s).replace('|', "\\|");
     let mut longest = 0;
     let mut run = 0;
     for c in s.chars() {
@@ -118,6 +118,13 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(
                 o,
                 "Readiness score: **{score}/100** (how it is computed: docs/reports.md).\n"
+            );
+        }
+        None if rd.unread > 0 => {
+            let _ = writeln!(
+                o,
+                "Readiness score: n/a (incomplete scan: {}; see Diagnostics).\n",
+                rd.unread_text()
             );
         }
         None => {
@@ -218,7 +225,7 @@ pub fn render(r: &Report) -> String {
         );
     }
     if let Some(cmd) = &s.install_command {
-        let _ = writeln!(o, "## Packages to install\n\n```sh\n{cmd}\n```\n");
+        let _ = writeln!(o, "## Packages to install\n\n{}\n", fenced("sh", cmd));
     }
     let why = readiness::why(r);
     if !why.is_empty() {
@@ -409,7 +416,11 @@ pub fn render(r: &Report) -> String {
         let rows: Vec<Vec<String>> = r
             .diagnostics
             .iter()
-            .map(|d| vec![code(&d.path), text(&d.reason)])
+            .map(|d| {
+                // A path not read at all makes the verdict incomplete: marked as such.
+                let mark = if d.unread { "**not read:** " } else { "" };
+                vec![code(&d.path), format!("{mark}{}", text(&d.reason))]
+            })
             .collect();
         table(&mut o, &["path", "reason"], &rows);
     }
@@ -565,8 +576,9 @@ fn units(o: &mut String, r: &Report) {
 }
 
 /// A fenced code block that survives any content: the fence is longer than any run of
-/// backticks inside.
+/// backticks inside; control characters other than LF and TAB are shown escaped.
 fn fenced(info: &str, body: &str) -> String {
+    let body = &*super::escape::visible_multiline(body);
     let mut longest = 0;
     let mut run = 0;
     for c in body.chars() {
@@ -602,5 +614,8 @@ mod tests {
         assert_eq!(code("x|y"), "`x\\|y`");
         assert_eq!(fenced("diff", "+a\n"), "```diff\n+a\n```");
         assert_eq!(fenced("diff", "+```x"), "````diff\n+```x\n````");
+        assert_eq!(text("a\nb\x1b"), "a\\\\nb\\\\x1b");
+        assert_eq!(code("a\r\u{202e}b"), "`a\\r\\u{202e}b`");
+        assert_eq!(fenced("diff", "+a\x07\n"), "```diff\n+a\\x07\n```");
     }
 }

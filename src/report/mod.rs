@@ -1,6 +1,7 @@
 //! The report model (what every renderer reads) and its renderers, one file each.
 
 pub mod csv;
+pub mod escape;
 pub mod html;
 pub mod json;
 pub mod load;
@@ -137,6 +138,17 @@ pub struct Summary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<UnitCounts>,
     pub diagnostics: u64,
+    /// Diagnostics marked `unread`: paths that could not be read (absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unread: u64,
+    /// Set when `unread` is not zero: the verdict covers only what could be read (absent when
+    /// the scan read everything it entered).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Installed packages by origin and fate.
@@ -273,7 +285,7 @@ pub fn build(
         .then(|| format!("dnf install {}", packages_to_install.join(" ")));
     let stats: &WalkStats = &inv.stats;
     let os = &inv.os_release;
-    Report {
+    let mut report = Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
             name: env!("CARGO_PKG_NAME").into(),
@@ -312,6 +324,8 @@ pub fn build(
             packages: None,
             units: None,
             diagnostics: inv.diagnostics.len() as u64,
+            unread: 0,
+            incomplete: false,
         },
         binaries,
         packages: Vec::new(),
@@ -319,7 +333,9 @@ pub fn build(
         findings: outcome.findings,
         diagnostics: inv.diagnostics.clone(),
         policy: None,
-    }
+    };
+    recount(&mut report);
+    report
 }
 
 impl Report {
@@ -437,6 +453,10 @@ pub fn attach_units(
     report.diagnostics.extend(diagnostics);
     report.diagnostics.sort();
     report.diagnostics.dedup();
+    // A path the walk could not read is said once, not again by each reader that tried it.
+    report
+        .diagnostics
+        .dedup_by(|b, a| a.unread && b.unread && a.path == b.path);
     report.summary.diagnostics = report.diagnostics.len() as u64;
     recount(report);
 }
@@ -453,6 +473,8 @@ pub fn recount(report: &mut Report) {
     }
     report.summary.findings = sev;
     report.summary.top_causes = top_causes(&report.findings);
+    report.summary.unread = report.diagnostics.iter().filter(|d| d.unread).count() as u64;
+    report.summary.incomplete = report.summary.unread > 0;
 }
 
 /// The most frequent blocker and warning causes: grouped by code and subject, counting files.

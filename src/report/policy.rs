@@ -175,11 +175,9 @@ pub struct Policy {
 /// A policy file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
-    #[error("cannot read policy {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    /// The I/O error is part of the message, not a `source()` (said once).
+    #[error("cannot read policy {path}: {error}")]
+    Read { path: String, error: std::io::Error },
     #[error("invalid policy{}: {message}", .path.as_ref().map(|p| format!(" {p}")).unwrap_or_default())]
     Invalid {
         path: Option<String>,
@@ -277,9 +275,9 @@ impl Policy {
     /// Read and parse a policy file.
     pub fn load(path: &Path) -> Result<Policy, PolicyError> {
         let text = crate::source::user_file::read(path, crate::source::user_file::MAX_POLICY)
-            .map_err(|source| PolicyError::Read {
+            .map_err(|error| PolicyError::Read {
                 path: path.display().to_string(),
-                source,
+                error,
             })?;
         Policy::from_toml(&text).map_err(|e| match e {
             PolicyError::Invalid { message, .. } => PolicyError::Invalid {
@@ -504,7 +502,12 @@ impl<'a> Verdicts<'a> {
             if f.severity == Severity::Blocker {
                 blocker |= !is_derived(f.code) || self.cause_breaks(f);
             }
-            off_path |= f.code == Code::ElfLibraryOffSearchPath;
+            off_path |= matches!(
+                f.code,
+                Code::ElfLibraryOffSearchPath
+                    | Code::ElfLibraryUnreadable
+                    | Code::ScriptInterpreterUnreadable
+            );
         }
         let mut v = if blocker {
             Verdict::Breaks

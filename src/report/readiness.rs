@@ -71,6 +71,9 @@ pub enum Status {
     Ready,
     /// Nothing was judged.
     NothingToJudge,
+    /// No blocker in what was read, but parts of the tree could not be read (diagnostics marked
+    /// `unread`): no verdict on what they hold, never "ready".
+    Incomplete,
 }
 
 impl Status {
@@ -82,6 +85,7 @@ impl Status {
             Status::ReadyAfterPackages => "ready-after-packages",
             Status::Ready => "ready",
             Status::NothingToJudge => "nothing-to-judge",
+            Status::Incomplete => "incomplete",
         }
     }
 }
@@ -95,8 +99,18 @@ pub struct Readiness {
     pub blocking_issues: u64,
     /// Packages to install.
     pub packages: u64,
-    /// 0..=100, `None` when nothing was judged (formula: docs/reports.md).
+    /// 0..=100, `None` when nothing was judged or the scan is incomplete (formula:
+    /// docs/reports.md).
     pub score: Option<u32>,
+    /// Paths that could not be read ([`unread`]); non-zero makes the verdict incomplete.
+    pub unread: u64,
+}
+
+/// How many paths of the tree could not be read: diagnostics marked `unread` (or the summary's
+/// count, whichever is larger).
+pub fn unread(r: &Report) -> u64 {
+    let marked = r.diagnostics.iter().filter(|d| d.unread).count() as u64;
+    marked.max(r.summary.unread)
 }
 
 fn plural(n: u64, one: &str, many: &str) -> String {
@@ -122,9 +136,12 @@ impl Readiness {
         if blocking_issues == 0 {
             blocking_issues = r.summary.findings.blocker;
         }
+        let unread = unread(r);
         let status = if r.summary.findings.blocker > 0 || b.breaks > 0 {
             blocking_issues = blocking_issues.max(1);
             Status::Blocked
+        } else if unread > 0 {
+            Status::Incomplete
         } else if b.unknown > 0 {
             Status::Undecided
         } else if !r.summary.packages_to_install.is_empty() {
@@ -138,16 +155,31 @@ impl Readiness {
             status,
             blocking_issues,
             packages: r.summary.packages_to_install.len() as u64,
-            score: score(r),
+            score: if unread > 0 { None } else { score(r) },
+            unread,
         }
+    }
+
+    /// "N paths could not be read" (for the incomplete verdict).
+    pub fn unread_text(&self) -> String {
+        format!("{} could not be read", plural(self.unread, "path", "paths"))
     }
 
     /// "Blocked by 3 issues", "Ready after installing 2 packages", ...
     pub fn headline(&self, r: &Report) -> String {
         match self.status {
+            Status::Blocked if self.unread > 0 => format!(
+                "Blocked by {} (incomplete: {})",
+                plural(self.blocking_issues, "issue", "issues"),
+                self.unread_text()
+            ),
             Status::Blocked => format!(
                 "Blocked by {}",
                 plural(self.blocking_issues, "issue", "issues")
+            ),
+            Status::Incomplete => format!(
+                "Incomplete: {}; no verdict on what they hold",
+                self.unread_text()
             ),
             Status::Undecided => format!(
                 "Undecided: {} cannot be decided from the tree alone",

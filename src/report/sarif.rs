@@ -135,7 +135,8 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         "ruleId": f.code.as_str(),
         "ruleIndex": rule_index,
         "level": level(f.severity),
-        "message": { "text": text },
+        // Viewers show the message to people: control and bidirectional characters escaped.
+        "message": { "text": super::escape::visible(&text) },
         "locations": [location(f)],
         "partialFingerprints": {
             "azlCompatKey/v1": format!("{}|{}|{}", f.code, f.path, f.subject.as_deref().unwrap_or("")),
@@ -192,6 +193,10 @@ pub fn render(r: &Report) -> String {
     });
     if let Some(s) = readiness.score {
         run_props["readinessScore"] = s.into();
+    }
+    if readiness.unread > 0 {
+        run_props["incomplete"] = true.into();
+        run_props["unreadPaths"] = readiness.unread.into();
     }
     if let Some(c) = &r.summary.install_command {
         run_props["installCommand"] = c.clone().into();

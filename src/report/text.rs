@@ -25,8 +25,18 @@ fn severity_sgr(s: Severity) -> &'static str {
 }
 
 /// Render the report as text, with ANSI colours when `colour` (the CLI decides: a terminal
-/// and no NO_COLOR).
+/// and no NO_COLOR). Every string of the report is shown with control and bidirectional
+/// characters visibly escaped ([`super::escape`]), so no name can forge a line or send a
+/// terminal sequence.
 pub fn render_styled(r: &Report, colour: bool) -> String {
+    match super::escape::visible_report(r) {
+        Some(safe) => render_escaped(&safe, colour),
+        // Not expected (a test round-trips the model); still never print a raw control.
+        None => super::escape::visible_multiline(&render_escaped(r, false)).into_owned(),
+    }
+}
+
+fn render_escaped(r: &Report, colour: bool) -> String {
     let paint = |s: &str, sgr: &str| {
         if colour {
             format!("\x1b[{sgr}m{s}\x1b[0m")
@@ -111,10 +121,25 @@ pub fn render_styled(r: &Report, colour: bool) -> String {
             "1;32",
         ),
         Status::Ready => ("READY: everything runs as it is".to_string(), "1;32"),
+        Status::Incomplete => (
+            format!(
+                "INCOMPLETE: {}; no verdict on what they hold (see Diagnostics)",
+                readiness.unread_text()
+            ),
+            "1;33",
+        ),
+    };
+    let headline = match readiness.status {
+        Status::Blocked if readiness.unread > 0 => {
+            format!("{headline} (incomplete: {})", readiness.unread_text())
+        }
+        _ => headline,
     };
     let _ = writeln!(o, "Verdict: {}", paint(&headline, sgr));
     if let Some(score) = readiness.score {
         let _ = writeln!(o, "  readiness score {score}/100");
+    } else if readiness.unread > 0 {
+        let _ = writeln!(o, "  readiness score n/a (incomplete scan)");
     }
     let _ = writeln!(o, "  ok              {:>6}", b.ok);
     let _ = writeln!(o, "  needs packages  {:>6}", b.needs_packages);

@@ -73,6 +73,14 @@ impl DirSource {
     pub fn is_host_root(&self) -> bool {
         self.is_host_root
     }
+
+    fn mounts(&self) -> Mounts {
+        Mounts {
+            root_dev: self.root_dev,
+            is_host_root: self.is_host_root,
+            cross_mounts: self.cross_mounts,
+        }
+    }
 }
 
 impl Source for DirSource {
@@ -163,7 +171,7 @@ impl Source for DirSource {
                 false,
             )
             .ok()?;
-        Some(Box::new(OpenDir(fs::File::from(fd))))
+        Some(Box::new(OpenDir(fs::File::from(fd), self.mounts())))
     }
 
     fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
@@ -240,8 +248,17 @@ fn mount_fstype(fd: RawFd) -> Option<String> {
 /// Most bytes of `/proc/self/mountinfo` read (to tell devtmpfs from tmpfs).
 const MOUNTINFO_CAP: u64 = 16 << 20;
 
-/// A directory opened with `O_DIRECTORY`; files are opened with `openat` relative to it.
-struct OpenDir(fs::File);
+/// What decides whether a directory is entered (see [`DirSource::read_dir`]).
+#[derive(Clone, Copy)]
+struct Mounts {
+    root_dev: u64,
+    is_host_root: bool,
+    cross_mounts: bool,
+}
+
+/// A directory opened with `O_DIRECTORY`; files, subdirectories and links are reached with
+/// `openat`, `fdopendir` and `readlinkat` relative to it, never by a path from the root.
+struct OpenDir(fs::File, Mounts);
 
 impl DirHandle for OpenDir {
     fn open(&self, name: &std::ffi::OsStr) -> io::Result<Opened> {
@@ -261,5 +278,166 @@ impl DirHandle for OpenDir {
             return Err(io::Error::last_os_error());
         }
         Ok(Opened::File(unsafe { fs::File::from_raw_fd(fd) }))
+    }
+
+    fn open_dir(&self, name: &std::ffi::OsStr) -> io::Result<Box<dyn DirHandle>> {
+        use std::os::fd::{AsRawFd, FromRawFd};
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(name.as_bytes()).map_err(io::Error::other)?;
+        // SAFETY: as in `open`.
+        let fd = unsafe {
+            libc::openat(
+                self.0.as_raw_fd(),
+                c.as_ptr(),
+                libc::O_RDONLY | libc::O_CLOEXEC | libc::O_DIRECTORY | libc::O_NOFOLLOW,
+            )
+        };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(Box::new(OpenDir(
+            unsafe { fs::File::from_raw_fd(fd) },
+            self.1,
+        )))
+    }
+
+    fn read_dir(&self) -> io::Result<Result<Vec<Entry>, String>> {
+        use std::os::fd::AsRawFd;
+        let m = self.1;
+        let meta = self.0.metadata()?;
+        if meta.dev() != m.root_dev {
+            if let Some(kind) = pseudo_filesystem(self.0.as_raw_fd()) {
+                return Ok(Err(format!("{kind} pseudo filesystem")));
+            }
+            if m.is_host_root && !m.cross_mounts {
+                return Ok(Err(
+                    "another mounted filesystem (use --cross-mounts to enter)".into(),
+                ));
+            }
+        }
+        list_fd(self.0.as_raw_fd()).map(Ok)
+    }
+
+    fn read_link(&self, name: &std::ffi::OsStr) -> io::Result<PathBuf> {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::ffi::{OsStrExt, OsStringExt};
+        let c = std::ffi::CString::new(name.as_bytes()).map_err(io::Error::other)?;
+        let mut buf = vec![0u8; libc::PATH_MAX as usize];
+        // SAFETY: a valid directory fd, NUL-terminated name and a buffer of the given size.
+        let n = unsafe {
+            libc::readlinkat(
+                self.0.as_raw_fd(),
+                c.as_ptr(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+            )
+        };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        buf.truncate(n as usize);
+        Ok(PathBuf::from(std::ffi::OsString::from_vec(buf)))
+    }
+}
+
+/// List an open directory by its fd (`fdopendir` on a duplicate), without `.` and `..`.
+fn list_fd(fd: std::os::fd::RawFd) -> io::Result<Vec<Entry>> {
+    use std::os::unix::ffi::OsStrExt;
+    // SAFETY: fcntl/fdopendir/readdir/closedir on fds we own; the duplicate belongs to the
+    // DIR stream from fdopendir on, and closedir releases both. Entries are copied out before
+    // the next readdir.
+    unsafe {
+        let dup = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0);
+        if dup < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let dirp = libc::fdopendir(dup);
+        if dirp.is_null() {
+            let e = io::Error::last_os_error();
+            libc::close(dup);
+            return Err(e);
+        }
+        // The duplicate shares the file offset: start from the beginning.
+        libc::rewinddir(dirp);
+        let mut out = Vec::new();
+        let result = loop {
+            *libc::__errno_location() = 0;
+            let ent = libc::readdir64(dirp);
+            if ent.is_null() {
+                let e = io::Error::last_os_error();
+                break if e.raw_os_error() == Some(0) {
+                    Ok(())
+                } else {
+                    Err(e)
+                };
+            }
+            let name = std::ffi::CStr::from_ptr((*ent).d_name.as_ptr());
+            let bytes = name.to_bytes();
+            if bytes == b"." || bytes == b".." {
+                continue;
+            }
+            let kind = match (*ent).d_type {
+                libc::DT_DIR => EntryKind::Dir,
+                libc::DT_REG => EntryKind::File,
+                libc::DT_LNK => EntryKind::Symlink,
+                libc::DT_UNKNOWN => {
+                    let mut st: libc::stat = std::mem::zeroed();
+                    if libc::fstatat(fd, name.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) != 0 {
+                        EntryKind::Special
+                    } else {
+                        match st.st_mode & libc::S_IFMT {
+                            libc::S_IFDIR => EntryKind::Dir,
+                            libc::S_IFREG => EntryKind::File,
+                            libc::S_IFLNK => EntryKind::Symlink,
+                            _ => EntryKind::Special,
+                        }
+                    }
+                }
+                _ => EntryKind::Special,
+            };
+            out.push(Entry {
+                name: std::ffi::OsStr::from_bytes(bytes).to_os_string(),
+                kind,
+            });
+        };
+        libc::closedir(dirp);
+        result.map(|()| out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn sorted(mut v: Vec<Entry>) -> Vec<(std::ffi::OsString, EntryKind)> {
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v.into_iter().map(|e| (e.name, e.kind)).collect()
+    }
+
+    #[test]
+    fn handles_list_open_and_read_links_like_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a/sub")).unwrap();
+        std::fs::write(root.join("a/f"), "x").unwrap();
+        symlink("f", root.join("a/l")).unwrap();
+        symlink("/outside", root.join("a/escape")).unwrap();
+        let src = DirSource::new(root, false).unwrap();
+        let by_path = sorted(src.read_dir(Path::new("/a")).unwrap().unwrap());
+        let top = src.open_dir(Path::new("/")).unwrap();
+        let a = top.open_dir(std::ffi::OsStr::new("a")).unwrap();
+        assert_eq!(sorted(a.read_dir().unwrap().unwrap()), by_path);
+        assert_eq!(by_path.len(), 4);
+        assert_eq!(a.read_link("l".as_ref()).unwrap(), PathBuf::from("f"));
+        assert_eq!(
+            a.read_link("escape".as_ref()).unwrap(),
+            PathBuf::from("/outside")
+        );
+        assert!(matches!(a.open("f".as_ref()), Ok(Opened::File(_))));
+        assert!(a.open_dir("sub".as_ref()).is_ok());
+        // Never through a link, never a file as a directory.
+        assert!(a.open_dir("l".as_ref()).is_err());
+        assert!(a.open_dir("f".as_ref()).is_err());
     }
 }

@@ -44,10 +44,26 @@ pub struct FileId {
     pub ino: u64,
 }
 
-/// An open directory (see [`Source::open_dir`]).
+/// An open directory (see [`Source::open_dir`]). Its subdirectories, listing and links are
+/// reached relative to it, so the walk's depth is not bounded by `PATH_MAX` (the defaults say
+/// "unsupported": the walk then uses target paths).
 pub trait DirHandle: Send + Sync {
     /// Open a regular file of this directory, with the same rules as [`Source::open`].
     fn open(&self, name: &std::ffi::OsStr) -> io::Result<Opened>;
+    /// Open a subdirectory (never following a symlink), with the same rules as
+    /// [`Source::open_dir`].
+    fn open_dir(&self, _name: &std::ffi::OsStr) -> io::Result<Box<dyn DirHandle>> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+    /// List this directory, with the same rules as [`Source::read_dir`] (pseudo filesystems and
+    /// other mounts are not entered).
+    fn read_dir(&self) -> io::Result<Result<Vec<Entry>, String>> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+    /// The raw target of a symbolic link of this directory.
+    fn read_link(&self, _name: &std::ffi::OsStr) -> io::Result<std::path::PathBuf> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
 }
 
 /// What the walk needs to know about a file it reads further.

@@ -171,7 +171,7 @@ pub(crate) fn read_databases(source: &dyn Source, db: &mut PackageDb) {
             Ok(b) => b,
             Err(e) => {
                 db.diagnostics
-                    .push(Diagnostic::new(path, format!("cannot read: {e}")));
+                    .push(Diagnostic::unread(path, "cannot read", &e));
                 continue;
             }
         };

@@ -251,6 +251,8 @@ pub fn lookup(source: &dyn Source, inv: &Inventory, path: &str) -> Found {
             Found::File(resolved, id)
         }
         Some(Node::Special) => Found::Special,
+        // Read again: the reader reports what stops it (and so the verdict is incomplete).
+        Some(Node::Unreadable) => Found::File(resolved, None),
         Some(Node::Symlink(_)) => Found::Missing,
         None if resolved == "/" => Found::Dir(resolved),
         // Not indexed by the walk: confirm a plain file by opening it (never following a link:
@@ -388,7 +390,10 @@ impl Loader<'_> {
                 Some(t)
             }
             Err(e) => {
-                self.diag(path, format!("cannot read: {e}"));
+                let mut d = Diagnostic::new(path, format!("cannot read: {e}"));
+                // The walk could not read it either: not judged, the verdict is incomplete.
+                d.unread = self.inv.unreadable_at(path);
+                self.out.diagnostics.push(d);
                 None
             }
         }
