@@ -2,6 +2,7 @@
 
 use crate::checks::{self, Context};
 use crate::inventory::ownership::{self, Origin};
+use crate::inventory::exclude::Exclusions;
 use crate::inventory::walk::{self, Progress};
 use crate::inventory::{ld_so_conf, os_release, packages};
 use crate::knowledge::Pack;
@@ -16,6 +17,8 @@ pub struct ScanOptions {
     pub root: PathBuf,
     /// Enter other mounted filesystems when the root is `/`.
     pub cross_mounts: bool,
+    /// What is not workload: the built-in rules plus `--exclude` and the policy's `exclude`.
+    pub exclude: Exclusions,
 }
 
 /// Why a scan could not run at all (anything less is a diagnostic in the report).
@@ -34,7 +37,7 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
         path: opts.root.display().to_string(),
         source: e,
     })?;
-    let mut inv = walk::walk(&source, progress);
+    let mut inv = walk::walk_excluding(&source, progress, &opts.exclude);
     // Installed packages, plus the .rpm files the walk found (installers that would run).
     let mut db = packages::read_installed(&source);
     db.packages.append(&mut std::mem::take(&mut inv.rpm_files));

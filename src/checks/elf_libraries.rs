@@ -84,6 +84,11 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
                 crate::inventory::parent_dir(&candidates[0])
             ))
             .evidence("found_at", candidates.join(","))],
+        Resolution::CwdRelative { path } => vec![base(Code::ElfLibraryOffSearchPath)
+            .message(format!("{soname} is a path relative to the working directory the program is started in"))
+            .why("a needed entry with a '/' is opened as a path, not searched for; a relative one resolves against the process's working directory, which the tree does not say")
+            .fix(format!("relink so that the entry is a plain soname found through -Wl,-rpath,'$ORIGIN/<dir>', or make sure the program always starts in the directory that holds {path}"))
+            .evidence("relative_path", path)],
         Resolution::Unpublished { providers } => vec![base(Code::ElfLibraryMissing)
             .message(format!("{soname} is only in {}, which {target} builds but does not publish", names(providers)))
             .why(format!("{} is produced by an Azure Linux spec but is in no publish list, so it cannot be installed", names(providers)))

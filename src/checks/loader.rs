@@ -28,6 +28,9 @@ pub enum Resolution {
     Unpublished { providers: Vec<Provider> },
     /// Found nowhere.
     Missing,
+    /// A needed path relative to the working directory (a `/` but no leading `/` or
+    /// `$ORIGIN`): where it points depends on how the program is started.
+    CwdRelative { path: String },
 }
 
 /// One DT_NEEDED entry of one object, resolved.
@@ -155,13 +158,14 @@ fn resolve(
     let Some(elf) = requester.elf() else {
         return (Resolution::Missing, Vec::new(), None);
     };
-    // A needed entry with a slash is a path, not searched.
+    // A needed entry with a slash is a path, not searched; `$ORIGIN` and the other dynamic
+    // string tokens expand in it (glibc's `expand_dynamic_string_token`).
     if soname.contains('/') {
-        let path = if soname.starts_with('/') {
-            soname.to_string()
-        } else {
-            format!("{}/{}", nodes[n].origin_dir, soname)
-        };
+        let path = ctx.expand_one(soname, &nodes[n].origin_dir);
+        if !path.starts_with('/') {
+            // Relative to the working directory of the process: not modelled.
+            return (Resolution::CwdRelative { path }, Vec::new(), None);
+        }
         if let Some(id) = ctx.tree_library(&path, requester) {
             let dir = dir_of(&path);
             return (

@@ -115,21 +115,26 @@ impl<'a> Context<'a> {
         v
     }
 
-    /// Expand a DT_RPATH/DT_RUNPATH value into absolute directories.
-    pub fn expand(&self, value: &str, origin_dir: &str) -> Vec<String> {
+    /// Expand the dynamic string tokens (`$ORIGIN`, `$LIB`, `$PLATFORM`, braced or not) of one
+    /// path.
+    pub fn expand_one(&self, value: &str, origin_dir: &str) -> String {
         let lib = self.lib_dir_name();
         let platform = self.arch.as_str();
         value
+            .replace("${ORIGIN}", origin_dir)
+            .replace("$ORIGIN", origin_dir)
+            .replace("${LIB}", lib)
+            .replace("$LIB", lib)
+            .replace("${PLATFORM}", platform)
+            .replace("$PLATFORM", platform)
+    }
+
+    /// Expand a DT_RPATH/DT_RUNPATH value into absolute directories.
+    pub fn expand(&self, value: &str, origin_dir: &str) -> Vec<String> {
+        value
             .split(':')
             .filter(|d| !d.is_empty())
-            .map(|d| {
-                d.replace("${ORIGIN}", origin_dir)
-                    .replace("$ORIGIN", origin_dir)
-                    .replace("${LIB}", lib)
-                    .replace("$LIB", lib)
-                    .replace("${PLATFORM}", platform)
-                    .replace("$PLATFORM", platform)
-            })
+            .map(|d| self.expand_one(d, origin_dir))
             // Relative entries depend on the working directory: not modelled.
             .filter(|d| d.starts_with('/'))
             .map(|d| {

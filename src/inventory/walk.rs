@@ -1,6 +1,7 @@
 //! The parallel walk: list directories, classify regular files by their first bytes, read
 //! ELF objects and scripts further. Output is sorted, so it does not depend on thread timing.
 
+use super::exclude::{Excluded, Exclusions};
 use super::{Inventory, Node, Object, ObjectKind, WalkStats, elf, script};
 use crate::findings::Diagnostic;
 use crate::source::{EntryKind, FileId, Opened, Source};
@@ -31,6 +32,8 @@ enum Rec {
     RpmFile(Box<super::packages::InstalledPackage>),
     Diag(Diagnostic),
     Skipped(String, String),
+    /// Left out by an exclusion rule (a directory not entered, a file not read).
+    Excluded(super::exclude::Excluded, Node),
 }
 
 #[derive(Default)]
@@ -42,6 +45,11 @@ struct Counters {
 
 /// Walk a source in parallel and build the inventory (without ownership).
 pub fn walk(source: &dyn Source, progress: &dyn Progress) -> Inventory {
+    walk_excluding(source, progress, &Exclusions::none())
+}
+
+/// [`walk`], leaving out what `excl` says is not workload (listed in the stats).
+pub fn walk_excluding(source: &dyn Source, progress: &dyn Progress, excl: &Exclusions) -> Inventory {
     let out: Mutex<Vec<Vec<Rec>>> = Mutex::new(Vec::new());
     let counters = Counters::default();
     rayon::scope(|s| {
@@ -51,6 +59,7 @@ pub fn walk(source: &dyn Source, progress: &dyn Progress) -> Inventory {
             progress,
             &counters,
             &out,
+            excl,
             PathBuf::from("/"),
             String::new(),
         );
@@ -58,12 +67,14 @@ pub fn walk(source: &dyn Source, progress: &dyn Progress) -> Inventory {
     assemble(out.into_inner().unwrap_or_default(), &counters)
 }
 
+#[allow(clippy::too_many_arguments)] // the walk's shared state, passed down each spawn
 fn walk_dir<'s>(
     scope: &rayon::Scope<'s>,
     source: &'s dyn Source,
     progress: &'s dyn Progress,
     counters: &'s Counters,
     out: &'s Mutex<Vec<Vec<Rec>>>,
+    excl: &'s Exclusions,
     dir: PathBuf,
     display: String,
 ) {
@@ -84,10 +95,28 @@ fn walk_dir<'s>(
             for entry in entries {
                 let path = dir.join(&entry.name);
                 let shown = format!("{display}/{}", lossy(&entry.name));
+                if matches!(entry.kind, EntryKind::Dir | EntryKind::File)
+                    && let Some(rule) = excl.matching(&shown)
+                {
+                    let node = match entry.kind {
+                        EntryKind::Dir => Node::Dir,
+                        _ => Node::File(None),
+                    };
+                    recs.push(Rec::Excluded(
+                        Excluded {
+                            path: shown,
+                            rule: rule.pattern.clone(),
+                            origin: rule.origin,
+                            reason: rule.reason.clone(),
+                        },
+                        node,
+                    ));
+                    continue;
+                }
                 match entry.kind {
                     EntryKind::Dir => {
                         scope.spawn(move |s| {
-                            walk_dir(s, source, progress, counters, out, path, shown)
+                            walk_dir(s, source, progress, counters, out, excl, path, shown)
                         });
                     }
                     EntryKind::Symlink => {
@@ -286,6 +315,10 @@ fn assemble(batches: Vec<Vec<Rec>>, counters: &Counters) -> Inventory {
             }
             Rec::Diag(d) => inv.diagnostics.push(d),
             Rec::Skipped(p, why) => inv.stats.skipped_mounts.push(format!("{p} ({why})")),
+            Rec::Excluded(x, node) => {
+                inv.nodes.insert(x.path.clone(), node);
+                inv.stats.excluded.push(x);
+            }
             Rec::Object(o, id) => objects.push((*o, id)),
             Rec::RpmFile(p) => inv.rpm_files.push(*p),
         }
@@ -331,6 +364,7 @@ fn assemble(batches: Vec<Vec<Rec>>, counters: &Counters) -> Inventory {
     inv.diagnostics.append(&mut loops);
     inv.diagnostics.sort();
     inv.stats.skipped_mounts.sort();
+    inv.stats.excluded.sort();
     inv.rpm_files.sort_by(|a, b| a.location.cmp(&b.location));
     inv
 }

@@ -1170,6 +1170,14 @@ fn section_metadata(o: &mut String, r: &Report) {
     if !src.skipped.is_empty() {
         row("skipped", esc(&src.skipped.join("; ")));
     }
+    if !src.excluded.is_empty() {
+        let items: Vec<String> = src
+            .excluded
+            .iter()
+            .map(|x| format!("{} ({})", x.path, x.reason))
+            .collect();
+        row("left out (not workload)", esc(&items.join("; ")));
+    }
     if let Some(p) = &r.policy {
         row("policy applied as of", esc(&p.today));
     }

@@ -413,6 +413,16 @@ pub fn render(r: &Report) -> String {
             .collect();
         table(&mut o, &["path", "reason"], &rows);
     }
+    if !r.source.excluded.is_empty() {
+        let _ = writeln!(o, "## Left out (not workload)\n");
+        let rows: Vec<Vec<String>> = r
+            .source
+            .excluded
+            .iter()
+            .map(|x| vec![code(&x.path), text(&x.reason), code(&x.rule)])
+            .collect();
+        table(&mut o, &["path", "reason", "rule"], &rows);
+    }
     o.push_str("## Scan\n\n");
     let mut meta = vec![
         vec![

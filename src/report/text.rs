@@ -338,6 +338,19 @@ pub fn render_styled(r: &Report, colour: bool) -> String {
             );
         }
     }
+    if !r.source.excluded.is_empty() {
+        let _ = writeln!(o, "\nLeft out (not workload)");
+        for x in r.source.excluded.iter().take(LIST_LIMIT) {
+            let _ = writeln!(o, "  {}: {} [{}]", x.path, x.reason, x.rule);
+        }
+        if r.source.excluded.len() > LIST_LIMIT {
+            let _ = writeln!(
+                o,
+                "  ... and {} more (see --format json)",
+                r.source.excluded.len() - LIST_LIMIT
+            );
+        }
+    }
     if !r.diagnostics.is_empty() {
         let _ = writeln!(o, "\nDiagnostics (files that could not be read or parsed)");
         for d in r.diagnostics.iter().take(LIST_LIMIT) {
