@@ -7,6 +7,7 @@ pub mod dpkg;
 pub mod elf;
 pub mod exclude;
 pub mod ld_so_conf;
+pub mod names;
 pub mod os_release;
 pub mod ownership;
 pub mod packages;

@@ -94,7 +94,7 @@ fn walk_dir<'s>(
             let handle = source.open_dir(&dir);
             for entry in entries {
                 let path = dir.join(&entry.name);
-                let shown = format!("{display}/{}", lossy(&entry.name));
+                let shown = format!("{display}/{}", name_of(&entry.name));
                 if matches!(entry.kind, EntryKind::Dir | EntryKind::File)
                     && let Some(rule) = excl.matching(&shown)
                 {
@@ -122,7 +122,7 @@ fn walk_dir<'s>(
                     EntryKind::Symlink => {
                         counters.symlinks.fetch_add(1, Ordering::Relaxed);
                         match source.read_link(&path) {
-                            Ok(t) => recs.push(Rec::Symlink(shown, lossy(t.as_os_str()))),
+                            Ok(t) => recs.push(Rec::Symlink(shown, name_of(t.as_os_str()))),
                             Err(e) => recs.push(Rec::Diag(Diagnostic::new(
                                 shown,
                                 format!("cannot read symbolic link: {e}"),
@@ -156,8 +156,9 @@ fn walk_dir<'s>(
     }
 }
 
-fn lossy(s: &OsStr) -> String {
-    s.to_string_lossy().into_owned()
+/// Names are bytes: kept in the escaped form of [`super::names`], never lossily.
+fn name_of(s: &OsStr) -> String {
+    super::names::from_os(s)
 }
 
 /// Classify one regular file and read it further if it is an ELF object or a script.
