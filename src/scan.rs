@@ -55,11 +55,13 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     inv.diagnostics.extend(diags);
     inv.diagnostics.sort();
     inv.diagnostics.dedup();
-    let ctx = Context::new(&inv, pack, ld_dirs);
+    let units = crate::inventory::systemd::load(&source, &inv);
+    let mut ctx = Context::new(&inv, pack, ld_dirs);
+    ctx.launch = checks::launch_env::collect(&inv, &source, &units);
     let outcome = checks::run(&ctx);
     let pkgs = checks::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
     let (units, unit_findings, unit_diags) =
-        checks::units::check_units(&ctx, &source, &outcome.judged, &own);
+        checks::units::check_loaded(&ctx, &source, &outcome.judged, &own, &units);
     let mut report = report::build(
         &display_root(source.root()),
         &inv,

@@ -31,9 +31,42 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
         if let Some(l) = &loaded_by {
             f = f.evidence("loaded_by", l);
         }
+        if let Some(env) = &closure.env {
+            f = f
+                .evidence("ld_library_path", &env.value)
+                .evidence("ld_library_path_set_by", &env.set_by);
+        }
         f
     };
     match &edge.resolution {
+        Resolution::Tree { id, .. } if edge.via_env => {
+            let found = &inv.objects[*id].path;
+            let env = closure.env.as_ref().expect("via_env comes with an env");
+            let others: Vec<&str> = ctx
+                .launch
+                .get(&closure.root)
+                .into_iter()
+                .flatten()
+                .skip(1)
+                .map(|e| e.set_by.as_str())
+                .collect();
+            let mut f = base(Code::ElfLibraryViaLdLibraryPath)
+                .message(format!(
+                    "{soname} is found at {found} only through LD_LIBRARY_PATH={}, set by {}",
+                    env.value, env.set_by
+                ))
+                .why("the loader finds the bundled copy because the unit or launcher that starts the program sets LD_LIBRARY_PATH; started any other way, the program does not find it")
+                .fix(format!(
+                    "keep starting it through {}, or relink with -Wl,-rpath,'$ORIGIN/<dir>' pointing at {}",
+                    env.set_by,
+                    crate::inventory::parent_dir(found)
+                ))
+                .evidence("found_at", found);
+            if !others.is_empty() {
+                f = f.evidence("ld_library_path_also_set_by", others.join("; "));
+            }
+            vec![f]
+        }
         Resolution::Tree { .. } | Resolution::Baseline { .. } => Vec::new(),
         Resolution::Package { providers } => {
             let best = &providers[0];

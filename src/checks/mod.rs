@@ -7,6 +7,7 @@
 pub mod elf_libraries;
 pub mod elf_platform;
 pub mod elf_versions;
+pub mod launch_env;
 pub mod loader;
 pub mod packages;
 pub mod requires;
@@ -40,6 +41,8 @@ pub struct Context<'a> {
     pub ld_so_conf_dirs: Vec<String>,
     /// The architecture most carried-over ELF objects are built for (the report's target).
     pub arch: String,
+    /// `LD_LIBRARY_PATH` the tree sets for programs it starts (see [`launch_env`]).
+    pub launch: HashMap<ObjectId, Vec<launch_env::LaunchEnv>>,
     /// File name or DT_SONAME -> carried-over shared objects bearing it.
     by_name: HashMap<String, Vec<ObjectId>>,
     soname_cache: RwLock<HashMap<String, Vec<Provider>>>,
@@ -85,6 +88,7 @@ impl<'a> Context<'a> {
             pack,
             ld_so_conf_dirs,
             arch,
+            launch: HashMap::new(),
             by_name,
             soname_cache: RwLock::new(HashMap::new()),
         }

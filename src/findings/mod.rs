@@ -68,6 +68,7 @@ codes! {
     ElfLibraryWeakEvidence = "elf-library-weak-evidence", Warning, "needed library matched on weak evidence";
     /// A needed library is in the tree but not on the loader's search path.
     ElfLibraryOffSearchPath = "elf-library-off-search-path", Warning, "bundled library not on the loader's search path";
+    ElfLibraryViaLdLibraryPath = "elf-library-via-ld-library-path", Info, "bundled library found only through LD_LIBRARY_PATH the tree sets";
     /// A needed symbol version node is not defined by the library that satisfies it.
     ElfVersionMissing = "elf-version-missing", Blocker, "needed symbol version not provided";
     /// Nothing is known about the symbol versions of the library that satisfies a versioned need.
