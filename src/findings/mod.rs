@@ -198,6 +198,9 @@ pub struct Finding {
     pub severity: Severity,
     /// The file the finding concerns, as it would be on the target.
     pub path: String,
+    /// The 1-based line of `path` the finding is about, for findings about one line of a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
     /// What in that file it is about (a soname, a version node, an interpreter).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
@@ -247,6 +250,7 @@ impl Finding {
             code,
             severity: code.severity(),
             path: path.into(),
+            line: None,
             subject: None,
             message: String::new(),
             why: String::new(),
@@ -280,9 +284,34 @@ impl Finding {
         self.fix = s.into();
         self
     }
+    /// Add an evidence entry; `line` (1-based) also sets the top-level [`Finding::line`].
     pub fn evidence(mut self, k: &str, v: impl Into<String>) -> Self {
         self.evidence.insert(k.to_string(), v.into());
+        if k == "line" {
+            self.fill_line();
+        }
         self
+    }
+
+    /// Set [`Finding::line`] from `evidence.line` when it is a 1-based line number (reports
+    /// saved before `line` existed get it when loaded).
+    pub fn fill_line(&mut self) {
+        if let Some(n) = self
+            .evidence
+            .get("line")
+            .and_then(|l| l.parse::<u32>().ok())
+            .filter(|&n| n >= 1)
+        {
+            self.line = Some(n);
+        }
+    }
+
+    /// `path:line`, or the path when the finding is not about one line.
+    pub fn location(&self) -> String {
+        match self.line {
+            Some(n) => format!("{}:{n}", self.path),
+            None => self.path.clone(),
+        }
     }
     pub fn severity(mut self, s: Severity) -> Self {
         self.severity = s;

@@ -22,6 +22,7 @@ pub const COLUMNS: &[&str] = &[
     "waiver_expires",
     "waiver_justification",
     "waiver_via",
+    "line",
 ];
 
 /// Quote one field when RFC 4180 requires it.
@@ -64,6 +65,7 @@ fn finding_row(out: &mut String, f: &Finding) {
             w.and_then(|w| w.expires.as_deref()).unwrap_or(""),
             w.map(|w| w.justification.as_str()).unwrap_or(""),
             w.and_then(|w| w.via.as_deref()).unwrap_or(""),
+            &f.line.map(|n| n.to_string()).unwrap_or_default(),
         ],
     );
 }

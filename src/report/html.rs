@@ -1029,7 +1029,7 @@ fn section_findings(o: &mut String, r: &Report) {
             Area::of(f.code).as_str(),
             severity_rank(f.severity),
             code(f.code.as_str()),
-            code(&f.path),
+            code(&f.location()),
             f.subject.as_deref().map(code).unwrap_or_default(),
             esc(&f.message),
             esc(&f.why),
@@ -1077,7 +1077,7 @@ fn section_policy(o: &mut String, r: &Report) {
                 o,
                 "<li>{} on {}: {}</li>",
                 code(f.code.as_str()),
-                code(&f.path),
+                code(&f.location()),
                 esc(&readiness::waiver_text(f).unwrap_or_default())
             );
         }

@@ -347,7 +347,7 @@ pub fn render(r: &Report) -> String {
                 vec![
                     severity_cell(f),
                     code(f.code.as_str()),
-                    code(&f.path),
+                    code(&f.location()),
                     f.subject.as_deref().map(code).unwrap_or_default(),
                     text(&f.message),
                     text(&f.fix),
@@ -395,7 +395,7 @@ pub fn render(r: &Report) -> String {
                 o,
                 "- {} on {}: {}",
                 code(f.code.as_str()),
-                code(&f.path),
+                code(&f.location()),
                 waiver_cell(f)
             );
         }

@@ -325,7 +325,7 @@ pub fn render_styled(r: &Report, colour: bool) -> String {
                     if expired { "1;31" } else { "2" }
                 ),
                 f.code,
-                f.path,
+                f.location(),
                 f.subject
                     .as_deref()
                     .map(|s| format!(" ({s})"))
