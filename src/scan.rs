@@ -1,8 +1,8 @@
 //! One scan, end to end: source -> inventory -> checks -> report.
 
 use crate::checks::{self, Context};
-use crate::inventory::ownership::{self, Origin};
 use crate::inventory::exclude::Exclusions;
+use crate::inventory::ownership::{self, Origin};
 use crate::inventory::walk::{self, Progress};
 use crate::inventory::{ld_so_conf, os_release, packages};
 use crate::knowledge::Pack;

@@ -33,7 +33,9 @@ impl LaunchEnv {
     pub fn dirs(&self) -> Vec<&str> {
         self.value
             .split(':')
-            .filter(|d| d.starts_with('/') || d.starts_with("$ORIGIN") || d.starts_with("${ORIGIN}"))
+            .filter(|d| {
+                d.starts_with('/') || d.starts_with("$ORIGIN") || d.starts_with("${ORIGIN}")
+            })
             .collect()
     }
 }
@@ -199,7 +201,10 @@ fn launcher(inv: &Inventory, path: &str, text: &str) -> Vec<(ObjectId, Option<La
             continue;
         };
         let mut words: &[String] = &words;
-        if words.first().is_some_and(|w| w == "export" || w == "readonly") {
+        if words
+            .first()
+            .is_some_and(|w| w == "export" || w == "readonly")
+        {
             words = &words[1..];
         }
         // Leading assignments: for the shell (no command) or for one command.
@@ -208,16 +213,19 @@ fn launcher(inv: &Inventory, path: &str, text: &str) -> Vec<(ObjectId, Option<La
             assigned.push((name.to_string(), sh.eval(value)));
             words = &words[1..];
         }
-        let cmd_llp = |own: &Option<LaunchEnv>, assigned: &[(String, Option<String>)]| {
-            match assigned.iter().rev().find(|(n, _)| n == VAR) {
+        let cmd_llp =
+            |own: &Option<LaunchEnv>, assigned: &[(String, Option<String>)]| match assigned
+                .iter()
+                .rev()
+                .find(|(n, _)| n == VAR)
+            {
                 Some((_, Some(v))) => Some(LaunchEnv {
                     set_by: format!("{path}:{} ({VAR}= before the command)", i + 1),
                     value: v.clone(),
                 }),
                 Some((_, None)) => None,
                 None => own.clone(),
-            }
-        };
+            };
         if words.is_empty() {
             for (n, v) in assigned {
                 if n == VAR {
@@ -429,7 +437,11 @@ impl Shell<'_> {
         }
         if let Some((name, word)) = body.split_once(":-").or_else(|| body.split_once('-')) {
             let v = self.var(name)?;
-            return if v.is_empty() { self.eval(word) } else { Some(v) };
+            return if v.is_empty() {
+                self.eval(word)
+            } else {
+                Some(v)
+            };
         }
         if body == "0" {
             return Some(self.script.to_string());
@@ -445,7 +457,11 @@ impl Shell<'_> {
                 let b = b.trim();
                 if b == "pwd" || b == "pwd -P" {
                     let w = split_words(a.trim())?;
-                    let args: Vec<&String> = w.iter().skip(1).filter(|a| *a != "-P" && *a != "--").collect();
+                    let args: Vec<&String> = w
+                        .iter()
+                        .skip(1)
+                        .filter(|a| *a != "-P" && *a != "--")
+                        .collect();
                     if w.first().map(String::as_str) == Some("cd") && args.len() == 1 {
                         return self.eval(args[0]).filter(|d| d.starts_with('/'));
                     }
@@ -454,23 +470,14 @@ impl Shell<'_> {
             }
         }
         let w = split_words(cmd)?;
-        let args: Vec<&String> = w
-            .iter()
-            .skip(1)
-            .filter(|a| !a.starts_with('-'))
-            .collect();
+        let args: Vec<&String> = w.iter().skip(1).filter(|a| !a.starts_with('-')).collect();
         if args.len() != 1 {
             return None;
         }
         let arg = self.eval(args[0])?;
         match w.first().map(String::as_str)? {
             "dirname" => Some(parent_dir(&arg)),
-            "readlink" | "realpath" => Some(
-                self.inv
-                    .resolve(&arg)
-                    .map(|(p, _)| p)
-                    .unwrap_or(arg),
-            ),
+            "readlink" | "realpath" => Some(self.inv.resolve(&arg).map(|(p, _)| p).unwrap_or(arg)),
             _ => None,
         }
     }
@@ -492,4 +499,81 @@ fn matching(b: &[char], open: usize) -> Option<usize> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shell(inv: &Inventory) -> Shell<'_> {
+        Shell {
+            inv,
+            vars: HashMap::new(),
+            script: "/opt/app/bin/run",
+        }
+    }
+
+    #[test]
+    fn launchers_find_their_own_directory() {
+        let inv = Inventory::default();
+        let sh = shell(&inv);
+        for w in [
+            r#""$(dirname "$0")""#,
+            r#""$(dirname "$(readlink -f "$0")")""#,
+            r#"$(cd "$(dirname "$0")" && pwd)"#,
+            r#"$(cd -P -- "$(dirname -- "$0")"; pwd -P)"#,
+            r#""${0%/*}""#,
+        ] {
+            assert_eq!(sh.eval(w).as_deref(), Some("/opt/app/bin"), "{w}");
+        }
+    }
+
+    #[test]
+    fn variables_and_defaults_expand_and_unknowns_stay_unknown() {
+        let inv = Inventory::default();
+        let mut sh = shell(&inv);
+        sh.vars.insert("HERE".into(), Some("/opt/app".into()));
+        assert_eq!(
+            sh.eval(r#""$HERE/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}""#)
+                .as_deref(),
+            Some("/opt/app/lib")
+        );
+        assert_eq!(
+            sh.eval("${HERE}/lib:$LD_LIBRARY_PATH").as_deref(),
+            Some("/opt/app/lib:")
+        );
+        assert_eq!(sh.eval("${NOPE:-/usr/lib}"), None);
+        assert_eq!(sh.eval("$SNAP/lib"), None);
+        assert_eq!(sh.eval("$(uname -m)"), None);
+        assert_eq!(sh.eval("`dirname $0`"), None);
+        assert_eq!(sh.eval("'$HERE'").as_deref(), Some("$HERE"));
+    }
+
+    #[test]
+    fn words_keep_quotes_and_stop_at_operators() {
+        assert_eq!(
+            split_words(r#"exec "$HERE/bin/app" "$@" # run"#).unwrap(),
+            vec![r#"exec"#, r#""$HERE/bin/app""#, r#""$@""#]
+        );
+        assert_eq!(
+            split_words(r#"X="$(dirname "$0")"; Y=1"#).unwrap(),
+            vec![r#"X="$(dirname "$0")""#]
+        );
+        assert!(split_words(r#"echo "unclosed"#).is_none());
+        assert_eq!(
+            assignment("LD_LIBRARY_PATH=/a"),
+            Some(("LD_LIBRARY_PATH", "/a"))
+        );
+        assert_eq!(assignment("1X=/a"), None);
+        assert_eq!(assignment("--opt=x"), None);
+    }
+
+    #[test]
+    fn only_absolute_and_origin_entries_are_directories() {
+        let e = LaunchEnv {
+            set_by: "x".into(),
+            value: "/a::rel:$ORIGIN/../lib:/b".into(),
+        };
+        assert_eq!(e.dirs(), vec!["/a", "$ORIGIN/../lib", "/b"]);
+    }
 }

@@ -257,7 +257,12 @@ fn resolve(
                     .enumerate()
                     .filter(|(j, _)| !(first_env..after_env).contains(j))
                     .any(|(_, o)| ctx.tree_library(&at(o), requester).is_some());
-            return (Resolution::Tree { id, path }, searched, Some(d.clone()), via_env);
+            return (
+                Resolution::Tree { id, path },
+                searched,
+                Some(d.clone()),
+                via_env,
+            );
         }
     }
     let providers = ctx.soname_providers(soname);

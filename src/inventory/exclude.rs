@@ -51,10 +51,7 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         "/var/lib/dpkg",
         "package-manager state: the dpkg database and maintainer scripts, run by dpkg, not by the workload",
     ),
-    (
-        "/var/lib/rpm",
-        "package-manager state: the rpm database",
-    ),
+    ("/var/lib/rpm", "package-manager state: the rpm database"),
     (
         "/usr/lib/sysimage/rpm",
         "package-manager state: the rpm database",
@@ -104,7 +101,9 @@ impl Exclusions {
     pub fn add(&mut self, pattern: &str, reason: &str, origin: RuleOrigin) -> Result<(), String> {
         let p = pattern.trim();
         if p.is_empty() || p == "/" {
-            return Err(format!("exclude pattern `{pattern}` would exclude everything"));
+            return Err(format!(
+                "exclude pattern `{pattern}` would exclude everything"
+            ));
         }
         let anchored = p.starts_with('/');
         let mut parts: Vec<String> = Vec::new();

@@ -49,7 +49,11 @@ pub fn walk(source: &dyn Source, progress: &dyn Progress) -> Inventory {
 }
 
 /// [`walk`], leaving out what `excl` says is not workload (listed in the stats).
-pub fn walk_excluding(source: &dyn Source, progress: &dyn Progress, excl: &Exclusions) -> Inventory {
+pub fn walk_excluding(
+    source: &dyn Source,
+    progress: &dyn Progress,
+    excl: &Exclusions,
+) -> Inventory {
     let out: Mutex<Vec<Vec<Rec>>> = Mutex::new(Vec::new());
     let counters = Counters::default();
     rayon::scope(|s| {

@@ -298,11 +298,7 @@ impl Policy {
                 RawExclude::Rule { pattern, reason } => (pattern, reason),
             };
             check
-                .add(
-                    &pattern,
-                    "",
-                    crate::inventory::exclude::RuleOrigin::Policy,
-                )
+                .add(&pattern, "", crate::inventory::exclude::RuleOrigin::Policy)
                 .map_err(|e| invalid(format!("exclude: {e}")))?;
             exclude.push(ExcludeRule {
                 pattern,

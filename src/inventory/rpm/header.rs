@@ -638,4 +638,3 @@ mod tests {
         assert!(Header::parse(&f, Kind::Main).is_err());
     }
 }
-
