@@ -198,9 +198,6 @@ pub struct Finding {
     pub severity: Severity,
     /// The file the finding concerns, as it would be on the target.
     pub path: String,
-    /// The 1-based line of `path` the finding is about, for findings about one line of a file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line: Option<u32>,
     /// What in that file it is about (a soname, a version node, an interpreter).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
@@ -216,6 +213,10 @@ pub struct Finding {
     /// The policy waiver that matched this finding; an expired one says so and does not apply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<Waiver>,
+    /// The 1-based line of `path` the finding is about, for findings about one line of a file
+    /// (last, so that it does not change the order of findings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
 }
 
 /// Whether a matched waiver applies.
@@ -250,7 +251,6 @@ impl Finding {
             code,
             severity: code.severity(),
             path: path.into(),
-            line: None,
             subject: None,
             message: String::new(),
             why: String::new(),
@@ -258,6 +258,7 @@ impl Finding {
             evidence: BTreeMap::new(),
             overridden_from: None,
             waiver: None,
+            line: None,
         }
     }
 
