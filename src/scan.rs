@@ -75,6 +75,7 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     Ok(report)
 }
 
+/// The scanned root as the report shows it (bytes kept, see `inventory::names`).
 fn display_root(p: &Path) -> String {
-    p.display().to_string()
+    crate::inventory::names::from_os(p.as_os_str())
 }
