@@ -154,6 +154,11 @@ fn loader_follows_origin_paths_off_path_breaks_launch_environments_and_bytes() {
             "/opt/app/lib/libapp.so.1",
             "/opt/app/bin/app:4 (export LD_LIBRARY_PATH=)",
         ),
+        (
+            "/opt/app3/bin/app3.bin",
+            "/opt/app3/lib/libapp3.so.1",
+            "/etc/systemd/system/app3.service:2 (Environment=) via /opt/app3/bin/start",
+        ),
     ] {
         assert_eq!(verdict(&r, prog), "ok", "{prog}");
         assert_eq!(
@@ -171,6 +176,14 @@ fn loader_follows_origin_paths_off_path_breaks_launch_environments_and_bytes() {
         );
         assert!(s(f, "message").contains(set_by), "{prog}");
     }
+
+    // A value that depends on the caller's environment is not guessed (and the unit's own
+    // value, which the launcher replaces, does not count).
+    assert_eq!(verdict(&r, "/opt/app4/bin/app4.bin"), "unknown");
+    assert_eq!(
+        codes(&r, "/opt/app4/bin/app4.bin"),
+        vec!["elf-library-off-search-path"]
+    );
 
     // File names are bytes: libq\xff.so.1 is not libq\xfe.so.1; libr\xff.so.1 is itself.
     assert_eq!(verdict(&r, "/opt/q/bin/q-bytes"), "breaks");

@@ -15,6 +15,9 @@
 #   /opt/svc/bin/svcd           libsvc.so.1 via Environment=LD_LIBRARY_PATH= of svcd.service
 #   /opt/svc/bin/svc2d          libsvc2.so.1 via EnvironmentFile= of svc2d.service
 #   /opt/app/bin/app.bin        libapp.so.1 via `export LD_LIBRARY_PATH=` in /opt/app/bin/app
+#   /opt/app3/bin/app3.bin      LD_LIBRARY_PATH of app3.service, through the launcher it starts
+#   /opt/app4/bin/app4.bin      a launcher sets LD_LIBRARY_PATH from $SNAP (replacing the one of
+#                               app4.service that starts it): unknown, not guessed
 #   /opt/q/bin/q-bytes          needs libq<ff>.so.1; only libq<fe>.so.1 is bundled (no match)
 #   /opt/q/bin/r-bytes          needs libr<ff>.so.1, bundled under exactly that name
 set -eu
@@ -32,7 +35,8 @@ rm -rf "$ROOT" "$B"
 mkdir -p "$B" "$ROOT/opt/o/bin" "$ROOT/opt/o/lib" "$ROOT/opt/off/bin" "$ROOT/opt/off/lib" \
     "$ROOT/opt/svc/bin" "$ROOT/opt/svc/lib" "$ROOT/opt/svc/lib2" "$ROOT/opt/app/bin" \
     "$ROOT/opt/app/lib" "$ROOT/opt/q/bin" "$ROOT/opt/q/lib" "$ROOT/etc/systemd/system" \
-    "$ROOT/etc/default"
+    "$ROOT/etc/default" "$ROOT/opt/app3/bin" "$ROOT/opt/app3/lib" "$ROOT/opt/app4/bin" \
+    "$ROOT/opt/app4/lib"
 CFLAGS="-O1 -w -fno-ident -fno-asynchronous-unwind-tables"
 cd "$B"
 
@@ -105,6 +109,37 @@ export LD_LIBRARY_PATH="$HERE/../lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 exec "$HERE/app.bin" "$@"
 SH
 chmod 755 "$ROOT/opt/app/bin/app"
+
+# A unit sets LD_LIBRARY_PATH and starts a launcher that sets none: the program inherits it.
+lib "$ROOT/opt/app3/lib/libapp3.so.1" libapp3.so.1 f.c
+exe "$ROOT/opt/app3/bin/app3.bin" "$ROOT/opt/app3/lib/libapp3.so.1"
+cat >"$ROOT/etc/systemd/system/app3.service" <<'UNIT'
+[Service]
+Environment=LD_LIBRARY_PATH=/opt/app3/lib
+ExecStart=/opt/app3/bin/start
+UNIT
+cat >"$ROOT/opt/app3/bin/start" <<'SH'
+#!/bin/bash
+cd /opt/app3 || exit 1
+exec /opt/app3/bin/app3.bin --daemon
+SH
+chmod 755 "$ROOT/opt/app3/bin/start"
+
+# A launcher whose LD_LIBRARY_PATH depends on the caller's environment: not guessed.
+lib "$ROOT/opt/app4/lib/libapp4.so.1" libapp4.so.1 f.c
+exe "$ROOT/opt/app4/bin/app4.bin" "$ROOT/opt/app4/lib/libapp4.so.1"
+cat >"$ROOT/opt/app4/bin/app4" <<'SH'
+#!/bin/sh
+export LD_LIBRARY_PATH="$SNAP/lib"
+exec /opt/app4/bin/app4.bin
+SH
+chmod 755 "$ROOT/opt/app4/bin/app4"
+# Its unit's own setting does not reach the program: the launcher replaces it.
+cat >"$ROOT/etc/systemd/system/app4.service" <<'UNIT'
+[Service]
+Environment=LD_LIBRARY_PATH=/opt/app4/lib
+ExecStart=/opt/app4/bin/app4
+UNIT
 
 # File names are bytes: libq\xff.so.1 is needed, only libq\xfe.so.1 is bundled.
 QF=$(printf 'libq\377.so.1') QE=$(printf 'libq\376.so.1') RF=$(printf 'libr\377.so.1')

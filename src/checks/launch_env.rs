@@ -49,7 +49,7 @@ pub fn collect(
 ) -> HashMap<ObjectId, Vec<LaunchEnv>> {
     let mut out: BTreeMap<ObjectId, Vec<LaunchEnv>> = BTreeMap::new();
     // Launcher scripts: what they run, with the value they set (or none).
-    let mut launchers: HashMap<ObjectId, Vec<(ObjectId, Option<LaunchEnv>)>> = HashMap::new();
+    let mut launchers: HashMap<ObjectId, Vec<(ObjectId, Set)>> = HashMap::new();
     for (id, o) in inv.objects.iter().enumerate() {
         let ObjectKind::Script(sb) = &o.kind else {
             continue;
@@ -65,7 +65,9 @@ pub fn collect(
         }
         let runs = launcher(inv, &o.path, &text);
         for (target, env) in &runs {
-            if let Some(e) = env {
+            if let Set::To(e) = env
+                && !e.dirs().is_empty()
+            {
                 out.entry(*target).or_default().push(e.clone());
             }
         }
@@ -97,7 +99,7 @@ pub fn collect(
                         ObjectKind::Script(_) => {
                             // A launcher that sets nothing itself passes the unit's on.
                             for (target, own) in launchers.get(&id).into_iter().flatten() {
-                                if own.is_none() {
+                                if *own == Set::Inherited {
                                     out.entry(*target).or_default().push(LaunchEnv {
                                         set_by: format!(
                                             "{} via {}",
@@ -182,15 +184,25 @@ fn unquote(v: &str) -> String {
     v.to_string()
 }
 
-/// What a launcher script runs: each carried-over ELF program it execs or runs, with the
-/// `LD_LIBRARY_PATH` it set for it (`None` when it sets none).
-fn launcher(inv: &Inventory, path: &str, text: &str) -> Vec<(ObjectId, Option<LaunchEnv>)> {
+/// What a launcher does to `LD_LIBRARY_PATH` before it runs a program.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Set {
+    /// Nothing: the program gets what the launcher got.
+    Inherited,
+    /// Set to something that depends on what the scan cannot see.
+    Unknown,
+    To(LaunchEnv),
+}
+
+/// What a launcher script runs: each carried-over ELF program it execs or runs, with what it
+/// does to `LD_LIBRARY_PATH` for it.
+fn launcher(inv: &Inventory, path: &str, text: &str) -> Vec<(ObjectId, Set)> {
     let mut sh = Shell {
         inv,
         vars: HashMap::new(),
         script: path,
     };
-    let mut llp: Option<LaunchEnv> = None;
+    let mut llp = Set::Inherited;
     let mut out = Vec::new();
     for (i, raw) in text.lines().enumerate().skip(1) {
         let line = raw.trim();
@@ -213,26 +225,28 @@ fn launcher(inv: &Inventory, path: &str, text: &str) -> Vec<(ObjectId, Option<La
             assigned.push((name.to_string(), sh.eval(value)));
             words = &words[1..];
         }
-        let cmd_llp =
-            |own: &Option<LaunchEnv>, assigned: &[(String, Option<String>)]| match assigned
-                .iter()
-                .rev()
-                .find(|(n, _)| n == VAR)
-            {
-                Some((_, Some(v))) => Some(LaunchEnv {
-                    set_by: format!("{path}:{} ({VAR}= before the command)", i + 1),
-                    value: v.clone(),
-                }),
-                Some((_, None)) => None,
-                None => own.clone(),
-            };
+        let cmd_llp = |own: &Set, assigned: &[(String, Option<String>)]| match assigned
+            .iter()
+            .rev()
+            .find(|(n, _)| n == VAR)
+        {
+            Some((_, Some(v))) => Set::To(LaunchEnv {
+                set_by: format!("{path}:{} ({VAR}= before the command)", i + 1),
+                value: v.clone(),
+            }),
+            Some((_, None)) => Set::Unknown,
+            None => own.clone(),
+        };
         if words.is_empty() {
             for (n, v) in assigned {
                 if n == VAR {
-                    llp = v.clone().map(|value| LaunchEnv {
-                        set_by: format!("{path}:{} (export {VAR}=)", i + 1),
-                        value,
-                    });
+                    llp = match &v {
+                        Some(value) => Set::To(LaunchEnv {
+                            set_by: format!("{path}:{} (export {VAR}=)", i + 1),
+                            value: value.clone(),
+                        }),
+                        None => Set::Unknown,
+                    };
                 }
                 sh.vars.insert(n, v);
             }
@@ -255,8 +269,7 @@ fn launcher(inv: &Inventory, path: &str, text: &str) -> Vec<(ObjectId, Option<La
             continue;
         };
         if matches!(inv.objects[id].kind, ObjectKind::Elf(_)) && inv.objects[id].carried_over() {
-            let env = cmd_llp(&llp, &assigned).filter(|e| !e.dirs().is_empty());
-            out.push((id, env));
+            out.push((id, cmd_llp(&llp, &assigned)));
         }
     }
     out.sort();
