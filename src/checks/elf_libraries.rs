@@ -111,7 +111,10 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
         }
         Resolution::OffPath { candidates } => vec![base(Code::ElfLibraryOffSearchPath)
             .message(format!("{soname} is in the tree at {} but not on this object's library search path", candidates.join(", ")))
-            .why("the loader only looks in DT_RPATH/DT_RUNPATH, ld.so.conf and the trusted directories; the bundled copy is found only if a launcher sets LD_LIBRARY_PATH")
+            .why(match &closure.env {
+                None => "the loader only looks in DT_RPATH/DT_RUNPATH, LD_LIBRARY_PATH, ld.so.conf and the trusted directories; no unit or launcher script in the tree sets LD_LIBRARY_PATH for it, so the bundled copy is found only if something outside the tree does".to_string(),
+                Some(env) => format!("the loader only looks in DT_RPATH/DT_RUNPATH, LD_LIBRARY_PATH, ld.so.conf and the trusted directories; the LD_LIBRARY_PATH set by {} does not reach the bundled copy", env.set_by),
+            })
             .fix(format!(
                 "make sure the launcher sets LD_LIBRARY_PATH, or relink with -Wl,-rpath,'$ORIGIN/<dir>' pointing at {}, or add its directory to /etc/ld.so.conf.d",
                 crate::inventory::parent_dir(&candidates[0])
