@@ -39,9 +39,11 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
         f
     };
     match &edge.resolution {
-        Resolution::Tree { id, .. } if edge.via_env => {
+        Resolution::Tree { id, .. } if edge.via_env && closure.env.is_some() => {
             let found = &inv.objects[*id].path;
-            let env = closure.env.as_ref().expect("via_env comes with an env");
+            let Some(env) = closure.env.as_ref() else {
+                return Vec::new();
+            };
             let others: Vec<&str> = ctx
                 .launch
                 .get(&closure.root)
