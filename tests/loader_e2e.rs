@@ -136,6 +136,16 @@ fn loader_follows_origin_paths_off_path_breaks_launch_environments_and_bytes() {
     assert_eq!(s(f, "subject"), "/opt/off/lib/libz9.so.1");
     assert_eq!(s(&f["evidence"], "soname"), "libz9.so.1");
     assert!(codes(&r, "/opt/off/bin/off-broken").contains(&"elf-library-off-search-path".into()));
+    // Waiving the library's own blocker leaves the program undecided, not broken.
+    let pol_dir = tempfile::tempdir().unwrap();
+    let pol = pol_dir.path().join("policy.toml");
+    std::fs::write(
+        &pol,
+        "[[waiver]]\ncode = \"elf-library-missing\"\npath = \"/opt/off/lib/libz9.so.1\"\nowner = \"ops\"\njustification = \"ICU 72 is installed alongside\"\n",
+    )
+    .unwrap();
+    let (_, waived, _) = scan_json(&t.root, &["--policy", pol.to_str().unwrap()]);
+    assert_eq!(verdict(&waived, "/opt/off/bin/off-broken"), "unknown");
 
     // LD_LIBRARY_PATH set by the tree: found, and the finding says who set it.
     for (prog, lib, set_by) in [
