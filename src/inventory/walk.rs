@@ -420,4 +420,30 @@ mod tests {
         }
         assert_eq!(inv.stats.files, 5);
     }
+
+    #[test]
+    fn names_keep_their_bytes_and_excluded_paths_are_listed() {
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let exec = std::fs::Permissions::from_mode(0o755);
+        let odd = root.join(std::ffi::OsStr::from_bytes(b"opt/run\xff.sh"));
+        std::fs::create_dir_all(root.join("opt")).unwrap();
+        std::fs::write(&odd, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&odd, exec.clone()).unwrap();
+        std::fs::create_dir_all(root.join("var/lib/dpkg/info")).unwrap();
+        let postinst = root.join("var/lib/dpkg/info/dash.postinst");
+        std::fs::write(&postinst, "#!/bin/dash\n").unwrap();
+        std::fs::set_permissions(&postinst, exec).unwrap();
+        let src = DirSource::new(root, false).unwrap();
+        let inv = walk_excluding(&src, &NoProgress, &Exclusions::built_in());
+        let paths: Vec<_> = inv.objects.iter().map(|o| o.path.as_str()).collect();
+        assert_eq!(paths, vec!["/opt/run\\xff.sh"]);
+        let x: Vec<_> = inv.stats.excluded.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(x, vec!["/var/lib/dpkg"]);
+        // The excluded directory still exists for path lookups; its files are not judged.
+        assert!(inv.exists("/var/lib/dpkg"));
+        assert_eq!(inv.object_at("/var/lib/dpkg/info/dash.postinst"), None);
+    }
 }
