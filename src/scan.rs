@@ -1,6 +1,7 @@
 //! One scan, end to end: source -> inventory -> checks -> report.
 
 use crate::checks::{self, Context};
+use crate::inventory::exclude::Exclusions;
 use crate::inventory::ownership::{self, Origin};
 use crate::inventory::walk::{self, Progress};
 use crate::inventory::{ld_so_conf, os_release, packages};
@@ -16,6 +17,8 @@ pub struct ScanOptions {
     pub root: PathBuf,
     /// Enter other mounted filesystems when the root is `/`.
     pub cross_mounts: bool,
+    /// What is not workload: the built-in rules plus `--exclude` and the policy's `exclude`.
+    pub exclude: Exclusions,
 }
 
 /// Why a scan could not run at all (anything less is a diagnostic in the report).
@@ -37,7 +40,7 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     if let Err(e) = source.read_dir(Path::new("/")) {
         return Err(root_error(e));
     }
-    let mut inv = walk::walk(&source, progress);
+    let mut inv = walk::walk_excluding(&source, progress, &opts.exclude);
     // Installed packages, plus the .rpm files the walk found (installers that would run).
     let mut db = packages::read_installed(&source);
     db.packages.append(&mut std::mem::take(&mut inv.rpm_files));
@@ -55,11 +58,13 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     inv.diagnostics.extend(diags);
     inv.diagnostics.sort();
     inv.diagnostics.dedup();
-    let ctx = Context::new(&inv, pack, ld_dirs);
+    let units = crate::inventory::systemd::load(&source, &inv);
+    let mut ctx = Context::new(&inv, pack, ld_dirs);
+    ctx.launch = checks::launch_env::collect(&inv, &source, &units);
     let outcome = checks::run(&ctx);
     let pkgs = checks::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
     let (units, unit_findings, unit_diags) =
-        checks::units::check_units(&ctx, &source, &outcome.judged, &own);
+        checks::units::check_loaded(&ctx, &source, &outcome.judged, &own, &units);
     let mut report = report::build(
         &display_root(source.root()),
         &inv,
@@ -73,6 +78,7 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     Ok(report)
 }
 
+/// The scanned root as the report shows it (bytes kept, see `inventory::names`).
 fn display_root(p: &Path) -> String {
-    p.display().to_string()
+    crate::inventory::names::from_os(p.as_os_str())
 }

@@ -31,9 +31,44 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
         if let Some(l) = &loaded_by {
             f = f.evidence("loaded_by", l);
         }
+        if let Some(env) = &closure.env {
+            f = f
+                .evidence("ld_library_path", &env.value)
+                .evidence("ld_library_path_set_by", &env.set_by);
+        }
         f
     };
     match &edge.resolution {
+        Resolution::Tree { id, .. } if edge.via_env && closure.env.is_some() => {
+            let found = &inv.objects[*id].path;
+            let Some(env) = closure.env.as_ref() else {
+                return Vec::new();
+            };
+            let others: Vec<&str> = ctx
+                .launch
+                .get(&closure.root)
+                .into_iter()
+                .flatten()
+                .skip(1)
+                .map(|e| e.set_by.as_str())
+                .collect();
+            let mut f = base(Code::ElfLibraryViaLdLibraryPath)
+                .message(format!(
+                    "{soname} is found at {found} only through LD_LIBRARY_PATH={}, set by {}",
+                    env.value, env.set_by
+                ))
+                .why("the loader finds the bundled copy because the unit or launcher that starts the program sets LD_LIBRARY_PATH; started any other way, the program does not find it")
+                .fix(format!(
+                    "keep starting it through {}, or relink with -Wl,-rpath,'$ORIGIN/<dir>' pointing at {}",
+                    env.set_by,
+                    crate::inventory::parent_dir(found)
+                ))
+                .evidence("found_at", found);
+            if !others.is_empty() {
+                f = f.evidence("ld_library_path_also_set_by", others.join("; "));
+            }
+            vec![f]
+        }
         Resolution::Tree { .. } | Resolution::Baseline { .. } => Vec::new(),
         Resolution::Package { providers } => {
             let best = &providers[0];
@@ -78,12 +113,20 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
         }
         Resolution::OffPath { candidates } => vec![base(Code::ElfLibraryOffSearchPath)
             .message(format!("{soname} is in the tree at {} but not on this object's library search path", candidates.join(", ")))
-            .why("the loader only looks in DT_RPATH/DT_RUNPATH, ld.so.conf and the trusted directories; the bundled copy is found only if a launcher sets LD_LIBRARY_PATH")
+            .why(match &closure.env {
+                None => "the loader only looks in DT_RPATH/DT_RUNPATH, LD_LIBRARY_PATH, ld.so.conf and the trusted directories; no unit or launcher script in the tree sets LD_LIBRARY_PATH for it, so the bundled copy is found only if something outside the tree does".to_string(),
+                Some(env) => format!("the loader only looks in DT_RPATH/DT_RUNPATH, LD_LIBRARY_PATH, ld.so.conf and the trusted directories; the LD_LIBRARY_PATH set by {} does not reach the bundled copy", env.set_by),
+            })
             .fix(format!(
                 "make sure the launcher sets LD_LIBRARY_PATH, or relink with -Wl,-rpath,'$ORIGIN/<dir>' pointing at {}, or add its directory to /etc/ld.so.conf.d",
                 crate::inventory::parent_dir(&candidates[0])
             ))
             .evidence("found_at", candidates.join(","))],
+        Resolution::CwdRelative { path } => vec![base(Code::ElfLibraryOffSearchPath)
+            .message(format!("{soname} is a path relative to the working directory the program is started in"))
+            .why("a needed entry with a '/' is opened as a path, not searched for; a relative one resolves against the process's working directory, which the tree does not say")
+            .fix(format!("relink so that the entry is a plain soname found through -Wl,-rpath,'$ORIGIN/<dir>', or make sure the program always starts in the directory that holds {path}"))
+            .evidence("relative_path", path)],
         Resolution::Unpublished { providers } => vec![base(Code::ElfLibraryMissing)
             .message(format!("{soname} is only in {}, which {target} builds but does not publish", names(providers)))
             .why(format!("{} is produced by an Azure Linux spec but is in no publish list, so it cannot be installed", names(providers)))

@@ -9,6 +9,7 @@
 //! it. Nothing is executed.
 
 use super::Context;
+use super::launch_env::LaunchEnv;
 use crate::inventory::{Object, ObjectId, parent_dir};
 use crate::knowledge::Provider;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -31,6 +32,9 @@ pub enum Resolution {
     /// The first path on the search path where the name exists could not be read by the scan
     /// (the library is probably there; what it is is not known).
     Unreadable { path: String },
+    /// A needed path relative to the working directory (a `/` but no leading `/` or
+    /// `$ORIGIN`): where it points depends on how the program is started.
+    CwdRelative { path: String },
 }
 
 /// One DT_NEEDED entry of one object, resolved.
@@ -41,6 +45,8 @@ pub struct Edge {
     pub resolution: Resolution,
     /// Directories searched in the tree, in order (for the evidence).
     pub searched: Vec<String>,
+    /// Found in the tree only through the `LD_LIBRARY_PATH` of [`Closure::env`].
+    pub via_env: bool,
 }
 
 /// What loading one root pulls in.
@@ -50,6 +56,9 @@ pub struct Closure {
     /// Carried-over libraries loaded, in load order (without the root).
     pub libraries: Vec<ObjectId>,
     pub edges: Vec<Edge>,
+    /// The `LD_LIBRARY_PATH` the tree sets for the root, when it does (the first of its
+    /// settings; [`Context::launch`] has them all).
+    pub env: Option<LaunchEnv>,
 }
 
 /// A library being loaded, with the path it was found at (for `$ORIGIN`) and its loader.
@@ -78,6 +87,16 @@ pub fn load(ctx: &Context, root: ObjectId, plugin: Option<&HashSet<ObjectId>>) -
     if let Some(s) = root_obj.elf().and_then(|e| e.soname.clone()) {
         by_soname.insert(s, 0);
     }
+    // LD_LIBRARY_PATH applies to every object of the process; `$ORIGIN` in it is the
+    // executable's directory.
+    let env = match plugin {
+        None => ctx.launch.get(&root).and_then(|v| v.first()).cloned(),
+        Some(_) => None,
+    };
+    let llp: Vec<String> = env
+        .as_ref()
+        .map(|e| ctx.expand(&e.dirs().join(":"), &nodes[0].origin_dir))
+        .unwrap_or_default();
     let mut queue = VecDeque::from([0usize]);
     let mut edges = Vec::new();
     let mut libraries = Vec::new();
@@ -97,10 +116,12 @@ pub fn load(ctx: &Context, root: ObjectId, plugin: Option<&HashSet<ObjectId>>) -
                         path: inv.objects[lib].path.clone(),
                     },
                     searched: Vec::new(),
+                    via_env: false,
                 });
                 continue;
             }
-            let (mut resolution, searched, mut found_dir) = resolve(ctx, &nodes, n, soname);
+            let (mut resolution, searched, mut found_dir, via_env) =
+                resolve(ctx, &nodes, n, soname, &llp);
             if let (Resolution::OffPath { candidates }, Some(preloaded)) = (&resolution, plugin) {
                 let found = |c: &String| ctx.inv.object_at(c).map(|i| (i, c.clone()));
                 let host = candidates
@@ -136,6 +157,7 @@ pub fn load(ctx: &Context, root: ObjectId, plugin: Option<&HashSet<ObjectId>>) -
                 soname: soname.clone(),
                 resolution,
                 searched,
+                via_env,
             });
         }
     }
@@ -143,28 +165,33 @@ pub fn load(ctx: &Context, root: ObjectId, plugin: Option<&HashSet<ObjectId>>) -
         root,
         libraries,
         edges,
+        env,
     }
 }
 
-/// Search for one soname needed by `nodes[n]`.
+/// Search for one soname needed by `nodes[n]`, with the `LD_LIBRARY_PATH` directories `llp`.
+/// Returns the resolution, the directories searched, the directory it was found in, and
+/// whether only `llp` found it.
 fn resolve(
     ctx: &Context,
     nodes: &[Loaded],
     n: usize,
     soname: &str,
-) -> (Resolution, Vec<String>, Option<String>) {
+    llp: &[String],
+) -> (Resolution, Vec<String>, Option<String>, bool) {
     let inv = ctx.inv;
     let requester = &inv.objects[nodes[n].id];
     let Some(elf) = requester.elf() else {
-        return (Resolution::Missing, Vec::new(), None);
+        return (Resolution::Missing, Vec::new(), None, false);
     };
-    // A needed entry with a slash is a path, not searched.
+    // A needed entry with a slash is a path, not searched; `$ORIGIN` and the other dynamic
+    // string tokens expand in it (glibc's `expand_dynamic_string_token`).
     if soname.contains('/') {
-        let path = if soname.starts_with('/') {
-            soname.to_string()
-        } else {
-            format!("{}/{}", nodes[n].origin_dir, soname)
-        };
+        let path = ctx.expand_one(soname, &nodes[n].origin_dir);
+        if !path.starts_with('/') {
+            // Relative to the working directory of the process: not modelled.
+            return (Resolution::CwdRelative { path }, Vec::new(), None, false);
+        }
         if let Some(id) = ctx.tree_library(&path, requester) {
             let dir = dir_of(&path);
             return (
@@ -174,6 +201,7 @@ fn resolve(
                 },
                 vec![path],
                 dir,
+                false,
             );
         }
         if ctx.inv.unreadable_at(&path) {
@@ -181,12 +209,19 @@ fn resolve(
                 Resolution::Unreadable { path: path.clone() },
                 vec![path],
                 None,
+                false,
             );
         }
         let providers = ctx.pack.path_providers(&path);
-        return (ctx.classify_providers(providers, soname), vec![path], None);
+        return (
+            ctx.classify_providers(providers, soname),
+            vec![path],
+            None,
+            false,
+        );
     }
     let mut dirs: Vec<String> = Vec::new();
+    let mut first_env = usize::MAX;
     if elf.runpath.is_none() {
         // DT_RPATH of the requester, then of each loader up the chain.
         let mut cur = Some(n);
@@ -201,28 +236,48 @@ fn resolve(
             cur = nodes[i].parent;
         }
     }
+    if !llp.is_empty() {
+        first_env = dirs.len();
+        dirs.extend(llp.iter().cloned());
+    }
+    let after_env = dirs.len();
     if let Some(rp) = &elf.runpath {
         dirs.extend(ctx.expand(rp, &nodes[n].origin_dir));
     }
     dirs.extend(ctx.ld_so_conf_dirs.iter().cloned());
     dirs.extend(ctx.default_dirs(elf).iter().cloned());
     let mut searched: Vec<String> = Vec::new();
-    for d in dirs {
-        if searched.contains(&d) {
-            continue;
-        }
-        let path = if d == "/" {
+    let at = |d: &str| {
+        if d == "/" {
             format!("/{soname}")
         } else {
             format!("{d}/{soname}")
-        };
+        }
+    };
+    for (i, d) in dirs.iter().enumerate() {
+        if searched.contains(d) {
+            continue;
+        }
+        let path = at(d);
         searched.push(d.clone());
         if let Some(id) = ctx.tree_library(&path, requester) {
-            return (Resolution::Tree { id, path }, searched, Some(d));
+            // Found through LD_LIBRARY_PATH: would the search without it find it too?
+            let via_env = (first_env..after_env).contains(&i)
+                && !dirs
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| !(first_env..after_env).contains(j))
+                    .any(|(_, o)| ctx.tree_library(&at(o), requester).is_some());
+            return (
+                Resolution::Tree { id, path },
+                searched,
+                Some(d.clone()),
+                via_env,
+            );
         }
         // Something the scan could not read is where the loader would look first: not absent.
         if ctx.inv.unreadable_at(&path) {
-            return (Resolution::Unreadable { path }, searched, None);
+            return (Resolution::Unreadable { path }, searched, None, false);
         }
     }
     let providers = ctx.soname_providers(soname);
@@ -238,7 +293,7 @@ fn resolve(
         }
         other => other,
     };
-    (res, searched, None)
+    (res, searched, None, false)
 }
 
 fn dir_of(path: &str) -> Option<String> {

@@ -8,6 +8,7 @@ pub mod aggregate;
 pub mod elf_libraries;
 pub mod elf_platform;
 pub mod elf_versions;
+pub mod launch_env;
 pub mod loader;
 pub mod packages;
 pub mod requires;
@@ -42,6 +43,8 @@ pub struct Context<'a> {
     pub ld_so_conf_dirs: Vec<String>,
     /// The architecture most carried-over ELF objects are built for (the report's target).
     pub arch: String,
+    /// `LD_LIBRARY_PATH` the tree sets for programs it starts (see [`launch_env`]).
+    pub launch: HashMap<ObjectId, Vec<launch_env::LaunchEnv>>,
     /// File name or DT_SONAME -> carried-over shared objects bearing it.
     by_name: HashMap<String, Vec<ObjectId>>,
     soname_cache: RwLock<HashMap<String, Vec<Provider>>>,
@@ -87,6 +90,7 @@ impl<'a> Context<'a> {
             pack,
             ld_so_conf_dirs,
             arch,
+            launch: HashMap::new(),
             by_name,
             soname_cache: RwLock::new(HashMap::new()),
         }
@@ -117,21 +121,26 @@ impl<'a> Context<'a> {
         v
     }
 
-    /// Expand a DT_RPATH/DT_RUNPATH value into absolute directories.
-    pub fn expand(&self, value: &str, origin_dir: &str) -> Vec<String> {
+    /// Expand the dynamic string tokens (`$ORIGIN`, `$LIB`, `$PLATFORM`, braced or not) of one
+    /// path.
+    pub fn expand_one(&self, value: &str, origin_dir: &str) -> String {
         let lib = self.lib_dir_name();
         let platform = self.arch.as_str();
         value
+            .replace("${ORIGIN}", origin_dir)
+            .replace("$ORIGIN", origin_dir)
+            .replace("${LIB}", lib)
+            .replace("$LIB", lib)
+            .replace("${PLATFORM}", platform)
+            .replace("$PLATFORM", platform)
+    }
+
+    /// Expand a DT_RPATH/DT_RUNPATH value into absolute directories.
+    pub fn expand(&self, value: &str, origin_dir: &str) -> Vec<String> {
+        value
             .split(':')
             .filter(|d| !d.is_empty())
-            .map(|d| {
-                d.replace("${ORIGIN}", origin_dir)
-                    .replace("$ORIGIN", origin_dir)
-                    .replace("${LIB}", lib)
-                    .replace("$LIB", lib)
-                    .replace("${PLATFORM}", platform)
-                    .replace("$PLATFORM", platform)
-            })
+            .map(|d| self.expand_one(d, origin_dir))
             // Relative entries depend on the working directory: not modelled.
             .filter(|d| d.starts_with('/'))
             .map(|d| {

@@ -169,6 +169,7 @@ pub fn judge(
             }
         }
     }
+    off_path_breaks(ctx, closures, &mut judged, &mut extra);
     // Scripts, now that their bundled interpreters are judged.
     for &id in script_ids {
         let r = scripts::check(ctx, id, &judged);
@@ -198,4 +199,78 @@ pub fn judge(
     }
     out.sort_by(|a, b| inv.objects[a.id].path.cmp(&inv.objects[b.id].path));
     (out, extra)
+}
+
+/// A needed library that is in the tree only off the search path leaves a program `unknown`
+/// (a launcher may set `LD_LIBRARY_PATH`), unless every such copy would break itself: then the
+/// program cannot run either way, and it breaks. Repeated until nothing changes, since a
+/// library that breaks this way can be the off-path copy another object needs.
+fn off_path_breaks(
+    ctx: &Context,
+    closures: &[Closure],
+    judged: &mut HashMap<ObjectId, Judged>,
+    extra: &mut Vec<Finding>,
+) {
+    let inv = ctx.inv;
+    let mut done: BTreeSet<(ObjectId, ObjectId, String)> = BTreeSet::new();
+    loop {
+        let mut changed = false;
+        for c in closures {
+            for e in &c.edges {
+                let Resolution::OffPath { candidates } = &e.resolution else {
+                    continue;
+                };
+                let copies: Vec<(ObjectId, &String)> = candidates
+                    .iter()
+                    .filter_map(|p| inv.object_at(p).map(|i| (i, p)))
+                    .collect();
+                let all_break = !copies.is_empty()
+                    && copies
+                        .iter()
+                        .all(|(i, _)| judged.get(i).is_some_and(|j| j.verdict == Verdict::Breaks));
+                if !all_break {
+                    continue;
+                }
+                let paths: Vec<&str> = copies.iter().map(|(_, p)| p.as_str()).collect();
+                let lib_path = paths[0];
+                let mut holders = vec![e.requester];
+                if c.root != e.requester {
+                    holders.push(c.root);
+                }
+                for holder in holders {
+                    if !done.insert((holder, copies[0].0, e.soname.clone())) {
+                        continue;
+                    }
+                    let mut f = Finding::new(Code::ElfDependencyBreaks, &inv.objects[holder].path)
+                        .subject(lib_path)
+                        .message(format!(
+                            "needs {}, which is in the tree only off its library search path ({}), and that copy would break",
+                            e.soname,
+                            paths.join(", ")
+                        ))
+                        .why(format!(
+                            "{} is found only if something sets LD_LIBRARY_PATH; without it the loader fails, and with it the library it finds fails: either way the program cannot start",
+                            e.soname
+                        ))
+                        .fix(format!("fix the findings of {lib_path}, then put its directory on the search path (-Wl,-rpath,'$ORIGIN/<dir>')"))
+                        .evidence("library", lib_path)
+                        .evidence("soname", &e.soname)
+                        .evidence("found_at", paths.join(","));
+                    if holder != e.requester {
+                        f = f.evidence("needed_by", &inv.objects[e.requester].path);
+                    }
+                    extra.push(f);
+                    if let Some(j) = judged.get_mut(&holder)
+                        && j.verdict != Verdict::Breaks
+                    {
+                        j.verdict = Verdict::Breaks;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
 }

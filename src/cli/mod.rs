@@ -90,6 +90,11 @@ struct ScanArgs {
     /// When scanning `/`, also enter other mounted filesystems (pseudo filesystems never).
     #[arg(long)]
     cross_mounts: bool,
+    /// Leave paths matching GLOB out of the scan (repeatable; `/`-anchored or at any depth,
+    /// `*`, `**`, `?`, `[...]`); package-manager state, git hook samples and documentation are
+    /// always left out. The report lists what was left out and why.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
     /// Write the migrated systemd units and native .service drafts for SysV scripts into DIR
     /// (laid out as on the target; never inside the scanned tree).
     #[arg(long, value_name = "DIR")]
@@ -250,6 +255,7 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
         &ScanOptions {
             root: a.root.clone(),
             cross_mounts: a.cross_mounts,
+            exclude: exclusions(&a.exclude, policy.as_ref())?,
         },
         pack,
         &progress,
@@ -286,6 +292,25 @@ fn raise_fd_limit() {
             let _ = libc::setrlimit(libc::RLIMIT_NOFILE, &l);
         }
     }
+}
+
+/// The built-in exclusions, then `--exclude`, then the policy's `exclude`.
+fn exclusions(
+    patterns: &[String],
+    policy: Option<&policy::Policy>,
+) -> anyhow::Result<azl_compat::inventory::exclude::Exclusions> {
+    use azl_compat::inventory::exclude::{Exclusions, RuleOrigin};
+    let mut e = Exclusions::built_in();
+    for p in patterns {
+        e.add(p, "excluded by --exclude", RuleOrigin::Option)
+            .map_err(|m| anyhow::anyhow!("--exclude: {m}"))?;
+    }
+    for r in policy.map(|p| p.exclude.as_slice()).unwrap_or_default() {
+        let reason = r.reason.as_deref().unwrap_or("excluded by the policy");
+        e.add(&r.pattern, reason, RuleOrigin::Policy)
+            .map_err(|m| anyhow::anyhow!("policy exclude: {m}"))?;
+    }
+    Ok(e)
 }
 
 fn run_report(a: ReportArgs) -> anyhow::Result<i32> {

@@ -70,6 +70,8 @@ codes! {
     ElfLibraryOffSearchPath = "elf-library-off-search-path", Warning, "bundled library not on the loader's search path";
     /// The path where the loader would find a needed library could not be read by the scan.
     ElfLibraryUnreadable = "elf-library-unreadable", Warning, "bundled library could not be read";
+    /// A bundled library is found only through LD_LIBRARY_PATH that the tree sets (a unit, a launcher).
+    ElfLibraryViaLdLibraryPath = "elf-library-via-ld-library-path", Info, "bundled library found only through LD_LIBRARY_PATH the tree sets";
     /// A needed symbol version node is not defined by the library that satisfies it.
     ElfVersionMissing = "elf-version-missing", Blocker, "needed symbol version not provided";
     /// Nothing is known about the symbol versions of the library that satisfies a versioned need.
@@ -216,6 +218,10 @@ pub struct Finding {
     /// The policy waiver that matched this finding; an expired one says so and does not apply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<Waiver>,
+    /// The 1-based line of `path` the finding is about, for findings about one line of a file
+    /// (last, so that it does not change the order of findings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
 }
 
 /// Whether a matched waiver applies.
@@ -257,6 +263,7 @@ impl Finding {
             evidence: BTreeMap::new(),
             overridden_from: None,
             waiver: None,
+            line: None,
         }
     }
 
@@ -283,9 +290,34 @@ impl Finding {
         self.fix = s.into();
         self
     }
+    /// Add an evidence entry; `line` (1-based) also sets the top-level [`Finding::line`].
     pub fn evidence(mut self, k: &str, v: impl Into<String>) -> Self {
         self.evidence.insert(k.to_string(), v.into());
+        if k == "line" {
+            self.fill_line();
+        }
         self
+    }
+
+    /// Set [`Finding::line`] from `evidence.line` when it is a 1-based line number (reports
+    /// saved before `line` existed get it when loaded).
+    pub fn fill_line(&mut self) {
+        if let Some(n) = self
+            .evidence
+            .get("line")
+            .and_then(|l| l.parse::<u32>().ok())
+            .filter(|&n| n >= 1)
+        {
+            self.line = Some(n);
+        }
+    }
+
+    /// `path:line`, or the path when the finding is not about one line.
+    pub fn location(&self) -> String {
+        match self.line {
+            Some(n) => format!("{}:{n}", self.path),
+            None => self.path.clone(),
+        }
     }
     pub fn severity(mut self, s: Severity) -> Self {
         self.severity = s;

@@ -1074,10 +1074,11 @@ pub fn to_package(r: &Record, location: &str) -> InstalledPackage {
 
 /// Lines of a dpkg file list (absolute paths).
 fn list_lines(data: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(data)
-        .lines()
+    // Paths are bytes: the escaped form of `names`, as the walk has them.
+    data.split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .filter(|l| !l.is_empty())
-        .map(str::to_string)
+        .map(super::names::from_bytes)
         .collect()
 }
 

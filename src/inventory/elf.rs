@@ -576,7 +576,7 @@ impl<'a, H: FileHeader<Endian = Endianness>, R: ReadRef<'a>> Reader<'a, H, R> {
         let ext = self.extent(offset, filesz.min(MAX_INTERP_LEN))?;
         let bytes = self.bytes(ext.start, ext.end - ext.start)?;
         let text = bytes.split(|&b| b == 0).next().unwrap_or_default();
-        (!text.is_empty()).then(|| String::from_utf8_lossy(text).into_owned())
+        (!text.is_empty()).then(|| super::names::from_bytes(text))
     }
 
     /// A NUL-terminated string at `index` in a string table. Read in aligned chunks
@@ -592,7 +592,7 @@ impl<'a, H: FileHeader<Endian = Endianness>, R: ReadRef<'a>> Reader<'a, H, R> {
             let tail = chunk.get(usize::try_from(pos - chunk_start).ok()?..)?;
             if let Some(nul) = tail.iter().position(|&b| b == 0) {
                 out.extend_from_slice(&tail[..nul]);
-                return Some(String::from_utf8_lossy(&out).into_owned());
+                return Some(super::names::from_bytes(&out));
             }
             out.extend_from_slice(tail);
             pos = chunk_end;

@@ -5,7 +5,9 @@
 
 pub mod dpkg;
 pub mod elf;
+pub mod exclude;
 pub mod ld_so_conf;
+pub mod names;
 pub mod os_release;
 pub mod ownership;
 pub mod packages;
@@ -107,6 +109,8 @@ pub struct WalkStats {
     pub skipped_mounts: Vec<String>,
     /// Files owned by the source distribution's package manager (judged at package level).
     pub distro_owned: u64,
+    /// Paths left out because they are not workload (sorted).
+    pub excluded: Vec<exclude::Excluded>,
 }
 
 pub use crate::source::MAX_SYMLINK_HOPS;

@@ -53,7 +53,7 @@ fn is_env(interp: &str) -> bool {
 pub fn parse_shebang(head: &[u8]) -> Option<Shebang> {
     let rest = head.strip_prefix(b"#!")?;
     let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
-    let line = String::from_utf8_lossy(&rest[..end]);
+    let line = super::names::from_bytes(&rest[..end]);
     let line = line.trim_end_matches('\r');
     let mut parts = line.split([' ', '\t']).filter(|s| !s.is_empty());
     let interpreter = parts.next()?;

@@ -1,6 +1,7 @@
 //! The parallel walk: list directories, classify regular files by their first bytes, read
 //! ELF objects and scripts further. Output is sorted, so it does not depend on thread timing.
 
+use super::exclude::{Excluded, Exclusions};
 use super::{Inventory, Node, Object, ObjectKind, WalkStats, elf, script};
 use crate::findings::Diagnostic;
 use crate::source::{DirHandle, EntryKind, FileId, Opened, Source};
@@ -40,6 +41,8 @@ enum Rec {
     RpmFile(Box<super::packages::InstalledPackage>),
     Diag(Diagnostic),
     Skipped(String, String),
+    /// Left out by an exclusion rule (a directory not entered, a file not read).
+    Excluded(super::exclude::Excluded, Node),
 }
 
 #[derive(Default)]
@@ -51,6 +54,15 @@ struct Counters {
 
 /// Walk a source in parallel and build the inventory (without ownership).
 pub fn walk(source: &dyn Source, progress: &dyn Progress) -> Inventory {
+    walk_excluding(source, progress, &Exclusions::none())
+}
+
+/// [`walk`], leaving out what `excl` says is not workload (listed in the stats).
+pub fn walk_excluding(
+    source: &dyn Source,
+    progress: &dyn Progress,
+    excl: &Exclusions,
+) -> Inventory {
     let out: Mutex<Vec<Vec<Rec>>> = Mutex::new(Vec::new());
     let counters = Counters::default();
     rayon::scope(|s| {
@@ -60,6 +72,7 @@ pub fn walk(source: &dyn Source, progress: &dyn Progress) -> Inventory {
             progress,
             &counters,
             &out,
+            excl,
             PathBuf::from("/"),
             String::new(),
             None,
@@ -93,6 +106,7 @@ fn walk_dir<'s>(
     progress: &'s dyn Progress,
     counters: &'s Counters,
     out: &'s Mutex<Vec<Vec<Rec>>>,
+    excl: &'s Exclusions,
     dir: PathBuf,
     display: String,
     via: Via,
@@ -131,7 +145,25 @@ fn walk_dir<'s>(
             }
             for entry in entries {
                 let path = dir.join(&entry.name);
-                let shown = format!("{display}/{}", lossy(&entry.name));
+                let shown = format!("{display}/{}", name_of(&entry.name));
+                if matches!(entry.kind, EntryKind::Dir | EntryKind::File)
+                    && let Some(rule) = excl.matching(&shown)
+                {
+                    let node = match entry.kind {
+                        EntryKind::Dir => Node::Dir,
+                        _ => Node::File(None),
+                    };
+                    recs.push(Rec::Excluded(
+                        Excluded {
+                            path: shown,
+                            rule: rule.pattern.clone(),
+                            origin: rule.origin,
+                            reason: rule.reason.clone(),
+                        },
+                        node,
+                    ));
+                    continue;
+                }
                 match entry.kind {
                     EntryKind::Dir => {
                         let via = match &handle {
@@ -139,7 +171,7 @@ fn walk_dir<'s>(
                             _ => None,
                         };
                         scope.spawn(move |s| {
-                            walk_dir(s, source, progress, counters, out, path, shown, via)
+                            walk_dir(s, source, progress, counters, out, excl, path, shown, via)
                         });
                     }
                     EntryKind::Symlink => {
@@ -149,7 +181,7 @@ fn walk_dir<'s>(
                             _ => source.read_link(&path),
                         };
                         match target {
-                            Ok(t) => recs.push(Rec::Symlink(shown, lossy(t.as_os_str()))),
+                            Ok(t) => recs.push(Rec::Symlink(shown, name_of(t.as_os_str()))),
                             Err(e) => {
                                 recs.push(Rec::Diag(Diagnostic::unread(
                                     &shown,
@@ -192,8 +224,9 @@ fn walk_dir<'s>(
     }
 }
 
-fn lossy(s: &OsStr) -> String {
-    s.to_string_lossy().into_owned()
+/// Names are bytes: kept in the escaped form of [`super::names`], never lossily.
+fn name_of(s: &OsStr) -> String {
+    super::names::from_os(s)
 }
 
 /// Classify one regular file and read it further if it is an ELF object or a script.
@@ -337,6 +370,10 @@ fn assemble(batches: Vec<Vec<Rec>>, counters: &Counters) -> Inventory {
             }
             Rec::Diag(d) => inv.diagnostics.push(d),
             Rec::Skipped(p, why) => inv.stats.skipped_mounts.push(format!("{p} ({why})")),
+            Rec::Excluded(x, node) => {
+                inv.nodes.insert(x.path.clone(), node);
+                inv.stats.excluded.push(x);
+            }
             Rec::Object(o, id) => objects.push((*o, id)),
             Rec::RpmFile(p) => inv.rpm_files.push(*p),
         }
@@ -382,6 +419,7 @@ fn assemble(batches: Vec<Vec<Rec>>, counters: &Counters) -> Inventory {
     inv.diagnostics.append(&mut loops);
     inv.diagnostics.sort();
     inv.stats.skipped_mounts.sort();
+    inv.stats.excluded.sort();
     inv.rpm_files.sort_by(|a, b| a.location.cmp(&b.location));
     inv
 }
@@ -486,5 +524,31 @@ mod tests {
         assert!(inv.unreadable_at("/lib/libx.so"), "through a link");
         assert!(!inv.unreadable_at("/lib/other.so"));
         assert!(!inv.unreadable_at("/nothere/libx.so.1"));
+    }
+
+    #[test]
+    fn names_keep_their_bytes_and_excluded_paths_are_listed() {
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let exec = std::fs::Permissions::from_mode(0o755);
+        let odd = root.join(std::ffi::OsStr::from_bytes(b"opt/run\xff.sh"));
+        std::fs::create_dir_all(root.join("opt")).unwrap();
+        std::fs::write(&odd, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&odd, exec.clone()).unwrap();
+        std::fs::create_dir_all(root.join("var/lib/dpkg/info")).unwrap();
+        let postinst = root.join("var/lib/dpkg/info/dash.postinst");
+        std::fs::write(&postinst, "#!/bin/dash\n").unwrap();
+        std::fs::set_permissions(&postinst, exec).unwrap();
+        let src = DirSource::new(root, false).unwrap();
+        let inv = walk_excluding(&src, &NoProgress, &Exclusions::built_in());
+        let paths: Vec<_> = inv.objects.iter().map(|o| o.path.as_str()).collect();
+        assert_eq!(paths, vec!["/opt/run\\xff.sh"]);
+        let x: Vec<_> = inv.stats.excluded.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(x, vec!["/var/lib/dpkg"]);
+        // The excluded directory still exists for path lookups; its files are not judged.
+        assert!(inv.exists("/var/lib/dpkg"));
+        assert_eq!(inv.object_at("/var/lib/dpkg/info/dash.postinst"), None);
     }
 }

@@ -23,6 +23,7 @@ pub const COLUMNS: &[&str] = &[
     "waiver_expires",
     "waiver_justification",
     "waiver_via",
+    "line",
 ];
 
 /// One field: neutralised against CSV injection ([`super::escape::csv_cell`]), then quoted
@@ -68,6 +69,7 @@ fn finding_row(out: &mut String, f: &Finding) {
             w.and_then(|w| w.expires.as_deref()).unwrap_or(""),
             w.map(|w| w.justification.as_str()).unwrap_or(""),
             w.and_then(|w| w.via.as_deref()).unwrap_or(""),
+            &f.line.map(|n| n.to_string()).unwrap_or_default(),
         ],
     );
 }

@@ -1037,7 +1037,7 @@ fn section_findings(o: &mut String, r: &Report) {
             Area::of(f.code).as_str(),
             severity_rank(f.severity),
             code(f.code.as_str()),
-            code(&f.path),
+            code(&f.location()),
             f.subject.as_deref().map(code).unwrap_or_default(),
             esc(&f.message),
             esc(&f.why),
@@ -1085,7 +1085,7 @@ fn section_policy(o: &mut String, r: &Report) {
                 o,
                 "<li>{} on {}: {}</li>",
                 code(f.code.as_str()),
-                code(&f.path),
+                code(&f.location()),
                 esc(&readiness::waiver_text(f).unwrap_or_default())
             );
         }
@@ -1183,6 +1183,14 @@ fn section_metadata(o: &mut String, r: &Report) {
     );
     if !src.skipped.is_empty() {
         row("skipped", esc(&src.skipped.join("; ")));
+    }
+    if !src.excluded.is_empty() {
+        let items: Vec<String> = src
+            .excluded
+            .iter()
+            .map(|x| format!("{} ({})", x.path, x.reason))
+            .collect();
+        row("left out (not workload)", esc(&items.join("; ")));
     }
     if let Some(p) = &r.policy {
         row("policy applied as of", esc(&p.today));

@@ -52,10 +52,14 @@ pub fn from_json(text: &str) -> Result<Report, LoadError> {
         });
     }
     let value = upgrade(value, version)?;
-    serde_json::from_value(value).map_err(|e| LoadError::Invalid {
+    let mut report: Report = serde_json::from_value(value).map_err(|e| LoadError::Invalid {
         version,
         message: e.to_string(),
-    })
+    })?;
+    for f in report.findings.iter_mut().filter(|f| f.line.is_none()) {
+        f.fill_line();
+    }
+    Ok(report)
 }
 
 /// Conversions between schema versions: `STEPS[i]` turns version `i + 1` into `i + 2`.

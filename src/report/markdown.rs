@@ -354,7 +354,7 @@ pub fn render(r: &Report) -> String {
                 vec![
                     severity_cell(f),
                     code(f.code.as_str()),
-                    code(&f.path),
+                    code(&f.location()),
                     f.subject.as_deref().map(code).unwrap_or_default(),
                     text(&f.message),
                     text(&f.fix),
@@ -402,7 +402,7 @@ pub fn render(r: &Report) -> String {
                 o,
                 "- {} on {}: {}",
                 code(f.code.as_str()),
-                code(&f.path),
+                code(&f.location()),
                 waiver_cell(f)
             );
         }
@@ -423,6 +423,16 @@ pub fn render(r: &Report) -> String {
             })
             .collect();
         table(&mut o, &["path", "reason"], &rows);
+    }
+    if !r.source.excluded.is_empty() {
+        let _ = writeln!(o, "## Left out (not workload)\n");
+        let rows: Vec<Vec<String>> = r
+            .source
+            .excluded
+            .iter()
+            .map(|x| vec![code(&x.path), text(&x.reason), code(&x.rule)])
+            .collect();
+        table(&mut o, &["path", "reason", "rule"], &rows);
     }
     o.push_str("## Scan\n\n");
     let mut meta = vec![

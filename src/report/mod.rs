@@ -91,6 +91,10 @@ pub struct SourceInfo {
     pub distro_owned: u64,
     /// Directories not entered, with the reason.
     pub skipped: Vec<String>,
+    /// Paths left out because they are not workload (package-manager state, git hook samples,
+    /// documentation, `--exclude`, the policy's `exclude`), with the rule and the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<crate::inventory::exclude::Excluded>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -314,6 +318,7 @@ pub fn build(
             scripts: stats.scripts,
             distro_owned: stats.distro_owned,
             skipped: stats.skipped_mounts.clone(),
+            excluded: stats.excluded.clone(),
         },
         summary: Summary {
             binaries: counts,

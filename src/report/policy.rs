@@ -170,6 +170,27 @@ pub struct Policy {
     pub fail_on: Option<FailOn>,
     pub overrides: BTreeMap<Code, Severity>,
     pub waivers: Vec<WaiverRule>,
+    /// Paths that are not workload, left out of the scan (`exclude`; applied by `scan` only).
+    pub exclude: Vec<ExcludeRule>,
+}
+
+/// One `exclude` entry of a policy: a pattern (syntax in `inventory::exclude`) and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExcludeRule {
+    pub pattern: String,
+    pub reason: Option<String>,
+}
+
+/// `exclude = ["GLOB", { pattern = "GLOB", reason = "..." }]`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawExclude {
+    Pattern(String),
+    Rule {
+        pattern: String,
+        #[serde(default)]
+        reason: Option<String>,
+    },
 }
 
 /// A policy file that cannot be used.
@@ -194,6 +215,8 @@ struct RawPolicy {
     overrides: BTreeMap<String, Severity>,
     #[serde(default, rename = "waiver")]
     waivers: Vec<RawWaiver>,
+    #[serde(default)]
+    exclude: Vec<RawExclude>,
 }
 
 #[derive(Deserialize)]
@@ -265,10 +288,26 @@ impl Policy {
                 expires,
             });
         }
+        let mut exclude = Vec::new();
+        let mut check = crate::inventory::exclude::Exclusions::none();
+        for x in raw.exclude {
+            let (pattern, reason) = match x {
+                RawExclude::Pattern(p) => (p, None),
+                RawExclude::Rule { pattern, reason } => (pattern, reason),
+            };
+            check
+                .add(&pattern, "", crate::inventory::exclude::RuleOrigin::Policy)
+                .map_err(|e| invalid(format!("exclude: {e}")))?;
+            exclude.push(ExcludeRule {
+                pattern,
+                reason: reason.filter(|r| !r.trim().is_empty()),
+            });
+        }
         Ok(Policy {
             fail_on: raw.fail_on,
             overrides,
             waivers,
+            exclude,
         })
     }
 

@@ -96,17 +96,12 @@ fn location(f: &Finding) -> Value {
     }
 }
 
-/// The finding's file, and its line when the evidence names one (`line`, 1-based).
+/// The finding's file, and its line (`line`, 1-based) when it has one.
 fn file_location(f: &Finding) -> Value {
     let mut loc = json!({
         "artifactLocation": { "uri": relative_uri(&f.path), "uriBaseId": URI_BASE_ID }
     });
-    if let Some(line) = f
-        .evidence
-        .get("line")
-        .and_then(|l| l.parse::<u64>().ok())
-        .filter(|&l| l >= 1)
-    {
+    if let Some(line) = f.line {
         loc["region"] = json!({ "startLine": line });
     }
     loc

@@ -350,7 +350,7 @@ fn render_escaped(r: &Report, colour: bool) -> String {
                     if expired { "1;31" } else { "2" }
                 ),
                 f.code,
-                f.path,
+                f.location(),
                 f.subject
                     .as_deref()
                     .map(|s| format!(" ({s})"))
@@ -360,6 +360,19 @@ fn render_escaped(r: &Report, colour: bool) -> String {
                 o,
                 "           {}",
                 readiness::waiver_text(f).unwrap_or_default()
+            );
+        }
+    }
+    if !r.source.excluded.is_empty() {
+        let _ = writeln!(o, "\nLeft out (not workload)");
+        for x in r.source.excluded.iter().take(LIST_LIMIT) {
+            let _ = writeln!(o, "  {}: {} [{}]", x.path, x.reason, x.rule);
+        }
+        if r.source.excluded.len() > LIST_LIMIT {
+            let _ = writeln!(
+                o,
+                "  ... and {} more (see --format json)",
+                r.source.excluded.len() - LIST_LIMIT
             );
         }
     }

@@ -412,7 +412,7 @@ impl<'a> Header<'a> {
         let raw = self.data.get(e.offset..e.offset + e.len)?;
         let mut out = Vec::with_capacity((e.count as usize).min(raw.len()));
         for s in raw.split(|&b| b == 0).take(e.count as usize) {
-            out.push(String::from_utf8_lossy(s));
+            out.push(text(s));
         }
         Some(out)
     }
@@ -426,7 +426,7 @@ impl<'a> Header<'a> {
         }
         let raw = self.data.get(e.offset..e.offset + e.len)?;
         let s = raw.split(|&b| b == 0).next().unwrap_or(&[]);
-        Some(String::from_utf8_lossy(s))
+        Some(text(s))
     }
 
     /// An integer array (CHAR, INT8, INT16 and INT32 widened to u64; INT64 as is).
@@ -505,6 +505,15 @@ pub fn build(entries: &[(u32, u32, u32, Vec<u8>)], region: bool) -> Vec<u8> {
     }
     out.extend_from_slice(&data);
     out
+}
+
+/// A header string: borrowed when it is UTF-8, else the escaped form of
+/// [`crate::inventory::names`] (file names are bytes; never U+FFFD).
+fn text(s: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(s) {
+        Ok(v) => Cow::Borrowed(v),
+        Err(_) => Cow::Owned(crate::inventory::names::from_bytes(s)),
+    }
 }
 
 #[cfg(test)]
