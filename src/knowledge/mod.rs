@@ -15,6 +15,7 @@ pub mod overlays;
 pub mod profiles;
 mod query;
 pub mod repodata;
+pub mod rpm_family;
 mod sha256;
 pub mod source_distros;
 pub mod target;
