@@ -10,8 +10,9 @@
 //! - `upstream.tsv` is hand-maintained: sonames an upstream project sets that Debian patches
 //!   away, each row citing where the upstream name comes from.
 //!
-//! Both have the columns `package  soname  distro  lineage  released  source`; `soname` is
-//! empty on a row that only says the package exists there (and provides no soname).
+//! Both have the columns `package  version  soname  distro  lineage  released  source`
+//! (`version`: the package's upstream version there); `soname` is empty on a row that only
+//! says the package exists there (and provides no soname).
 
 use super::names::library_name;
 use crate::inventory::packages::{InstalledPackage, read_rpm_database, read_rpm_file};
@@ -29,7 +30,7 @@ pub const UPSTREAM_TSV: &str = include_str!("../../knowledge/rpm-family/upstream
 pub const PROVIDES_REL: &str = "rpm-family/provides.tsv";
 pub const UPSTREAM_REL: &str = "rpm-family/upstream.tsv";
 pub const COLUMNS: &[&str] = &[
-    "package", "soname", "distro", "lineage", "released", "source",
+    "package", "version", "soname", "distro", "lineage", "released", "source",
 ];
 
 /// Lineage of a Fedora-derived distribution (and of upstream facts that Fedora follows):
@@ -65,6 +66,8 @@ const KINDS: &[&str] = &[
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Row {
     pub package: String,
+    /// The package's upstream version in that distribution.
+    pub version: String,
     /// Empty: the package exists there and provides no soname.
     pub soname: String,
     pub distro: String,
@@ -101,7 +104,7 @@ pub fn extract(corpora: &Path) -> Result<String> {
     };
     let (fi, ki, di) = (col("file")?, col("kind")?, col("distro")?);
     // (package, soname, distro) -> row; the first source in file order is kept.
-    let mut rows: BTreeMap<(String, String, String), Row> = BTreeMap::new();
+    let mut rows: BTreeMap<(String, String, String, String), Row> = BTreeMap::new();
     let mut entries: Vec<(&str, &str, &str)> = lines
         .filter_map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
@@ -152,15 +155,21 @@ pub fn extract(corpora: &Path) -> Result<String> {
                 sonames.insert("");
             }
             for s in sonames {
-                rows.entry((p.name.clone(), s.to_string(), name.to_string()))
-                    .or_insert_with(|| Row {
-                        package: p.name.clone(),
-                        soname: s.to_string(),
-                        distro: name.to_string(),
-                        lineage: lineage.to_string(),
-                        released,
-                        source: file.to_string(),
-                    });
+                let key = (
+                    p.name.clone(),
+                    p.version.clone(),
+                    s.to_string(),
+                    name.to_string(),
+                );
+                rows.entry(key).or_insert_with(|| Row {
+                    package: p.name.clone(),
+                    version: p.version.clone(),
+                    soname: s.to_string(),
+                    distro: name.to_string(),
+                    lineage: lineage.to_string(),
+                    released,
+                    source: file.to_string(),
+                });
             }
         }
     }
@@ -168,8 +177,8 @@ pub fn extract(corpora: &Path) -> Result<String> {
     out.push('\n');
     for r in rows.values() {
         out.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\n",
-            r.package, r.soname, r.distro, r.lineage, r.released, r.source
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            r.package, r.version, r.soname, r.distro, r.lineage, r.released, r.source
         ));
     }
     Ok(out)
@@ -188,21 +197,22 @@ pub fn parse(rel: &str, text: &str) -> Result<Vec<Row>> {
             continue;
         }
         let f: Vec<&str> = line.split('\t').collect();
-        if f.len() != COLUMNS.len() || f[0].is_empty() || f[2].is_empty() {
+        if f.len() != COLUMNS.len() || f[0].is_empty() || f[3].is_empty() {
             bail!("{rel}:{}: malformed row", i + 2);
         }
-        if !f[1].is_empty() && library_name(f[1]).is_none() {
-            bail!("{rel}:{}: `{}` is no soname", i + 2, f[1]);
+        if !f[2].is_empty() && library_name(f[2]).is_none() {
+            bail!("{rel}:{}: `{}` is no soname", i + 2, f[2]);
         }
         out.push(Row {
             package: f[0].to_string(),
-            soname: f[1].to_string(),
-            distro: f[2].to_string(),
-            lineage: f[3].to_string(),
-            released: f[4]
+            version: f[1].to_string(),
+            soname: f[2].to_string(),
+            distro: f[3].to_string(),
+            lineage: f[4].to_string(),
+            released: f[5]
                 .parse()
-                .map_err(|_| anyhow!("{rel}:{}: bad year `{}`", i + 2, f[4]))?,
-            source: f[5].to_string(),
+                .map_err(|_| anyhow!("{rel}:{}: bad year `{}`", i + 2, f[5]))?,
+            source: f[6].to_string(),
         });
     }
     Ok(out)
@@ -257,11 +267,24 @@ impl Evidence {
         Ok(Self::new(rows))
     }
 
-    /// Judge `soname` of `package` (see [`Verdict`]).
-    pub fn judge(&self, package: &str, soname: &str) -> Verdict {
-        let Some(rows) = self.by_package.get(package) else {
+    /// Judge `soname` of `package`, whose version on the target is `version` (see
+    /// [`Verdict`]). Only evidence from the same major upstream version counts: another
+    /// major version may have another ABI (openssl 1.0 `libssl.so.10` against 3.x) or other
+    /// libraries (systemd 219 had no `libnss_systemd`).
+    pub fn judge(&self, package: &str, version: &str, soname: &str) -> Verdict {
+        let want = version_major(version);
+        let rows: Vec<&Row> = self
+            .by_package
+            .get(package)
+            .map(|v| {
+                v.iter()
+                    .filter(|r| want.is_none() || version_major(&r.version) == want)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if rows.is_empty() {
             return Verdict::Unknown;
-        };
+        }
         let lib = library_name(soname);
         // The best distribution that has the library decides.
         let Some(best) = rows
@@ -277,7 +300,7 @@ impl Evidence {
             .iter()
             .filter(|r| r.distro == best.distro && library_name(&r.soname) == lib);
         if let Some(r) = same_distro.clone().find(|r| r.soname == soname) {
-            return Verdict::Confirmed(r.clone());
+            return Verdict::Confirmed(Row::clone(r));
         }
         // The latest soname that distribution has for the library.
         let best = same_distro
@@ -285,10 +308,17 @@ impl Evidence {
             .max_by(|a, b| compare_versions(&a.soname, &b.soname))
             .unwrap_or(best);
         match (major(&best.soname), major(soname)) {
-            (Some(r), Some(d)) if r < d => Verdict::Older(best.clone()),
-            _ => Verdict::Replaced(best.clone()),
+            (Some(r), Some(d)) if r < d => Verdict::Older(Row::clone(best)),
+            _ => Verdict::Replaced(Row::clone(best)),
         }
     }
+}
+
+/// The first number of an upstream version (`1` for `1.0.8`).
+fn version_major(v: &str) -> Option<u64> {
+    v.split(|c: char| !c.is_ascii_digit())
+        .find(|s| !s.is_empty())
+        .and_then(|s| s.parse().ok())
 }
 
 /// The numbers after `.so.` (`[1, 0]` for `libbz2.so.1.0`); empty when there are none.
@@ -318,12 +348,38 @@ mod tests {
     fn row(p: &str, s: &str, d: &str, lineage: &str, year: u16) -> Row {
         Row {
             package: p.into(),
+            version: "1.0".into(),
             soname: s.into(),
             distro: d.into(),
             lineage: lineage.into(),
             released: year,
             source: "x".into(),
         }
+    }
+
+    impl Evidence {
+        fn judge1(&self, p: &str, s: &str) -> Verdict {
+            self.judge(p, "1.2", s)
+        }
+    }
+
+    #[test]
+    fn other_major_versions_are_no_evidence() {
+        let e = Evidence::new(vec![row(
+            "openssl-libs",
+            "libssl.so.10",
+            "centos-7",
+            FEDORA_FAMILY,
+            2014,
+        )]);
+        assert_eq!(
+            e.judge("openssl-libs", "3.5.4", "libssl.so.3"),
+            Verdict::Unknown
+        );
+        assert!(matches!(
+            e.judge("openssl-libs", "1.1", "libssl.so.11"),
+            Verdict::Older(_)
+        ));
     }
 
     #[test]
@@ -374,40 +430,43 @@ mod tests {
             row("curl", "", "centos-7", FEDORA_FAMILY, 2014),
         ]);
         // Fedora-derived evidence outranks the newer Mariner build (which keeps Debian's name).
-        assert!(matches!(e.judge("bzip2-libs", "libbz2.so.1.0"),
+        assert!(matches!(e.judge1("bzip2-libs", "libbz2.so.1.0"),
             Verdict::Replaced(r) if r.soname == "libbz2.so.1" && r.distro == "centos-7"));
         assert!(matches!(
-            e.judge("bzip2-libs", "libbz2.so.1"),
+            e.judge1("bzip2-libs", "libbz2.so.1"),
             Verdict::Confirmed(_)
         ));
         // The newest Fedora-family build decides: CentOS 7 has .so.3, CentOS 6 had .so.2.
-        assert!(matches!(e.judge("cyrus-sasl-lib", "libsasl2.so.2"),
+        assert!(matches!(e.judge1("cyrus-sasl-lib", "libsasl2.so.2"),
             Verdict::Replaced(r) if r.soname == "libsasl2.so.3"));
         // An older ABI in an older distribution does not overrule a newer soname.
         assert!(matches!(
-            e.judge("ncurses-libs", "libncurses.so.6"),
+            e.judge1("ncurses-libs", "libncurses.so.6"),
             Verdict::Older(_)
         ));
         assert_eq!(
-            e.judge("curl", "libcurl-gnutls.so.4"),
+            e.judge1("curl", "libcurl-gnutls.so.4"),
             Verdict::Absent {
                 distros: vec!["centos-7".into()]
             }
         );
-        assert_eq!(e.judge("nothing", "libx.so.1"), Verdict::Unknown);
+        assert_eq!(e.judge1("nothing", "libx.so.1"), Verdict::Unknown);
     }
 
     #[test]
     fn parse_checks_rows() {
         let ok = format!(
-            "{}\nbzip2-libs\tlibbz2.so.1\tcentos-7\tfedora-family\t2014\tf\n",
+            "{}\nbzip2-libs\t1.0.6\tlibbz2.so.1\tcentos-7\tfedora-family\t2014\tf\n",
             COLUMNS.join("\t")
         );
         assert_eq!(parse("t", &ok).unwrap().len(), 1);
         assert!(parse("t", "a\tb\n").is_err());
-        let bad = format!("{}\nx\tnot-a-soname\tc\tl\t2014\tf\n", COLUMNS.join("\t"));
+        let bad = format!(
+            "{}\nx\t1\tnot-a-soname\tc\tl\t2014\tf\n",
+            COLUMNS.join("\t")
+        );
         assert!(parse("t", &bad).is_err());
-        let year = format!("{}\nx\t\tc\tl\tsoon\tf\n", COLUMNS.join("\t"));
+        let year = format!("{}\nx\t1\t\tc\tl\tsoon\tf\n", COLUMNS.join("\t"));
         assert!(parse("t", &year).is_err());
     }
 
