@@ -8,6 +8,7 @@ pub mod elf_libraries;
 pub mod elf_platform;
 pub mod elf_versions;
 pub mod loader;
+pub mod package_fate;
 pub mod packages;
 pub mod requires;
 pub mod richdep;
