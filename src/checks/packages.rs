@@ -243,7 +243,9 @@ fn fate_findings(ctx: &Context, p: &InstalledPackage, r: &PackageReport) -> Vec<
             .evidence("basis", &r.basis)
     };
     let names: Vec<&str> = r.azl_packages.iter().map(|a| a.name.as_str()).collect();
-    let install = format!("dnf install {}", names.join(" "));
+    let install = ctx
+        .pack
+        .install_step(&names.iter().map(|n| n.to_string()).collect::<Vec<_>>());
     let mut out = Vec::new();
     match r.fate.as_str() {
         "not-shipped" => out.push(
