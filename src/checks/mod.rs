@@ -351,6 +351,8 @@ pub struct PackagesOutcome {
     pub findings: Vec<Finding>,
     /// Azure Linux packages to install for the packages that are replaced or carried.
     pub to_install: std::collections::BTreeSet<String>,
+    /// rpm's `gpg-pubkey` entries: signing keys, not packages.
+    pub signing_keys: Vec<package_fate::SigningKey>,
 }
 
 /// Judge the installed packages (and `.rpm` files in the tree): the fate of the source
@@ -472,6 +474,7 @@ pub fn run_packages(
         packages: reports,
         findings,
         to_install,
+        signing_keys: package_fate::signing_keys(pkgs),
     }
 }
 

@@ -16,7 +16,38 @@ use crate::knowledge::rpm_family::provide_soname;
 use crate::knowledge::source_distros::fixed_fate;
 use crate::knowledge::which::Status;
 use crate::knowledge::{Channel, Confidence};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// An OpenPGP key imported into the rpm database (`gpg-pubkey` entries): not a package.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SigningKey {
+    /// The key id (the entry's VERSION: the low 32 bits of the key id, hex).
+    pub key_id: String,
+    /// The key's creation time (the entry's RELEASE, hex seconds since 1970).
+    pub created: String,
+    /// The key's user id, as rpm records it (`gpg(CentOS-7 Key ...)`).
+    pub summary: String,
+    /// The database it was read from.
+    pub location: String,
+}
+
+/// The signing keys among the installed packages (`rpm -qa gpg-pubkey`), sorted.
+pub fn signing_keys(packages: &[InstalledPackage]) -> Vec<SigningKey> {
+    let mut v: Vec<SigningKey> = packages
+        .iter()
+        .filter(|p| p.name == "gpg-pubkey")
+        .map(|p| SigningKey {
+            key_id: p.version.clone(),
+            created: p.release.clone().unwrap_or_default(),
+            summary: p.summary.clone().unwrap_or_default(),
+            location: p.location.clone(),
+        })
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
 
 /// The fate of a package whose role is in the fixed-fate table; `false` when it is not.
 pub fn fixed(ctx: &Context, p: &InstalledPackage, r: &mut PackageReport) -> bool {
@@ -253,4 +284,26 @@ fn own_content(ctx: &Context, p: &InstalledPackage, r: &mut PackageReport) -> bo
     );
     r.azl_packages = ranked.iter().take(4).map(|(n, _)| azl(ctx, n)).collect();
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::packages::Manager;
+
+    #[test]
+    fn gpg_pubkey_entries_are_signing_keys() {
+        let mut key =
+            InstalledPackage::new(Manager::Rpm, "gpg-pubkey", "/var/lib/rpm/rpmdb.sqlite");
+        key.version = "f4a80eb5".into();
+        key.release = Some("53a7ff4b".into());
+        key.summary =
+            Some("gpg(CentOS-7 Key (CentOS 7 Official Signing Key) <security@centos.org>)".into());
+        let bash = InstalledPackage::new(Manager::Rpm, "bash", "/var/lib/rpm/rpmdb.sqlite");
+        let keys = signing_keys(&[key, bash]);
+        assert_eq!(keys.len(), 1);
+        assert_eq!(keys[0].key_id, "f4a80eb5");
+        assert_eq!(keys[0].created, "53a7ff4b");
+        assert!(keys[0].summary.contains("CentOS 7 Official Signing Key"));
+    }
 }

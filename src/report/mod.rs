@@ -34,6 +34,10 @@ pub struct Report {
     /// has no package database).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub packages: Vec<crate::checks::packages::PackageReport>,
+    /// OpenPGP keys imported into the rpm database (`gpg-pubkey` entries): listed here, not
+    /// counted as packages, so package counts match `rpm -qa` minus the keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signing_keys: Vec<crate::checks::package_fate::SigningKey>,
     /// systemd units, SysV init scripts and rc.local, with their verdict and migration diff
     /// (absent when the tree has none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -315,6 +319,7 @@ pub fn build(
         },
         binaries,
         packages: Vec::new(),
+        signing_keys: Vec::new(),
         units: Vec::new(),
         findings: outcome.findings,
         diagnostics: inv.diagnostics.clone(),
@@ -379,6 +384,7 @@ pub fn attach_packages(
         report.summary.packages = Some(counts);
     }
     report.packages = out.packages;
+    report.signing_keys = out.signing_keys;
     report.findings.extend(out.findings);
     report.findings.sort();
     report.findings.dedup_by(|a, b| a.key() == b.key());
