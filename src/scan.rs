@@ -66,10 +66,9 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     );
     report::attach_packages(&mut report, pkgs, &own.managers);
     report::attach_units(&mut report, units, unit_findings, unit_diags);
-    // On an image without a package manager the install step is the image build.
-    if report.summary.install_command.is_some() {
-        report.summary.install_command =
-            Some(pack.install_step(&report.summary.packages_to_install));
+    // On an image without a package manager the packages are added by the image build.
+    if report.summary.install_command.is_some() && pack.profile_lacks_package_manager() {
+        report.summary.install_step = Some(pack.install_step(&report.summary.packages_to_install));
     }
     checks::annotate_differences(&mut report.findings);
     Ok(report)

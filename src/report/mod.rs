@@ -132,6 +132,10 @@ pub struct Summary {
     /// One `dnf install` line for them (absent when none is needed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub install_command: Option<String>,
+    /// On a target profile without a package manager (distroless images): the image build
+    /// step that adds the packages (`install_command` is then what that build stage runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install_step: Option<String>,
     /// The most frequent blocker and warning causes, worst first.
     pub top_causes: Vec<Cause>,
     /// Counts of installed packages by fate (absent without a package database).
@@ -312,6 +316,7 @@ pub fn build(
             findings: sev,
             packages_to_install,
             install_command,
+            install_step: None,
             top_causes: top_causes(&outcome.findings),
             packages: None,
             units: None,
