@@ -136,6 +136,10 @@ pub struct Summary {
     /// step that adds the packages (`install_command` is then what that build stage runs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub install_step: Option<String>,
+    /// The packages of `packages_to_install` that only the unsupported sdk channels have:
+    /// listed apart, not in `install_command`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages_unsupported: Vec<String>,
     /// The most frequent blocker and warning causes, worst first.
     pub top_causes: Vec<Cause>,
     /// Counts of installed packages by fate (absent without a package database).
@@ -317,6 +321,7 @@ pub fn build(
             packages_to_install,
             install_command,
             install_step: None,
+            packages_unsupported: Vec::new(),
             top_causes: top_causes(&outcome.findings),
             packages: None,
             units: None,
