@@ -631,6 +631,8 @@ impl<'s> Builder<'s> {
         }
         let mut tally: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut decisions: BTreeMap<String, String> = BTreeMap::new();
+        // (soname, package) put in by the cross-check.
+        let mut replacements: Vec<(String, String)> = Vec::new();
         let versions: HashMap<&str, &str> = self
             .packages
             .iter()
@@ -709,6 +711,7 @@ impl<'s> Builder<'s> {
                         );
                         self.cross_checked_out.insert(soname.clone());
                         soname = row.soname;
+                        replacements.push((soname.clone(), package.clone()));
                         fact.method = M_RPM_FAMILY.to_string();
                         fact.confidence = Confidence::Medium;
                     }
@@ -892,6 +895,21 @@ impl<'s> Builder<'s> {
         for (k, p, g, fact) in sonames {
             add_fact(&mut self.sonames, k, &p, g, fact);
         }
+        // A replacement the spec's `%files` also names (first number only there): two sources
+        // agree on a real soname, so the row is the rpm-family one, high.
+        for (soname, package) in replacements {
+            if let Some(f) = self.sonames.get_mut(&(soname, package, false))
+                && f.method == M_SPEC_FILES
+            {
+                f.method = M_RPM_FAMILY.to_string();
+                f.confidence = Confidence::High;
+                *self
+                    .summary
+                    .rpm_family
+                    .entry("replaced_spec_agrees")
+                    .or_default() += 1;
+            }
+        }
         for (k, p, g, fact) in paths {
             add_fact(&mut self.paths, k, &p, g, fact);
         }
@@ -1061,7 +1079,7 @@ impl<'s> Builder<'s> {
         for (rel, sha) in &self.read {
             m.provenance.insert(format!("sha256:{rel}"), sha.clone());
         }
-        let counts: [(&str, usize); 25] = [
+        let counts: [(&str, usize); 26] = [
             ("packages", s.packages),
             (
                 "packages_dropped_unexpanded_macro",
@@ -1097,6 +1115,13 @@ impl<'s> Builder<'s> {
             (
                 "rpm_family_heuristic_dropped",
                 s.rpm_family.get("heuristic_dropped").copied().unwrap_or(0),
+            ),
+            (
+                "rpm_family_replaced_spec_agrees",
+                s.rpm_family
+                    .get("replaced_spec_agrees")
+                    .copied()
+                    .unwrap_or(0),
             ),
             (
                 "rpm_family_version_nodes_dropped",
