@@ -7,7 +7,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+    // Read at run time: `env!` would bake in the directory the script was first compiled in
+    // (a target directory copied from another checkout would embed that checkout's packs).
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest_dir).join("knowledge");
     // A directory: cargo reruns this script when anything below it changes (a new pack, a new
     // table); `include_str!` already tracks the files themselves.
     println!("cargo:rerun-if-changed=knowledge");

@@ -86,10 +86,14 @@ fn centos7_host_package_fates_and_third_party_requirements() {
 
     // Fates.
     assert_eq!(package(&r, "openssl-libs", "rpm")["fate"], "shipped");
+    // The source's own package machinery is replaced by the target's: nothing to install.
     let yum = package(&r, "yum", "rpm");
-    assert_eq!(yum["fate"], "provided-by");
-    assert_eq!(yum["azl_packages"][0]["name"], "dnf5");
-    assert_eq!(package(&r, "centos-release", "rpm")["fate"], "not-shipped");
+    assert_eq!(yum["fate"], "replaced-by-package-manager", "{yum}");
+    assert_eq!(yum["azl_packages"], serde_json::json!([]));
+    assert_eq!(
+        package(&r, "centos-release", "rpm")["fate"],
+        "replaced-by-package-manager"
+    );
     // python 2.7 is needed by the moving script, and Azure Linux's "python" is 3.x.
     let python = package(&r, "python", "rpm");
     assert!(
@@ -149,16 +153,16 @@ fn centos7_host_package_fates_and_third_party_requirements() {
             .unwrap_or_else(|| panic!("no {code} for {subject}"))["evidence"]["difference"]
             .clone()
     };
-    assert_eq!(difference("pkg-not-shipped", "centos-release"), "absent");
+    assert_eq!(difference("pkg-not-shipped", "ustr"), "absent");
     assert_eq!(
         difference("pkg-major-version-change", "python"),
         "other-version"
     );
-    assert_eq!(difference("pkg-replaced", "yum"), "replaced");
-    // One dnf command for the host.
+    assert_eq!(difference("pkg-replaced", "zlib"), "replaced");
+    // One dnf command for the host, without the source's package machinery.
     let cmd = r["summary"]["install_command"].as_str().unwrap();
     assert!(
-        cmd.starts_with("dnf install ") && cmd.contains(" dnf5 ") && cmd.contains(" openssl-libs "),
+        cmd.starts_with("dnf install ") && cmd.contains(" openssl-libs ") && !cmd.contains("yum"),
         "{cmd}"
     );
 }
@@ -202,9 +206,10 @@ fn debian_status_only_root_maps_every_package() {
     assert_eq!(coreutils["origin"], "distro");
     assert_eq!(coreutils["fate"], "shipped");
     assert_eq!(coreutils["basis"], "debian-map");
-    // Azure Linux builds apt, but only in the unsupported sdk channel (dnf5 is its package manager).
+    // apt is the source's package manager: replaced by the target's (dnf5), not installed.
     let apt = package(&r, "apt", "dpkg");
-    assert_eq!(apt["fate"], "sdk-only", "{apt}");
+    assert_eq!(apt["fate"], "replaced-by-package-manager", "{apt}");
+    assert_eq!(apt["basis"], "package-role", "{apt}");
     let mawk = package(&r, "mawk", "dpkg");
     assert_eq!(mawk["fate"], "not-shipped", "{mawk}");
     // Nothing moves here, so nothing missing is a blocker.

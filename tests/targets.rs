@@ -250,6 +250,10 @@ fn scan_with_a_profile_counts_the_image_packages_as_installed() {
         distroless["summary"]["packages_to_install"],
         serde_json::json!(["bash"])
     );
+    // The distroless image has no package manager: the image build adds the package.
+    let step = distroless["summary"]["install_step"].as_str().unwrap();
+    assert!(step.starts_with("add bash in the image build"), "{step}");
+    assert!(plain["summary"]["install_step"].is_null());
 
     // core has bash (and no openssl-libs).
     let (_, core) = scan(root, &["--target", "azurelinux-4.0:core"]);

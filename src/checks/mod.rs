@@ -10,6 +10,7 @@ pub mod elf_platform;
 pub mod elf_versions;
 pub mod launch_env;
 pub mod loader;
+pub mod package_fate;
 pub mod packages;
 pub mod requires;
 pub mod richdep;
@@ -362,6 +363,8 @@ pub struct PackagesOutcome {
     pub findings: Vec<Finding>,
     /// Azure Linux packages to install for the packages that are replaced or carried.
     pub to_install: std::collections::BTreeSet<String>,
+    /// rpm's `gpg-pubkey` entries: signing keys, not packages.
+    pub signing_keys: Vec<package_fate::SigningKey>,
 }
 
 /// Judge the installed packages (and `.rpm` files in the tree): the fate of the source
@@ -483,6 +486,7 @@ pub fn run_packages(
         packages: reports,
         findings,
         to_install,
+        signing_keys: package_fate::signing_keys(pkgs),
     }
 }
 

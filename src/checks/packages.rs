@@ -39,13 +39,16 @@ pub struct PackageReport {
     pub origin: String,
     /// Where it was read (database or `.rpm` file).
     pub location: String,
-    /// `shipped`, `provided-by`, `obsoleted-by`, `sdk-only`, `not-published`, `not-shipped`
-    /// (distro packages), or `carried` (third-party packages: they move with the workload).
+    /// `shipped`, `provided-by`, `obsoleted-by`, `sdk-only`, `not-published`, `not-shipped`,
+    /// `replaced-by-package-manager` (the source's own package machinery: apt, dpkg, yum,
+    /// subscription tools) (distro packages), or `carried` (third-party packages: they move
+    /// with the workload).
     pub fate: String,
     /// The Azure Linux packages it becomes (or that its requirements need), best first.
     pub azl_packages: Vec<AzlPackage>,
     /// How the fate was decided: `same-name`, `provides`, `obsoletes`, `host-content`,
-    /// `debian-map`, `none`.
+    /// `debian-map`, `own-provides` / `own-files` (an rpm package's own Provides or files),
+    /// `package-role`, `rename` (knowledge/source-distros/package-fates.tsv), `none`.
     pub basis: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<String>,
@@ -137,6 +140,10 @@ fn azl(p: &AnswerPackage) -> AzlPackage {
 /// The fate of a source-distribution package.
 fn distro_fate(ctx: &Context, p: &InstalledPackage, r: &mut PackageReport) -> Vec<Finding> {
     let pack = ctx.pack;
+    // The source's own package machinery, renamed packages (knowledge data).
+    if super::package_fate::fixed(ctx, p, r) {
+        return fate_findings(ctx, p, r);
+    }
     // Debian/Ubuntu: what the package ships on this host, then the pack's Debian map.
     if p.manager == Manager::Dpkg {
         if let Some(m) = host_content_mapping(ctx, p) {
@@ -173,7 +180,8 @@ fn distro_fate(ctx: &Context, p: &InstalledPackage, r: &mut PackageReport) -> Ve
             apply_which(ctx, p, r);
         }
     } else {
-        apply_which(ctx, p, r);
+        // rpm: its own name and Provides, never the Debian map.
+        super::package_fate::rpm(ctx, p, r);
     }
     fate_findings(ctx, p, r)
 }
@@ -235,7 +243,9 @@ fn fate_findings(ctx: &Context, p: &InstalledPackage, r: &PackageReport) -> Vec<
             .evidence("basis", &r.basis)
     };
     let names: Vec<&str> = r.azl_packages.iter().map(|a| a.name.as_str()).collect();
-    let install = format!("dnf install {}", names.join(" "));
+    let install = ctx
+        .pack
+        .install_step(&names.iter().map(|n| n.to_string()).collect::<Vec<_>>());
     let mut out = Vec::new();
     match r.fate.as_str() {
         "not-shipped" => out.push(

@@ -121,6 +121,9 @@ pub struct InstalledPackage {
     pub arch: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor: Option<String>,
+    /// rpm SUMMARY (default locale); for `gpg-pubkey` entries the key's user id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub packager: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -161,6 +164,7 @@ impl InstalledPackage {
             release: None,
             arch: None,
             vendor: None,
+            summary: None,
             packager: None,
             source_rpm: None,
             signed: false,

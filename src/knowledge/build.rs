@@ -116,6 +116,11 @@ const M_SPEC_PROVIDES: &str = "spec-provides";
 const M_FILES_GLOB: &str = "files-glob";
 /// A fact of the platform ABI (the dynamic loader's path and soname).
 const M_ABI: &str = "abi";
+/// A Debian-derived soname replaced by the soname an rpm package of the same name provides
+/// (knowledge/rpm-family, src/knowledge/rpm_family.rs).
+const M_RPM_FAMILY: &str = "rpm-family";
+/// The marker of sonames-resolved.tsv rows whose package was matched by name only.
+const HEURISTIC_MARK: &str = "package by name heuristic";
 
 /// When two rows state the same fact (same key, package and glob flag), the stronger is kept:
 /// higher confidence, then the first method in this list, then the method name.
@@ -123,6 +128,7 @@ const METHOD_PRIORITY: &[&str] = &[
     M_ABI,
     M_SPEC_FILES,
     M_SPEC_PROVIDES,
+    M_RPM_FAMILY,
     "spec",
     "upstream-rule",
     "upstream-convention",
@@ -149,6 +155,11 @@ pub struct BuildSummary {
     pub path_globs: usize,
     /// Path globs queries ignore (`/usr/bin/*`: no literal part beyond a shared directory).
     pub path_globs_too_broad: usize,
+    /// The rpm-family cross-check of Debian-derived resolved rows: confirmed (the same
+    /// soname), replaced (another soname wins), older (an earlier soname only: kept), absent
+    /// (a non-heuristic row whose library the rpm package lacks: kept), heuristic rows dropped
+    /// (the rpm package is known and lacks the library), heuristic rows without rpm evidence.
+    pub rpm_family: BTreeMap<&'static str, usize>,
     /// Provides/supplement rows dropped for an unexpanded macro (mostly mingw tool paths).
     pub rows_dropped_macro: usize,
     /// files-supplement.tsv unit rows (not paths; not part of this pack yet).
@@ -179,6 +190,16 @@ impl fmt::Display for BuildSummary {
             f,
             "sonames: {} concrete, {} globs ({} provides sonames and {} globs superseded by resolved sonames)",
             self.sonames, self.soname_globs, self.sonames_superseded, self.soname_globs_superseded
+        )?;
+        let rf: Vec<String> = self
+            .rpm_family
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect();
+        writeln!(
+            f,
+            "rpm-family cross-check of Debian-derived sonames: {}",
+            rf.join(", ")
         )?;
         writeln!(
             f,
@@ -334,6 +355,77 @@ fn nonempty<'a>(what: &str, s: &'a str) -> Result<&'a str> {
     Ok(s)
 }
 
+/// What the rpm-family cross-check does with one Debian-derived resolved row.
+enum CrossCheck {
+    /// Keep the row as it is; the tally key says why.
+    Keep(&'static str),
+    /// Keep a heuristic row the rpm evidence confirms, at medium confidence at least.
+    Raise,
+    /// Replace the soname with the rpm-family one.
+    Replace(super::rpm_family::Row),
+    /// Drop a heuristic row, for the reason given.
+    Drop(String),
+}
+
+/// The library a heuristic row's soname is a build flavour of: its library name is another
+/// library name the same component ships on better evidence, plus `-letters`
+/// (`libcurl-gnutls` of `libcurl`: Debian builds curl once per TLS library, Azure Linux once).
+/// `_suffix` names are distinct upstream libraries (`libarrow_compute`), never flavours.
+fn flavour_of<'a>(
+    soname: &str,
+    component: &str,
+    strong: &HashSet<(&str, &'a str)>,
+) -> Option<&'a str> {
+    let lib = library_name(soname)?;
+    strong
+        .iter()
+        .filter(|(c, base)| {
+            *c == component
+                && lib.len() > base.len() + 1
+                && lib.starts_with(base)
+                && lib.as_bytes()[base.len()] == b'-'
+                && lib[base.len() + 1..]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphabetic())
+        })
+        .map(|(_, base)| *base)
+        .min()
+}
+
+/// The rpm-family cross-check of one Debian-derived row (docs/knowledge.md).
+fn rpm_family_decision(
+    evidence: &super::rpm_family::Evidence,
+    package: &str,
+    version: &str,
+    soname: &str,
+    heuristic: bool,
+) -> CrossCheck {
+    use super::rpm_family::Verdict;
+    match evidence.judge(package, version, soname) {
+        Verdict::Confirmed(_) if heuristic => CrossCheck::Raise,
+        Verdict::Confirmed(_) => CrossCheck::Keep("confirmed"),
+        Verdict::Replaced(row) => CrossCheck::Replace(row),
+        Verdict::Older(_) => CrossCheck::Keep("older"),
+        Verdict::Absent { distros } if heuristic => CrossCheck::Drop(format!(
+            "{package} {} of {} provides no {} library",
+            version_major_text(version),
+            distros.join(", "),
+            library_name(soname).unwrap_or(soname)
+        )),
+        Verdict::Absent { .. } => CrossCheck::Keep("absent_kept"),
+        Verdict::Unknown if heuristic => CrossCheck::Keep("heuristic_unverified"),
+        Verdict::Unknown => CrossCheck::Keep("unknown"),
+    }
+}
+
+/// `2.x` for `2.45.1`: the version range whose evidence counted.
+fn version_major_text(v: &str) -> String {
+    match v.split('.').next() {
+        Some(m) if !m.is_empty() => format!("{m}.x"),
+        _ => "(any version)".into(),
+    }
+}
+
 /// `libstdc++.so.6` for the file name `libstdc++.so.6.0.34`: a library's soname is its name up
 /// to the first number after `.so.` (true for libstdc++ and libgcc_s, the only users).
 fn soname_of_file(file: &str) -> String {
@@ -366,6 +458,9 @@ struct Builder<'s> {
     units: UnitRows,
     /// profiles.tsv rows, sorted.
     profiles: Vec<Vec<String>>,
+    /// Debian sonames the rpm-family cross-check replaced or dropped: their Debian version
+    /// nodes describe a library the target does not have.
+    cross_checked_out: BTreeSet<String>,
 }
 
 impl<'s> Builder<'s> {
@@ -385,6 +480,7 @@ impl<'s> Builder<'s> {
             overlays: Vec::new(),
             units: UnitRows::default(),
             profiles: Vec::new(),
+            cross_checked_out: BTreeSet::new(),
         }
     }
 
@@ -519,32 +615,134 @@ impl<'s> Builder<'s> {
         // (package, library name) -> resolved sonames
         let mut resolved_libs: HashMap<(String, String), BTreeSet<String>> = HashMap::new();
         let mut facts = Vec::new();
-        resolved.rows(&["package", "soname", "method", "confidence"], |_, f| {
-            let package = nonempty("package", f[0])?;
-            let soname = nonempty("soname", f[1])?;
-            self.known(package)?;
-            let fact = Fact {
+        let evidence = super::rpm_family::Evidence::builtin()?;
+        for (rel, text) in [
+            (
+                super::rpm_family::PROVIDES_REL,
+                super::rpm_family::PROVIDES_TSV,
+            ),
+            (
+                super::rpm_family::UPSTREAM_REL,
+                super::rpm_family::UPSTREAM_TSV,
+            ),
+        ] {
+            self.read
+                .insert(rel.to_string(), sha256_hex(text.as_bytes()));
+        }
+        let mut tally: BTreeMap<&'static str, usize> = BTreeMap::new();
+        let mut decisions: BTreeMap<String, String> = BTreeMap::new();
+        // (soname, package) put in by the cross-check.
+        let mut replacements: Vec<(String, String)> = Vec::new();
+        let versions: HashMap<&str, &str> = self
+            .packages
+            .iter()
+            .map(|r| (r[0].as_str(), r[2].as_str()))
+            .collect();
+        // (package, soname, method, confidence, evidence, component), read first: the flavour
+        // rule below looks at every row of a component.
+        let mut raw: Vec<[String; 6]> = Vec::new();
+        resolved.rows(
+            &[
+                "package",
+                "soname",
+                "method",
+                "confidence",
+                "evidence",
+                "component",
+            ],
+            |_, f| {
+                let package = nonempty("package", f[0])?;
+                nonempty("soname", f[1])?;
+                nonempty("method", f[2])?;
+                self.known(package)?;
+                raw.push(std::array::from_fn(|i| f[i].to_string()));
+                Ok(())
+            },
+        )?;
+        // Libraries a component ships on evidence better than the name heuristic.
+        let strong_libs: HashSet<(&str, &str)> = raw
+            .iter()
+            .filter(|r| !r[4].contains(HEURISTIC_MARK))
+            .filter_map(|r| Some((r[5].as_str(), library_name(&r[1])?)))
+            .collect();
+        for [
+            package,
+            soname,
+            method,
+            confidence,
+            evidence_text,
+            component,
+        ] in &raw
+        {
+            let mut soname = soname.clone();
+            let mut fact = Fact {
                 kind: String::new(),
-                method: nonempty("method", f[2])?.to_string(),
-                confidence: parse_confidence(f[3])?,
+                method: method.clone(),
+                confidence: parse_confidence(confidence)
+                    .with_context(|| format!("{}: {package} {soname}", resolved.rel))?,
             };
-            if let Some(lib) = library_name(soname) {
+            if fact.method.starts_with("debian") {
+                let heuristic = evidence_text.contains(HEURISTIC_MARK);
+                let key = format!("{soname} {package}");
+                let version = versions.get(package.as_str()).copied().unwrap_or("");
+                let flavour = heuristic
+                    .then(|| flavour_of(&soname, component, &strong_libs))
+                    .flatten();
+                let decision = match flavour {
+                    Some(base) => CrossCheck::Drop(format!(
+                        "a build flavour of {base}, which {component} ships once under its own name"
+                    )),
+                    None => rpm_family_decision(&evidence, package, version, &soname, heuristic),
+                };
+                match decision {
+                    CrossCheck::Keep(what) => *tally.entry(what).or_default() += 1,
+                    CrossCheck::Raise => {
+                        *tally.entry("heuristic_confirmed").or_default() += 1;
+                        fact.confidence = fact.confidence.max(Confidence::Medium);
+                    }
+                    CrossCheck::Replace(row) => {
+                        *tally.entry("replaced").or_default() += 1;
+                        decisions.insert(
+                            key,
+                            format!(
+                                "replaced by {} ({package} {} of {} provides it: {})",
+                                row.soname, row.version, row.distro, row.source
+                            ),
+                        );
+                        self.cross_checked_out.insert(soname.clone());
+                        soname = row.soname;
+                        replacements.push((soname.clone(), package.clone()));
+                        fact.method = M_RPM_FAMILY.to_string();
+                        fact.confidence = Confidence::Medium;
+                    }
+                    CrossCheck::Drop(why) => {
+                        *tally.entry("heuristic_dropped").or_default() += 1;
+                        self.cross_checked_out.insert(soname.clone());
+                        decisions.insert(
+                            key,
+                            format!("dropped: matched by package name only, and {why}"),
+                        );
+                        continue;
+                    }
+                }
+            }
+            if let Some(lib) = library_name(&soname) {
                 resolved_libs
                     .entry((package.to_string(), lib.to_string()))
                     .or_default()
-                    .insert(soname.to_string());
+                    .insert(soname.clone());
             }
-            facts.push((
-                soname.to_string(),
-                package.to_string(),
-                is_glob(soname),
-                fact,
-            ));
-            Ok(())
-        })?;
+            let glob = is_glob(&soname);
+            facts.push((soname, package.to_string(), glob, fact));
+        }
         for (soname, package, glob, fact) in facts {
             add_fact(&mut self.sonames, soname, &package, glob, fact);
         }
+        let still: HashSet<&str> = self.sonames.keys().map(|(s, _, _)| s.as_str()).collect();
+        self.cross_checked_out
+            .retain(|s| !still.contains(s.as_str()));
+        self.summary.rpm_family = tally;
+        self.manifest.soname_cross_check = decisions;
 
         // provides.tsv: sonames, soname globs, paths, capabilities.
         let provides = self.source(PACK_ID, "provides.tsv")?;
@@ -697,6 +895,21 @@ impl<'s> Builder<'s> {
         for (k, p, g, fact) in sonames {
             add_fact(&mut self.sonames, k, &p, g, fact);
         }
+        // A replacement the spec's `%files` also names (first number only there): two sources
+        // agree on a real soname, so the row is the rpm-family one, high.
+        for (soname, package) in replacements {
+            if let Some(f) = self.sonames.get_mut(&(soname, package, false))
+                && f.method == M_SPEC_FILES
+            {
+                f.method = M_RPM_FAMILY.to_string();
+                f.confidence = Confidence::High;
+                *self
+                    .summary
+                    .rpm_family
+                    .entry("replaced_spec_agrees")
+                    .or_default() += 1;
+            }
+        }
         for (k, p, g, fact) in paths {
             add_fact(&mut self.paths, k, &p, g, fact);
         }
@@ -823,6 +1036,14 @@ impl<'s> Builder<'s> {
             Ok(())
         })?;
         for (soname, node, status) in rows {
+            if self.cross_checked_out.contains(&soname) {
+                *self
+                    .summary
+                    .rpm_family
+                    .entry("version_nodes_dropped")
+                    .or_default() += 1;
+                continue;
+            }
             self.add_node(&soname, "*", &node, &status, SRC_DISTRO);
         }
 
@@ -858,7 +1079,7 @@ impl<'s> Builder<'s> {
         for (rel, sha) in &self.read {
             m.provenance.insert(format!("sha256:{rel}"), sha.clone());
         }
-        let counts: [(&str, usize); 17] = [
+        let counts: [(&str, usize); 26] = [
             ("packages", s.packages),
             (
                 "packages_dropped_unexpanded_macro",
@@ -868,6 +1089,54 @@ impl<'s> Builder<'s> {
             ("sonames_concrete", s.sonames),
             ("soname_globs", s.soname_globs),
             ("provides_sonames_superseded", s.sonames_superseded),
+            (
+                "rpm_family_confirmed",
+                s.rpm_family.get("confirmed").copied().unwrap_or(0),
+            ),
+            (
+                "rpm_family_replaced",
+                s.rpm_family.get("replaced").copied().unwrap_or(0),
+            ),
+            (
+                "rpm_family_older",
+                s.rpm_family.get("older").copied().unwrap_or(0),
+            ),
+            (
+                "rpm_family_absent_kept",
+                s.rpm_family.get("absent_kept").copied().unwrap_or(0),
+            ),
+            (
+                "rpm_family_heuristic_confirmed",
+                s.rpm_family
+                    .get("heuristic_confirmed")
+                    .copied()
+                    .unwrap_or(0),
+            ),
+            (
+                "rpm_family_heuristic_dropped",
+                s.rpm_family.get("heuristic_dropped").copied().unwrap_or(0),
+            ),
+            (
+                "rpm_family_replaced_spec_agrees",
+                s.rpm_family
+                    .get("replaced_spec_agrees")
+                    .copied()
+                    .unwrap_or(0),
+            ),
+            (
+                "rpm_family_version_nodes_dropped",
+                s.rpm_family
+                    .get("version_nodes_dropped")
+                    .copied()
+                    .unwrap_or(0),
+            ),
+            (
+                "rpm_family_heuristic_unverified",
+                s.rpm_family
+                    .get("heuristic_unverified")
+                    .copied()
+                    .unwrap_or(0),
+            ),
             ("soname_globs_superseded", s.soname_globs_superseded),
             ("path_rows", self.paths.len()),
             ("paths_concrete", s.paths),

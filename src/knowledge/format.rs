@@ -139,6 +139,10 @@ pub struct Manifest {
     /// Target profile -> what it is (`profiles.tsv` lists its packages).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub profiles: BTreeMap<String, String>,
+    /// The rpm-family cross-check of Debian-derived soname rows (docs/knowledge.md): `soname
+    /// package` of each row replaced or dropped -> what was decided and on which evidence.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub soname_cross_check: BTreeMap<String, String>,
 }
 
 /// Count keys in `pack.json` that hold the number of rows of a table.

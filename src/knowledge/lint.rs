@@ -62,6 +62,10 @@ pub struct LintReport {
     pub rows: BTreeMap<String, usize>,
     /// Sorted by file, line, severity, check.
     pub findings: Vec<LintFinding>,
+    /// What the builder decided about the sources (not problems): the rpm-family cross-check
+    /// of Debian-derived sonames, its counts and each row replaced or dropped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl LintReport {
@@ -85,6 +89,9 @@ impl LintReport {
         for f in &self.findings {
             s.push_str(&f.to_string());
             s.push('\n');
+        }
+        for n in &self.notes {
+            s.push_str(&format!("{}: note: {n}\n", self.origin));
         }
         let rows: usize = self.rows.values().sum();
         s.push_str(&format!(
@@ -159,6 +166,29 @@ const NODE_STATUSES: &[&str] = &[
     "declared",
     "declared-superset",
 ];
+
+/// The rpm-family cross-check as the builder recorded it in `pack.json`: the counts (keys
+/// `rpm_family_*`), then every row replaced or dropped.
+fn cross_check_notes(m: &Manifest) -> Vec<String> {
+    let counts: Vec<String> = m
+        .counts
+        .iter()
+        .filter_map(|(k, v)| Some(format!("{} {v}", k.strip_prefix("rpm_family_")?)))
+        .collect();
+    if counts.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![format!(
+        "rpm-family cross-check of Debian-derived sonames.tsv rows: {}",
+        counts.join(", ")
+    )];
+    out.extend(
+        m.soname_cross_check
+            .iter()
+            .map(|(row, what)| format!("sonames: {row}: {what}")),
+    );
+    out
+}
 
 fn has_macro(s: &str) -> bool {
     s.contains("%{") || s.contains("%(")
@@ -262,9 +292,15 @@ impl Linter {
                 .cmp(&(&b.file, b.line, b.severity, b.check, &b.message))
         });
         self.findings.dedup();
+        let notes = self
+            .manifest
+            .as_ref()
+            .map(cross_check_notes)
+            .unwrap_or_default();
         LintReport {
             origin: self.origin,
             rows: self.rows,
+            notes,
             findings: self.findings,
         }
     }

@@ -1,6 +1,6 @@
 //! Derived queries over a loaded pack, for findings' messages and fixes.
 
-use super::{Pack, Provider};
+use super::{Confidence, Pack, Provider};
 
 impl Pack {
     /// "Azure Linux 4.0".
@@ -81,7 +81,10 @@ impl Pack {
     }
 
     /// Other sonames the target ships for the same library (`libssl.so.3` for `libssl.so.1.1`),
-    /// with their best provider, sorted.
+    /// with their best provider, sorted. A name known only from a `%files` entry whose soname
+    /// the sources cut after its first number (provides.tsv, method `spec-files`, medium) is
+    /// not a real file name: it is given as a pattern (`libappstream.so.5*`), never as a
+    /// soname to rebuild against.
     pub fn soname_alternatives(&self, soname: &str) -> Vec<(String, Provider)> {
         let Some(stem) = soname_stem(soname) else {
             return Vec::new();
@@ -95,7 +98,14 @@ impl Pack {
                     .soname_providers(s)
                     .into_iter()
                     .find(|p| self.package(p.package).is_none_or(|k| k.channel.shipped()))?;
-                Some((s.to_string(), best))
+                let truncated =
+                    best.method == "spec-files" && best.confidence == Confidence::Medium;
+                let name = if truncated {
+                    format!("{s}*")
+                } else {
+                    s.to_string()
+                };
+                Some((name, best))
             })
             .collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -114,6 +124,18 @@ pub fn soname_stem(soname: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn truncated_sonames_are_patterns_not_names() {
+        let pack = Pack::builtin();
+        let alts = pack.soname_alternatives("libappstream.so.4");
+        assert!(!alts.is_empty());
+        // provides.tsv has only `libappstream.so.1` and `.so.5` (first numbers): no real name.
+        assert!(alts.iter().all(|(s, _)| s.ends_with('*')), "{alts:?}");
+        // Real sonames stay names.
+        let ssl = pack.soname_alternatives("libssl.so.1.1");
+        assert!(ssl.iter().any(|(s, _)| s == "libssl.so.3"), "{ssl:?}");
+    }
 
     #[test]
     fn stems() {

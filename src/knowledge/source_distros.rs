@@ -7,6 +7,45 @@ use std::sync::OnceLock;
 
 const VENDORS: &str = include_str!("../../knowledge/source-distros/vendors.tsv");
 const RPMLIB: &str = include_str!("../../knowledge/platform/rpmlib-features.tsv");
+const PACKAGE_FATES: &str = include_str!("../../knowledge/source-distros/package-fates.tsv");
+
+/// A source-distribution package whose fate is decided by what it is
+/// (knowledge/source-distros/package-fates.tsv).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixedFate {
+    /// `package-manager` (the source's own package, subscription or release machinery: the
+    /// target has its own) or `renamed` (the same software under the target's name).
+    pub fate: &'static str,
+    /// The target's name of a `renamed` package; empty otherwise.
+    pub target: &'static str,
+    pub reason: &'static str,
+}
+
+/// The fixed fate of a source package, if the table names it (exactly, or by a `prefix*`).
+pub fn fixed_fate(package: &str) -> Option<FixedFate> {
+    static T: OnceLock<Vec<(&'static str, FixedFate)>> = OnceLock::new();
+    T.get_or_init(|| {
+        rows(PACKAGE_FATES)
+            .filter(|f| f.len() >= 4)
+            .map(|f| {
+                (
+                    f[0],
+                    FixedFate {
+                        fate: f[1],
+                        target: f[2],
+                        reason: f[3],
+                    },
+                )
+            })
+            .collect()
+    })
+    .iter()
+    .find(|(p, _)| match p.strip_suffix('*') {
+        Some(prefix) => package.starts_with(prefix),
+        None => *p == package,
+    })
+    .map(|(_, f)| f.clone())
+}
 
 /// One marker of a distribution's own packages.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,5 +119,15 @@ mod tests {
         assert_eq!(distro_of("vendor", "Acme Corp"), None);
         assert!(rpmlib_provides("rpmlib(RichDependencies)"));
         assert!(!rpmlib_provides("rpmlib(NoSuchFeature)"));
+        assert_eq!(fixed_fate("dpkg").unwrap().fate, "package-manager");
+        assert_eq!(
+            fixed_fate("libapt-pkg6.0t64").unwrap().fate,
+            "package-manager"
+        );
+        assert_eq!(
+            fixed_fate("python3-pip-wheel").unwrap().target,
+            "python-pip-wheel"
+        );
+        assert_eq!(fixed_fate("bash"), None);
     }
 }

@@ -443,6 +443,13 @@ fn section_blockers(o: &mut String, r: &Report) {
             esc(cmd)
         );
     }
+    if !s.packages_unsupported.is_empty() {
+        let _ = writeln!(
+            o,
+            "<p>Only in the unsupported sdk channel (install at your own risk, or replace): {}</p>",
+            esc(&s.packages_unsupported.join(", "))
+        );
+    }
     o.push_str("</section>\n");
 }
 

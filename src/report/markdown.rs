@@ -227,6 +227,13 @@ pub fn render(r: &Report) -> String {
     if let Some(cmd) = &s.install_command {
         let _ = writeln!(o, "## Packages to install\n\n{}\n", fenced("sh", cmd));
     }
+    if !s.packages_unsupported.is_empty() {
+        let _ = writeln!(
+            o,
+            "Only in the unsupported sdk channel (install at your own risk, or replace): {}\n",
+            s.packages_unsupported.join(", ")
+        );
+    }
     let why = readiness::why(r);
     if !why.is_empty() {
         let _ = writeln!(

@@ -35,6 +35,10 @@ pub struct Report {
     /// has no package database).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub packages: Vec<crate::checks::packages::PackageReport>,
+    /// OpenPGP keys imported into the rpm database (`gpg-pubkey` entries): listed here, not
+    /// counted as packages, so package counts match `rpm -qa` minus the keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signing_keys: Vec<crate::checks::package_fate::SigningKey>,
     /// systemd units, SysV init scripts and rc.local, with their verdict and migration diff
     /// (absent when the tree has none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -133,6 +137,14 @@ pub struct Summary {
     /// One `dnf install` line for them (absent when none is needed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub install_command: Option<String>,
+    /// On a target profile without a package manager (distroless images): the image build
+    /// step that adds the packages (`install_command` is then what that build stage runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install_step: Option<String>,
+    /// The packages of `packages_to_install` that only the unsupported sdk channels have:
+    /// listed apart, not in `install_command`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages_unsupported: Vec<String>,
     /// The most frequent blocker and warning causes, worst first.
     pub top_causes: Vec<Cause>,
     /// Counts of installed packages by fate (absent without a package database).
@@ -325,6 +337,8 @@ pub fn build(
             findings: sev,
             packages_to_install,
             install_command,
+            install_step: None,
+            packages_unsupported: Vec::new(),
             top_causes: top_causes(&outcome.findings),
             packages: None,
             units: None,
@@ -334,6 +348,7 @@ pub fn build(
         },
         binaries,
         packages: Vec::new(),
+        signing_keys: Vec::new(),
         units: Vec::new(),
         findings: outcome.findings,
         diagnostics: inv.diagnostics.clone(),
@@ -400,6 +415,7 @@ pub fn attach_packages(
         report.summary.packages = Some(counts);
     }
     report.packages = out.packages;
+    report.signing_keys = out.signing_keys;
     report.findings.extend(out.findings);
     report.findings.sort();
     report.findings.dedup_by(|a, b| a.key() == b.key());

@@ -190,6 +190,13 @@ fn render_escaped(r: &Report, colour: bool) -> String {
         );
         let _ = writeln!(o, "  {cmd}");
     }
+    if !s.packages_unsupported.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nOnly in the unsupported sdk channel (install at your own risk, or replace):\n  {}",
+            s.packages_unsupported.join(" ")
+        );
+    }
     if let Some(pc) = &s.packages {
         let fates: Vec<String> = pc.by_fate.iter().map(|(f, n)| format!("{n} {f}")).collect();
         let mut sources = r.source.package_managers.clone();

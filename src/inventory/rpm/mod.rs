@@ -47,6 +47,7 @@ pub fn package_from_header(
     p.epoch = h.u32(EPOCH);
     p.arch = h.string(ARCH).map(|s| s.into_owned());
     p.vendor = h.string(VENDOR).map(|s| s.into_owned());
+    p.summary = h.string(SUMMARY).map(|s| s.into_owned());
     p.packager = h.string(PACKAGER).map(|s| s.into_owned());
     p.source_rpm = h.string(SOURCERPM).map(|s| s.into_owned());
     p.signed = SIGNATURE_TAGS.iter().any(|t| h.has(*t));

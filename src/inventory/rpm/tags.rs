@@ -4,6 +4,7 @@ pub const NAME: u32 = 1000;
 pub const VERSION: u32 = 1001;
 pub const RELEASE: u32 = 1002;
 pub const EPOCH: u32 = 1003;
+pub const SUMMARY: u32 = 1004;
 pub const VENDOR: u32 = 1011;
 pub const PACKAGER: u32 = 1015;
 pub const ARCH: u32 = 1022;

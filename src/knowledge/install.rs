@@ -1,0 +1,50 @@
+//! How to install target packages: `dnf install ...`, or, on a profile whose image has no
+//! package manager (the distroless images), the image build step that adds them.
+
+use super::Pack;
+
+/// Commands of the target's package managers; a profile that has none of them installed
+/// cannot install anything at run time.
+const PACKAGE_MANAGER_COMMANDS: &[&str] = &["/usr/bin/dnf", "/usr/bin/tdnf", "/usr/bin/microdnf"];
+
+impl Pack {
+    /// Whether the selected profile's image has no package manager (`false` without a profile:
+    /// a full system has dnf).
+    pub fn profile_lacks_package_manager(&self) -> bool {
+        self.profile().is_some()
+            && !PACKAGE_MANAGER_COMMANDS.iter().any(|c| {
+                self.path_providers(c)
+                    .iter()
+                    .any(|p| self.in_profile(p.package))
+            })
+    }
+
+    /// The step that installs `packages` on the target: `dnf install A B`, or on an image
+    /// without a package manager the build step that adds them to the image.
+    pub fn install_step(&self, packages: &[String]) -> String {
+        let list = packages.join(" ");
+        match self.profile() {
+            Some(p) if self.profile_lacks_package_manager() => format!(
+                "add {list} in the image build: the {} image has no package manager, so install them in the build stage that assembles its root (e.g. `dnf --installroot=/rootfs install {list}`) and copy them into the image",
+                p.name
+            ),
+            _ => format!("dnf install {list}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::knowledge::target::select;
+
+    #[test]
+    fn distroless_profiles_name_the_image_build() {
+        let full = select(Some("azurelinux-4.0"), None).unwrap();
+        assert_eq!(full.install_step(&["jq".into()]), "dnf install jq");
+        let distroless = select(Some("azurelinux-4.0:distroless-base"), None).unwrap();
+        assert!(distroless.profile_lacks_package_manager());
+        let s = distroless.install_step(&["jq".into()]);
+        assert!(s.starts_with("add jq in the image build"), "{s}");
+        assert!(s.contains("distroless-base"), "{s}");
+    }
+}
