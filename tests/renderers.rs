@@ -5,8 +5,10 @@
 //!
 //! Snapshots are compared byte for byte with `tests/snapshots/*`; `UPDATE_SNAPSHOTS=1` rewrites
 //! them. The fixture report and the SARIF schema are described in `tests/fixtures/SOURCES.md`.
-//! The Chromium test needs `/usr/bin/chromium` (Debian package `chromium`, installed by .ci/run);
+//! The Chromium test needs `/usr/bin/chromium` (Debian package `chromium`, installed by scripts/test);
 //! without it the test fails, it never skips.
+
+mod common;
 
 use assert_cmd::Command;
 use azl_compat::checks::Verdict;
@@ -380,11 +382,7 @@ fn html_escapes_everything_from_the_report() {
 /// machine whatever the page or the browser tries.
 fn chromium(page: &str) -> (String, Vec<String>) {
     let chromium = Path::new("/usr/bin/chromium");
-    assert!(
-        chromium.exists(),
-        "{} is missing: apt-get install chromium (.ci/run does)",
-        chromium.display()
-    );
+    common::require_tool("/usr/bin/chromium");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("report.html");
     std::fs::write(&file, page).unwrap();
