@@ -122,7 +122,8 @@ fn dependency(
                         .why(format!("{}; {effect}", r.reason))
                         .fix(format!("use {}={new} (the diff does it)", d.key))
                         .evidence("dependency", &name)
-                        .evidence("replacement", &new),
+                        .evidence("replacement", &new)
+                        .evidence("source", &r.source),
                 )
                 .edit(d, Op::Map(Box::new(move |v| replace_word(v, &from, &to)))),
             )
@@ -137,7 +138,8 @@ fn dependency(
                     ))
                     .why(format!("{}; {effect}", r.reason))
                     .fix(format!("remove the dependency, or port what {name} did"))
-                    .evidence("dependency", &name),
+                    .evidence("dependency", &name)
+                    .evidence("source", &r.source),
             ))
         }
         None => {

@@ -302,7 +302,10 @@ impl Linter {
             (format::UNIT_REPLACEMENTS, c.units.replacements),
         ] {
             match text {
-                Some(t) => self.generic(file, t),
+                Some(t) => {
+                    self.generic(file, t);
+                    self.wording(file, t);
+                }
                 None => self.optional_absent(file),
             }
         }
@@ -439,6 +442,38 @@ impl Linter {
         if let Some(i) = columns.iter().position(|c| *c == "package") {
             for (line, f) in &rows {
                 self.known_package(file, *line, f[i]);
+            }
+        }
+    }
+
+    /// Research-note wording in the columns reports print (`super::wording`): an error.
+    fn wording(&mut self, file: &str, text: &str) {
+        let Some((_, columns)) = super::wording::USER_FACING.iter().find(|(f, _)| *f == file)
+        else {
+            return;
+        };
+        let mut lines = text.split('\n').enumerate();
+        let Some((_, header)) = lines.next() else {
+            return;
+        };
+        let header: Vec<&str> = header.split('\t').collect();
+        let wanted: Vec<(usize, &str)> = columns
+            .iter()
+            .filter_map(|c| header.iter().position(|h| h == c).map(|i| (i, *c)))
+            .collect();
+        for (i, line) in lines {
+            let fields: Vec<&str> = line.split('\t').collect();
+            for (col, name) in &wanted {
+                if let Some((rule, words)) = fields
+                    .get(*col)
+                    .and_then(|v| super::wording::research_note(v))
+                {
+                    let m = format!(
+                        "column `{name}` is printed in reports but reads like a research note \
+                         ({rule}: `{words}`); write it for the user, keep provenance in `source`"
+                    );
+                    self.error(file, i + 1, "wording", m);
+                }
             }
         }
     }

@@ -20,6 +20,7 @@ pub mod source_distros;
 pub mod target;
 pub mod units;
 pub mod which;
+pub mod wording;
 
 pub use names::normalize_path;
 
