@@ -154,13 +154,14 @@ fn dependency(
                     .subject(&dep)
                     .message(format!("{dep}: no {target} package ships {name}"))
                     .why(format!(
-                        "{name} is in no Azure Linux unit list (units.tsv, units-supplement.tsv){}; {effect}",
+                        "{name} is in no list of Azure Linux units{}; {effect}",
                         if in_tree.is_some() { ", and it belongs to a source-distribution package that does not move" } else { "" }
                     ))
                     .fix(format!(
                         "carry a unit named {name} with the workload, or depend on the {target} unit that does its job"
                     ))
-                    .evidence("dependency", &name),
+                    .evidence("dependency", &name)
+                    .evidence("source", "units.tsv, units-supplement.tsv"),
             ))
         }
     }

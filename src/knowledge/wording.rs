@@ -4,8 +4,8 @@
 //! source code spells it) belong in `evidence`, never in those texts.
 //!
 //! [`research_note`] rejects, in one text:
-//! - pull-request and issue references: `PR 123`, `PR owner/repo#123`, `owner/repo#123`,
-//!   `#12345`, URLs with `/pull/` or `pull-request/`;
+//! - pull-request and issue references: `PR 123`, `PR #123`, `PR owner/repo#123`,
+//!   `owner/repo#123`, URLs with `/pull/` or `pull-request/`;
 //! - upstream development branches and commits: `rawhide`, `commit 4ca7a3b`;
 //! - source-code identifiers: `config_parse_*`, `gperf`, `DISABLED_LEGACY`, `load-fragment`;
 //! - a source version's internals: `v262 maps ...` (`vNNN maps`);
@@ -81,14 +81,12 @@ pub fn research_note(text: &str) -> Option<(&'static str, String)> {
     None
 }
 
-/// `owner/repo#123` or `#123` (three digits or more).
+/// `owner/repo#123` (a bare `#123` is caught after `PR`; alone it may be a colour or an anchor).
 fn is_issue_ref(w: &str) -> bool {
     let Some((before, num)) = w.rsplit_once('#') else {
         return false;
     };
-    num.len() >= 3
-        && num.bytes().all(|b| b.is_ascii_digit())
-        && (before.is_empty() || before.contains('/'))
+    !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit()) && before.contains('/')
 }
 
 /// `v262`, `v257.13`.
@@ -140,7 +138,8 @@ mod tests {
                 "pull-request reference",
             ),
             ("see PR 4512", "pull-request reference"),
-            ("fixed by #12345", "pull-request reference"),
+            ("fixed in systemd/systemd#12345", "pull-request reference"),
+            ("parser table; PR #37026", "pull-request reference"),
             ("Need build fixes in rawhide", "upstream development branch"),
             (
                 "Backport of Fedora Rawhide commit",
@@ -179,6 +178,7 @@ mod tests {
             "use MemoryMax= instead; see docs/units.md",
             "port the script to /usr/bin/python (python-unversioned-command)",
             "C# programs and PRs of a project",
+            "color: #116329; see #why-elf-library-missing",
             "systemd has had no syslog.target unit since v183",
         ] {
             assert_eq!(research_note(text), None, "{text}");

@@ -109,6 +109,11 @@ pub fn render(r: &Report) -> String {
     );
     let _ = writeln!(
         o,
+        "Paths are relative to the scanned root {}, written as on the target.\n",
+        code(&r.source.root)
+    );
+    let _ = writeln!(
+        o,
         "**Verdict: {}.** {}\n",
         text(&rd.headline(r)),
         text(&rd.detail(r))
