@@ -52,12 +52,11 @@ pub fn research_note(text: &str) -> Option<(&'static str, String)> {
             .unwrap_or("");
         let rule = if matches!(w, "TODO" | "FIXME" | "XXX") {
             Some("work note")
-        } else if w == "PR"
-            && (next.contains('#') || next.bytes().all(|b| b.is_ascii_digit()))
+        } else if (w == "PR"
             && !next.is_empty()
+            && (next.contains('#') || next.bytes().all(|b| b.is_ascii_digit())))
+            || is_issue_ref(w)
         {
-            Some("pull-request reference")
-        } else if is_issue_ref(w) {
             Some("pull-request reference")
         } else if is_source_version(w) && next == "maps" {
             Some("source-code identifier")

@@ -65,9 +65,9 @@ pub fn render_styled(r: &Report, colour: bool) -> String {
     let _ = writeln!(
         o,
         "scanned {}: {} ELF, {}{}",
-        plural(r.source.files as u64, "file", "files"),
+        plural(r.source.files, "file", "files"),
         r.source.elf_files,
-        plural(r.source.scripts as u64, "script", "scripts"),
+        plural(r.source.scripts, "script", "scripts"),
         if r.source.distro_owned > 0 {
             format!(
                 "; {} owned by {} packages {} replaced, not judged",
@@ -136,7 +136,7 @@ pub fn render_styled(r: &Report, colour: bool) -> String {
         s.findings.blocker,
         s.findings.warning,
         s.findings.info,
-        plural(s.diagnostics as u64, "diagnostic", "diagnostics")
+        plural(s.diagnostics, "diagnostic", "diagnostics")
     );
     if let Some(p) = &r.policy {
         let _ = writeln!(

@@ -89,14 +89,13 @@ fn skipped(why: &str) {
     );
     // Straight to the process's stderr: the harness captures eprintln! of passing tests.
     let _ = std::io::stderr().write_all(line.as_bytes());
-    if let Some(log) = std::env::var_os("AZL_COMPAT_SKIP_LOG") {
-        if let Ok(mut f) = std::fs::OpenOptions::new()
+    if let Some(log) = std::env::var_os("AZL_COMPAT_SKIP_LOG")
+        && let Ok(mut f) = std::fs::OpenOptions::new()
             .append(true)
             .create(true)
             .open(log)
-        {
-            let _ = f.write_all(line.as_bytes());
-        }
+    {
+        let _ = f.write_all(line.as_bytes());
     }
 }
 
