@@ -470,7 +470,8 @@ impl Linter {
                 {
                     let m = format!(
                         "column `{name}` is printed in reports but reads like a research note \
-                         ({rule}: `{words}`); write it for the user, keep provenance in `source`"
+                         ({rule}: `{words}`); write it for the user and keep where the fact \
+                         comes from in the `source` column"
                     );
                     self.error(file, i + 1, "wording", m);
                 }
@@ -984,6 +985,24 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn research_notes_in_user_facing_columns_are_errors() {
+        let text = "unit\tkind\treplacement\treason\tsource\n\
+            a.service\treplaced\tb.service\tAzure Linux ships b.service\tunits.tsv\n\
+            c.service\tremoved\t\tnot shipped (azurelinux-4.0/README.md)\tREADME.md\n";
+        let mut l = Linter::new("t");
+        l.wording(format::UNIT_REPLACEMENTS, text);
+        let r = l.finish();
+        // Only the `reason` of line 3; the `source` column may name files.
+        assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+        let f = &r.findings[0];
+        assert_eq!(
+            (f.line, f.check, f.severity),
+            (3, "wording", LintSeverity::Error)
+        );
+        assert!(f.message.contains("`reason`"), "{}", f.message);
     }
 
     #[test]
