@@ -1340,3 +1340,37 @@ fn without_evidence(line: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// Counts of one are written with a singular noun, in the text and the Markdown.
+#[test]
+fn counts_of_one_are_singular() {
+    let mut r = with_policy(TODAY);
+    r.source.files = 1;
+    r.source.scripts = 1;
+    r.summary.diagnostics = 1;
+    let p = r.policy.as_mut().expect("policy applied");
+    p.waived = 1;
+    p.expired = 1;
+    let t = text::render(&r);
+    for want in [
+        "scanned 1 file: ",
+        ", 1 script",
+        "; 1 diagnostic\n",
+        ": 1 finding waived, 1 waiver expired",
+    ] {
+        assert!(t.contains(want), "{want:?} not in:\n{t}");
+    }
+    for wrong in [
+        "1 files",
+        "1 scripts",
+        "1 diagnostics",
+        "1 findings",
+        "1 waivers",
+    ] {
+        assert!(!t.contains(wrong), "{wrong:?} in:\n{t}");
+    }
+    let md = markdown::render(&r);
+    assert!(md.contains("1 finding waived, 1 waiver expired"), "{md}");
+    assert!(md.contains(" ELF, 1 script, "), "{md}");
+    assert!(html::render(&r).contains("1 file, "));
+}

@@ -1178,8 +1178,13 @@ fn section_metadata(o: &mut String, r: &Report) {
     row(
         "files",
         format!(
-            "{} files, {} directories, {} symlinks; {} ELF, {} scripts; {} owned by the source distribution",
-            src.files, src.directories, src.symlinks, src.elf_files, src.scripts, src.distro_owned
+            "{}, {}, {}; {} ELF, {}; {} owned by the source distribution",
+            readiness::plural(src.files, "file", "files"),
+            readiness::plural(src.directories, "directory", "directories"),
+            readiness::plural(src.symlinks, "symlink", "symlinks"),
+            src.elf_files,
+            readiness::plural(src.scripts, "script", "scripts"),
+            src.distro_owned
         ),
     );
     if !src.skipped.is_empty() {

@@ -439,8 +439,11 @@ pub fn render(r: &Report) -> String {
     meta.push(vec![
         "files scanned".into(),
         format!(
-            "{} ({} ELF, {} scripts, {} owned by the source distribution)",
-            r.source.files, r.source.elf_files, r.source.scripts, r.source.distro_owned
+            "{} ({} ELF, {}, {} owned by the source distribution)",
+            r.source.files,
+            r.source.elf_files,
+            readiness::plural(r.source.scripts, "script", "scripts"),
+            r.source.distro_owned
         ),
     ]);
     meta.push(vec![
