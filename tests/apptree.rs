@@ -202,14 +202,7 @@ struct Tree {
 }
 
 fn build_tree() -> Tree {
-    let have_gcc = std::process::Command::new("gcc")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        have_gcc,
-        "gcc is required to build the corpora/apptree fixture (install gcc and binutils, e.g. `apt-get install gcc`)"
-    );
+    common::require_tool("gcc");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/apptree/build.sh");
     let dir = tempfile::tempdir().expect("tempdir");
     let out = std::process::Command::new("bash")

@@ -86,6 +86,56 @@ fn usage_error_has_status_2() {
 }
 
 #[test]
+fn explain_matches_codes_case_insensitively_and_suggests_the_nearest() {
+    let upper = cmd()
+        .args(["explain", "ELF-LIBRARY-MISSING"])
+        .output()
+        .unwrap();
+    let lower = cmd()
+        .args(["explain", "elf-library-missing"])
+        .output()
+        .unwrap();
+    assert!(upper.status.success());
+    assert_eq!(upper.stdout, lower.stdout);
+    let out = cmd()
+        .args(["explain", "elf-libary-missing"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did you mean `elf-library-missing`"), "{err}");
+}
+
+/// `knowledge info` states one number per fact, or says what each counts: the row counts it
+/// prints next to names are the builder's counts of pack.json.
+#[test]
+fn knowledge_info_says_what_each_number_counts() {
+    let out = cmd().args(["knowledge", "info"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let pack: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/azurelinux-4.0/pack.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    for (label, key) in [
+        ("packages", "packages"),
+        ("sonames", "sonames_concrete"),
+        ("paths", "paths_concrete"),
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} line:\n{text}"));
+        let rows = pack["counts"][key].as_u64().unwrap();
+        assert!(line.contains(&format!(" in {rows} rows")), "{line}");
+    }
+    assert!(!text.contains("counts (pack.json):"), "{text}");
+}
+
+#[test]
 fn explain_prints_the_documented_section() {
     let out = cmd()
         .args(["explain", "elf-library-missing"])

@@ -4,6 +4,8 @@
 //! Regenerate the pack after the sources change with
 //! `cargo test --test knowledge_pack -- --ignored regenerate_pack`.
 
+mod common;
+
 use azl_compat::knowledge::build::{PACK_ID, build};
 use azl_compat::knowledge::{BUILTIN, Channel, Pack};
 use std::path::{Path, PathBuf};
@@ -15,24 +17,10 @@ fn committed_pack() -> PathBuf {
         .join(PACK_ID)
 }
 
-/// `$AZL_COMPAT_CORPORA/../knowledge-sources` (CI), else `../shared/knowledge-sources` beside
-/// the checkout. `None` only when neither exists and AZL_COMPAT_CORPORA is unset; with
-/// AZL_COMPAT_CORPORA set, missing sources are a failure, never a skip.
+/// The knowledge sources under the shared-data rule of tests/common (fail in CI, loud skip in a
+/// fresh clone).
 fn sources() -> Option<PathBuf> {
-    if let Some(corpora) = std::env::var_os("AZL_COMPAT_CORPORA") {
-        let dir = PathBuf::from(corpora).join("..").join("knowledge-sources");
-        assert!(
-            dir.join(PACK_ID).is_dir(),
-            "AZL_COMPAT_CORPORA is set but the knowledge sources are missing: {}",
-            dir.display()
-        );
-        return Some(dir);
-    }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("shared")
-        .join("knowledge-sources");
-    dir.join(PACK_ID).is_dir().then_some(dir)
+    common::knowledge_sources_dir(PACK_ID)
 }
 
 fn pack_files(dir: &Path) -> Vec<String> {
@@ -46,10 +34,7 @@ fn pack_files(dir: &Path) -> Vec<String> {
 
 #[test]
 fn committed_pack_equals_a_fresh_build() {
-    let Some(src) = sources() else {
-        eprintln!("SKIP: knowledge sources not found (set AZL_COMPAT_CORPORA)");
-        return;
-    };
+    let Some(src) = sources() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let summary = build(&src, tmp.path()).expect("build from sources");
     eprintln!("{summary}");

@@ -8,6 +8,8 @@
 //!
 //! The corpus is read in place; temporary trees live in temporary directories.
 
+mod common;
+
 use azl_compat::inventory::packages::Manager;
 use azl_compat::inventory::packages::{
     InstalledPackage, PackageDb, read_installed, read_rpm_database, read_rpm_file,
@@ -19,31 +21,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The shared corpus under the rule of tests/common (fail in CI, loud skip in a fresh clone).
 fn corpora() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("AZL_COMPAT_CORPORA") {
-        let p = PathBuf::from(p);
-        assert!(
-            p.join("MANIFEST.tsv").is_file(),
-            "AZL_COMPAT_CORPORA={} has no MANIFEST.tsv",
-            p.display()
-        );
-        return Some(p);
-    }
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
-    if p.join("MANIFEST.tsv").is_file() {
-        Some(p)
-    } else {
-        eprintln!(
-            "note: {} not found and AZL_COMPAT_CORPORA unset; corpus checks skipped",
-            p.display()
-        );
-        None
-    }
-}
-
-/// Running in CI (where missing tools are failures, not skips).
-fn strict() -> bool {
-    std::env::var_os("AZL_COMPAT_CORPORA").is_some()
+    common::corpora_dir()
 }
 
 #[derive(Debug, Clone)]
@@ -350,21 +330,7 @@ fn derived_sqlite_dbs_hold_the_same_packages_as_the_blob_sets() {
 fn berkeley_db_fixtures_in_both_byte_orders_read_like_their_blobs() {
     let Some(root) = corpora() else { return };
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/rpmdb-fixtures/make-bdb.sh");
-    let has_load = ["db5.3_load", "db_load"].iter().any(|b| {
-        Command::new("sh")
-            .arg("-c")
-            .arg(format!("command -v {b}"))
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    if !has_load {
-        assert!(
-            !strict(),
-            "db5.3_load is missing: CI must install db5.3-util"
-        );
-        eprintln!("note: db5.3_load not installed (apt-get install db5.3-util); skipped");
-        return;
-    }
+    common::require_tool("db5.3_load");
     let rows = manifest(&root);
     let mut bad = Vec::new();
     let t = tempfile::tempdir().unwrap();

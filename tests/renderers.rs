@@ -5,8 +5,10 @@
 //!
 //! Snapshots are compared byte for byte with `tests/snapshots/*`; `UPDATE_SNAPSHOTS=1` rewrites
 //! them. The fixture report and the SARIF schema are described in `tests/fixtures/SOURCES.md`.
-//! The Chromium test needs `/usr/bin/chromium` (Debian package `chromium`, installed by .ci/run);
+//! The Chromium test needs `/usr/bin/chromium` (Debian package `chromium`, installed by scripts/test);
 //! without it the test fails, it never skips.
+
+mod common;
 
 use assert_cmd::Command;
 use azl_compat::checks::Verdict;
@@ -379,12 +381,13 @@ fn html_escapes_everything_from_the_report() {
 /// not the page's). Host names never resolve (`--host-resolver-rules`), so nothing leaves the
 /// machine whatever the page or the browser tries.
 fn chromium(page: &str) -> (String, Vec<String>) {
+    chromium_at(page, &[])
+}
+
+/// `chromium`, with extra arguments (a window size).
+fn chromium_at(page: &str, extra: &[&str]) -> (String, Vec<String>) {
     let chromium = Path::new("/usr/bin/chromium");
-    assert!(
-        chromium.exists(),
-        "{} is missing: apt-get install chromium (.ci/run does)",
-        chromium.display()
-    );
+    common::require_tool("/usr/bin/chromium");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("report.html");
     std::fs::write(&file, page).unwrap();
@@ -406,6 +409,7 @@ fn chromium(page: &str) -> (String, Vec<String>) {
             "--no-pings",
             "--host-resolver-rules=MAP * ~NOTFOUND",
         ])
+        .args(extra)
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--log-net-log={}", net_log.display()))
         .arg("--dump-dom")
@@ -1226,4 +1230,147 @@ fn units_report_opens_in_headless_chromium() {
         "the units filter did not run"
     );
     assert!(dom.contains("data-score=\"69\""));
+}
+
+// ---- layout ---------------------------------------------------------------------------------
+
+/// The page's width facts at a 1280 px wide window: the page with its CSP removed and a probe
+/// script appended that writes `scrollWidth clientWidth` of the document into the DOM.
+fn widths_at_1280(page: &str) -> (u64, u64) {
+    let csp_start = page
+        .find("<meta http-equiv=\"Content-Security-Policy\"")
+        .expect("CSP");
+    let csp_end = csp_start + page[csp_start..].find('>').unwrap() + 1;
+    let probe = "<script>document.body.setAttribute('data-widths', \
+                 document.documentElement.scrollWidth + ' ' + \
+                 document.documentElement.clientWidth);</script></body>";
+    let page = format!("{}{}", &page[..csp_start], &page[csp_end..]).replace("</body>", probe);
+    let (dom, _) = chromium_at(&page, &["--window-size=1280,900", "--hide-scrollbars"]);
+    let at = dom.find("data-widths=\"").expect("the probe ran") + "data-widths=\"".len();
+    let v: Vec<u64> = dom[at..at + dom[at..].find('"').unwrap()]
+        .split(' ')
+        .map(|n| n.parse().unwrap())
+        .collect();
+    (v[0], v[1])
+}
+
+/// The largest fixture report (units), and the same with a finding on a 400-character path and a
+/// long unbroken message, render without horizontal scrolling at 1280 px.
+#[test]
+fn html_does_not_scroll_sideways_at_1280_px() {
+    let r = units_fixture();
+    let (scroll, client) = widths_at_1280(&html::render(&r));
+    assert!(
+        client > 1000,
+        "window not 1280 px wide: clientWidth {client}"
+    );
+    assert!(
+        scroll <= client,
+        "units report scrolls sideways: {scroll} > {client}"
+    );
+
+    let mut r = units_fixture();
+    let long = format!("/opt/{}/bin/tool", "very-long-directory-name".repeat(16));
+    let f = &mut r.findings[0];
+    f.path = long.clone();
+    f.message = format!("{} needs libsomething.so.1", "x".repeat(300));
+    f.evidence
+        .insert("search_path".into(), format!("{long}:{long}"));
+    let page = html::render(&r);
+    assert!(page.contains(&long));
+    let (scroll, client) = widths_at_1280(&page);
+    assert!(
+        scroll <= client,
+        "a long path scrolls the page sideways: {scroll} > {client}"
+    );
+}
+
+// ---- words a customer reads -----------------------------------------------------------------
+
+/// Every text, Markdown and HTML rendering of every fixture report is free of research-note
+/// wording (the rule of `knowledge::wording`, which `knowledge lint` applies to the pack).
+#[test]
+fn renderings_hold_no_research_notes() {
+    use azl_compat::knowledge::wording::research_note;
+    let mut bad = Vec::new();
+    for (name, r) in [
+        ("apptree", fixture()),
+        ("apptree-policy", with_policy(TODAY)),
+        ("units", units_fixture()),
+        ("packages", packages_fixture()),
+    ] {
+        for (format, page) in [
+            ("txt", text::render(&r)),
+            ("md", markdown::render(&r)),
+            ("html", html::render(&r)),
+        ] {
+            for (i, line) in page.lines().enumerate() {
+                // Evidence is provenance: it may name where a fact comes from.
+                let line = without_evidence(line)
+                    .replace("&#39;", "'")
+                    .replace("&quot;", "\"")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&");
+                if let Some((rule, words)) = research_note(&line) {
+                    bad.push(format!("{name}.{format}:{}: {rule}: `{words}`", i + 1));
+                }
+            }
+        }
+    }
+    assert!(bad.is_empty(), "research-note wording:\n{}", bad.join("\n"));
+    // The rule does find what it is for, in a rendering.
+    let mut r = units_fixture();
+    r.findings[0].why = "see PR systemd/systemd#37026".into();
+    assert!(
+        html::render(&r)
+            .lines()
+            .any(|l| research_note(&without_evidence(l)).is_some())
+    );
+}
+
+/// A rendered line without its HTML evidence cells (`<td class="evidence">...</td>`).
+fn without_evidence(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("class=\"evidence\">") {
+        out.push_str(&rest[..at]);
+        rest = rest[at..].find("</td>").map_or("", |e| &rest[at + e..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Counts of one are written with a singular noun, in the text and the Markdown.
+#[test]
+fn counts_of_one_are_singular() {
+    let mut r = with_policy(TODAY);
+    r.source.files = 1;
+    r.source.scripts = 1;
+    r.summary.diagnostics = 1;
+    let p = r.policy.as_mut().expect("policy applied");
+    p.waived = 1;
+    p.expired = 1;
+    let t = text::render(&r);
+    for want in [
+        "scanned 1 file: ",
+        ", 1 script",
+        "; 1 diagnostic\n",
+        ": 1 finding waived, 1 waiver expired",
+    ] {
+        assert!(t.contains(want), "{want:?} not in:\n{t}");
+    }
+    for wrong in [
+        "1 files",
+        "1 scripts",
+        "1 diagnostics",
+        "1 findings",
+        "1 waivers",
+    ] {
+        assert!(!t.contains(wrong), "{wrong:?} in:\n{t}");
+    }
+    let md = markdown::render(&r);
+    assert!(md.contains("1 finding waived, 1 waiver expired"), "{md}");
+    assert!(md.contains(" ELF, 1 script, "), "{md}");
+    assert!(html::render(&r).contains("1 file, "));
 }

@@ -5,7 +5,9 @@
 //! both know.
 //!
 //! Needs `rpmbuild` (Debian package `rpm`), `createrepo_c` (`createrepo-c`), `gcc` and `zstd`.
-//! Without them the tests skip, unless CI or AZL_COMPAT_CORPORA is set: then they fail.
+//! `scripts/test` installs them; a missing one fails the tests, never skips them.
+
+mod common;
 
 use assert_cmd::Command;
 use azl_compat::knowledge::Pack;
@@ -14,29 +16,11 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-fn have(tool: &str) -> bool {
-    std::process::Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Whether the tools are there; in CI their absence is a failure.
-fn tools_present() -> bool {
-    let missing: Vec<&str> = ["rpmbuild", "createrepo_c", "gcc", "zstd", "sha256sum"]
-        .into_iter()
-        .filter(|t| !have(t))
-        .collect();
-    if missing.is_empty() {
-        return true;
+/// The tools the fixture needs; a missing one fails the test (tests/common).
+fn require_tools() {
+    for tool in ["rpmbuild", "createrepo_c", "gcc", "zstd", "sha256sum"] {
+        common::require_tool(tool);
     }
-    let ci = std::env::var_os("CI").is_some() || std::env::var_os("AZL_COMPAT_CORPORA").is_some();
-    assert!(
-        !ci,
-        "missing {missing:?}: install the Debian packages rpm, createrepo-c, gcc, zstd"
-    );
-    eprintln!("SKIP: missing {missing:?}");
-    false
 }
 
 fn sh(dir: &Path, script: &str) {
@@ -266,12 +250,10 @@ struct Fixture {
 }
 
 /// Built once for all tests of this file.
-fn fixture() -> Option<&'static Fixture> {
-    static F: OnceLock<Option<Fixture>> = OnceLock::new();
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        if !tools_present() {
-            return None;
-        }
+        require_tools();
         let tmp = tempfile::tempdir().unwrap();
         let d = tmp.path().to_path_buf();
         let base = make_repo(&d, "base", BASE, "");
@@ -325,15 +307,14 @@ fn fixture() -> Option<&'static Fixture> {
         ]);
         assert_eq!(code, 0, "import failed: {out}{err}");
         assert!(out.contains("6 packages"), "{out}");
-        Some(Fixture {
+        Fixture {
             _tmp: tmp,
             base,
             sdk,
             base_zstd,
             pack,
-        })
+        }
     })
-    .as_ref()
 }
 
 fn run(args: &[&str]) -> (String, String, i32) {
@@ -359,7 +340,7 @@ fn opts(id: &str) -> ImportOptions {
 
 #[test]
 fn imported_pack_lints_clean_and_holds_the_rpm_facts() {
-    let Some(f) = fixture() else { return };
+    let f = fixture();
     let (out, _, code) = run(&["knowledge", "lint", "--knowledge", f.pack.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     assert!(
@@ -415,7 +396,7 @@ fn essence(v: &Value) -> String {
 
 #[test]
 fn which_answers_alike_from_the_builtin_and_the_imported_pack() {
-    let Some(f) = fixture() else { return };
+    let f = fixture();
     let builtin = Pack::builtin();
     let imported = Pack::load(&f.pack).unwrap();
     let mut diffs = Vec::new();
@@ -484,7 +465,7 @@ fn tables(dir: &Path) -> Vec<(String, String)> {
 
 #[test]
 fn gzip_xz_and_zstd_metadata_give_the_same_pack() {
-    let Some(f) = fixture() else { return };
+    let f = fixture();
     let tmp = tempfile::tempdir().unwrap();
     let sdk = RepoSpec::parse(&format!("sdk={}", f.sdk.display()));
     let gz = tmp.path().join("gz");
@@ -510,7 +491,7 @@ fn gzip_xz_and_zstd_metadata_give_the_same_pack() {
 
 #[test]
 fn corrupt_metadata_is_refused() {
-    let Some(f) = fixture() else { return };
+    let f = fixture();
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join("repo");
     sh(

@@ -3,8 +3,10 @@
 //! and check loading, every finding (file and line), verdicts, diffs (applied with `patch`),
 //! the migrated units (`systemd-analyze verify`), drafts, and the shared unit corpus.
 //!
-//! Needs `gcc` (CI installs it), `patch`, and `systemd-analyze` (Debian package `systemd`) for
-//! the verify test; with CI set, a missing tool fails the test instead of skipping it.
+//! Needs `gcc`, `patch`, and `systemd-analyze` (Debian package `systemd`), which `scripts/test`
+//! installs; a missing tool fails the test, never skips it.
+
+mod common;
 
 use azl_compat::checks::units::{
     DIRECTIVE_ROWS, UnitReport, check_loaded, fixes_dir_allowed, write_fixes,
@@ -32,11 +34,8 @@ struct Scan {
     diagnostics: Vec<azl_compat::findings::Diagnostic>,
 }
 
-fn in_ci() -> bool {
-    std::env::var_os("CI").is_some()
-}
-
 fn build_fixture() -> tempfile::TempDir {
+    common::require_tool("gcc");
     let dir = tempfile::tempdir().unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/units/build.sh");
     let out = Command::new("bash")
@@ -647,28 +646,9 @@ fn copy_tree(from: &Path, to: &Path) {
     assert!(st.success());
 }
 
-fn require_tool(tool: &str) -> bool {
-    let ok = Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {tool}"))
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        assert!(
-            !in_ci(),
-            "{tool} is needed by this test (CI must install it)"
-        );
-        eprintln!("SKIP: {tool} not installed");
-    }
-    ok
-}
-
 #[test]
 fn diffs_apply_cleanly_with_patch() {
-    if !require_tool("patch") {
-        return;
-    }
+    common::require_tool("patch");
     let s = fixture();
     let mut applied = 0;
     for r in &s.reports {
@@ -717,9 +697,7 @@ fn diffs_apply_cleanly_with_patch() {
 /// `systemd-analyze verify` without a word about them.
 #[test]
 fn migrated_units_pass_systemd_analyze_verify() {
-    if !require_tool("systemd-analyze") {
-        return;
-    }
+    common::require_tool("systemd-analyze");
     let s = fixture();
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
@@ -943,28 +921,11 @@ fn reports_serialize_for_the_json_report() {
     );
 }
 
-/// `$AZL_COMPAT_CORPORA`, else ../shared/corpora beside the checkout; `None` (a note) only when
-/// neither exists and the variable is unset. Set but missing is a failure.
-fn corpora() -> Option<PathBuf> {
-    if let Some(c) = std::env::var_os("AZL_COMPAT_CORPORA") {
-        let dir = PathBuf::from(c);
-        assert!(
-            dir.join("MANIFEST.tsv").is_file(),
-            "AZL_COMPAT_CORPORA is set but {} has no MANIFEST.tsv",
-            dir.display()
-        );
-        return Some(dir);
-    }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
-    dir.join("MANIFEST.tsv").is_file().then_some(dir)
-}
-
 /// Every unit file of the shared corpus that `systemd-analyze verify` accepted parses and loads
 /// without a diagnostic.
 #[test]
 fn corpus_units_parse_without_a_diagnostic() {
-    let Some(dir) = corpora() else {
-        eprintln!("NOTE: shared corpora not found (set AZL_COMPAT_CORPORA); corpus test not run");
+    let Some(dir) = common::corpora_dir() else {
         return;
     };
     let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).unwrap();
@@ -1008,9 +969,7 @@ fn corpus_units_parse_without_a_diagnostic() {
 #[test]
 #[ignore = "manual run against a real root"]
 fn scan_a_real_root() {
-    let Some(root) = std::env::var_os("AZL_COMPAT_UNITS_ROOT") else {
-        return;
-    };
+    let root = std::env::var_os("AZL_COMPAT_UNITS_ROOT").expect("set AZL_COMPAT_UNITS_ROOT");
     let t = std::time::Instant::now();
     let (_, units, reports, findings, diagnostics) = scan_root(Path::new(&root));
     eprintln!(

@@ -861,7 +861,8 @@ pub(crate) fn row(key: &str) -> &str {
         .unwrap_or(key)
 }
 
-/// The pack's facts for a row, as `why` text: what changed, when, the effect and the source.
+/// The pack's facts for a row, as `why` text: what changed, when, and the effect. Where the
+/// fact comes from is evidence (`RowWhy::row_why` adds it), never part of the text.
 pub(crate) fn row_why(uc: &UnitCtx, key: &str, fallback: &str) -> String {
     match uc.ctx.pack.units().directive(key) {
         Some(d) => {
@@ -872,10 +873,24 @@ pub(crate) fn row_why(uc: &UnitCtx, key: &str, fallback: &str) -> String {
             if !d.fact.is_empty() {
                 s.push_str(&format!("; {}", d.fact));
             }
-            s.push_str(&format!(" [{}]", d.source));
             s
         }
         None => fallback.to_string(),
+    }
+}
+
+/// A finding's `why` from a pack row, with the row's source as evidence (`source`).
+pub(crate) trait RowWhy {
+    fn row_why(self, uc: &UnitCtx, key: &str, fallback: &str) -> Self;
+}
+
+impl RowWhy for Finding {
+    fn row_why(self, uc: &UnitCtx, key: &str, fallback: &str) -> Self {
+        let f = self.why(row_why(uc, key, fallback));
+        match uc.ctx.pack.units().directive(key) {
+            Some(d) if !d.source.is_empty() => f.evidence("source", &d.source),
+            _ => f,
+        }
     }
 }
 

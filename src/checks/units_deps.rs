@@ -122,7 +122,8 @@ fn dependency(
                         .why(format!("{}; {effect}", r.reason))
                         .fix(format!("use {}={new} (the diff does it)", d.key))
                         .evidence("dependency", &name)
-                        .evidence("replacement", &new),
+                        .evidence("replacement", &new)
+                        .evidence("source", &r.source),
                 )
                 .edit(d, Op::Map(Box::new(move |v| replace_word(v, &from, &to)))),
             )
@@ -137,7 +138,8 @@ fn dependency(
                     ))
                     .why(format!("{}; {effect}", r.reason))
                     .fix(format!("remove the dependency, or port what {name} did"))
-                    .evidence("dependency", &name),
+                    .evidence("dependency", &name)
+                    .evidence("source", &r.source),
             ))
         }
         None => {
@@ -152,13 +154,14 @@ fn dependency(
                     .subject(&dep)
                     .message(format!("{dep}: no {target} package ships {name}"))
                     .why(format!(
-                        "{name} is in no Azure Linux unit list (units.tsv, units-supplement.tsv){}; {effect}",
+                        "{name} is in no list of Azure Linux units{}; {effect}",
                         if in_tree.is_some() { ", and it belongs to a source-distribution package that does not move" } else { "" }
                     ))
                     .fix(format!(
                         "carry a unit named {name} with the workload, or depend on the {target} unit that does its job"
                     ))
-                    .evidence("dependency", &name),
+                    .evidence("dependency", &name)
+                    .evidence("source", "units.tsv, units-supplement.tsv"),
             ))
         }
     }

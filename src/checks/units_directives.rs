@@ -2,7 +2,7 @@
 //! (platform/units-directives.tsv, in the pack as unit-directives.tsv), each with its effect
 //! and, where the old meaning can be kept, the migrated line.
 
-use super::units::{Op, Proposal, UnitCtx, at, row, row_replacement, row_why};
+use super::units::{Op, Proposal, RowWhy, UnitCtx, at, row, row_replacement};
 use crate::findings::{Code, Severity};
 use crate::inventory::systemd::{Directive, Unit, is_true};
 
@@ -116,7 +116,7 @@ fn limit(
                 "{}={} is ignored on systemd 258: the limit silently disappears",
                 d.key, d.value
             ))
-            .why(row_why(uc, r, "cgroup v1 resource control is gone"))
+            .row_why(uc, r, "cgroup v1 resource control is gone")
             .fix(fix)
             .evidence("replacement", new_key),
     );
@@ -134,7 +134,7 @@ fn deprecated(uc: &UnitCtx, d: &Directive, key: &str, message: String, fix: Stri
         at(Code::UnitDirectiveDeprecated, d, r)
             .subject(format!("{}=", d.key))
             .message(message)
-            .why(row_why(uc, r, "deprecated"))
+            .row_why(uc, r, "deprecated")
             .fix(fix),
     )
 }
@@ -168,7 +168,7 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
                     "{k}={} may be ignored on systemd 258: the protection of the slice's children could disappear",
                     d.value
                 ))
-                .why(row_why(uc, key, "unverified"))
+                .row_why(uc, key, "unverified")
                 .fix(format!(
                     "set {}= on the slice's child units instead",
                     k.trim_start_matches("Default")
@@ -277,7 +277,7 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
                         ".include {} is not supported: the included settings are not loaded",
                         d.value
                     ))
-                    .why(row_why(uc, key, "removed"))
+                    .row_why(uc, key, "removed")
                     .fix(format!(
                         "move the settings of {} into a drop-in (unit.d/*.conf), or inline them (the diff inlines them)",
                         d.value
@@ -329,7 +329,7 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
                             "ConditionNull={} kept this unit from ever starting; systemd 258 ignores it, so the unit will start",
                             d.value
                         ))
-                        .why(row_why(uc, key, "removed"))
+                        .row_why(uc, key, "removed")
                         .fix("mask the unit (systemctl mask), or use a condition that never holds: ConditionPathExists=!/ (the diff does it)")
                 )
                 .edit(d, Op::Rename("ConditionPathExists".into()))

@@ -3,7 +3,7 @@
 //! halt.local, kernel command lines that force cgroup v1, udev `uaccess` rules, and crontabs
 //! that expect a per-user service manager.
 
-use super::units::{Origin, UnitCtx, row, row_why};
+use super::units::{Origin, RowWhy, UnitCtx, row};
 use super::units_legacy::{Kind, cgroup_v1, hit_finding, scan_line};
 use crate::findings::{Code, Finding, Severity};
 use crate::inventory::Node;
@@ -71,7 +71,7 @@ fn directive_finding(
     Finding::new(code, &d.file)
         .subject(format!("{}=", d.key))
         .message(message)
-        .why(row_why(uc, r, ""))
+        .row_why(uc, r, "")
         .fix(fix)
         .evidence("line", d.line.to_string())
         .evidence("directive", format!("{}={}", d.key, d.value))
@@ -218,7 +218,7 @@ fn legacy_files(uc: &UnitCtx, out: &mut Vec<Finding>) {
             Finding::new(Code::SystemdLegacyFile, &real)
                 .subject(path)
                 .message(format!("{path} exists; systemd 258 ignores it"))
-                .why(row_why(uc, r, ""))
+                .row_why(uc, r, "")
                 .fix(fix)
                 .evidence("directive_row", row(r)),
         );
@@ -249,7 +249,7 @@ fn kernel_cmdline(uc: &UnitCtx, out: &mut Vec<Finding>) {
                     Finding::new(Code::UnitLegacyCgroup, &p)
                         .subject(&s)
                         .message(format!("the kernel command line asks for cgroup v1 ({s}); systemd 258 supports cgroup v2 only and ignores it"))
-                        .why(row_why(uc, ROW_CGROUP, ""))
+                        .row_why(uc, ROW_CGROUP, "")
                         .fix("remove the switch and move whatever needed cgroup v1 to cgroup v2")
                         .evidence("line", (i + 1).to_string())
                         .evidence("text", line.trim())
@@ -295,7 +295,7 @@ fn udev_rules(uc: &UnitCtx, out: &mut Vec<Finding>) {
                 Finding::new(Code::SystemdBehaviourChange, &p)
                     .subject("uaccess")
                     .message(format!("udev rule sets the uaccess tag, but {why}: on systemd 258 the device stays inaccessible to the logged-in user"))
-                    .why(row_why(uc, ROW_UACCESS, ""))
+                    .row_why(uc, ROW_UACCESS, "")
                     .fix("apply the tag on every action except remove (ACTION!=\"remove\") in a file named before 73-, e.g. 70-<name>.rules")
                     .evidence("line", (i + 1).to_string())
                     .evidence("text", t)
@@ -332,7 +332,7 @@ fn crontabs(uc: &UnitCtx, out: &mut Vec<Finding>) {
                     Finding::new(Code::SystemdBehaviourChange, &p)
                         .subject("user manager")
                         .message("a cron job talks to a per-user service manager; on systemd 258 cron sessions of system users get none".to_string())
-                        .why(row_why(uc, ROW_PAM, ""))
+                        .row_why(uc, ROW_PAM, "")
                         .fix("run the job as a systemd timer, or set class=user for pam_systemd in the cron PAM stack (XDG_SESSION_CLASS)")
                         .evidence("line", (i + 1).to_string())
                         .evidence("text", t)

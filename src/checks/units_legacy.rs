@@ -4,7 +4,7 @@
 //! 258), `systemctl reboot ARG`, boot flag files (`/forcefsck` ...), and tty tools whose default
 //! permissions changed. The text scanners are shared with the SysV, rc.local and host checks.
 
-use super::units::{Op, Proposal, UnitCtx, at, row, row_why, specifiers};
+use super::units::{Op, Proposal, RowWhy, UnitCtx, at, row, specifiers};
 use super::units_directives::{EXEC_KEYS, exec_prefix};
 use crate::findings::{Code, Finding, Severity};
 use crate::inventory::ObjectKind;
@@ -351,7 +351,7 @@ pub(crate) fn hit_finding(uc: &UnitCtx, h: Hit, path: &str, line: usize, text: &
     let mut f = Finding::new(h.code, path)
         .subject(&h.subject)
         .message(h.message)
-        .why(row_why(uc, h.row, ""))
+        .row_why(uc, h.row, "")
         .fix(h.fix)
         .evidence("line", line.to_string())
         .evidence("text", truncate(text))
@@ -474,7 +474,7 @@ fn directive(uc: &UnitCtx, d: &Directive, v2: bool) -> Vec<Proposal> {
                         "{k}={} is below /var/run: systemd rewrites it to /run and logs a notice",
                         d.value
                     ))
-                    .why(row_why(uc, ROW_VAR_RUN, ""))
+                    .row_why(uc, ROW_VAR_RUN, "")
                     .fix(format!(
                         "use {k}={} (the diff does it)",
                         d.value.replace("/var/run/", "/run/")
@@ -516,7 +516,7 @@ fn directive(uc: &UnitCtx, d: &Directive, v2: bool) -> Vec<Proposal> {
         let mut f = at(h.code, d, row(h.row))
             .subject(&h.subject)
             .message(format!("{k}=: {}", h.message))
-            .why(row_why(uc, h.row, ""))
+            .row_why(uc, h.row, "")
             .fix(h.fix);
         if let Some(s) = h.severity {
             f.severity = s;

@@ -48,13 +48,16 @@ pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
         if origin != Origin::Distro || name.ends_with(".target") {
             return Vec::new();
         }
-        let (why, fix) = match repl {
-            Some(r) if r.kind == ReplacementKind::Removed => {
-                (r.reason.clone(), "port what it does before the migration".to_string())
-            }
+        let (why, fix, source) = match repl {
+            Some(r) if r.kind == ReplacementKind::Removed => (
+                r.reason.clone(),
+                "port what it does before the migration".to_string(),
+                r.source.clone(),
+            ),
             _ => (
-                format!("{name} is in no Azure Linux unit list (units.tsv, units-supplement.tsv)"),
+                format!("no Azure Linux 4.0 package ships {name}"),
                 "find the Azure Linux package that does its job, or carry the service with the workload".to_string(),
+                "units.tsv, units-supplement.tsv".to_string(),
             ),
         };
         return vec![Proposal::new(
@@ -66,7 +69,8 @@ pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
                 ))
                 .why(why)
                 .fix(fix)
-                .evidence("enabled_by", links.join(" ")),
+                .evidence("enabled_by", links.join(" "))
+                .evidence("source", source),
         )];
     };
     if own_presets(&p.package) {

@@ -2,7 +2,7 @@
 //! systemd 260 removes), and dependencies on or enablement through the `runlevelN.target`
 //! aliases that 258 removed. Offers a native `.service` draft for each script.
 
-use super::units::{Op, Origin, Proposal, UnitCtx, UnitOutcome, at, row, row_why};
+use super::units::{Op, Origin, Proposal, RowWhy, UnitCtx, UnitOutcome, at, row};
 use super::units_deps::{is_runlevel_target, replace_word};
 use super::units_legacy::{Kind, scan_file};
 use crate::findings::{Code, Finding};
@@ -85,7 +85,7 @@ pub(crate) fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
                             "{}={name}: the runlevel targets are gone in systemd 258; {effect}",
                             d.key
                         ))
-                        .why(row_why(uc, ROW_RUNLEVEL, ""))
+                        .row_why(uc, ROW_RUNLEVEL, "")
                         .fix(format!(
                             "use {}={new} (the diff does it), then `systemctl reenable {}`",
                             d.key, u.name
@@ -108,7 +108,7 @@ pub(crate) fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
                     "{} is enabled through {}, a {} link of {}, which does not exist on systemd 258: it will not start at boot",
                     u.name, e.link, e.kind, e.by
                 ))
-                .why(row_why(uc, ROW_RUNLEVEL, ""))
+                .row_why(uc, ROW_RUNLEVEL, "")
                 .fix(format!("`systemctl enable {}` with WantedBy={new} in its [Install] section (the link farm of {} is not read any more)", u.name, e.by))
                 .evidence("link", &e.link)
                 .evidence("directive_row", row(ROW_RUNLEVEL))
@@ -147,7 +147,7 @@ pub(crate) fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
                     "SysV init script {}: systemd 258 still runs it through systemd-sysv-generator as {unit}; systemd 260 removes the generator",
                     s.path
                 ))
-                .why(row_why(uc, ROW_SYSV, ""))
+                .row_why(uc, ROW_SYSV, "")
                 .fix(format!(
                     "install a native unit: a draft {draft_path} wraps the script the way the generator does (--write-fixes writes it); better, start the daemon directly (Type=simple or notify)"
                 ))
@@ -186,7 +186,7 @@ pub(crate) fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
                     "{} is run at boot by rc-local.service (systemd-rc-local-generator); systemd 260 removes it",
                     r.path
                 ))
-                .why(row_why(uc, ROW_RC_LOCAL, ""))
+                .row_why(uc, ROW_RC_LOCAL, "")
                 .fix(format!(
                     "move the commands into a native unit; a draft {draft_path} runs the file the same way (--write-fixes writes it)"
                 ))

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+mod explain;
 mod output;
 mod progress;
 
@@ -415,13 +416,13 @@ fn run_explain(code: Option<String>) -> anyhow::Result<i32> {
             Ok(0)
         }
         Some(s) => {
-            if let Some(d) = knowledge::differences::get(&s) {
-                print!("{}", knowledge::differences::explain(d, Pack::builtin()));
-                return Ok(0);
-            }
-            let c: Code = s
-                .parse()
-                .map_err(|e: String| anyhow::anyhow!("{e} (nor a difference id)"))?;
+            let c = match explain::lookup(&s).map_err(|e| anyhow::anyhow!(e))? {
+                explain::Explained::Difference(d) => {
+                    print!("{}", knowledge::differences::explain(d, Pack::builtin()));
+                    return Ok(0);
+                }
+                explain::Explained::Code(c) => c,
+            };
             println!(
                 "{} ({}): {}\n\n{}",
                 c.as_str(),

@@ -1504,7 +1504,7 @@ impl Builder<'_> {
         self.units.directives = directives;
 
         let mut replacements = Vec::new();
-        for (unit, kind, replacement, reason) in REPLACEMENTS {
+        for (unit, kind, replacement, reason, source) in REPLACEMENTS {
             let k = ReplacementKind::parse(kind)
                 .ok_or_else(|| anyhow!("unit replacement {unit}: unknown kind `{kind}`"))?;
             match k {
@@ -1536,6 +1536,7 @@ impl Builder<'_> {
                 kind.to_string(),
                 replacement.to_string(),
                 reason.to_string(),
+                source.to_string(),
             ]);
         }
         replacements.sort();

@@ -77,7 +77,7 @@ pub const ALL: &[Difference] = &[
         title: "Changed by an Azure overlay",
         what: "For some components Azure Linux changes the Fedora 43 spec: build options \
                (`without=...`, `defines=...`), spec and file edits, replaced sources, a spec taken \
-               from another Fedora commit or from rawhide, or its own spec. A package of such a \
+               from another Fedora commit or from Fedora's development branch, or its own spec. A package of such a \
                component can lack a feature, a subpackage or a dependency Fedora's has.",
         action: "Read the overlay's description (`azl-compat which PACKAGE` shows it) and check \
                  that the workload does not rely on what was changed.",
@@ -341,7 +341,7 @@ pub fn facts(d: &Difference, pack: &Pack) -> Vec<String> {
                 let options = all.iter().filter(|o| !o.build_options.is_empty()).count();
                 out.push(format!(
                     "{} components are customized: {options} with build options, {pinned} pinned \
-                     to another Fedora 43 commit, {other} with a spec from rawhide or of their own.",
+                     to another Fedora 43 commit, {other} with a spec from Fedora's development branch or of their own.",
                     all.len()
                 ));
                 for c in OVERLAY_EXAMPLES {

@@ -76,7 +76,7 @@ pub const UNIT_DIRECTIVES_COLUMNS: &[&str] = &[
     "fact",
     "source",
 ];
-pub const UNIT_REPLACEMENTS_COLUMNS: &[&str] = &["unit", "kind", "replacement", "reason"];
+pub const UNIT_REPLACEMENTS_COLUMNS: &[&str] = &["unit", "kind", "replacement", "reason", "source"];
 pub const PROFILES_COLUMNS: &[&str] = &["profile", "package", "arch", "entry", "source"];
 
 /// The TSV tables of a pack with their columns, in the order they are written.

@@ -341,7 +341,10 @@ impl Linter {
             (format::UNIT_REPLACEMENTS, c.units.replacements),
         ] {
             match text {
-                Some(t) => self.generic(file, t),
+                Some(t) => {
+                    self.generic(file, t);
+                    self.wording(file, t);
+                }
                 None => self.optional_absent(file),
             }
         }
@@ -478,6 +481,39 @@ impl Linter {
         if let Some(i) = columns.iter().position(|c| *c == "package") {
             for (line, f) in &rows {
                 self.known_package(file, *line, f[i]);
+            }
+        }
+    }
+
+    /// Research-note wording in the columns reports print (`super::wording`): an error.
+    fn wording(&mut self, file: &str, text: &str) {
+        let Some((_, columns)) = super::wording::USER_FACING.iter().find(|(f, _)| *f == file)
+        else {
+            return;
+        };
+        let mut lines = text.split('\n').enumerate();
+        let Some((_, header)) = lines.next() else {
+            return;
+        };
+        let header: Vec<&str> = header.split('\t').collect();
+        let wanted: Vec<(usize, &str)> = columns
+            .iter()
+            .filter_map(|c| header.iter().position(|h| h == c).map(|i| (i, *c)))
+            .collect();
+        for (i, line) in lines {
+            let fields: Vec<&str> = line.split('\t').collect();
+            for (col, name) in &wanted {
+                if let Some((rule, words)) = fields
+                    .get(*col)
+                    .and_then(|v| super::wording::research_note(v))
+                {
+                    let m = format!(
+                        "column `{name}` is printed in reports but reads like a research note \
+                         ({rule}: `{words}`); write it for the user and keep where the fact \
+                         comes from in the `source` column"
+                    );
+                    self.error(file, i + 1, "wording", m);
+                }
             }
         }
     }
@@ -988,6 +1024,24 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn research_notes_in_user_facing_columns_are_errors() {
+        let text = "unit\tkind\treplacement\treason\tsource\n\
+            a.service\treplaced\tb.service\tAzure Linux ships b.service\tunits.tsv\n\
+            c.service\tremoved\t\tnot shipped (azurelinux-4.0/README.md)\tREADME.md\n";
+        let mut l = Linter::new("t");
+        l.wording(format::UNIT_REPLACEMENTS, text);
+        let r = l.finish();
+        // Only the `reason` of line 3; the `source` column may name files.
+        assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+        let f = &r.findings[0];
+        assert_eq!(
+            (f.line, f.check, f.severity),
+            (3, "wording", LintSeverity::Error)
+        );
+        assert!(f.message.contains("`reason`"), "{}", f.message);
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod source_distros;
 pub mod target;
 pub mod units;
 pub mod which;
+pub mod wording;
 
 pub use names::normalize_path;
 
@@ -1253,6 +1254,36 @@ mod tests {
 
     fn pack() -> Pack {
         Pack::parse("test", &contents()).unwrap()
+    }
+
+    /// `which PATH` prefers the package that ships a path over extras metapackages that the
+    /// table also lists for it, and says they only require it.
+    #[test]
+    fn which_prefers_the_shipper_over_extras_metapackages() {
+        let packages = format!(
+            "{PACKAGES}python3-x+extra\t0\t1\t1\tnoarch\tbase\tpython-x\n\
+             python3\t0\t3.14\t1\tx86_64\tbase\tpython3.14\n"
+        );
+        let paths = "path\tpackage\tkind\tglob\tmethod\tconfidence\n\
+            /usr/bin/python3\tpython3\tbin\tno\tspec-files\thigh\n\
+            /usr/bin/python3\tpython3-x+extra\tbin\tno\tspec-files\thigh\n";
+        let mut c = contents();
+        c.packages = Box::leak(packages.into_boxed_str());
+        c.paths = paths;
+        let p = Pack::parse("test", &c).unwrap();
+        let a = p.which("/usr/bin/python3").unwrap();
+        let names: Vec<&str> = a.packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["python3"]);
+        assert!(
+            a.reason.contains("python3-x+extra only requires it"),
+            "{}",
+            a.reason
+        );
+        assert!(a.evidence.iter().any(|e| {
+            e.package == "python3-x+extra"
+                && e.fact
+                    .starts_with("only requires what ships /usr/bin/python3")
+        }));
     }
 
     #[test]

@@ -47,25 +47,54 @@ impl Overlay {
                 .any(|o| o != "release=manual" && o != "check=skipped")
     }
 
-    /// One line saying what changed: the overlays' descriptions, else the maintainers' note,
-    /// else the build options, else the spec source.
+    /// One line for the user saying what changed: the overlays' own descriptions when they
+    /// read as such (`super::wording`), then build options, where the spec comes from and
+    /// replaced sources. The maintainers' notes are research notes: [`Overlay::notes`] gives
+    /// them as evidence.
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
-        if !self.changes.is_empty() {
+        if !self.changes.is_empty() && super::wording::research_note(&self.changes).is_none() {
             parts.push(self.changes.clone());
-        } else if !self.maintainer_note.is_empty() {
-            parts.push(self.maintainer_note.clone());
+        } else if !self.overlay_types.is_empty() {
+            let edits: u64 = self
+                .overlay_types
+                .split(',')
+                .filter_map(|t| t.rsplit_once(':')?.1.parse::<u64>().ok())
+                .sum();
+            parts.push(format!(
+                "{edits} edit{} to the spec or its files",
+                if edits == 1 { "" } else { "s" }
+            ));
         }
         if !self.build_options.is_empty() {
             parts.push(format!("build options {}", self.build_options));
         }
         if self.spec_source != "fedora-43" {
-            parts.push(format!("spec from {}", self.spec_source));
+            let from = if self.spec_source == "fedora-rawhide" {
+                "Fedora's development branch".to_string()
+            } else if let Some(c) = self.spec_source.strip_prefix("fedora-43@") {
+                format!("Fedora 43 commit {c}")
+            } else if self.spec_source == "local-spec" {
+                "Azure Linux's own spec".to_string()
+            } else {
+                self.spec_source.clone()
+            };
+            parts.push(format!("spec from {from}"));
         }
         if !self.replaced_sources.is_empty() {
             parts.push(format!("replaced sources {}", self.replaced_sources));
         }
         parts.join("; ")
+    }
+
+    /// The overlays' descriptions and the maintainers' note as written in the `.comp.toml`
+    /// (provenance: evidence, not a sentence for the user).
+    pub fn notes(&self) -> Vec<String> {
+        [&self.changes, &self.maintainer_note]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .collect()
     }
 }
 

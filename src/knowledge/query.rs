@@ -22,15 +22,40 @@ impl Pack {
         for (k, v) in &self.provenance {
             let _ = writeln!(o, "{k:<11} {v}");
         }
-        let _ = writeln!(o, "packages    {}", self.packages.len());
+        // Names count once; the builder's counts below are table rows (a package built for
+        // two arches, or a path two packages ship, is one name in several rows).
+        let rows = |k: &str| {
+            self.counts
+                .get(k)
+                .map(|n| format!(" in {n} rows"))
+                .unwrap_or_default()
+        };
         let _ = writeln!(
             o,
-            "sonames     {} (+{} globs)",
+            "packages    {} names{}",
+            self.packages.len(),
+            rows("packages")
+        );
+        let _ = writeln!(
+            o,
+            "sonames     {} names{} (+{} globs)",
             self.sonames.len(),
+            rows("sonames_concrete"),
             self.soname_globs.len()
         );
-        let _ = writeln!(o, "paths       {}", self.paths.len());
-        let _ = writeln!(o, "version sets {}", self.version_nodes.len());
+        let _ = writeln!(
+            o,
+            "paths       {} paths{} (+{} globs)",
+            self.paths.len(),
+            rows("paths_concrete"),
+            self.path_globs.len()
+        );
+        let lists: usize = self.version_nodes.values().map(|a| a.len()).sum();
+        let _ = writeln!(
+            o,
+            "version nodes for {} sonames in {lists} lists (one per arch or `*`)",
+            self.version_nodes.len()
+        );
         let caps: usize = self.capability_index().rows();
         let _ = writeln!(o, "capabilities {caps}");
         match &self.debian_map {
@@ -61,7 +86,10 @@ impl Pack {
                 p.package_names().join(", ")
             );
         }
-        let _ = writeln!(o, "counts (pack.json):");
+        let _ = writeln!(
+            o,
+            "table rows and dropped rows, as the builder counted them (pack.json):"
+        );
         for (k, v) in &self.counts {
             let _ = writeln!(o, "  {k:<34} {v}");
         }

@@ -128,6 +128,8 @@ pub struct UnitReplacement {
     /// Empty for `removed` and `obsolete`.
     pub replacement: String,
     pub reason: String,
+    /// Where the fact comes from (evidence, not for the `why` text); empty in older packs.
+    pub source: String,
 }
 
 /// The unit tables of a pack, indexed.
@@ -311,6 +313,7 @@ impl UnitFacts {
                             kind,
                             replacement: r[2].to_string(),
                             reason: nonempty("reason", r[3])?.to_string(),
+                            source: r.get(4).map_or("", |v| v).to_string(),
                         },
                     );
                     Ok(())
@@ -419,110 +422,129 @@ pub const CONTRADICTED_UNITS: &[&str] = &[
     "systemd-initctl.socket",
 ];
 
-/// Unit names the unit tables do not list, with what they are on Azure Linux 4.0. Each reason
-/// names the source fact; the builder checks every replacement against the unit tables.
-pub const REPLACEMENTS: &[(&str, &str, &str, &str)] = &[
+/// Unit names the unit tables do not list, with what they are on Azure Linux 4.0:
+/// `(unit, kind, replacement, reason, source)`. The reason is written for the user (reports print
+/// it; `knowledge::wording`); the source names the fact it comes from (findings carry it as
+/// evidence). The builder checks every replacement against the unit tables.
+pub const REPLACEMENTS: &[(&str, &str, &str, &str, &str)] = &[
     (
         "apache2.service",
         "replaced",
         "httpd.service",
-        "Debian/Ubuntu's Apache unit; Azure Linux 4.0 ships Apache as package httpd with httpd.service (azurelinux-4.0/units.tsv)",
+        "Debian/Ubuntu's Apache unit; Azure Linux 4.0 ships Apache as package httpd with httpd.service",
+        "azurelinux-4.0/units.tsv",
     ),
     (
         "atd.service",
         "shipped",
         "atd.service",
-        "package `at` is published but its spec did not render, so its units are not derivable (azurelinux-4.0/README.md, Coverage); the default presets list `atd.*` (defaults.md)",
+        "Azure Linux 4.0 publishes package `at`, and its default presets enable `atd.*`; the pack does not list its units",
+        "azurelinux-4.0/README.md (Coverage: the spec of `at` did not render); defaults.md presets",
     ),
     (
         "cloud-init.service",
         "replaced",
         "cloud-init-network.service",
-        "renamed cloud-init-network.service upstream in cloud-init 24.3; Azure Linux 4.0 ships 25.2 with the new names (azurelinux-4.0/README.md, 'Really not shipped')",
+        "renamed cloud-init-network.service upstream in cloud-init 24.3; Azure Linux 4.0 ships 25.2 with the new names",
+        "azurelinux-4.0/README.md ('Really not shipped')",
     ),
     (
         "cron.service",
         "replaced",
         "crond.service",
-        "Debian/Ubuntu's cron unit; Azure Linux 4.0 ships cronie with crond.service (units.tsv), enabled by the default presets (`crond.*`)",
+        "Debian/Ubuntu's cron unit; Azure Linux 4.0 ships cronie with crond.service, enabled by the default presets (`crond.*`)",
+        "azurelinux-4.0/units.tsv; defaults.md presets",
     ),
     (
         "dbus.service",
         "shipped",
         "dbus-broker.service",
-        "Azure Linux 4.0 runs dbus-broker (defaults.md presets enable dbus-broker.service); its unit carries Alias=dbus.service, so the name resolves once it is enabled",
+        "Azure Linux 4.0 runs dbus-broker (the default presets enable dbus-broker.service); its unit carries Alias=dbus.service, so the name resolves once it is enabled",
+        "defaults.md presets",
     ),
     (
         "network.service",
         "replaced",
         "network-online.target",
-        "network-scripts (the ifcfg `network` service) is not shipped (obsoleted by initscripts, azurelinux-4.0/README.md); Azure Linux 4.0 configures the network with systemd-networkd (enabled by the default presets, defaults.md): order after network-online.target",
+        "network-scripts (the ifcfg `network` service) is not shipped (initscripts obsoletes it); Azure Linux 4.0 configures the network with systemd-networkd (enabled by the default presets): order after network-online.target",
+        "azurelinux-4.0/README.md; defaults.md presets",
     ),
     (
         "networking.service",
         "replaced",
         "network-online.target",
-        "Debian's ifupdown service is not shipped; Azure Linux 4.0 configures the network with systemd-networkd (enabled by the default presets, defaults.md): order after network-online.target",
+        "Debian's ifupdown service is not shipped; Azure Linux 4.0 configures the network with systemd-networkd (enabled by the default presets): order after network-online.target",
+        "defaults.md presets",
     ),
     (
         "ntp.service",
         "replaced",
         "chronyd.service",
-        "no ntp or ntpsec package in Azure Linux 4.0; chrony only (azurelinux-4.0/README.md), chronyd.service enabled by the default presets",
+        "no ntp or ntpsec package in Azure Linux 4.0; chrony only, chronyd.service enabled by the default presets",
+        "azurelinux-4.0/README.md; defaults.md presets",
     ),
     (
         "ntpd.service",
         "replaced",
         "chronyd.service",
-        "no ntp or ntpsec package in Azure Linux 4.0; chrony only (azurelinux-4.0/README.md, 'Really not shipped'), chronyd.service enabled by the default presets",
+        "no ntp or ntpsec package in Azure Linux 4.0; chrony only, chronyd.service enabled by the default presets",
+        "azurelinux-4.0/README.md ('Really not shipped'); defaults.md presets",
     ),
     (
         "ntpdate.service",
         "replaced",
         "chronyd.service",
-        "no ntp package in Azure Linux 4.0; chronyd steps the clock at start (chrony only, azurelinux-4.0/README.md); order after time-sync.target to wait for it",
+        "no ntp package in Azure Linux 4.0; chronyd steps the clock at start (chrony only); order after time-sync.target to wait for it",
+        "azurelinux-4.0/README.md",
     ),
     (
         "ntpsec.service",
         "replaced",
         "chronyd.service",
-        "no ntpsec package in Azure Linux 4.0; chrony only (azurelinux-4.0/README.md)",
+        "no ntpsec package in Azure Linux 4.0; chrony only",
+        "azurelinux-4.0/README.md",
     ),
     (
         "redis-server.service",
         "replaced",
         "valkey.service",
-        "Debian/Ubuntu's Redis unit; Azure Linux 4.0 ships valkey (valkey.service) and, in the unsupported sdk-exception channel, valkey-compat-redis with redis.service (units.tsv, packages.tsv)",
+        "Debian/Ubuntu's Redis unit; Azure Linux 4.0 ships valkey (valkey.service) and, in the unsupported sdk-exception channel, valkey-compat-redis with redis.service",
+        "azurelinux-4.0/units.tsv, packages.tsv",
     ),
     (
         "ssh.service",
         "replaced",
         "sshd.service",
-        "Debian/Ubuntu's OpenSSH unit; Azure Linux 4.0 ships openssh-server with sshd.service (units.tsv), enabled by the default presets",
+        "Debian/Ubuntu's OpenSSH unit; Azure Linux 4.0 ships openssh-server with sshd.service, enabled by the default presets",
+        "azurelinux-4.0/units.tsv; defaults.md presets",
     ),
     (
         "ssh.socket",
         "replaced",
         "sshd.socket",
-        "Debian/Ubuntu's OpenSSH socket; Azure Linux 4.0 ships openssh-server with sshd.socket (units.tsv)",
+        "Debian/Ubuntu's OpenSSH socket; Azure Linux 4.0 ships openssh-server with sshd.socket",
+        "azurelinux-4.0/units.tsv",
     ),
     (
         "syslog.service",
         "shipped",
         "rsyslog.service",
-        "an alias: rsyslog.service carries Alias=syslog.service on every distribution in scope; Azure Linux 4.0 ships rsyslog (units.tsv)",
+        "an alias: rsyslog.service carries Alias=syslog.service on every distribution in scope; Azure Linux 4.0 ships rsyslog",
+        "azurelinux-4.0/units.tsv",
     ),
     (
         "syslog.target",
         "obsolete",
         "",
         "systemd has had no syslog.target unit since v183; After=syslog.target is a no-op on every source system in scope and on Azure Linux 4.0",
+        "systemd NEWS 'CHANGES WITH 183'",
     ),
     (
         "xinetd.service",
         "removed",
         "",
-        "xinetd is not shipped (azurelinux-4.0/README.md, package presence table); convert each /etc/xinetd.d service to a .socket unit (Accept=yes) with a matching template service",
+        "xinetd is not shipped; convert each /etc/xinetd.d service to a .socket unit (Accept=yes) with a matching template service",
+        "azurelinux-4.0/README.md (package presence table)",
     ),
 ];
 

@@ -222,9 +222,30 @@ impl Pack {
 
     fn which_path(&self, term: &str, kind: TermKind, a: &mut Answer) -> bool {
         let norm = normalize_path(term);
-        let providers = self.path_providers(term);
+        let mut providers = self.path_providers(term);
+        // Python extras metapackages (`python3-x+extra`) ship no files of their own: they only
+        // require the package that ships the path. Prefer the real shippers when there are any.
+        let (meta, shippers): (Vec<Provider>, Vec<Provider>) = providers
+            .iter()
+            .cloned()
+            .partition(|p| is_metapackage(p.package));
+        let requirers = if !meta.is_empty() && !shippers.is_empty() {
+            providers = shippers;
+            meta
+        } else {
+            Vec::new()
+        };
         a.kind = kind;
         a.packages = self.provider_packages(&providers);
+        for p in &requirers {
+            a.evidence.push(Evidence {
+                package: p.package.to_string(),
+                fact: format!("only requires what ships {norm} (extras metapackage)"),
+                table: super::format::PATHS,
+                method: p.method.to_string(),
+                confidence: p.confidence,
+            });
+        }
         for p in &providers {
             let what = if p.glob {
                 "matches a %files glob for"
@@ -270,6 +291,22 @@ impl Pack {
                 best.name,
                 channel_note(best.channel)
             );
+            if !requirers.is_empty() {
+                let mut names: Vec<&str> = requirers.iter().map(|p| p.package).collect();
+                names.dedup();
+                let _ = write!(
+                    r,
+                    " {} only {} it (extras metapackage{}: no files of {} own).",
+                    names.join(", "),
+                    if names.len() == 1 {
+                        "requires"
+                    } else {
+                        "require"
+                    },
+                    if names.len() == 1 { "" } else { "s" },
+                    if names.len() == 1 { "its" } else { "their" }
+                );
+            }
             if providers.iter().all(|p| p.glob) {
                 let _ = write!(
                     r,
@@ -800,6 +837,15 @@ impl Pack {
                     summary: o.summary(),
                     toml: o.toml.clone(),
                 });
+                for note in o.notes() {
+                    a.evidence.push(Evidence {
+                        package: c.to_string(),
+                        fact: format!("overlay note: {note}"),
+                        table: super::format::OVERLAYS,
+                        method: "comp-toml".into(),
+                        confidence: Confidence::High,
+                    });
+                }
             }
         }
         if !a.overlays.is_empty() && a.status.found() {
@@ -830,6 +876,19 @@ impl Pack {
         }
         a.reason = a.reason.trim().to_string();
     }
+}
+
+/// A Python extras metapackage (`python3-hypercorn+trio`): Fedora's `%pyproject_extras_subpkg`
+/// names them `<package>+<extra>`; they hold no files and require their base package.
+fn is_metapackage(name: &str) -> bool {
+    name.starts_with("python")
+        && name.split_once('+').is_some_and(|(base, extra)| {
+            !base.is_empty()
+                && extra
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+        })
 }
 
 fn empty_like(a: &Answer) -> Answer {
@@ -980,6 +1039,15 @@ mod tests {
         );
         assert_eq!(digit_shape("python3.9").as_deref(), Some("python#.#"));
         assert_eq!(digit_shape("redis"), None);
+    }
+
+    #[test]
+    fn extras_metapackages() {
+        assert!(is_metapackage("python3-hypercorn+trio"));
+        assert!(is_metapackage("python3-nose2+coverage_plugin"));
+        assert!(!is_metapackage("libstdc++-devel"));
+        assert!(!is_metapackage("gcc-c++"));
+        assert!(!is_metapackage("python3"));
     }
 
     #[test]

@@ -46,16 +46,30 @@ pub fn esc(s: &str) -> String {
     o
 }
 
-/// Escape inline Markdown from docs/findings.md, turning `code` spans into `<code>`.
+/// Escape text that may hold Markdown code spans (docs/findings.md, package reasons), turning
+/// each `` `span` `` into `<code>`. A backtick without a closing one stays a backtick, and a
+/// GNU-style quote (`` `X' ``, as in the loader's "version `X' not found") stays text: it is
+/// closed by an apostrophe before any next backtick.
 fn inline_md(s: &str) -> String {
     let mut o = String::new();
-    for (i, part) in s.split('`').enumerate() {
-        if i % 2 == 1 {
-            let _ = write!(o, "<code>{}</code>", esc(part));
-        } else {
-            o.push_str(&esc(part));
+    let mut rest = s;
+    while let Some(open) = rest.find('`') {
+        o.push_str(&esc(&rest[..open]));
+        let after = &rest[open + 1..];
+        let close = after.find('`');
+        let apostrophe = after.find('\'');
+        match close {
+            Some(c) if apostrophe.is_none_or(|a| a > c) && c > 0 => {
+                let _ = write!(o, "<code>{}</code>", esc(&after[..c]));
+                rest = &after[c + 1..];
+            }
+            _ => {
+                o.push('`');
+                rest = after;
+            }
         }
     }
+    o.push_str(&esc(rest));
     o
 }
 
@@ -191,7 +205,8 @@ fn section_summary(o: &mut String, r: &Report, rd: &Readiness) {
     let _ = write!(
         o,
         "<header>\n<h1>{} {} readiness report</h1>\n<p class=\"sub\">{}{from} &rarr; {} {} ({}), \
-         knowledge pack {}, azl-compat {}</p>\n</header>\n",
+         knowledge pack {}, azl-compat {}</p>\n<p class=\"sub\" id=\"root-note\">Paths are \
+         relative to the scanned root, written as on the target.</p>\n</header>\n",
         esc(&r.target.name),
         esc(&r.target.version),
         code(&r.source.root),
@@ -1184,8 +1199,13 @@ fn section_metadata(o: &mut String, r: &Report) {
     row(
         "files",
         format!(
-            "{} files, {} directories, {} symlinks; {} ELF, {} scripts; {} owned by the source distribution",
-            src.files, src.directories, src.symlinks, src.elf_files, src.scripts, src.distro_owned
+            "{}, {}, {}; {} ELF, {}; {} owned by the source distribution",
+            readiness::plural(src.files, "file", "files"),
+            readiness::plural(src.directories, "directory", "directories"),
+            readiness::plural(src.symlinks, "symlink", "symlinks"),
+            src.elf_files,
+            readiness::plural(src.scripts, "script", "scripts"),
+            src.distro_owned
         ),
     );
     if !src.skipped.is_empty() {
@@ -1293,5 +1313,12 @@ mod tests {
         );
         assert_eq!(inline_md("use `a<b` now"), "use <code>a&lt;b</code> now");
         assert_eq!(esc("a\nb\x1b\u{202e}\tc"), "a\\nb\\x1b\\u{202e}\tc");
+        // GNU-style quotes and lone backticks stay text; spans around them still work.
+        assert_eq!(
+            inline_md("version `GLIBC_2.99' not found (required by `app`)"),
+            "version `GLIBC_2.99&#39; not found (required by <code>app</code>)"
+        );
+        assert_eq!(inline_md("a ` b"), "a ` b");
+        assert_eq!(inline_md("`x' and `y'"), "`x&#39; and `y&#39;");
     }
 }

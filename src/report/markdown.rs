@@ -109,6 +109,11 @@ pub fn render(r: &Report) -> String {
     );
     let _ = writeln!(
         o,
+        "Paths are relative to the scanned root {}, written as on the target.\n",
+        code(&r.source.root)
+    );
+    let _ = writeln!(
+        o,
         "**Verdict: {}.** {}\n",
         text(&rd.headline(r)),
         text(&rd.detail(r))
@@ -462,8 +467,11 @@ pub fn render(r: &Report) -> String {
     meta.push(vec![
         "files scanned".into(),
         format!(
-            "{} ({} ELF, {} scripts, {} owned by the source distribution)",
-            r.source.files, r.source.elf_files, r.source.scripts, r.source.distro_owned
+            "{} ({} ELF, {}, {} owned by the source distribution)",
+            r.source.files,
+            r.source.elf_files,
+            readiness::plural(r.source.scripts, "script", "scripts"),
+            r.source.distro_owned
         ),
     ]);
     meta.push(vec![

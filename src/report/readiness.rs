@@ -113,7 +113,8 @@ pub fn unread(r: &Report) -> u64 {
     marked.max(r.summary.unread)
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
+/// `1 file`, `2 files`: a count with the noun that agrees with it (every renderer uses it).
+pub fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
@@ -204,23 +205,23 @@ impl Readiness {
     pub fn detail(&self, r: &Report) -> String {
         let b = &r.summary.binaries;
         let mut s = format!(
-            "{} of {} would break, {} need packages, {} undecided, {} run as they are.",
+            "{} of {} would break, {}, {} undecided, {}.",
             b.breaks,
             plural(b.total, "binary or script", "binaries and scripts"),
-            b.needs_packages,
+            plural(b.needs_packages, "needs packages", "need packages"),
             b.unknown,
-            b.ok
+            plural(b.ok, "runs as it is", "run as they are")
         );
         let units: Vec<Verdict> = workload_units(r).map(|u| unit_verdict(r, u)).collect();
         if !units.is_empty() {
             let n = |v: Verdict| units.iter().filter(|&&x| x == v).count() as u64;
             s.push_str(&format!(
-                " {} of {} would break, {} need packages, {} undecided, {} run as they are.",
+                " {} of {} would break, {}, {} undecided, {}.",
                 n(Verdict::Breaks),
                 plural(units.len() as u64, "workload unit", "workload units"),
-                n(Verdict::NeedsPackages),
+                plural(n(Verdict::NeedsPackages), "needs packages", "need packages"),
                 n(Verdict::Unknown),
-                n(Verdict::Ok)
+                plural(n(Verdict::Ok), "runs as it is", "run as they are")
             ));
         }
         if let Some(p) = &r.policy

@@ -1,7 +1,7 @@
 //! The text rendering for people: a summary taken in within seconds, then details.
 
 use super::Report;
-use super::readiness::{self, Readiness, Status};
+use super::readiness::{self, Readiness, Status, plural};
 use crate::checks::Verdict;
 use crate::findings::{Finding, Severity, WaiverStatus};
 use std::collections::BTreeMap;
@@ -9,6 +9,9 @@ use std::fmt::Write;
 
 /// How many needs-packages binaries are listed one per line before they are only counted.
 const LIST_LIMIT: usize = 40;
+
+/// Said once under the header: how every path of the report is written.
+pub const ROOT_NOTE: &str = "paths are relative to the scanned root above, written as on the target (/etc/x is <root>/etc/x)";
 
 /// Render the report as plain text.
 pub fn render(r: &Report) -> String {
@@ -66,19 +69,25 @@ fn render_escaped(r: &Report, colour: bool) -> String {
         r.tool.version, r.source.root, from, target
     );
     let _ = writeln!(o, "knowledge pack {}{}", r.knowledge.id, commit);
+    let _ = writeln!(o, "{}", ROOT_NOTE);
     let s = &r.summary;
     let b = &s.binaries;
     let _ = writeln!(
         o,
-        "scanned {} files: {} ELF, {} scripts{}",
-        r.source.files,
+        "scanned {}: {} ELF, {}{}",
+        plural(r.source.files, "file", "files"),
         r.source.elf_files,
-        r.source.scripts,
+        plural(r.source.scripts, "script", "scripts"),
         if r.source.distro_owned > 0 {
             format!(
-                "; {} owned by {} packages are replaced, not judged",
+                "; {} owned by {} packages {} replaced, not judged",
                 r.source.distro_owned,
-                r.source.package_managers.join("/")
+                r.source.package_managers.join("/"),
+                if r.source.distro_owned == 1 {
+                    "is"
+                } else {
+                    "are"
+                }
             )
         } else {
             String::new()
@@ -90,17 +99,18 @@ fn render_escaped(r: &Report, colour: bool) -> String {
     let (headline, sgr) = match readiness.status {
         Status::Blocked => (
             format!(
-                "BLOCKED by {n} issue{}: {} of {} binaries and scripts would break",
-                if n == 1 { "" } else { "s" },
+                "BLOCKED by {}: {} of {} would break",
+                plural(n, "issue", "issues"),
                 b.breaks,
-                b.total
+                plural(b.total, "binary or script", "binaries and scripts")
             ),
             "1;31",
         ),
         Status::Undecided => (
             format!(
-                "CHECK: {} of {} binaries and scripts could not be decided",
-                b.unknown, b.total
+                "UNDECIDED: {} of {} could not be decided",
+                b.unknown,
+                plural(b.total, "binary or script", "binaries and scripts")
             ),
             "1;33",
         ),
@@ -147,14 +157,19 @@ fn render_escaped(r: &Report, colour: bool) -> String {
     let _ = writeln!(o, "  unknown         {:>6}", b.unknown);
     let _ = writeln!(
         o,
-        "  findings: {} blocker, {} warning, {} info; {} diagnostics",
-        s.findings.blocker, s.findings.warning, s.findings.info, s.diagnostics
+        "  findings: {} blocker, {} warning, {} info; {}",
+        s.findings.blocker,
+        s.findings.warning,
+        s.findings.info,
+        plural(s.diagnostics, "diagnostic", "diagnostics")
     );
     if let Some(p) = &r.policy {
         let _ = writeln!(
             o,
-            "  policy as of {}: {} findings waived, {} waivers expired",
-            p.today, p.waived, p.expired
+            "  policy as of {}: {} waived, {}",
+            p.today,
+            plural(p.waived, "finding", "findings"),
+            plural(p.expired, "waiver expired", "waivers expired")
         );
     }
     if !s.top_causes.is_empty() {

@@ -1,11 +1,43 @@
 //! Helpers shared by the integration tests.
+//!
+//! One rule for what a test needs from outside the repository:
+//! - **Tools** (`require_tool`): a missing tool always fails the test. `scripts/test` installs
+//!   every tool the tests use, so there is no reason to skip.
+//! - **Shared data** (`corpora_dir`, `knowledge_sources_dir`): keyed on `AZL_COMPAT_CORPORA`.
+//!   When it is set (CI sets it), the data must be there or the test fails. When it is unset,
+//!   `../shared` beside the checkout is used if present; otherwise (a fresh clone) the test
+//!   prints a loud `AZL-COMPAT-SKIP` line on stderr (not captured by the test harness) and, when
+//!   `AZL_COMPAT_SKIP_LOG` names a file, appends the test's name to it so `scripts/test` can say
+//!   at the end how many corpus tests did not run and why. Nothing is skipped silently.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The shared corpus directory (`$AZL_COMPAT_CORPORA`, else `../shared/corpora`), or `None`
-/// (with a note) when it is not configured and absent. Panics when `AZL_COMPAT_CORPORA` is set
-/// but the directory is missing: in CI a test that needs the corpora fails, never skips.
+/// Fail unless `tool` is on PATH (or is an existing path).
+pub fn require_tool(tool: &str) {
+    let found = if tool.contains('/') {
+        Path::new(tool).is_file()
+    } else {
+        std::env::var_os("PATH").is_some_and(|p| {
+            std::env::split_paths(&p).any(|d| {
+                let f = d.join(tool);
+                f.is_file()
+                    && std::fs::metadata(&f).is_ok_and(|m| {
+                        std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0
+                    })
+            })
+        })
+    };
+    assert!(
+        found,
+        "{tool} is needed by this test and is not installed: run scripts/test, which installs \
+         every tool the tests need (a missing tool fails, it never skips)"
+    );
+}
+
+/// The shared corpus directory: `$AZL_COMPAT_CORPORA` (must exist), else `../shared/corpora`
+/// beside the checkout, else `None` after a loud skip line (see the module's rule).
 pub fn corpora_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("AZL_COMPAT_CORPORA") {
         let dir = PathBuf::from(dir);
@@ -20,11 +52,50 @@ pub fn corpora_dir() -> Option<PathBuf> {
     if dir.join("MANIFEST.tsv").is_file() {
         Some(dir)
     } else {
-        eprintln!(
-            "note: no corpus at {} and AZL_COMPAT_CORPORA unset; skipping",
+        skipped(&format!("no shared corpus at {}", dir.display()));
+        None
+    }
+}
+
+/// The knowledge sources (`$AZL_COMPAT_CORPORA/../knowledge-sources`, else
+/// `../shared/knowledge-sources`) holding `pack_id`, under the same rule as `corpora_dir`.
+pub fn knowledge_sources_dir(pack_id: &str) -> Option<PathBuf> {
+    if let Some(corpora) = std::env::var_os("AZL_COMPAT_CORPORA") {
+        let dir = PathBuf::from(corpora).join("..").join("knowledge-sources");
+        assert!(
+            dir.join(pack_id).is_dir(),
+            "AZL_COMPAT_CORPORA is set but the knowledge sources are missing: {}",
             dir.display()
         );
+        return Some(dir);
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/knowledge-sources");
+    if dir.join(pack_id).is_dir() {
+        Some(dir)
+    } else {
+        skipped(&format!("no knowledge sources at {}", dir.display()));
         None
+    }
+}
+
+/// Say loudly that the current test did not run, and record it for `scripts/test`.
+fn skipped(why: &str) {
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("<unnamed test>")
+        .to_string();
+    let line = format!(
+        "AZL-COMPAT-SKIP {name}: {why} (AZL_COMPAT_CORPORA unset); this corpus test did NOT run\n"
+    );
+    // Straight to the process's stderr: the harness captures eprintln! of passing tests.
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    if let Some(log) = std::env::var_os("AZL_COMPAT_SKIP_LOG")
+        && let Ok(mut f) = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(log)
+    {
+        let _ = f.write_all(line.as_bytes());
     }
 }
 
