@@ -61,6 +61,7 @@ mod tests {
             evidence: BTreeMap::new(),
             overridden_from: None,
             waiver: None,
+            line: None,
         }
     }
 

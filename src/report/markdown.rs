@@ -230,13 +230,19 @@ pub fn render(r: &Report) -> String {
         );
     }
     if let Some(cmd) = &s.install_command {
-        let _ = writeln!(o, "## Packages to install\n\n{}\n", fenced("sh", cmd));
+        // One shell line: a line break in a (hostile) package name is shown, never kept.
+        let cmd = super::escape::visible(cmd);
+        let _ = writeln!(o, "## Packages to install\n\n{}\n", fenced("sh", &cmd));
     }
     if !s.packages_unsupported.is_empty() {
         let _ = writeln!(
             o,
             "Only in the unsupported sdk channel (install at your own risk, or replace): {}\n",
-            s.packages_unsupported.join(", ")
+            s.packages_unsupported
+                .iter()
+                .map(|p| code(p))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     let why = readiness::why(r);
