@@ -1,11 +1,12 @@
 //! Needed libraries: bundled on the search path, from an Azure Linux package, or missing.
 
 use super::Context;
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use super::loader::{Closure, Edge, Resolution};
 use crate::findings::{Code, Finding};
 use crate::knowledge::{Channel, Confidence, Provider};
 
-pub fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
+fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
     closure
         .edges
         .iter()
@@ -175,5 +176,37 @@ fn missing_fix(ctx: &Context, soname: &str) -> String {
             list.join(", "),
             ctx.pack.name_version()
         )
+    }
+}
+
+/// The check: how the loader resolves each needed library of a closure.
+pub(crate) struct ElfLibraries;
+
+static META: Meta = Meta {
+    id: "elf-libraries",
+    summary: "needed libraries (DT_NEEDED) as the loader resolves them on the target",
+    area: Area::Binaries,
+    needs: Needs::LoaderClosure,
+    codes: &[
+        Code::ElfLibraryMissing,
+        Code::ElfLibraryFromPackage,
+        Code::ElfLibrarySdkOnly,
+        Code::ElfLibraryWeakEvidence,
+        Code::ElfLibraryOffSearchPath,
+        Code::ElfLibraryUnreadable,
+        Code::ElfLibraryViaLdLibraryPath,
+    ],
+    reuses: &[],
+    file: "src/checks/elf_libraries.rs",
+};
+
+impl Check for ElfLibraries {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Closure { ctx, closure } = input {
+            out.extend(check(ctx, closure));
+        }
     }
 }

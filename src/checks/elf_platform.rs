@@ -1,10 +1,11 @@
 //! Architecture, OS ABI and program interpreter of ELF objects.
 
 use super::Context;
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use crate::findings::{Code, Finding};
 use crate::inventory::ObjectId;
 
-pub fn check(ctx: &Context, ids: &[ObjectId]) -> Vec<Finding> {
+fn check(ctx: &Context, ids: &[ObjectId]) -> Vec<Finding> {
     let mut out = Vec::new();
     let arches = ctx.pack.arches.join(", ");
     for &id in ids {
@@ -84,4 +85,28 @@ pub fn check(ctx: &Context, ids: &[ObjectId]) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// The check: architecture, class, OS ABI and program interpreter of every judged ELF object.
+pub(crate) struct ElfPlatform;
+
+static META: Meta = Meta {
+    id: "elf-platform",
+    summary: "architecture, class, OS ABI and program interpreter of ELF objects",
+    area: Area::Binaries,
+    needs: Needs::ElfObjects,
+    codes: &[Code::ElfUnsupportedArch, Code::ElfInterpreterMissing],
+    reuses: &[],
+    file: "src/checks/elf_platform.rs",
+};
+
+impl Check for ElfPlatform {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::ElfObjects { ctx, ids } = input {
+            out.extend(check(ctx, ids));
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! Symbol version nodes (DT_VERNEED) against the library that satisfies each need.
 
 use super::Context;
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use super::loader::{Closure, Resolution};
 use crate::findings::{Code, Finding};
 use crate::inventory::file_name;
@@ -8,7 +9,7 @@ use crate::inventory::file_name;
 /// glibc's private interface: usable only by glibc's own build.
 const GLIBC_PRIVATE: &str = "GLIBC_PRIVATE";
 
-pub fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
+fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
     let inv = ctx.inv;
     let mut out = Vec::new();
     for edge in &closure.edges {
@@ -151,5 +152,33 @@ mod tests {
             Some("GLIBC_2.34")
         );
         assert_eq!(newest_like(&defs, "OPENSSL_1_1_0"), None);
+    }
+}
+
+/// The check: symbol versions each object of a closure needs.
+pub(crate) struct ElfVersions;
+
+static META: Meta = Meta {
+    id: "elf-versions",
+    summary: "needed symbol versions (DT_VERNEED) against the library that satisfies them; GLIBC_PRIVATE",
+    area: Area::Binaries,
+    needs: Needs::LoaderClosure,
+    codes: &[
+        Code::ElfVersionMissing,
+        Code::ElfVersionsUnknown,
+        Code::ElfGlibcPrivate,
+    ],
+    reuses: &[],
+    file: "src/checks/elf_versions.rs",
+};
+
+impl Check for ElfVersions {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Closure { ctx, closure } = input {
+            out.extend(check(ctx, closure));
+        }
     }
 }

@@ -5,13 +5,16 @@
 //! verdict per judged object.
 
 pub mod aggregate;
+pub mod elf_dependencies;
 pub mod elf_libraries;
 pub mod elf_platform;
 pub mod elf_versions;
+pub mod interface;
 pub mod launch_env;
 pub mod loader;
 pub mod package_fate;
 pub mod packages;
+pub mod registry;
 pub mod requires;
 pub mod richdep;
 pub mod scripts;
@@ -34,6 +37,8 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::RwLock;
 
+pub use interface::{Area, Meta, Needs};
+use interface::{Input, Output};
 pub use verdict::{Judged, Verdict};
 
 /// What every check sees.
@@ -312,14 +317,16 @@ pub fn run(ctx: &Context) -> Outcome {
     );
 
     let mut findings: Vec<Finding> = Vec::new();
-    findings.extend(elf_platform::check(ctx, &elf_ids));
+    for sink in registry::run(&Input::ElfObjects { ctx, ids: &elf_ids }) {
+        findings.extend(sink.findings());
+    }
     findings.extend(
         closures
             .par_iter()
             .flat_map_iter(|c| {
-                let mut v = elf_libraries::check(ctx, c);
-                v.extend(elf_versions::check(ctx, c));
-                v
+                registry::run(&Input::Closure { ctx, closure: c })
+                    .into_iter()
+                    .flat_map(|s| s.findings())
             })
             .collect::<Vec<_>>(),
     );
@@ -328,7 +335,28 @@ pub fn run(ctx: &Context) -> Outcome {
         .copied()
         .filter(|&i| matches!(inv.objects[i].kind, ObjectKind::Script(_)))
         .collect();
-    let (judged, mut more) = verdict::judge(ctx, &elf_ids, &closures, &script_ids, &findings);
+    let script = |id: ObjectId, judged: &HashMap<ObjectId, Judged>| {
+        let mut out = verdict::ScriptJudgement::default();
+        for sink in registry::run(&Input::Script { ctx, id, judged }) {
+            for o in &sink.outputs {
+                match o {
+                    Output::Packages(p) => out.packages.extend(p.iter().cloned()),
+                    Output::Interpreter(i) => out.interpreter = Some(*i),
+                    _ => {}
+                }
+            }
+            out.findings.extend(sink.findings());
+        }
+        out
+    };
+    let (judged, attributions, mut more) =
+        verdict::judge(ctx, &elf_ids, &closures, &script_ids, &findings, &script);
+    for sink in registry::run(&Input::Attributions {
+        ctx,
+        attributions: &attributions,
+    }) {
+        more.extend(sink.findings());
+    }
     findings.append(&mut more);
     findings.sort();
     findings.dedup_by(|a, b| a.key() == b.key());
@@ -454,9 +482,20 @@ pub fn run_packages(
         origins,
         needed_by: &needed_by,
     };
-    let (reports, mut findings) = packages::check(ctx, &input);
-    let (req_findings, pulls) = requires::check(ctx, pkgs, origins);
-    findings.extend(req_findings);
+    let mut reports = Vec::new();
+    let mut findings = Vec::new();
+    let mut pulls = Vec::new();
+    for sink in registry::run(&Input::Packages { ctx, input: &input }) {
+        let (fs, outputs) = sink.into_parts();
+        findings.extend(fs);
+        for o in outputs {
+            match o {
+                Output::PackageReports(r) => reports.extend(r),
+                Output::Install(set) => pulls.push(set),
+                _ => {}
+            }
+        }
+    }
     let mut to_install = BTreeSet::new();
     for r in &reports {
         if matches!(

@@ -8,6 +8,7 @@
 //! [`super::requires`].
 
 use super::Context;
+use super::interface::{Area, Check, Input as CheckInput, Meta, Needs, Output, Sink};
 use crate::findings::{Code, Finding, Severity};
 use crate::inventory::file_name;
 use crate::inventory::ownership::Origin;
@@ -69,7 +70,7 @@ pub struct Input<'a> {
 }
 
 /// Decide the fate of every package; third-party packages get `carried`.
-pub fn check(ctx: &Context, input: &Input) -> (Vec<PackageReport>, Vec<Finding>) {
+fn check(ctx: &Context, input: &Input) -> (Vec<PackageReport>, Vec<Finding>) {
     let mut reports = Vec::new();
     let mut findings = Vec::new();
     for (p, origin) in input.packages.iter().zip(input.origins) {
@@ -436,4 +437,37 @@ fn host_content_mapping(ctx: &Context, p: &InstalledPackage) -> Option<HostMappi
         confidence,
         reason,
     })
+}
+
+/// The check: the fate of every installed package on the target.
+pub(crate) struct Packages;
+
+static META: Meta = Meta {
+    id: "packages",
+    summary: "the fate of each installed package: shipped, replaced, sdk only, not published, not shipped",
+    area: Area::Packages,
+    needs: Needs::Packages,
+    codes: &[
+        Code::PkgNotShipped,
+        Code::PkgNotPublished,
+        Code::PkgSdkOnly,
+        Code::PkgReplaced,
+        Code::PkgMajorVersionChange,
+        Code::PkgMappingUncertain,
+    ],
+    reuses: &[],
+    file: "src/checks/packages.rs",
+};
+
+impl Check for Packages {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &CheckInput, out: &mut Sink) {
+        if let CheckInput::Packages { ctx, input } = input {
+            let (reports, findings) = check(ctx, input);
+            out.extend(findings);
+            out.output(Output::PackageReports(reports));
+        }
+    }
 }

@@ -5,6 +5,7 @@
 //! the target's RPM. Rich dependencies are evaluated as rpm does.
 
 use super::Context;
+use super::interface::{Area, Check, Input, Meta, Needs, Output, Sink};
 use super::richdep::{self, Cmp, Simple};
 use crate::findings::{Code, Finding};
 use crate::inventory::ownership::Origin;
@@ -20,7 +21,7 @@ const SENSE_MISSINGOK: u32 = 1 << 19;
 
 /// Check every requirement of every third-party rpm package. Returns the findings and, per
 /// package index, the Azure Linux packages its requirements pull in.
-pub fn check(
+fn check(
     ctx: &Context,
     packages: &[InstalledPackage],
     origins: &[Origin],
@@ -293,5 +294,33 @@ mod tests {
         assert!(version_ok("2.42-10.azl4", &Some((Cmp::Eq, "2.42".into()))));
         assert!(!version_ok("2.42-10.azl4", &Some((Cmp::Lt, "2.17".into()))));
         assert_eq!(strip_arch("bash(x86-64)"), "bash");
+    }
+}
+
+/// The check: the requirements of third-party rpm packages against the target.
+pub(crate) struct Requires;
+
+static META: Meta = Meta {
+    id: "requires",
+    summary: "requirements (rich dependencies, rpmlib features) of third-party rpm packages",
+    area: Area::Packages,
+    needs: Needs::Packages,
+    codes: &[Code::PkgRequirementUnsatisfied, Code::PkgRpmlibUnsupported],
+    reuses: &[],
+    file: "src/checks/requires.rs",
+};
+
+impl Check for Requires {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Packages { ctx, input } = input {
+            let (findings, pulls) = check(ctx, input.packages, input.origins);
+            out.extend(findings);
+            for set in pulls {
+                out.output(Output::Install(set));
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Scripts: the interpreter named by `#!` must exist on the target.
 
+use super::interface::{Area, Check, Input, Meta, Needs, Output, Sink};
 use super::{Context, Judged, Verdict};
 use crate::findings::{Code, Finding};
 use crate::inventory::{ObjectId, ObjectKind};
@@ -17,7 +18,7 @@ const TARGET_PATH: &[&str] = &[
 ];
 
 /// The result for one script.
-pub struct ScriptResult {
+struct ScriptResult {
     pub findings: Vec<Finding>,
     pub packages: BTreeSet<String>,
     /// The carried-over interpreter the script runs through, if any.
@@ -25,7 +26,7 @@ pub struct ScriptResult {
 }
 
 /// Judge one script, given the verdicts of the ELF objects already judged.
-pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) -> ScriptResult {
+fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) -> ScriptResult {
     let obj = &ctx.inv.objects[id];
     let mut res = ScriptResult {
         findings: Vec::new(),
@@ -178,4 +179,40 @@ fn interpreter_fix(ctx: &Context, shown: &str) -> String {
         }
     }
     "install or bundle the interpreter, or change the #! line to one the target has".to_string()
+}
+
+/// The check: the interpreter each carried-over `#!` script runs through, once the ELF objects
+/// (a bundled interpreter) are judged.
+pub(crate) struct Scripts;
+
+static META: Meta = Meta {
+    id: "scripts",
+    summary: "the interpreter named by a script's #! line on the target",
+    area: Area::Scripts,
+    needs: Needs::Script,
+    codes: &[
+        Code::ScriptInterpreterMissing,
+        Code::ScriptInterpreterUnreadable,
+        Code::ScriptInterpreterFromPackage,
+        Code::ScriptInterpreterSdkOnly,
+        Code::ScriptInterpreterBreaks,
+    ],
+    reuses: &[],
+    file: "src/checks/scripts.rs",
+};
+
+impl Check for Scripts {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Script { ctx, id, judged } = input {
+            let r = check(ctx, *id, judged);
+            out.extend(r.findings);
+            out.output(Output::Packages(r.packages));
+            if let Some(i) = r.interpreter_object {
+                out.output(Output::Interpreter(i));
+            }
+        }
+    }
 }

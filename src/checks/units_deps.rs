@@ -2,6 +2,7 @@
 //! xinetd.service ...), with the replacement where one exists. The SysV runlevel targets are
 //! the SysV check's (units_sysv.rs).
 
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use super::units::{Op, Origin, Proposal, UnitCtx, at, specifiers};
 use crate::findings::Code;
 use crate::inventory::systemd::{Directive, Unit, is_unit_name, words};
@@ -43,7 +44,7 @@ pub fn is_runlevel_target(name: &str) -> bool {
         })
 }
 
-pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
+fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
     let scope = u.scope.unwrap_or(Scope::System);
     let mut out = Vec::new();
     for (section, key, hard) in DEPENDENCY_KEYS {
@@ -194,5 +195,31 @@ mod tests {
             ),
             "a.service network-online.target b"
         );
+    }
+}
+
+/// The check: the units a unit requires, wants or is installed into.
+pub(crate) struct UnitDeps;
+
+static META: Meta = Meta {
+    id: "unit-dependencies",
+    summary: "units a unit depends on (Requires=, Wants=, WantedBy= ...) that the target lacks",
+    area: Area::Units,
+    needs: Needs::Unit,
+    codes: &[Code::UnitDependencyMissing, Code::UnitWeakDependencyMissing],
+    reuses: &[],
+    file: "src/checks/units_deps.rs",
+};
+
+impl Check for UnitDeps {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Unit { uc, unit } = input {
+            for p in check(uc, unit) {
+                out.propose(p);
+            }
+        }
     }
 }

@@ -2,8 +2,9 @@
 //! (platform/units-directives.tsv, in the pack as unit-directives.tsv), each with its effect
 //! and, where the old meaning can be kept, the migrated line.
 
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use super::units::{Op, Proposal, RowWhy, UnitCtx, at, row, row_replacement};
-use crate::findings::{Code, Severity};
+use crate::findings::{Code, Finding, Severity};
 use crate::inventory::systemd::{Directive, Unit, is_true};
 
 /// systemd's cgroup weight range and defaults (cgroup-util.h): CGROUP_WEIGHT_MIN/MAX/DEFAULT,
@@ -78,7 +79,7 @@ pub fn exec_prefix(v: &str) -> (&str, &str) {
 }
 
 /// Check one unit's directives (fragment and drop-ins).
-pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
+fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
     let mut out = Vec::new();
     for d in &u.directives {
         if let Some(p) = directive(uc, u, d) {
@@ -128,10 +129,17 @@ fn limit(
     }
 }
 
+/// The one builder of `unit-directive-deprecated`: the directive, its line and section, and the
+/// units-directives.tsv row it follows from (unit files here; manager and networkd settings in
+/// `units_host`; soft runlevel orderings in `units_sysv`).
+pub(crate) fn deprecated_at(d: &Directive, row: &str) -> Finding {
+    at(Code::UnitDirectiveDeprecated, d, row)
+}
+
 fn deprecated(uc: &UnitCtx, d: &Directive, key: &str, message: String, fix: String) -> Proposal {
     let r = row(key);
     Proposal::new(
-        at(Code::UnitDirectiveDeprecated, d, r)
+        deprecated_at(d, r)
             .subject(format!("{}=", d.key))
             .message(message)
             .row_why(uc, r, "deprecated")
@@ -378,5 +386,35 @@ mod tests {
         assert_eq!(exec_prefix("!!/bin/x"), ("!!", "/bin/x"));
         assert_eq!(exec_prefix("-+/bin/x a"), ("-+", "/bin/x a"));
         assert_eq!(exec_prefix("/bin/x"), ("", "/bin/x"));
+    }
+}
+
+/// The check: directives of unit files that systemd 258 removed, ignores or deprecates.
+pub(crate) struct UnitDirectives;
+
+static META: Meta = Meta {
+    id: "unit-directives",
+    summary: "unit directives systemd removed, ignores (cgroup v1 resource control) or deprecates",
+    area: Area::Units,
+    needs: Needs::Unit,
+    codes: &[
+        Code::UnitLimitIgnored,
+        Code::UnitDirectiveRemoved,
+        Code::UnitDirectiveDeprecated,
+    ],
+    reuses: &[],
+    file: "src/checks/units_directives.rs",
+};
+
+impl Check for UnitDirectives {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Unit { uc, unit } = input {
+            for p in check(uc, unit) {
+                out.propose(p);
+            }
+        }
     }
 }

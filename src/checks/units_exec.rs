@@ -3,6 +3,7 @@
 //! judgement of the carried-over programs (the ELF and script checks).
 
 use super::Verdict;
+use super::interface::{Area, Check, Input, Meta, Needs, Output, Sink};
 use super::units::{Proposal, UnitCtx, at, specifiers};
 use super::units_directives::{EXEC_KEYS, exec_prefix};
 use super::units_legacy::{commands, section_of_exec};
@@ -68,7 +69,7 @@ fn locate(uc: &UnitCtx, path: &str) -> Program {
     }
 }
 
-pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> ExecOutcome {
+fn check(uc: &UnitCtx, u: &Unit) -> ExecOutcome {
     let mut out = ExecOutcome::default();
     let section = section_of_exec(u);
     for key in EXEC_KEYS {
@@ -224,5 +225,41 @@ fn program(
                 ))
                 .fix(format!("dnf install {}", best.package)),
         )));
+    }
+}
+
+/// The check: the programs a unit starts (Exec*=) on the target.
+pub(crate) struct UnitExec;
+
+static META: Meta = Meta {
+    id: "unit-exec",
+    summary: "the programs a unit starts: carried over and judged, from a package, or missing",
+    area: Area::Units,
+    needs: Needs::Unit,
+    codes: &[
+        Code::UnitExecMissing,
+        Code::UnitExecFromPackage,
+        Code::UnitExecSdkOnly,
+        Code::UnitExecBreaks,
+    ],
+    reuses: &[],
+    file: "src/checks/units_exec.rs",
+};
+
+impl Check for UnitExec {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Unit { uc, unit } = input {
+            let e = check(uc, unit);
+            for p in e.proposals {
+                out.propose(p);
+            }
+            out.output(Output::Packages(e.packages));
+            if let Some(v) = e.programs {
+                out.output(Output::Programs(v));
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! 258), `systemctl reboot ARG`, boot flag files (`/forcefsck` ...), and tty tools whose default
 //! permissions changed. The text scanners are shared with the SysV, rc.local and host checks.
 
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use super::units::{Op, Proposal, RowWhy, UnitCtx, at, row, specifiers};
 use super::units_directives::{EXEC_KEYS, exec_prefix};
 use crate::findings::{Code, Finding, Severity};
@@ -372,7 +373,7 @@ fn truncate(s: &str) -> String {
 }
 
 /// Check one unit: its directives, its environment files, the scripts it runs.
-pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
+fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
     let mut out = Vec::new();
     let v2 = u
         .directives
@@ -581,5 +582,37 @@ mod tests {
                 vec!["/bin/b".to_string()]
             ]
         );
+    }
+}
+
+/// The check: legacy paths, cgroup v1 and removed commands in units and the scripts they run.
+pub(crate) struct UnitLegacy;
+
+static META: Meta = Meta {
+    id: "unit-legacy",
+    summary: "legacy paths, cgroup v1 interfaces, removed commands and legacy files in units and the scripts they run",
+    area: Area::Units,
+    needs: Needs::Unit,
+    codes: &[
+        Code::UnitLegacyPath,
+        Code::UnitLegacyCgroup,
+        Code::UnitRemovedCommand,
+        Code::SystemdLegacyFile,
+        Code::SystemdBehaviourChange,
+    ],
+    reuses: &[],
+    file: "src/checks/units_legacy.rs",
+};
+
+impl Check for UnitLegacy {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Unit { uc, unit } = input {
+            for p in check(uc, unit) {
+                out.propose(p);
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! disabled by the default presets does not start after the migration unless enabled again;
 //! an enabled distro unit that no Azure Linux package ships does not exist at all.
 
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use super::units::{Origin, Proposal, UnitCtx};
 use crate::findings::{Code, Finding};
 use crate::inventory::systemd::Unit;
@@ -13,7 +14,7 @@ fn own_presets(package: &str) -> bool {
     package == "systemd" || package.starts_with("systemd-")
 }
 
-pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
+fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
     let scope = u.scope.unwrap_or(Scope::System);
     // Only enablement made by an administrator or a preset (links below /etc); links that
     // packages ship in /usr/lib are static wiring.
@@ -112,4 +113,30 @@ pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
             .evidence("enable", format!("systemctl {user}enable {name}"))
             .evidence("enabled_by", links.join(" ")),
     )]
+}
+
+/// The check: enabled units the target does not ship or disables by preset (masked units too).
+pub(crate) struct UnitPresets;
+
+static META: Meta = Meta {
+    id: "unit-presets",
+    summary: "enabled units the target does not ship or that its presets disable",
+    area: Area::Units,
+    needs: Needs::EveryUnit,
+    codes: &[Code::UnitPresetDisabled, Code::UnitNotShipped],
+    reuses: &[],
+    file: "src/checks/units_presets.rs",
+};
+
+impl Check for UnitPresets {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Unit { uc, unit } = input {
+            for p in check(uc, unit) {
+                out.propose(p);
+            }
+        }
+    }
 }

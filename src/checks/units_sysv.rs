@@ -2,8 +2,10 @@
 //! systemd 260 removes), and dependencies on or enablement through the `runlevelN.target`
 //! aliases that 258 removed. Offers a native `.service` draft for each script.
 
+use super::interface::{Area, Check, Input, Meta, Needs, Output, Sink};
 use super::units::{Op, Origin, Proposal, RowWhy, UnitCtx, UnitOutcome, at, row};
 use super::units_deps::{is_runlevel_target, replace_word};
+use super::units_directives;
 use super::units_legacy::{Kind, scan_file};
 use crate::findings::{Code, Finding};
 use crate::inventory::systemd::{InitHeader, SysvScript, Unit, words};
@@ -47,7 +49,7 @@ const SOFT: &[(&str, &str)] = &[
 ];
 
 /// Runlevel targets in a unit's dependencies and enablement links.
-pub(crate) fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
+fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
     let mut out = Vec::new();
     for d in &u.directives {
         let hard = HARD.iter().any(|(s, k)| d.section == *s && d.key == *k);
@@ -62,10 +64,10 @@ pub(crate) fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
             let new = runlevel_replacement(runlevel_of(&name));
             let from = name.clone();
             let to = new.to_string();
-            let code = if hard {
-                Code::UnitRunlevelTarget
+            let base = if hard {
+                at(Code::UnitRunlevelTarget, d, row(ROW_RUNLEVEL))
             } else {
-                Code::UnitDirectiveDeprecated
+                units_directives::deprecated_at(d, row(ROW_RUNLEVEL))
             };
             let effect = if d.section == "Install" {
                 format!(
@@ -79,8 +81,7 @@ pub(crate) fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
             };
             out.push(
                 Proposal::new(
-                    at(code, d, row(ROW_RUNLEVEL))
-                        .subject(format!("{}={name}", d.key))
+                    base.subject(format!("{}={name}", d.key))
                         .message(format!(
                             "{}={name}: the runlevel targets are gone in systemd 258; {effect}",
                             d.key
@@ -129,7 +130,7 @@ pub(crate) type ScriptRow = (
 );
 
 /// SysV init scripts and rc.local.
-pub(crate) fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
+fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
     let mut out = Vec::new();
     for s in &uc.units.sysv {
         if s.shadowed || !s.executable {
@@ -322,4 +323,63 @@ pub fn rc_local_draft(path: &str) -> String {
          [Install]\n\
          WantedBy=multi-user.target\n"
     )
+}
+
+/// The check: units hooked to the removed runlevel targets.
+pub(crate) struct UnitRunlevels;
+
+static RUNLEVELS: Meta = Meta {
+    id: "unit-runlevels",
+    summary: "units installed into, depending on or ordered against a runlevelN.target",
+    area: Area::Units,
+    needs: Needs::Unit,
+    codes: &[Code::UnitRunlevelTarget],
+    reuses: &[Code::UnitDirectiveDeprecated],
+    file: "src/checks/units_sysv.rs",
+};
+
+impl Check for UnitRunlevels {
+    fn meta(&self) -> &'static Meta {
+        &RUNLEVELS
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Unit { uc, unit } = input {
+            for p in check_unit(uc, unit) {
+                out.propose(p);
+            }
+        }
+    }
+}
+
+/// The check: SysV init scripts and rc.local, each reported as the unit the generator makes
+/// of it, with a native draft.
+pub(crate) struct SysvScripts;
+
+static SYSV: Meta = Meta {
+    id: "sysv-scripts",
+    summary: "SysV init scripts and rc.local, whose generators systemd 260 removes",
+    area: Area::Units,
+    needs: Needs::Units,
+    codes: &[Code::UnitSysvScript, Code::UnitRcLocal],
+    reuses: &[
+        Code::UnitLegacyPath,
+        Code::UnitLegacyCgroup,
+        Code::UnitRemovedCommand,
+        Code::SystemdLegacyFile,
+        Code::SystemdBehaviourChange,
+    ],
+    file: "src/checks/units_sysv.rs",
+};
+
+impl Check for SysvScripts {
+    fn meta(&self) -> &'static Meta {
+        &SYSV
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Units { uc } = input {
+            for (row, outcome) in check_scripts(uc) {
+                out.output(Output::UnitRow(row, outcome));
+            }
+        }
+    }
 }

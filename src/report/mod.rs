@@ -513,7 +513,8 @@ pub(crate) fn top_causes(findings: &[Finding]) -> Vec<Cause> {
             continue;
         }
         // Package warnings are one cause each per code (each package is its own subject).
-        let per_package = f.code.as_str().starts_with("pkg-") && f.severity < Severity::Blocker;
+        let per_package = crate::checks::Area::of(f.code) == crate::checks::Area::Packages
+            && f.severity < Severity::Blocker;
         let subject = f.subject.as_deref().unwrap_or("");
         let key = if per_package {
             String::new()

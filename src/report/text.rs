@@ -184,7 +184,7 @@ fn render_escaped(r: &Report, colour: bool) -> String {
                 ),
                 c.code.as_str(),
                 c.subject,
-                if c.code.as_str().starts_with("pkg-") {
+                if crate::checks::Area::of(c.code) == crate::checks::Area::Packages {
                     String::new()
                 } else {
                     format!(
