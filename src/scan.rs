@@ -1,6 +1,7 @@
 //! One scan, end to end: source -> inventory -> checks -> report.
 
 use crate::checks::{self, Context};
+use crate::engine;
 use crate::inventory::exclude::Exclusions;
 use crate::inventory::ownership::{self, Origin};
 use crate::inventory::walk::{self, Progress};
@@ -61,8 +62,8 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     let units = crate::inventory::systemd::load(&source, &inv);
     let mut ctx = Context::new(&inv, pack, ld_dirs);
     ctx.launch = checks::launch_env::collect(&inv, &source, &units);
-    let outcome = checks::run(&ctx);
-    let pkgs = checks::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
+    let outcome = engine::run(&ctx);
+    let pkgs = engine::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
     let (units, unit_findings, unit_diags) =
         checks::units::check_loaded(&ctx, &source, &outcome.judged, &own, &units);
     let mut report = report::build(
@@ -93,7 +94,7 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     if report.summary.install_command.is_some() && pack.profile_lacks_package_manager() {
         report.summary.install_step = Some(pack.install_step(&supported));
     }
-    checks::annotate_differences(&mut report.findings);
+    engine::annotate_differences(&mut report.findings);
     Ok(report)
 }
 

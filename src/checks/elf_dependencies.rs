@@ -4,7 +4,7 @@
 
 use super::Context;
 use super::interface::{Area, Check, Input, Meta, Needs, Sink};
-use super::verdict::Attribution;
+use crate::engine::verdict::Attribution;
 use crate::findings::{Code, Finding};
 
 fn finding(ctx: &Context, a: &Attribution) -> Finding {

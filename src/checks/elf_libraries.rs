@@ -2,7 +2,7 @@
 
 use super::Context;
 use super::interface::{Area, Check, Input, Meta, Needs, Sink};
-use super::loader::{Closure, Edge, Resolution};
+use crate::engine::loader::{Closure, Edge, Resolution};
 use crate::findings::{Code, Finding};
 use crate::knowledge::{Channel, Confidence, Provider};
 

@@ -2,7 +2,7 @@
 
 use super::Context;
 use super::interface::{Area, Check, Input, Meta, Needs, Sink};
-use super::loader::{Closure, Resolution};
+use crate::engine::loader::{Closure, Resolution};
 use crate::findings::{Code, Finding};
 use crate::inventory::file_name;
 

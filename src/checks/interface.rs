@@ -99,11 +99,11 @@ pub(crate) enum Input<'a> {
     },
     Closure {
         ctx: &'a Context<'a>,
-        closure: &'a crate::checks::loader::Closure,
+        closure: &'a crate::engine::loader::Closure,
     },
     Attributions {
         ctx: &'a Context<'a>,
-        attributions: &'a [crate::checks::verdict::Attribution],
+        attributions: &'a [crate::engine::verdict::Attribution],
     },
     Script {
         ctx: &'a Context<'a>,

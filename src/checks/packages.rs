@@ -15,51 +15,9 @@ use crate::inventory::ownership::Origin;
 use crate::inventory::packages::{InstalledPackage, Manager};
 use crate::knowledge::which::{Answer, AnswerPackage, Status};
 use crate::knowledge::{Channel, Confidence};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// An Azure Linux package that a source package becomes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AzlPackage {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evr: Option<String>,
-    pub channel: String,
-}
-
-/// One installed package (or `.rpm` file in the tree) as the report shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PackageReport {
-    pub name: String,
-    pub evr: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub arch: Option<String>,
-    /// `rpm`, `dpkg` or `rpm-file`.
-    pub manager: String,
-    /// `distro` or `third-party`.
-    pub origin: String,
-    /// Where it was read (database or `.rpm` file).
-    pub location: String,
-    /// `shipped`, `provided-by`, `obsoleted-by`, `sdk-only`, `not-published`, `not-shipped`,
-    /// `replaced-by-package-manager` (the source's own package machinery: apt, dpkg, yum,
-    /// subscription tools) (distro packages), or `carried` (third-party packages: they move
-    /// with the workload).
-    pub fate: String,
-    /// The Azure Linux packages it becomes (or that its requirements need), best first.
-    pub azl_packages: Vec<AzlPackage>,
-    /// How the fate was decided: `same-name`, `provides`, `obsoletes`, `host-content`,
-    /// `debian-map`, `own-provides` / `own-files` (an rpm package's own Provides or files),
-    /// `package-role`, `rename` (knowledge/source-distros/package-fates.tsv), `none`.
-    pub basis: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub confidence: Option<String>,
-    pub reason: String,
-    /// Moving files or packages that need it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub needed_by: Vec<String>,
-    /// Codes of the findings about it.
-    pub findings: Vec<Code>,
-}
+pub use crate::report::model::{AzlPackage, PackageReport};
 
 /// What the packages check needs besides the context.
 pub struct Input<'a> {

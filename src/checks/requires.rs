@@ -6,7 +6,7 @@
 
 use super::Context;
 use super::interface::{Area, Check, Input, Meta, Needs, Output, Sink};
-use super::richdep::{self, Cmp, Simple};
+use crate::engine::richdep::{self, Cmp, Simple};
 use crate::findings::{Code, Finding};
 use crate::inventory::ownership::Origin;
 use crate::inventory::packages::{Dependency, InstalledPackage, Manager, Op};

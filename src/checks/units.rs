@@ -41,32 +41,7 @@ impl Origin {
     }
 }
 
-/// One unit (or SysV script, or rc.local) as the report shows it.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
-pub struct UnitReport {
-    /// `foo.service`; for a SysV script the unit the generator makes of it.
-    pub unit: String,
-    /// The file the unit comes from (the init script for SysV units).
-    pub path: String,
-    /// `system` or `user`.
-    pub scope: String,
-    /// `workload`, `third-party` or `distro`.
-    pub origin: String,
-    pub enabled: bool,
-    pub masked: bool,
-    pub verdict: Verdict,
-    /// Codes of the findings about this unit (its files, its programs, its dependencies).
-    pub findings: Vec<Code>,
-    /// Azure Linux packages its programs need.
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
-    pub packages: BTreeSet<String>,
-    /// The migrated unit as a unified diff (`a/<path>`, `b/<path>`), when a finding is fixable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub diff: Option<String>,
-    /// Migrated files and drafts (target path, content) for [`write_fixes`].
-    #[serde(skip)]
-    pub migrated: Vec<(String, String)>,
-}
+pub use crate::report::model::UnitReport;
 
 /// A change to one directive of a unit file, composed in order with others on the same
 /// directive.

@@ -3,8 +3,8 @@
 //! report model only.
 
 use super::Report;
-use crate::checks::Verdict;
-use crate::checks::units::UnitReport;
+use super::model::UnitReport;
+use crate::findings::Verdict;
 use crate::findings::{Code, Finding, Severity};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -2,7 +2,7 @@
 
 use super::Report;
 use super::readiness::{self, Readiness, Status, plural};
-use crate::checks::Verdict;
+use crate::findings::Verdict;
 use crate::findings::{Finding, Severity, WaiverStatus};
 use std::collections::BTreeMap;
 use std::fmt::Write;

@@ -1,36 +1,10 @@
 //! From findings to one verdict per judged object, with dependency breaks attributed.
 
-use super::Context;
 use super::loader::{Closure, Resolution};
-use crate::findings::{Code, Finding, Severity};
+use crate::checks::Context;
+use crate::findings::{Code, Finding, Severity, Verdict};
 use crate::inventory::ObjectId;
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
-
-/// What happens to one binary or script on the target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Verdict {
-    /// Runs as it is.
-    Ok,
-    /// Runs once the named Azure Linux packages are installed.
-    NeedsPackages,
-    /// Cannot be decided from the tree alone (e.g. a bundled library off the search path).
-    Unknown,
-    /// Will not run.
-    Breaks,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Ok => "ok",
-            Verdict::NeedsPackages => "needs-packages",
-            Verdict::Unknown => "unknown",
-            Verdict::Breaks => "breaks",
-        }
-    }
-}
 
 /// The judgement of one object.
 #[derive(Clone, Debug)]
