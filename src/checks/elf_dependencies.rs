@@ -7,6 +7,30 @@ use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use crate::engine::verdict::Attribution;
 use crate::findings::{Code, Finding};
 
+/// The check: programs and libraries that load a bundled library that would break.
+pub(crate) struct ElfDependencies;
+
+static META: Meta = Meta {
+    id: "elf-dependencies",
+    summary: "programs that load a bundled library that would break (found by verdict folding)",
+    area: Area::Binaries,
+    needs: Needs::Attributions,
+    codes: &[Code::ElfDependencyBreaks],
+    reuses: &[],
+    file: "src/checks/elf_dependencies.rs",
+};
+
+impl Check for ElfDependencies {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Attributions { ctx, attributions } = input {
+            out.extend(attributions.iter().map(|a| finding(ctx, a)));
+        }
+    }
+}
+
 fn finding(ctx: &Context, a: &Attribution) -> Finding {
     let inv = ctx.inv;
     match a {
@@ -57,26 +81,47 @@ fn finding(ctx: &Context, a: &Attribution) -> Finding {
     }
 }
 
-/// The check: programs and libraries that load a bundled library that would break.
-pub(crate) struct ElfDependencies;
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{Elf, scan, with_code};
+    use crate::findings::{Code, Verdict};
+    use crate::source::MemorySource;
 
-static META: Meta = Meta {
-    id: "elf-dependencies",
-    summary: "programs that load a bundled library that would break (found by verdict folding)",
-    area: Area::Binaries,
-    needs: Needs::Attributions,
-    codes: &[Code::ElfDependencyBreaks],
-    reuses: &[],
-    file: "src/checks/elf_dependencies.rs",
-};
-
-impl Check for ElfDependencies {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Attributions { ctx, attributions } = input {
-            out.extend(attributions.iter().map(|a| finding(ctx, a)));
-        }
+    #[test]
+    fn a_program_whose_bundled_library_breaks_breaks_too() {
+        let src = MemorySource::new()
+            .exe(
+                "/opt/app/bin/app",
+                Elf::exe()
+                    .needs("libbundled.so.1")
+                    .runpath("$ORIGIN/../lib")
+                    .bytes(),
+            )
+            .file(
+                "/opt/app/lib/libbundled.so.1",
+                Elf::lib("libbundled.so.1").needs("libnosuch.so.9").bytes(),
+                0o755,
+            );
+        let r = scan(&src);
+        let dep = with_code(&r, Code::ElfDependencyBreaks);
+        assert_eq!(dep.len(), 1, "{:#?}", r.findings);
+        assert_eq!(dep[0].path, "/opt/app/bin/app");
+        assert_eq!(
+            dep[0].subject.as_deref(),
+            Some("/opt/app/lib/libbundled.so.1")
+        );
+        assert!(
+            dep[0].evidence["causes"].contains("elf-library-missing libnosuch.so.9"),
+            "{:?}",
+            dep[0].evidence
+        );
+        let missing = with_code(&r, Code::ElfLibraryMissing);
+        assert_eq!(missing[0].path, "/opt/app/lib/libbundled.so.1");
+        let app = r
+            .binaries
+            .iter()
+            .find(|f| f.path == "/opt/app/bin/app")
+            .unwrap();
+        assert_eq!(app.verdict, Verdict::Breaks);
     }
 }

@@ -6,6 +6,38 @@ use crate::engine::loader::{Closure, Edge, Resolution};
 use crate::findings::{Code, Finding};
 use crate::knowledge::{Channel, Confidence, Provider};
 
+/// The check: how the loader resolves each needed library of a closure.
+pub(crate) struct ElfLibraries;
+
+static META: Meta = Meta {
+    id: "elf-libraries",
+    summary: "needed libraries (DT_NEEDED) as the loader resolves them on the target",
+    area: Area::Binaries,
+    needs: Needs::LoaderClosure,
+    codes: &[
+        Code::ElfLibraryMissing,
+        Code::ElfLibraryFromPackage,
+        Code::ElfLibrarySdkOnly,
+        Code::ElfLibraryWeakEvidence,
+        Code::ElfLibraryOffSearchPath,
+        Code::ElfLibraryUnreadable,
+        Code::ElfLibraryViaLdLibraryPath,
+    ],
+    reuses: &[],
+    file: "src/checks/elf_libraries.rs",
+};
+
+impl Check for ElfLibraries {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Closure { ctx, closure } = input {
+            out.extend(check(ctx, closure));
+        }
+    }
+}
+
 fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
     closure
         .edges
@@ -179,34 +211,64 @@ fn missing_fix(ctx: &Context, soname: &str) -> String {
     }
 }
 
-/// The check: how the loader resolves each needed library of a closure.
-pub(crate) struct ElfLibraries;
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{Elf, scan, with_code};
+    use crate::findings::Code;
+    use crate::source::MemorySource;
 
-static META: Meta = Meta {
-    id: "elf-libraries",
-    summary: "needed libraries (DT_NEEDED) as the loader resolves them on the target",
-    area: Area::Binaries,
-    needs: Needs::LoaderClosure,
-    codes: &[
-        Code::ElfLibraryMissing,
-        Code::ElfLibraryFromPackage,
-        Code::ElfLibrarySdkOnly,
-        Code::ElfLibraryWeakEvidence,
-        Code::ElfLibraryOffSearchPath,
-        Code::ElfLibraryUnreadable,
-        Code::ElfLibraryViaLdLibraryPath,
-    ],
-    reuses: &[],
-    file: "src/checks/elf_libraries.rs",
-};
-
-impl Check for ElfLibraries {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Closure { ctx, closure } = input {
-            out.extend(check(ctx, closure));
-        }
+    #[test]
+    fn needed_libraries_resolve_bundled_from_a_package_or_not_at_all() {
+        let src = MemorySource::new()
+            .exe(
+                "/opt/app/bin/app",
+                Elf::exe()
+                    .needs("libbundled.so.1")
+                    .needs("libssl.so.3")
+                    .needs("libnosuch.so.9")
+                    .needs("libc.so.6")
+                    .runpath("$ORIGIN/../lib")
+                    .bytes(),
+            )
+            .file(
+                "/opt/app/lib/libbundled.so.1",
+                Elf::lib("libbundled.so.1").needs("libc.so.6").bytes(),
+                0o755,
+            )
+            // On no search path of the program that needs it.
+            .exe(
+                "/opt/app/bin/other",
+                Elf::exe().needs("libhidden.so.2").bytes(),
+            )
+            .file(
+                "/opt/app/private/libhidden.so.2",
+                Elf::lib("libhidden.so.2").bytes(),
+                0o755,
+            );
+        let r = scan(&src);
+        let missing = with_code(&r, Code::ElfLibraryMissing);
+        assert_eq!(missing.len(), 1, "{:#?}", r.findings);
+        assert_eq!(missing[0].path, "/opt/app/bin/app");
+        assert_eq!(missing[0].subject.as_deref(), Some("libnosuch.so.9"));
+        let pkg = with_code(&r, Code::ElfLibraryFromPackage);
+        assert_eq!(pkg.len(), 1, "{:#?}", r.findings);
+        assert_eq!(pkg[0].subject.as_deref(), Some("libssl.so.3"));
+        assert!(
+            pkg[0].evidence.values().any(|v| v.contains("openssl-libs")),
+            "{:?}",
+            pkg[0].evidence
+        );
+        let off = with_code(&r, Code::ElfLibraryOffSearchPath);
+        assert_eq!(off.len(), 1, "{:#?}", r.findings);
+        assert_eq!(off[0].path, "/opt/app/bin/other");
+        // The bundled library on the RUNPATH and glibc raise nothing.
+        assert!(
+            r.findings
+                .iter()
+                .all(|f| f.subject.as_deref() != Some("libbundled.so.1")
+                    && f.subject.as_deref() != Some("libc.so.6")),
+            "{:#?}",
+            r.findings
+        );
     }
 }

@@ -6,6 +6,34 @@ use crate::engine::loader::{Closure, Resolution};
 use crate::findings::{Code, Finding};
 use crate::inventory::file_name;
 
+/// The check: symbol versions each object of a closure needs.
+pub(crate) struct ElfVersions;
+
+static META: Meta = Meta {
+    id: "elf-versions",
+    summary: "needed symbol versions (DT_VERNEED) against the library that satisfies them; GLIBC_PRIVATE",
+    area: Area::Binaries,
+    needs: Needs::LoaderClosure,
+    codes: &[
+        Code::ElfVersionMissing,
+        Code::ElfVersionsUnknown,
+        Code::ElfGlibcPrivate,
+    ],
+    reuses: &[],
+    file: "src/checks/elf_versions.rs",
+};
+
+impl Check for ElfVersions {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Closure { ctx, closure } = input {
+            out.extend(check(ctx, closure));
+        }
+    }
+}
+
 /// glibc's private interface: usable only by glibc's own build.
 const GLIBC_PRIVATE: &str = "GLIBC_PRIVATE";
 
@@ -152,33 +180,5 @@ mod tests {
             Some("GLIBC_2.34")
         );
         assert_eq!(newest_like(&defs, "OPENSSL_1_1_0"), None);
-    }
-}
-
-/// The check: symbol versions each object of a closure needs.
-pub(crate) struct ElfVersions;
-
-static META: Meta = Meta {
-    id: "elf-versions",
-    summary: "needed symbol versions (DT_VERNEED) against the library that satisfies them; GLIBC_PRIVATE",
-    area: Area::Binaries,
-    needs: Needs::LoaderClosure,
-    codes: &[
-        Code::ElfVersionMissing,
-        Code::ElfVersionsUnknown,
-        Code::ElfGlibcPrivate,
-    ],
-    reuses: &[],
-    file: "src/checks/elf_versions.rs",
-};
-
-impl Check for ElfVersions {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Closure { ctx, closure } = input {
-            out.extend(check(ctx, closure));
-        }
     }
 }

@@ -16,6 +16,8 @@ pub mod packages;
 pub mod registry;
 pub mod requires;
 pub mod scripts;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod units;
 pub mod units_deps;
 pub mod units_directives;

@@ -19,6 +19,39 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub use crate::report::model::{AzlPackage, PackageReport};
 
+/// The check: the fate of every installed package on the target.
+pub(crate) struct Packages;
+
+static META: Meta = Meta {
+    id: "packages",
+    summary: "the fate of each installed package: shipped, replaced, sdk only, not published, not shipped",
+    area: Area::Packages,
+    needs: Needs::Packages,
+    codes: &[
+        Code::PkgNotShipped,
+        Code::PkgNotPublished,
+        Code::PkgSdkOnly,
+        Code::PkgReplaced,
+        Code::PkgMajorVersionChange,
+        Code::PkgMappingUncertain,
+    ],
+    reuses: &[],
+    file: "src/checks/packages.rs",
+};
+
+impl Check for Packages {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &CheckInput, out: &mut Sink) {
+        if let CheckInput::Packages { ctx, input } = input {
+            let (reports, findings) = check(ctx, input);
+            out.extend(findings);
+            out.output(Output::PackageReports(reports));
+        }
+    }
+}
+
 /// What the packages check needs besides the context.
 pub struct Input<'a> {
     pub packages: &'a [InstalledPackage],
@@ -397,35 +430,40 @@ fn host_content_mapping(ctx: &Context, p: &InstalledPackage) -> Option<HostMappi
     })
 }
 
-/// The check: the fate of every installed package on the target.
-pub(crate) struct Packages;
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{scan, with_code};
+    use crate::findings::Code;
+    use crate::source::MemorySource;
 
-static META: Meta = Meta {
-    id: "packages",
-    summary: "the fate of each installed package: shipped, replaced, sdk only, not published, not shipped",
-    area: Area::Packages,
-    needs: Needs::Packages,
-    codes: &[
-        Code::PkgNotShipped,
-        Code::PkgNotPublished,
-        Code::PkgSdkOnly,
-        Code::PkgReplaced,
-        Code::PkgMajorVersionChange,
-        Code::PkgMappingUncertain,
-    ],
-    reuses: &[],
-    file: "src/checks/packages.rs",
-};
-
-impl Check for Packages {
-    fn meta(&self) -> &'static Meta {
-        &META
+    fn stanza(name: &str, version: &str) -> String {
+        format!(
+            "Package: {name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: {version}\nMaintainer: Ubuntu Developers <ubuntu-devel-discuss@lists.ubuntu.com>\n\n"
+        )
     }
-    fn run(&self, input: &CheckInput, out: &mut Sink) {
-        if let CheckInput::Packages { ctx, input } = input {
-            let (reports, findings) = check(ctx, input);
-            out.extend(findings);
-            out.output(Output::PackageReports(reports));
-        }
+
+    #[test]
+    fn installed_distro_packages_get_a_fate() {
+        let status = [
+            stanza("curl", "8.5.0-2ubuntu10"),
+            stanza("rsh-client", "0.17-22"),
+        ]
+        .concat();
+        let src = MemorySource::new().text("/var/lib/dpkg/status", &status);
+        let r = scan(&src);
+        let fate = |n: &str| {
+            r.packages
+                .iter()
+                .find(|p| p.name == n)
+                .map(|p| p.fate.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(fate("curl"), "shipped", "{:#?}", r.packages);
+        assert_eq!(fate("rsh-client"), "not-shipped", "{:#?}", r.packages);
+        let gone = with_code(&r, Code::PkgNotShipped);
+        assert_eq!(gone.len(), 1, "{:#?}", r.findings);
+        assert_eq!(gone[0].subject.as_deref(), Some("rsh-client"));
+        let rsh = r.packages.iter().find(|p| p.name == "rsh-client").unwrap();
+        assert_eq!(rsh.findings, [Code::PkgNotShipped]);
     }
 }

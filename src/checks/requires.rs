@@ -14,6 +14,34 @@ use crate::knowledge::evr::evr_cmp;
 use crate::knowledge::source_distros::rpmlib_provides;
 use std::collections::BTreeSet;
 
+/// The check: the requirements of third-party rpm packages against the target.
+pub(crate) struct Requires;
+
+static META: Meta = Meta {
+    id: "requires",
+    summary: "requirements (rich dependencies, rpmlib features) of third-party rpm packages",
+    area: Area::Packages,
+    needs: Needs::Packages,
+    codes: &[Code::PkgRequirementUnsatisfied, Code::PkgRpmlibUnsupported],
+    reuses: &[],
+    file: "src/checks/requires.rs",
+};
+
+impl Check for Requires {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Packages { ctx, input } = input {
+            let (findings, pulls) = check(ctx, input.packages, input.origins);
+            out.extend(findings);
+            for set in pulls {
+                out.output(Output::Install(set));
+            }
+        }
+    }
+}
+
 /// RPMSENSE_RPMLIB: an `rpmlib(...)` feature requirement.
 const SENSE_RPMLIB: u32 = 1 << 24;
 /// RPMSENSE_MISSINGOK: a weak requirement (Recommends stored as Requires by old rpm).
@@ -294,33 +322,5 @@ mod tests {
         assert!(version_ok("2.42-10.azl4", &Some((Cmp::Eq, "2.42".into()))));
         assert!(!version_ok("2.42-10.azl4", &Some((Cmp::Lt, "2.17".into()))));
         assert_eq!(strip_arch("bash(x86-64)"), "bash");
-    }
-}
-
-/// The check: the requirements of third-party rpm packages against the target.
-pub(crate) struct Requires;
-
-static META: Meta = Meta {
-    id: "requires",
-    summary: "requirements (rich dependencies, rpmlib features) of third-party rpm packages",
-    area: Area::Packages,
-    needs: Needs::Packages,
-    codes: &[Code::PkgRequirementUnsatisfied, Code::PkgRpmlibUnsupported],
-    reuses: &[],
-    file: "src/checks/requires.rs",
-};
-
-impl Check for Requires {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Packages { ctx, input } = input {
-            let (findings, pulls) = check(ctx, input.packages, input.origins);
-            out.extend(findings);
-            for set in pulls {
-                out.output(Output::Install(set));
-            }
-        }
     }
 }

@@ -7,6 +7,42 @@ use crate::inventory::{ObjectId, ObjectKind};
 use crate::knowledge::{Channel, Confidence};
 use std::collections::{BTreeSet, HashMap};
 
+/// The check: the interpreter each carried-over `#!` script runs through, once the ELF objects
+/// (a bundled interpreter) are judged.
+pub(crate) struct Scripts;
+
+static META: Meta = Meta {
+    id: "scripts",
+    summary: "the interpreter named by a script's #! line on the target",
+    area: Area::Scripts,
+    needs: Needs::Script,
+    codes: &[
+        Code::ScriptInterpreterMissing,
+        Code::ScriptInterpreterUnreadable,
+        Code::ScriptInterpreterFromPackage,
+        Code::ScriptInterpreterSdkOnly,
+        Code::ScriptInterpreterBreaks,
+    ],
+    reuses: &[],
+    file: "src/checks/scripts.rs",
+};
+
+impl Check for Scripts {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Script { ctx, id, judged } = input {
+            let r = check(ctx, *id, judged);
+            out.extend(r.findings);
+            out.output(Output::Packages(r.packages));
+            if let Some(i) = r.interpreter_object {
+                out.output(Output::Interpreter(i));
+            }
+        }
+    }
+}
+
 /// Where `env NAME` looks on the target (the default PATH; /usr/sbin is merged into /usr/bin).
 const TARGET_PATH: &[&str] = &[
     "/usr/local/sbin",
@@ -181,38 +217,53 @@ fn interpreter_fix(ctx: &Context, shown: &str) -> String {
     "install or bundle the interpreter, or change the #! line to one the target has".to_string()
 }
 
-/// The check: the interpreter each carried-over `#!` script runs through, once the ELF objects
-/// (a bundled interpreter) are judged.
-pub(crate) struct Scripts;
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{Elf, scan, with_code};
+    use crate::findings::{Code, Verdict};
+    use crate::source::MemorySource;
 
-static META: Meta = Meta {
-    id: "scripts",
-    summary: "the interpreter named by a script's #! line on the target",
-    area: Area::Scripts,
-    needs: Needs::Script,
-    codes: &[
-        Code::ScriptInterpreterMissing,
-        Code::ScriptInterpreterUnreadable,
-        Code::ScriptInterpreterFromPackage,
-        Code::ScriptInterpreterSdkOnly,
-        Code::ScriptInterpreterBreaks,
-    ],
-    reuses: &[],
-    file: "src/checks/scripts.rs",
-};
-
-impl Check for Scripts {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Script { ctx, id, judged } = input {
-            let r = check(ctx, *id, judged);
-            out.extend(r.findings);
-            out.output(Output::Packages(r.packages));
-            if let Some(i) = r.interpreter_object {
-                out.output(Output::Interpreter(i));
-            }
-        }
+    #[test]
+    fn interpreters_are_missing_from_a_package_or_bundled_and_broken() {
+        let src = MemorySource::new()
+            .exe("/opt/app/old.py", "#!/usr/bin/python2\nprint 'x'\n")
+            .exe("/opt/app/tool.pl", "#!/usr/bin/env perl\nprint 1;\n")
+            .exe("/opt/app/ok.sh", "#!/bin/sh\necho\n")
+            .exe("/opt/app/run.lua", "#!/opt/app/bin/lua\n")
+            .exe(
+                "/opt/app/bin/lua",
+                Elf::exe().needs("libnosuch.so.9").bytes(),
+            );
+        let r = scan(&src);
+        let missing = with_code(&r, Code::ScriptInterpreterMissing);
+        assert_eq!(missing.len(), 1, "{:#?}", r.findings);
+        assert_eq!(missing[0].path, "/opt/app/old.py");
+        assert_eq!(missing[0].subject.as_deref(), Some("/usr/bin/python2"));
+        // `env NAME` is looked up on the target's PATH; /bin/sh is bash, not in the baseline.
+        let pkg: Vec<&str> = with_code(&r, Code::ScriptInterpreterFromPackage)
+            .iter()
+            .map(|f| f.path.as_str())
+            .collect();
+        assert_eq!(
+            pkg,
+            ["/opt/app/ok.sh", "/opt/app/tool.pl"],
+            "{:#?}",
+            r.findings
+        );
+        let broken = with_code(&r, Code::ScriptInterpreterBreaks);
+        assert_eq!(broken.len(), 1, "{:#?}", r.findings);
+        assert_eq!(broken[0].path, "/opt/app/run.lua");
+        let verdict = |p: &str| r.binaries.iter().find(|b| b.path == p).unwrap().verdict;
+        assert_eq!(verdict("/opt/app/ok.sh"), Verdict::NeedsPackages);
+        assert_eq!(verdict("/opt/app/tool.pl"), Verdict::NeedsPackages);
+        assert_eq!(verdict("/opt/app/run.lua"), Verdict::Breaks);
+        assert!(
+            r.binaries
+                .iter()
+                .find(|b| b.path == "/opt/app/tool.pl")
+                .unwrap()
+                .packages
+                .contains(&"perl-interpreter".to_string())
+        );
     }
 }

@@ -8,6 +8,32 @@ use crate::findings::Code;
 use crate::inventory::systemd::{Directive, Unit, is_unit_name, words};
 use crate::knowledge::units::{ReplacementKind, Scope};
 
+/// The check: the units a unit requires, wants or is installed into.
+pub(crate) struct UnitDeps;
+
+static META: Meta = Meta {
+    id: "unit-dependencies",
+    summary: "units a unit depends on (Requires=, Wants=, WantedBy= ...) that the target lacks",
+    area: Area::Units,
+    needs: Needs::Unit,
+    codes: &[Code::UnitDependencyMissing, Code::UnitWeakDependencyMissing],
+    reuses: &[],
+    file: "src/checks/units_deps.rs",
+};
+
+impl Check for UnitDeps {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Unit { uc, unit } = input {
+            for p in check(uc, unit) {
+                out.propose(p);
+            }
+        }
+    }
+}
+
 /// (section, key, hard): a hard dependency fails or never starts the unit when the other unit
 /// is missing; a soft one only loses ordering or a best-effort pull.
 pub const DEPENDENCY_KEYS: &[(&str, &str, bool)] = &[
@@ -195,31 +221,5 @@ mod tests {
             ),
             "a.service network-online.target b"
         );
-    }
-}
-
-/// The check: the units a unit requires, wants or is installed into.
-pub(crate) struct UnitDeps;
-
-static META: Meta = Meta {
-    id: "unit-dependencies",
-    summary: "units a unit depends on (Requires=, Wants=, WantedBy= ...) that the target lacks",
-    area: Area::Units,
-    needs: Needs::Unit,
-    codes: &[Code::UnitDependencyMissing, Code::UnitWeakDependencyMissing],
-    reuses: &[],
-    file: "src/checks/units_deps.rs",
-};
-
-impl Check for UnitDeps {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Unit { uc, unit } = input {
-            for p in check(uc, unit) {
-                out.propose(p);
-            }
-        }
     }
 }

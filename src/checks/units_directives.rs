@@ -7,6 +7,36 @@ use super::units::{Op, Proposal, RowWhy, UnitCtx, at, row, row_replacement};
 use crate::findings::{Code, Finding, Severity};
 use crate::inventory::systemd::{Directive, Unit, is_true};
 
+/// The check: directives of unit files that systemd 258 removed, ignores or deprecates.
+pub(crate) struct UnitDirectives;
+
+static META: Meta = Meta {
+    id: "unit-directives",
+    summary: "unit directives systemd removed, ignores (cgroup v1 resource control) or deprecates",
+    area: Area::Units,
+    needs: Needs::Unit,
+    codes: &[
+        Code::UnitLimitIgnored,
+        Code::UnitDirectiveRemoved,
+        Code::UnitDirectiveDeprecated,
+    ],
+    reuses: &[],
+    file: "src/checks/units_directives.rs",
+};
+
+impl Check for UnitDirectives {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Unit { uc, unit } = input {
+            for p in check(uc, unit) {
+                out.propose(p);
+            }
+        }
+    }
+}
+
 /// systemd's cgroup weight range and defaults (cgroup-util.h): CGROUP_WEIGHT_MIN/MAX/DEFAULT,
 /// CGROUP_CPU_SHARES_DEFAULT and CGROUP_BLKIO_WEIGHT_DEFAULT, used by its own conversions
 /// (`cgroup_cpu_shares_to_weight`, `cgroup_weight_blkio_to_io`).
@@ -386,35 +416,5 @@ mod tests {
         assert_eq!(exec_prefix("!!/bin/x"), ("!!", "/bin/x"));
         assert_eq!(exec_prefix("-+/bin/x a"), ("-+", "/bin/x a"));
         assert_eq!(exec_prefix("/bin/x"), ("", "/bin/x"));
-    }
-}
-
-/// The check: directives of unit files that systemd 258 removed, ignores or deprecates.
-pub(crate) struct UnitDirectives;
-
-static META: Meta = Meta {
-    id: "unit-directives",
-    summary: "unit directives systemd removed, ignores (cgroup v1 resource control) or deprecates",
-    area: Area::Units,
-    needs: Needs::Unit,
-    codes: &[
-        Code::UnitLimitIgnored,
-        Code::UnitDirectiveRemoved,
-        Code::UnitDirectiveDeprecated,
-    ],
-    reuses: &[],
-    file: "src/checks/units_directives.rs",
-};
-
-impl Check for UnitDirectives {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Unit { uc, unit } = input {
-            for p in check(uc, unit) {
-                out.propose(p);
-            }
-        }
     }
 }

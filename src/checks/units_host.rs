@@ -13,6 +13,37 @@ use crate::inventory::systemd::{self, parse};
 use crate::source::EntryKind;
 use std::path::Path;
 
+/// The check: host-level systemd changes no single unit carries.
+pub(crate) struct UnitHost;
+
+static META: Meta = Meta {
+    id: "systemd-host",
+    summary: "manager and networkd settings, boot flag files, kernel command lines, udev rules and crontabs",
+    area: Area::Units,
+    needs: Needs::Units,
+    codes: &[],
+    reuses: &[
+        Code::UnitDirectiveDeprecated,
+        Code::UnitLegacyCgroup,
+        Code::UnitLegacyPath,
+        Code::UnitRemovedCommand,
+        Code::SystemdLegacyFile,
+        Code::SystemdBehaviourChange,
+    ],
+    file: "src/checks/units_host.rs",
+};
+
+impl Check for UnitHost {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Units { uc } = input {
+            out.extend(check(uc));
+        }
+    }
+}
+
 const ROW_DEFAULT_ACCOUNTING: &str = "DefaultCPUAccounting= / DefaultBlockIOAccounting=";
 const ROW_JOIN: &str = "JoinControllers=";
 const ROW_IPFORWARD: &str = "IPForward=";
@@ -343,33 +374,35 @@ fn crontabs(uc: &UnitCtx, out: &mut Vec<Finding>) {
     }
 }
 
-/// The check: host-level systemd changes no single unit carries.
-pub(crate) struct UnitHost;
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{scan, with_code};
+    use crate::findings::Code;
+    use crate::source::MemorySource;
 
-static META: Meta = Meta {
-    id: "systemd-host",
-    summary: "manager and networkd settings, boot flag files, kernel command lines, udev rules and crontabs",
-    area: Area::Units,
-    needs: Needs::Units,
-    codes: &[],
-    reuses: &[
-        Code::UnitDirectiveDeprecated,
-        Code::UnitLegacyCgroup,
-        Code::UnitLegacyPath,
-        Code::UnitRemovedCommand,
-        Code::SystemdLegacyFile,
-        Code::SystemdBehaviourChange,
-    ],
-    file: "src/checks/units_host.rs",
-};
-
-impl Check for UnitHost {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Units { uc } = input {
-            out.extend(check(uc));
-        }
+    #[test]
+    fn manager_settings_and_boot_flag_files_are_reported() {
+        let src = MemorySource::new()
+            .text(
+                "/etc/systemd/system.conf",
+                "[Manager]\nDefaultCPUAccounting=yes\nJoinControllers=cpu,cpuacct\n",
+            )
+            .text("/forcefsck", "");
+        let r = scan(&src);
+        let dep = with_code(&r, Code::UnitDirectiveDeprecated);
+        let keys: Vec<&str> = dep.iter().filter_map(|f| f.subject.as_deref()).collect();
+        assert_eq!(
+            keys,
+            ["DefaultCPUAccounting=", "JoinControllers="],
+            "{:#?}",
+            r.findings
+        );
+        // Built by the directives check's one builder: line, section and row evidence.
+        assert_eq!(dep[0].evidence["line"], "2");
+        assert_eq!(dep[0].evidence["section"], "Manager");
+        assert!(dep[0].evidence.contains_key("directive_row"));
+        let legacy = with_code(&r, Code::SystemdLegacyFile);
+        assert_eq!(legacy.len(), 1, "{:#?}", r.findings);
+        assert_eq!(legacy[0].path, "/forcefsck");
     }
 }

@@ -12,6 +12,38 @@ use crate::inventory::ObjectKind;
 use crate::inventory::systemd::{Directive, Unit, words};
 use std::collections::BTreeSet;
 
+/// The check: legacy paths, cgroup v1 and removed commands in units and the scripts they run.
+pub(crate) struct UnitLegacy;
+
+static META: Meta = Meta {
+    id: "unit-legacy",
+    summary: "legacy paths, cgroup v1 interfaces, removed commands and legacy files in units and the scripts they run",
+    area: Area::Units,
+    needs: Needs::Unit,
+    codes: &[
+        Code::UnitLegacyPath,
+        Code::UnitLegacyCgroup,
+        Code::UnitRemovedCommand,
+        Code::SystemdLegacyFile,
+        Code::SystemdBehaviourChange,
+    ],
+    reuses: &[],
+    file: "src/checks/units_legacy.rs",
+};
+
+impl Check for UnitLegacy {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Unit { uc, unit } = input {
+            for p in check(uc, unit) {
+                out.propose(p);
+            }
+        }
+    }
+}
+
 const ROW_CGROUP: &str = "cgroup v1 (legacy/hybrid hierarchy), systemd.unified_cgroup_hierarchy=0, SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1";
 const ROW_VAR_RUN: &str = "PIDFile= (or other paths) below /var/run/";
 const ROW_RUN_LOCK: &str = "/run/lock (legacy lock dir)";
@@ -582,37 +614,5 @@ mod tests {
                 vec!["/bin/b".to_string()]
             ]
         );
-    }
-}
-
-/// The check: legacy paths, cgroup v1 and removed commands in units and the scripts they run.
-pub(crate) struct UnitLegacy;
-
-static META: Meta = Meta {
-    id: "unit-legacy",
-    summary: "legacy paths, cgroup v1 interfaces, removed commands and legacy files in units and the scripts they run",
-    area: Area::Units,
-    needs: Needs::Unit,
-    codes: &[
-        Code::UnitLegacyPath,
-        Code::UnitLegacyCgroup,
-        Code::UnitRemovedCommand,
-        Code::SystemdLegacyFile,
-        Code::SystemdBehaviourChange,
-    ],
-    reuses: &[],
-    file: "src/checks/units_legacy.rs",
-};
-
-impl Check for UnitLegacy {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Unit { uc, unit } = input {
-            for p in check(uc, unit) {
-                out.propose(p);
-            }
-        }
     }
 }

@@ -8,6 +8,32 @@ use crate::findings::{Code, Finding};
 use crate::inventory::systemd::Unit;
 use crate::knowledge::units::{PresetAction, ReplacementKind, Scope};
 
+/// The check: enabled units the target does not ship or disables by preset (masked units too).
+pub(crate) struct UnitPresets;
+
+static META: Meta = Meta {
+    id: "unit-presets",
+    summary: "enabled units the target does not ship or that its presets disable",
+    area: Area::Units,
+    needs: Needs::EveryUnit,
+    codes: &[Code::UnitPresetDisabled, Code::UnitNotShipped],
+    reuses: &[],
+    file: "src/checks/units_presets.rs",
+};
+
+impl Check for UnitPresets {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Unit { uc, unit } = input {
+            for p in check(uc, unit) {
+                out.propose(p);
+            }
+        }
+    }
+}
+
 /// Packages whose units follow their own preset file (systemd's 90-systemd.preset), which the
 /// knowledge sources do not describe: no preset verdict for them.
 fn own_presets(package: &str) -> bool {
@@ -115,28 +141,28 @@ fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
     )]
 }
 
-/// The check: enabled units the target does not ship or disables by preset (masked units too).
-pub(crate) struct UnitPresets;
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{scan, with_code};
+    use crate::findings::Code;
+    use crate::source::MemorySource;
 
-static META: Meta = Meta {
-    id: "unit-presets",
-    summary: "enabled units the target does not ship or that its presets disable",
-    area: Area::Units,
-    needs: Needs::EveryUnit,
-    codes: &[Code::UnitPresetDisabled, Code::UnitNotShipped],
-    reuses: &[],
-    file: "src/checks/units_presets.rs",
-};
-
-impl Check for UnitPresets {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Unit { uc, unit } = input {
-            for p in check(uc, unit) {
-                out.propose(p);
-            }
-        }
+    #[test]
+    fn an_enabled_unit_the_targets_presets_disable_is_reported() {
+        let unit = "[Unit]\nDescription=nginx\n[Service]\nExecStart=/usr/sbin/nginx\n[Install]\nWantedBy=multi-user.target\n";
+        let src = MemorySource::new()
+            .text("/usr/lib/systemd/system/nginx.service", unit)
+            .symlink(
+                "/etc/systemd/system/multi-user.target.wants/nginx.service",
+                "/usr/lib/systemd/system/nginx.service",
+            );
+        let r = scan(&src);
+        let p = with_code(&r, Code::UnitPresetDisabled);
+        assert_eq!(p.len(), 1, "{:#?}", r.findings);
+        assert_eq!(p[0].subject.as_deref(), Some("nginx.service"));
+        assert_eq!(p[0].evidence["package"], "nginx");
+        // Not enabled: nothing to say.
+        let src = MemorySource::new().text("/usr/lib/systemd/system/nginx.service", unit);
+        assert!(with_code(&scan(&src), Code::UnitPresetDisabled).is_empty());
     }
 }

@@ -11,6 +11,65 @@ use crate::findings::{Code, Finding};
 use crate::inventory::systemd::{InitHeader, SysvScript, Unit, words};
 use crate::knowledge::units::Scope;
 
+/// The check: units hooked to the removed runlevel targets.
+pub(crate) struct UnitRunlevels;
+
+static RUNLEVELS: Meta = Meta {
+    id: "unit-runlevels",
+    summary: "units installed into, depending on or ordered against a runlevelN.target",
+    area: Area::Units,
+    needs: Needs::Unit,
+    codes: &[Code::UnitRunlevelTarget],
+    reuses: &[Code::UnitDirectiveDeprecated],
+    file: "src/checks/units_sysv.rs",
+};
+
+impl Check for UnitRunlevels {
+    fn meta(&self) -> &'static Meta {
+        &RUNLEVELS
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Unit { uc, unit } = input {
+            for p in check_unit(uc, unit) {
+                out.propose(p);
+            }
+        }
+    }
+}
+
+/// The check: SysV init scripts and rc.local, each reported as the unit the generator makes
+/// of it, with a native draft.
+pub(crate) struct SysvScripts;
+
+static SYSV: Meta = Meta {
+    id: "sysv-scripts",
+    summary: "SysV init scripts and rc.local, whose generators systemd 260 removes",
+    area: Area::Units,
+    needs: Needs::Units,
+    codes: &[Code::UnitSysvScript, Code::UnitRcLocal],
+    reuses: &[
+        Code::UnitLegacyPath,
+        Code::UnitLegacyCgroup,
+        Code::UnitRemovedCommand,
+        Code::SystemdLegacyFile,
+        Code::SystemdBehaviourChange,
+    ],
+    file: "src/checks/units_sysv.rs",
+};
+
+impl Check for SysvScripts {
+    fn meta(&self) -> &'static Meta {
+        &SYSV
+    }
+    fn run(&self, input: &Input, out: &mut Sink) {
+        if let Input::Units { uc } = input {
+            for (row, outcome) in check_scripts(uc) {
+                out.output(Output::UnitRow(row, outcome));
+            }
+        }
+    }
+}
+
 const ROW_RUNLEVEL: &str = "WantedBy=/After= runlevel[0-6].target";
 const ROW_SYSV: &str =
     "SysV init scripts (/etc/rc.d/init.d, /etc/init.d) via systemd-sysv-generator";
@@ -325,61 +384,53 @@ pub fn rc_local_draft(path: &str) -> String {
     )
 }
 
-/// The check: units hooked to the removed runlevel targets.
-pub(crate) struct UnitRunlevels;
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{scan, with_code};
+    use crate::findings::Code;
+    use crate::source::MemorySource;
 
-static RUNLEVELS: Meta = Meta {
-    id: "unit-runlevels",
-    summary: "units installed into, depending on or ordered against a runlevelN.target",
-    area: Area::Units,
-    needs: Needs::Unit,
-    codes: &[Code::UnitRunlevelTarget],
-    reuses: &[Code::UnitDirectiveDeprecated],
-    file: "src/checks/units_sysv.rs",
-};
-
-impl Check for UnitRunlevels {
-    fn meta(&self) -> &'static Meta {
-        &RUNLEVELS
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Unit { uc, unit } = input {
-            for p in check_unit(uc, unit) {
-                out.propose(p);
-            }
-        }
-    }
-}
-
-/// The check: SysV init scripts and rc.local, each reported as the unit the generator makes
-/// of it, with a native draft.
-pub(crate) struct SysvScripts;
-
-static SYSV: Meta = Meta {
-    id: "sysv-scripts",
-    summary: "SysV init scripts and rc.local, whose generators systemd 260 removes",
-    area: Area::Units,
-    needs: Needs::Units,
-    codes: &[Code::UnitSysvScript, Code::UnitRcLocal],
-    reuses: &[
-        Code::UnitLegacyPath,
-        Code::UnitLegacyCgroup,
-        Code::UnitRemovedCommand,
-        Code::SystemdLegacyFile,
-        Code::SystemdBehaviourChange,
-    ],
-    file: "src/checks/units_sysv.rs",
-};
-
-impl Check for SysvScripts {
-    fn meta(&self) -> &'static Meta {
-        &SYSV
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Units { uc } = input {
-            for (row, outcome) in check_scripts(uc) {
-                out.output(Output::UnitRow(row, outcome));
-            }
-        }
+    #[test]
+    fn sysv_scripts_rc_local_and_runlevel_targets_are_reported_with_drafts() {
+        let init = "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: legacyd\n# Default-Start: 3 5\n# Default-Stop: 0 1 6\n### END INIT INFO\ncase \"$1\" in start) /opt/legacyd ;; esac\n";
+        let src = MemorySource::new()
+            .exe("/etc/rc.d/init.d/legacyd", init)
+            .symlink("/etc/rc.d/rc3.d/S90legacyd", "../init.d/legacyd")
+            .exe(
+                "/etc/rc.d/rc.local",
+                "#!/bin/sh\ntouch /var/lock/subsys/local\n",
+            )
+            .text(
+                "/etc/systemd/system/app.service",
+                "[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=runlevel3.target\n",
+            );
+        let r = scan(&src);
+        let sysv = with_code(&r, Code::UnitSysvScript);
+        assert_eq!(sysv.len(), 1, "{:#?}", r.findings);
+        assert_eq!(sysv[0].subject.as_deref(), Some("legacyd.service"));
+        assert_eq!(
+            sysv[0].evidence["draft"],
+            "/etc/systemd/system/legacyd.service"
+        );
+        assert_eq!(
+            with_code(&r, Code::UnitRcLocal).len(),
+            1,
+            "{:#?}",
+            r.findings
+        );
+        let rl = with_code(&r, Code::UnitRunlevelTarget);
+        assert_eq!(rl.len(), 1, "{:#?}", r.findings);
+        assert_eq!(rl[0].evidence["replacement"], "multi-user.target");
+        // The script's unit carries a native draft.
+        let unit = r
+            .units
+            .iter()
+            .find(|u| u.unit == "legacyd.service")
+            .unwrap();
+        assert!(
+            unit.migrated
+                .iter()
+                .any(|(p, d)| p.ends_with("legacyd.service") && d.contains("ExecStart="))
+        );
     }
 }

@@ -264,7 +264,6 @@ pub fn run_packages(
     findings.sort();
     findings.dedup_by(|a, b| a.key() == b.key());
     // The report lists what each package's requirements need too.
-    let mut reports = reports;
     for r in &mut reports {
         let codes: BTreeSet<Code> = findings
             .iter()
