@@ -60,6 +60,31 @@ pub fn emitted_by(code: Code) -> String {
     s
 }
 
+/// The registry as the Markdown table docs/architecture.md shows (a test keeps them equal).
+pub fn markdown_table() -> String {
+    let mut s = String::from(
+        "| check | area | runs on | emits | also reports | file |\n|---|---|---|---|---|---|\n",
+    );
+    let codes = |c: &[Code]| {
+        c.iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for m in all() {
+        s.push_str(&format!(
+            "| `{}` | {} | {:?} | {} | {} | `{}` |\n",
+            m.id,
+            m.area.as_str(),
+            m.needs,
+            codes(m.codes),
+            codes(m.reuses),
+            m.file
+        ));
+    }
+    s
+}
+
 /// The area of a code: the area of the check that emits it.
 pub fn area_of(code: Code) -> Area {
     emitter(code).map(|m| m.area).unwrap_or(Area::Other)
@@ -120,6 +145,40 @@ mod tests {
                 m.id
             );
         }
+    }
+
+    /// docs/architecture.md shows the registry as it is, and its worked example ("Adding a
+    /// check") quotes real code: every ```rust block whose first line is `// PATH` appears
+    /// verbatim in that file.
+    #[test]
+    fn architecture_doc_shows_the_registry_and_quotes_real_code() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let doc = std::fs::read_to_string(root.join("docs/architecture.md")).unwrap();
+        let table = markdown_table();
+        assert!(
+            doc.contains(&table),
+            "docs/architecture.md: the registry table is stale; it is now:\n{table}"
+        );
+        let mut quoted = 0;
+        for block in doc.split("```rust\n").skip(1) {
+            let block = &block[..block.find("```").unwrap()];
+            let Some(path) = block
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("// "))
+                .filter(|p| p.starts_with("src/"))
+            else {
+                continue;
+            };
+            let body = &block[block.find('\n').unwrap() + 1..];
+            let src = std::fs::read_to_string(root.join(path)).unwrap();
+            assert!(
+                src.contains(body),
+                "docs/architecture.md quotes {path}, which no longer has:\n{body}"
+            );
+            quoted += 1;
+        }
+        assert!(quoted >= 3, "the worked example quotes {quoted} blocks");
     }
 
     #[test]
