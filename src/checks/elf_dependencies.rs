@@ -8,26 +8,22 @@ use crate::engine::verdict::Attribution;
 use crate::findings::{Code, Finding};
 
 /// The check: programs and libraries that load a bundled library that would break.
-pub(crate) struct ElfDependencies;
-
-static META: Meta = Meta {
-    id: "elf-dependencies",
-    summary: "programs that load a bundled library that would break (found by verdict folding)",
-    area: Area::Binaries,
-    needs: Needs::Attributions,
-    codes: &[Code::ElfDependencyBreaks],
-    reuses: &[],
-    file: "src/checks/elf_dependencies.rs",
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "elf-dependencies",
+        summary: "programs that load a bundled library that would break (found by verdict folding)",
+        area: Area::Binaries,
+        needs: Needs::Attributions,
+        codes: &[Code::ElfDependencyBreaks],
+        reuses: &[],
+        file: "src/checks/elf_dependencies.rs",
+    },
+    run,
 };
 
-impl Check for ElfDependencies {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Attributions { ctx, attributions } = input {
-            out.extend(attributions.iter().map(|a| finding(ctx, a)));
-        }
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Attributions { ctx, attributions } = input {
+        out.extend(attributions.iter().map(|a| finding(ctx, a)));
     }
 }
 

@@ -7,34 +7,30 @@ use crate::findings::{Code, Finding};
 use crate::knowledge::{Channel, Confidence, Provider};
 
 /// The check: how the loader resolves each needed library of a closure.
-pub(crate) struct ElfLibraries;
-
-static META: Meta = Meta {
-    id: "elf-libraries",
-    summary: "needed libraries (DT_NEEDED) as the loader resolves them on the target",
-    area: Area::Binaries,
-    needs: Needs::LoaderClosure,
-    codes: &[
-        Code::ElfLibraryMissing,
-        Code::ElfLibraryFromPackage,
-        Code::ElfLibrarySdkOnly,
-        Code::ElfLibraryWeakEvidence,
-        Code::ElfLibraryOffSearchPath,
-        Code::ElfLibraryUnreadable,
-        Code::ElfLibraryViaLdLibraryPath,
-    ],
-    reuses: &[],
-    file: "src/checks/elf_libraries.rs",
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "elf-libraries",
+        summary: "needed libraries (DT_NEEDED) as the loader resolves them on the target",
+        area: Area::Binaries,
+        needs: Needs::LoaderClosure,
+        codes: &[
+            Code::ElfLibraryMissing,
+            Code::ElfLibraryFromPackage,
+            Code::ElfLibrarySdkOnly,
+            Code::ElfLibraryWeakEvidence,
+            Code::ElfLibraryOffSearchPath,
+            Code::ElfLibraryUnreadable,
+            Code::ElfLibraryViaLdLibraryPath,
+        ],
+        reuses: &[],
+        file: "src/checks/elf_libraries.rs",
+    },
+    run,
 };
 
-impl Check for ElfLibraries {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Closure { ctx, closure } = input {
-            out.extend(check(ctx, closure));
-        }
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Closure { ctx, closure } = input {
+        out.extend(check(ctx, closure));
     }
 }
 

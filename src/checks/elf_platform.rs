@@ -6,26 +6,22 @@ use crate::findings::{Code, Finding};
 use crate::inventory::ObjectId;
 
 /// The check: architecture, class, OS ABI and program interpreter of every judged ELF object.
-pub(crate) struct ElfPlatform;
-
-static META: Meta = Meta {
-    id: "elf-platform",
-    summary: "architecture, class, OS ABI and program interpreter of ELF objects",
-    area: Area::Binaries,
-    needs: Needs::ElfObjects,
-    codes: &[Code::ElfUnsupportedArch, Code::ElfInterpreterMissing],
-    reuses: &[],
-    file: "src/checks/elf_platform.rs",
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "elf-platform",
+        summary: "architecture, class, OS ABI and program interpreter of ELF objects",
+        area: Area::Binaries,
+        needs: Needs::ElfObjects,
+        codes: &[Code::ElfUnsupportedArch, Code::ElfInterpreterMissing],
+        reuses: &[],
+        file: "src/checks/elf_platform.rs",
+    },
+    run,
 };
 
-impl Check for ElfPlatform {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::ElfObjects { ctx, ids } = input {
-            out.extend(check(ctx, ids));
-        }
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::ElfObjects { ctx, ids } = input {
+        out.extend(check(ctx, ids));
     }
 }
 

@@ -7,30 +7,26 @@ use crate::findings::{Code, Finding};
 use crate::inventory::file_name;
 
 /// The check: symbol versions each object of a closure needs.
-pub(crate) struct ElfVersions;
-
-static META: Meta = Meta {
-    id: "elf-versions",
-    summary: "needed symbol versions (DT_VERNEED) against the library that satisfies them; GLIBC_PRIVATE",
-    area: Area::Binaries,
-    needs: Needs::LoaderClosure,
-    codes: &[
-        Code::ElfVersionMissing,
-        Code::ElfVersionsUnknown,
-        Code::ElfGlibcPrivate,
-    ],
-    reuses: &[],
-    file: "src/checks/elf_versions.rs",
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "elf-versions",
+        summary: "needed symbol versions (DT_VERNEED) against the library that satisfies them; GLIBC_PRIVATE",
+        area: Area::Binaries,
+        needs: Needs::LoaderClosure,
+        codes: &[
+            Code::ElfVersionMissing,
+            Code::ElfVersionsUnknown,
+            Code::ElfGlibcPrivate,
+        ],
+        reuses: &[],
+        file: "src/checks/elf_versions.rs",
+    },
+    run,
 };
 
-impl Check for ElfVersions {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Closure { ctx, closure } = input {
-            out.extend(check(ctx, closure));
-        }
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Closure { ctx, closure } = input {
+        out.extend(check(ctx, closure));
     }
 }
 

@@ -1,5 +1,5 @@
-//! The one shape of a check: a declaration ([`Meta`]: id, area, the inventory it needs, the
-//! codes it emits) and `run(input, sink)`. Findings (and, for unit checks, the edits that fix
+//! The one shape of a check, [`Check`]: a declaration ([`Meta`]: id, area, the inventory it
+//! needs, the codes it emits) and `run(input, sink)`. Findings (and, for unit checks, the edits that fix
 //! them) go to the [`Sink`]; what else a check hands to the report goes through the sink's one
 //! typed channel, [`Output`]. The [`registry`](super::registry) lists every check; the engine
 //! runs them by what they need.
@@ -145,11 +145,12 @@ impl Input<'_> {
     }
 }
 
-/// One check: its declaration and its run.
-pub(crate) trait Check: Sync {
-    fn meta(&self) -> &'static Meta;
+/// One check: its declaration and its run. Each check file has one (`pub(crate) static
+/// CHECK: Check`) and the registry lists it.
+pub struct Check {
+    pub meta: Meta,
     /// Look at `input` (of the kind [`Meta::needs`] says) and report to `out`.
-    fn run(&self, input: &Input, out: &mut Sink);
+    pub(crate) run: fn(&Input, &mut Sink),
 }
 
 /// What a check hands over besides findings, one variant per kind of result the engine and
@@ -190,6 +191,13 @@ impl Sink {
     /// Report a finding.
     pub fn push(&mut self, f: Finding) {
         self.propose(Proposal::new(f));
+    }
+
+    /// Report findings with the edits that fix them.
+    pub fn propose_all(&mut self, ps: impl IntoIterator<Item = Proposal>) {
+        for p in ps {
+            self.propose(p);
+        }
     }
 
     /// Report findings.

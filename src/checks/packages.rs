@@ -20,35 +20,31 @@ use std::collections::{BTreeMap, BTreeSet};
 pub use crate::report::model::{AzlPackage, PackageReport};
 
 /// The check: the fate of every installed package on the target.
-pub(crate) struct Packages;
-
-static META: Meta = Meta {
-    id: "packages",
-    summary: "the fate of each installed package: shipped, replaced, sdk only, not published, not shipped",
-    area: Area::Packages,
-    needs: Needs::Packages,
-    codes: &[
-        Code::PkgNotShipped,
-        Code::PkgNotPublished,
-        Code::PkgSdkOnly,
-        Code::PkgReplaced,
-        Code::PkgMajorVersionChange,
-        Code::PkgMappingUncertain,
-    ],
-    reuses: &[],
-    file: "src/checks/packages.rs",
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "packages",
+        summary: "the fate of each installed package: shipped, replaced, sdk only, not published, not shipped",
+        area: Area::Packages,
+        needs: Needs::Packages,
+        codes: &[
+            Code::PkgNotShipped,
+            Code::PkgNotPublished,
+            Code::PkgSdkOnly,
+            Code::PkgReplaced,
+            Code::PkgMajorVersionChange,
+            Code::PkgMappingUncertain,
+        ],
+        reuses: &[],
+        file: "src/checks/packages.rs",
+    },
+    run,
 };
 
-impl Check for Packages {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &CheckInput, out: &mut Sink) {
-        if let CheckInput::Packages { ctx, input } = input {
-            let (reports, findings) = check(ctx, input);
-            out.extend(findings);
-            out.output(Output::PackageReports(reports));
-        }
+fn run(input: &CheckInput, out: &mut Sink) {
+    if let CheckInput::Packages { ctx, input } = input {
+        let (reports, findings) = check(ctx, input);
+        out.extend(findings);
+        out.output(Output::PackageReports(reports));
     }
 }
 

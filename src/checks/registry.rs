@@ -10,27 +10,27 @@ use super::{
 use crate::findings::Code;
 
 /// The registered checks.
-pub(crate) static CHECKS: &[&dyn Check] = &[
-    &elf_platform::ElfPlatform,
-    &elf_libraries::ElfLibraries,
-    &elf_versions::ElfVersions,
-    &elf_dependencies::ElfDependencies,
-    &scripts::Scripts,
-    &packages::Packages,
-    &requires::Requires,
-    &units_directives::UnitDirectives,
-    &units_legacy::UnitLegacy,
-    &units_exec::UnitExec,
-    &units_deps::UnitDeps,
-    &units_sysv::UnitRunlevels,
-    &units_presets::UnitPresets,
-    &units_sysv::SysvScripts,
-    &units_host::UnitHost,
+pub static CHECKS: &[&Check] = &[
+    &elf_platform::CHECK,
+    &elf_libraries::CHECK,
+    &elf_versions::CHECK,
+    &elf_dependencies::CHECK,
+    &scripts::CHECK,
+    &packages::CHECK,
+    &requires::CHECK,
+    &units_directives::CHECK,
+    &units_legacy::CHECK,
+    &units_exec::CHECK,
+    &units_deps::CHECK,
+    &units_sysv::RUNLEVELS,
+    &units_presets::CHECK,
+    &units_sysv::SYSV_SCRIPTS,
+    &units_host::CHECK,
 ];
 
 /// The declarations of every check, in registry order.
 pub fn all() -> impl Iterator<Item = &'static Meta> {
-    CHECKS.iter().map(|c| c.meta())
+    CHECKS.iter().map(|c| &c.meta)
 }
 
 /// The check that emits `code`.
@@ -94,10 +94,10 @@ pub fn area_of(code: Code) -> Area {
 pub(crate) fn run(input: &Input) -> Vec<Sink> {
     CHECKS
         .iter()
-        .filter(|c| input.serves(c.meta().needs))
+        .filter(|c| input.serves(c.meta.needs))
         .map(|c| {
-            let mut sink = Sink::new(c.meta());
-            c.run(input, &mut sink);
+            let mut sink = Sink::new(&c.meta);
+            (c.run)(input, &mut sink);
             sink
         })
         .collect()

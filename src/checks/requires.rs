@@ -15,29 +15,25 @@ use crate::knowledge::source_distros::rpmlib_provides;
 use std::collections::BTreeSet;
 
 /// The check: the requirements of third-party rpm packages against the target.
-pub(crate) struct Requires;
-
-static META: Meta = Meta {
-    id: "requires",
-    summary: "requirements (rich dependencies, rpmlib features) of third-party rpm packages",
-    area: Area::Packages,
-    needs: Needs::Packages,
-    codes: &[Code::PkgRequirementUnsatisfied, Code::PkgRpmlibUnsupported],
-    reuses: &[],
-    file: "src/checks/requires.rs",
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "requires",
+        summary: "requirements (rich dependencies, rpmlib features) of third-party rpm packages",
+        area: Area::Packages,
+        needs: Needs::Packages,
+        codes: &[Code::PkgRequirementUnsatisfied, Code::PkgRpmlibUnsupported],
+        reuses: &[],
+        file: "src/checks/requires.rs",
+    },
+    run,
 };
 
-impl Check for Requires {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Packages { ctx, input } = input {
-            let (findings, pulls) = check(ctx, input.packages, input.origins);
-            out.extend(findings);
-            for set in pulls {
-                out.output(Output::Install(set));
-            }
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Packages { ctx, input } = input {
+        let (findings, pulls) = check(ctx, input.packages, input.origins);
+        out.extend(findings);
+        for set in pulls {
+            out.output(Output::Install(set));
         }
     }
 }

@@ -9,36 +9,32 @@ use std::collections::{BTreeSet, HashMap};
 
 /// The check: the interpreter each carried-over `#!` script runs through, once the ELF objects
 /// (a bundled interpreter) are judged.
-pub(crate) struct Scripts;
-
-static META: Meta = Meta {
-    id: "scripts",
-    summary: "the interpreter named by a script's #! line on the target",
-    area: Area::Scripts,
-    needs: Needs::Script,
-    codes: &[
-        Code::ScriptInterpreterMissing,
-        Code::ScriptInterpreterUnreadable,
-        Code::ScriptInterpreterFromPackage,
-        Code::ScriptInterpreterSdkOnly,
-        Code::ScriptInterpreterBreaks,
-    ],
-    reuses: &[],
-    file: "src/checks/scripts.rs",
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "scripts",
+        summary: "the interpreter named by a script's #! line on the target",
+        area: Area::Scripts,
+        needs: Needs::Script,
+        codes: &[
+            Code::ScriptInterpreterMissing,
+            Code::ScriptInterpreterUnreadable,
+            Code::ScriptInterpreterFromPackage,
+            Code::ScriptInterpreterSdkOnly,
+            Code::ScriptInterpreterBreaks,
+        ],
+        reuses: &[],
+        file: "src/checks/scripts.rs",
+    },
+    run,
 };
 
-impl Check for Scripts {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Script { ctx, id, judged } = input {
-            let r = check(ctx, *id, judged);
-            out.extend(r.findings);
-            out.output(Output::Packages(r.packages));
-            if let Some(i) = r.interpreter_object {
-                out.output(Output::Interpreter(i));
-            }
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Script { ctx, id, judged } = input {
+        let r = check(ctx, *id, judged);
+        out.extend(r.findings);
+        out.output(Output::Packages(r.packages));
+        if let Some(i) = r.interpreter_object {
+            out.output(Output::Interpreter(i));
         }
     }
 }

@@ -9,28 +9,22 @@ use crate::inventory::systemd::{Directive, Unit, is_unit_name, words};
 use crate::knowledge::units::{ReplacementKind, Scope};
 
 /// The check: the units a unit requires, wants or is installed into.
-pub(crate) struct UnitDeps;
-
-static META: Meta = Meta {
-    id: "unit-dependencies",
-    summary: "units a unit depends on (Requires=, Wants=, WantedBy= ...) that the target lacks",
-    area: Area::Units,
-    needs: Needs::Unit,
-    codes: &[Code::UnitDependencyMissing, Code::UnitWeakDependencyMissing],
-    reuses: &[],
-    file: "src/checks/units_deps.rs",
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "unit-dependencies",
+        summary: "units a unit depends on (Requires=, Wants=, WantedBy= ...) that the target lacks",
+        area: Area::Units,
+        needs: Needs::Unit,
+        codes: &[Code::UnitDependencyMissing, Code::UnitWeakDependencyMissing],
+        reuses: &[],
+        file: "src/checks/units_deps.rs",
+    },
+    run,
 };
 
-impl Check for UnitDeps {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Unit { uc, unit } = input {
-            for p in check(uc, unit) {
-                out.propose(p);
-            }
-        }
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Unit { uc, unit } = input {
+        out.propose_all(check(uc, unit));
     }
 }
 

@@ -8,32 +8,26 @@ use crate::findings::{Code, Finding, Severity};
 use crate::inventory::systemd::{Directive, Unit, is_true};
 
 /// The check: directives of unit files that systemd 258 removed, ignores or deprecates.
-pub(crate) struct UnitDirectives;
-
-static META: Meta = Meta {
-    id: "unit-directives",
-    summary: "unit directives systemd removed, ignores (cgroup v1 resource control) or deprecates",
-    area: Area::Units,
-    needs: Needs::Unit,
-    codes: &[
-        Code::UnitLimitIgnored,
-        Code::UnitDirectiveRemoved,
-        Code::UnitDirectiveDeprecated,
-    ],
-    reuses: &[],
-    file: "src/checks/units_directives.rs",
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "unit-directives",
+        summary: "unit directives systemd removed, ignores (cgroup v1 resource control) or deprecates",
+        area: Area::Units,
+        needs: Needs::Unit,
+        codes: &[
+            Code::UnitLimitIgnored,
+            Code::UnitDirectiveRemoved,
+            Code::UnitDirectiveDeprecated,
+        ],
+        reuses: &[],
+        file: "src/checks/units_directives.rs",
+    },
+    run,
 };
 
-impl Check for UnitDirectives {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Unit { uc, unit } = input {
-            for p in check(uc, unit) {
-                out.propose(p);
-            }
-        }
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Unit { uc, unit } = input {
+        out.propose_all(check(uc, unit));
     }
 }
 

@@ -13,37 +13,31 @@ use crate::knowledge::{Channel, Confidence};
 use std::collections::BTreeSet;
 
 /// The check: the programs a unit starts (Exec*=) on the target.
-pub(crate) struct UnitExec;
-
-static META: Meta = Meta {
-    id: "unit-exec",
-    summary: "the programs a unit starts: carried over and judged, from a package, or missing",
-    area: Area::Units,
-    needs: Needs::Unit,
-    codes: &[
-        Code::UnitExecMissing,
-        Code::UnitExecFromPackage,
-        Code::UnitExecSdkOnly,
-        Code::UnitExecBreaks,
-    ],
-    reuses: &[],
-    file: "src/checks/units_exec.rs",
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "unit-exec",
+        summary: "the programs a unit starts: carried over and judged, from a package, or missing",
+        area: Area::Units,
+        needs: Needs::Unit,
+        codes: &[
+            Code::UnitExecMissing,
+            Code::UnitExecFromPackage,
+            Code::UnitExecSdkOnly,
+            Code::UnitExecBreaks,
+        ],
+        reuses: &[],
+        file: "src/checks/units_exec.rs",
+    },
+    run,
 };
 
-impl Check for UnitExec {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Unit { uc, unit } = input {
-            let e = check(uc, unit);
-            for p in e.proposals {
-                out.propose(p);
-            }
-            out.output(Output::Packages(e.packages));
-            if let Some(v) = e.programs {
-                out.output(Output::Programs(v));
-            }
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Unit { uc, unit } = input {
+        let e = check(uc, unit);
+        out.propose_all(e.proposals);
+        out.output(Output::Packages(e.packages));
+        if let Some(v) = e.programs {
+            out.output(Output::Programs(v));
         }
     }
 }

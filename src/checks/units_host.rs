@@ -14,33 +14,29 @@ use crate::source::EntryKind;
 use std::path::Path;
 
 /// The check: host-level systemd changes no single unit carries.
-pub(crate) struct UnitHost;
-
-static META: Meta = Meta {
-    id: "systemd-host",
-    summary: "manager and networkd settings, boot flag files, kernel command lines, udev rules and crontabs",
-    area: Area::Units,
-    needs: Needs::Units,
-    codes: &[],
-    reuses: &[
-        Code::UnitDirectiveDeprecated,
-        Code::UnitLegacyCgroup,
-        Code::UnitLegacyPath,
-        Code::UnitRemovedCommand,
-        Code::SystemdLegacyFile,
-        Code::SystemdBehaviourChange,
-    ],
-    file: "src/checks/units_host.rs",
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "systemd-host",
+        summary: "manager and networkd settings, boot flag files, kernel command lines, udev rules and crontabs",
+        area: Area::Units,
+        needs: Needs::Units,
+        codes: &[],
+        reuses: &[
+            Code::UnitDirectiveDeprecated,
+            Code::UnitLegacyCgroup,
+            Code::UnitLegacyPath,
+            Code::UnitRemovedCommand,
+            Code::SystemdLegacyFile,
+            Code::SystemdBehaviourChange,
+        ],
+        file: "src/checks/units_host.rs",
+    },
+    run,
 };
 
-impl Check for UnitHost {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Units { uc } = input {
-            out.extend(check(uc));
-        }
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Units { uc } = input {
+        out.extend(check(uc));
     }
 }
 

@@ -13,34 +13,28 @@ use crate::inventory::systemd::{Directive, Unit, words};
 use std::collections::BTreeSet;
 
 /// The check: legacy paths, cgroup v1 and removed commands in units and the scripts they run.
-pub(crate) struct UnitLegacy;
-
-static META: Meta = Meta {
-    id: "unit-legacy",
-    summary: "legacy paths, cgroup v1 interfaces, removed commands and legacy files in units and the scripts they run",
-    area: Area::Units,
-    needs: Needs::Unit,
-    codes: &[
-        Code::UnitLegacyPath,
-        Code::UnitLegacyCgroup,
-        Code::UnitRemovedCommand,
-        Code::SystemdLegacyFile,
-        Code::SystemdBehaviourChange,
-    ],
-    reuses: &[],
-    file: "src/checks/units_legacy.rs",
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "unit-legacy",
+        summary: "legacy paths, cgroup v1 interfaces, removed commands and legacy files in units and the scripts they run",
+        area: Area::Units,
+        needs: Needs::Unit,
+        codes: &[
+            Code::UnitLegacyPath,
+            Code::UnitLegacyCgroup,
+            Code::UnitRemovedCommand,
+            Code::SystemdLegacyFile,
+            Code::SystemdBehaviourChange,
+        ],
+        reuses: &[],
+        file: "src/checks/units_legacy.rs",
+    },
+    run,
 };
 
-impl Check for UnitLegacy {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Unit { uc, unit } = input {
-            for p in check(uc, unit) {
-                out.propose(p);
-            }
-        }
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Unit { uc, unit } = input {
+        out.propose_all(check(uc, unit));
     }
 }
 

@@ -9,28 +9,22 @@ use crate::inventory::systemd::Unit;
 use crate::knowledge::units::{PresetAction, ReplacementKind, Scope};
 
 /// The check: enabled units the target does not ship or disables by preset (masked units too).
-pub(crate) struct UnitPresets;
-
-static META: Meta = Meta {
-    id: "unit-presets",
-    summary: "enabled units the target does not ship or that its presets disable",
-    area: Area::Units,
-    needs: Needs::EveryUnit,
-    codes: &[Code::UnitPresetDisabled, Code::UnitNotShipped],
-    reuses: &[],
-    file: "src/checks/units_presets.rs",
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "unit-presets",
+        summary: "enabled units the target does not ship or that its presets disable",
+        area: Area::Units,
+        needs: Needs::EveryUnit,
+        codes: &[Code::UnitPresetDisabled, Code::UnitNotShipped],
+        reuses: &[],
+        file: "src/checks/units_presets.rs",
+    },
+    run,
 };
 
-impl Check for UnitPresets {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Unit { uc, unit } = input {
-            for p in check(uc, unit) {
-                out.propose(p);
-            }
-        }
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Unit { uc, unit } = input {
+        out.propose_all(check(uc, unit));
     }
 }
 

@@ -12,60 +12,50 @@ use crate::inventory::systemd::{InitHeader, SysvScript, Unit, words};
 use crate::knowledge::units::Scope;
 
 /// The check: units hooked to the removed runlevel targets.
-pub(crate) struct UnitRunlevels;
-
-static RUNLEVELS: Meta = Meta {
-    id: "unit-runlevels",
-    summary: "units installed into, depending on or ordered against a runlevelN.target",
-    area: Area::Units,
-    needs: Needs::Unit,
-    codes: &[Code::UnitRunlevelTarget],
-    reuses: &[Code::UnitDirectiveDeprecated],
-    file: "src/checks/units_sysv.rs",
+pub static RUNLEVELS: Check = Check {
+    meta: Meta {
+        id: "unit-runlevels",
+        summary: "units installed into, depending on or ordered against a runlevelN.target",
+        area: Area::Units,
+        needs: Needs::Unit,
+        codes: &[Code::UnitRunlevelTarget],
+        reuses: &[Code::UnitDirectiveDeprecated],
+        file: "src/checks/units_sysv.rs",
+    },
+    run: run_runlevels,
 };
 
-impl Check for UnitRunlevels {
-    fn meta(&self) -> &'static Meta {
-        &RUNLEVELS
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Unit { uc, unit } = input {
-            for p in check_unit(uc, unit) {
-                out.propose(p);
-            }
-        }
+fn run_runlevels(input: &Input, out: &mut Sink) {
+    if let Input::Unit { uc, unit } = input {
+        out.propose_all(check_unit(uc, unit));
     }
 }
 
 /// The check: SysV init scripts and rc.local, each reported as the unit the generator makes
 /// of it, with a native draft.
-pub(crate) struct SysvScripts;
-
-static SYSV: Meta = Meta {
-    id: "sysv-scripts",
-    summary: "SysV init scripts and rc.local, whose generators systemd 260 removes",
-    area: Area::Units,
-    needs: Needs::Units,
-    codes: &[Code::UnitSysvScript, Code::UnitRcLocal],
-    reuses: &[
-        Code::UnitLegacyPath,
-        Code::UnitLegacyCgroup,
-        Code::UnitRemovedCommand,
-        Code::SystemdLegacyFile,
-        Code::SystemdBehaviourChange,
-    ],
-    file: "src/checks/units_sysv.rs",
+pub static SYSV_SCRIPTS: Check = Check {
+    meta: Meta {
+        id: "sysv-scripts",
+        summary: "SysV init scripts and rc.local, whose generators systemd 260 removes",
+        area: Area::Units,
+        needs: Needs::Units,
+        codes: &[Code::UnitSysvScript, Code::UnitRcLocal],
+        reuses: &[
+            Code::UnitLegacyPath,
+            Code::UnitLegacyCgroup,
+            Code::UnitRemovedCommand,
+            Code::SystemdLegacyFile,
+            Code::SystemdBehaviourChange,
+        ],
+        file: "src/checks/units_sysv.rs",
+    },
+    run: run_sysv_scripts,
 };
 
-impl Check for SysvScripts {
-    fn meta(&self) -> &'static Meta {
-        &SYSV
-    }
-    fn run(&self, input: &Input, out: &mut Sink) {
-        if let Input::Units { uc } = input {
-            for (row, outcome) in check_scripts(uc) {
-                out.output(Output::UnitRow(row, outcome));
-            }
+fn run_sysv_scripts(input: &Input, out: &mut Sink) {
+    if let Input::Units { uc } = input {
+        for (row, outcome) in check_scripts(uc) {
+            out.output(Output::UnitRow(row, outcome));
         }
     }
 }
