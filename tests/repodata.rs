@@ -331,11 +331,7 @@ fn run(args: &[&str]) -> (String, String, i32) {
 }
 
 fn opts(id: &str) -> ImportOptions {
-    ImportOptions {
-        id: id.into(),
-        name: "Azure Linux".into(),
-        version: "4.0".into(),
-    }
+    ImportOptions::like(id, azl_compat::knowledge::Pack::builtin())
 }
 
 #[test]

@@ -132,7 +132,12 @@ struct ReportArgs {
 enum KnowledgeCommand {
     /// Generate a pack from the upstream-derived knowledge sources.
     Build {
-        /// The knowledge-sources directory (with azurelinux-4.0/ and platform/).
+        /// The target manifest (knowledge/targets/<id>/manifest.toml): what the pack is of, and
+        /// where below --sources its facts are.
+        #[arg(long, value_name = "FILE")]
+        manifest: PathBuf,
+        /// The knowledge-sources directory (with the distro and platform directories the
+        /// manifest names).
         #[arg(long, value_name = "DIR")]
         sources: PathBuf,
         /// Where to write the pack.
@@ -164,12 +169,12 @@ enum KnowledgeCommand {
         /// Pack id.
         #[arg(long, default_value = "imported")]
         id: String,
-        /// Distribution name.
-        #[arg(long, default_value = "Azure Linux")]
-        name: String,
-        /// Distribution version.
-        #[arg(long, default_value = "4.0")]
-        version: String,
+        /// Distribution name [default: the default target's].
+        #[arg(long)]
+        name: Option<String>,
+        /// Distribution version [default: the default target's].
+        #[arg(long)]
+        version: Option<String>,
     },
     /// Check a pack: schema, order, duplicates, unexpanded macros, dangling references, soname
     /// shapes. Exit status 1 when there are errors (warnings do not count).
@@ -333,8 +338,12 @@ fn run_report(a: ReportArgs) -> anyhow::Result<i32> {
 
 fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
     match k {
-        KnowledgeCommand::Build { sources, out } => {
-            let summary = knowledge::build::build(&sources, &out)?;
+        KnowledgeCommand::Build {
+            manifest,
+            sources,
+            out,
+        } => {
+            let summary = knowledge::build::build(&manifest, &sources, &out)?;
             println!("{summary}");
         }
         KnowledgeCommand::Info { target, knowledge } => {
@@ -360,7 +369,15 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
                 .iter()
                 .map(|r| knowledge::repodata::RepoSpec::parse(r))
                 .collect();
-            let opts = knowledge::repodata::ImportOptions { id, name, version };
+            // The repositories are of the default target's distribution: its layout (arches,
+            // baseline, loaders) and facts apply.
+            let mut opts = knowledge::repodata::ImportOptions::like(&id, Pack::builtin());
+            if let Some(n) = name {
+                opts.name = n;
+            }
+            if let Some(v) = version {
+                opts.version = v;
+            }
             let summary = knowledge::repodata::import(&repos, &out, &opts)?;
             println!("{summary}");
         }

@@ -989,6 +989,23 @@ impl Linter {
                 self.error(format::PACK_JSON, 0, "enum", msg);
             }
         }
+        // Messages name the target and cite its versions from `target` (its manifest).
+        let t = &m.target;
+        for (field, v) in [
+            ("pretty_name", &t.pretty_name),
+            ("install_command", &t.install_command),
+        ] {
+            if v.trim().is_empty() {
+                let msg = format!("`target.{field}` is empty: messages would leave it out");
+                self.error(format::PACK_JSON, 0, "required", msg);
+            }
+        }
+        for k in super::manifest::REQUIRED_VERSIONS {
+            if t.version(k).is_empty() {
+                let msg = format!("`target.versions` has no `{k}`: messages cite it");
+                self.error(format::PACK_JSON, 0, "required", msg);
+            }
+        }
         self.manifest = Some(m);
     }
 }

@@ -11,6 +11,7 @@ pub mod evr;
 pub mod format;
 mod install;
 pub mod lint;
+pub mod manifest;
 pub mod names;
 pub mod overlays;
 pub mod profiles;
@@ -186,6 +187,9 @@ pub struct Pack {
     pub default_search_dirs: BTreeMap<String, Vec<String>>,
     /// The dynamic loader (PT_INTERP) path per architecture, as programs name it.
     pub dynamic_loaders: BTreeMap<String, String>,
+    /// What messages say about the target (its manifest's facts: names, versions, install
+    /// command); [`format::TargetFacts::fill`] fills a text's placeholders from it.
+    pub target: format::TargetFacts,
     // Indexes; filled by `parse`. Rows borrow the pack's text (embedded, or leaked by `load`).
     packages: Sorted<Package>,
     /// Other rows of a package name produced by more than one component (losers of the pick).
@@ -489,6 +493,7 @@ impl Pack {
             baseline_packages: manifest.baseline_packages,
             default_search_dirs: manifest.default_search_dirs,
             dynamic_loaders: manifest.dynamic_loaders,
+            target: manifest.target,
             packages,
             package_others,
             sonames,
