@@ -12,6 +12,7 @@ pub mod launch_env;
 pub mod loader;
 pub mod package_fate;
 pub mod packages;
+pub(crate) mod provided;
 pub mod requires;
 pub mod richdep;
 pub mod scripts;

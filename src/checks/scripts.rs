@@ -3,7 +3,7 @@
 use super::{Context, Judged, Verdict};
 use crate::findings::{Code, Finding};
 use crate::inventory::{ObjectId, ObjectKind};
-use crate::knowledge::{Channel, Confidence};
+
 use std::collections::{BTreeSet, HashMap};
 
 /// Where `env NAME` looks on the target (the default PATH; /usr/sbin is merged into /usr/bin).
@@ -119,44 +119,13 @@ pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) ->
         if ctx.pack.baseline_packages.iter().any(|b| b == best.package) {
             continue;
         }
-        let pkg = ctx.pack.package(best.package);
-        let evr = pkg.map(|p| p.evr()).unwrap_or_default();
         res.packages.insert(best.package.to_string());
-        let with = |f: Finding| {
-            f.evidence("package", best.package)
-                .evidence("evr", &evr)
-                .evidence("method", best.method)
-                .evidence("confidence", best.confidence.as_str())
-        };
-        let hedge = if best.glob || best.confidence == Confidence::Low {
-            " (weak evidence: a file-list glob or low-confidence derived fact)"
-        } else {
-            ""
-        };
-        if matches!(
-            pkg.map(|p| p.channel),
-            Some(Channel::Sdk | Channel::SdkException)
-        ) {
-            res.findings.push(
-                with(base(Code::ScriptInterpreterSdkOnly))
-                    .message(format!("interpreter {shown} comes from {} ({evr}), built but not supported{hedge}", best.package))
-                    .why(format!("{target} builds {} in its sdk channel: installable, without support", best.package))
-                    .fix(format!("dnf install {} (unsupported), or port the script to a supported interpreter", best.package)),
-            );
-        } else {
-            res.findings.push(
-                with(base(Code::ScriptInterpreterFromPackage))
-                    .message(format!(
-                        "interpreter {shown} comes from Azure Linux package {} ({evr}){hedge}",
-                        best.package
-                    ))
-                    .why(format!(
-                        "{shown} is not carried in the tree; on {target} it is installed by {}",
-                        best.package
-                    ))
-                    .fix(format!("dnf install {}", best.package)),
-            );
-        }
+        res.findings.extend(super::provided::package_findings(
+            ctx.pack,
+            super::provided::Provided::Interpreter { shown: &shown },
+            shipped,
+            base,
+        ));
     }
     res
 }

@@ -8,7 +8,7 @@ use super::units_directives::{EXEC_KEYS, exec_prefix};
 use super::units_legacy::{commands, section_of_exec};
 use crate::findings::{Code, Severity};
 use crate::inventory::systemd::{self, Directive, Found, Unit};
-use crate::knowledge::{Channel, Confidence};
+
 use std::collections::BTreeSet;
 
 /// systemd's fixed search path for command names without a `/` (since 239; merged /usr/sbin).
@@ -174,55 +174,19 @@ fn program(
     {
         return;
     }
-    let pkg = uc.ctx.pack.package(best.package);
-    let evr = pkg.map(|p| p.evr()).unwrap_or_default();
     out.packages.insert(best.package.to_string());
     out.programs = Some(
         out.programs
             .map_or(Verdict::NeedsPackages, |p| p.max(Verdict::NeedsPackages)),
     );
-    let hedge = if best.glob || best.confidence == Confidence::Low {
-        " (weak evidence: a file-list glob or low-confidence derived fact)"
-    } else {
-        ""
-    };
-    let with = |f: crate::findings::Finding| {
-        f.evidence("package", best.package)
-            .evidence("evr", &evr)
-            .evidence("method", best.method)
-            .evidence("confidence", best.confidence.as_str())
-    };
-    if matches!(
-        pkg.map(|p| p.channel),
-        Some(Channel::Sdk | Channel::SdkException)
-    ) {
-        out.proposals.push(Proposal::new(with(
-            base(Code::UnitExecSdkOnly)
-                .message(format!(
-                    "{key}= runs {word}, from {} ({evr}), built but not supported{hedge}",
-                    best.package
-                ))
-                .why(format!(
-                    "{target} builds {} in its sdk channel: installable, without support",
-                    best.package
-                ))
-                .fix(format!(
-                    "dnf install {} (unsupported), or carry the program",
-                    best.package
-                )),
-        )));
-    } else {
-        out.proposals.push(Proposal::new(with(
-            base(Code::UnitExecFromPackage)
-                .message(format!(
-                    "{key}= runs {word}, from Azure Linux package {} ({evr}){hedge}",
-                    best.package
-                ))
-                .why(format!(
-                    "{word} is not carried in the tree; on {target} it is installed by {}",
-                    best.package
-                ))
-                .fix(format!("dnf install {}", best.package)),
-        )));
-    }
+    out.proposals.extend(
+        super::provided::package_findings(
+            uc.ctx.pack,
+            super::provided::Provided::Program { key, word: &word },
+            shipped,
+            base,
+        )
+        .into_iter()
+        .map(Proposal::new),
+    );
 }

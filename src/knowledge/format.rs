@@ -175,6 +175,15 @@ impl TargetFacts {
     pub fn version(&self, key: &str) -> &str {
         self.versions.get(key).map_or("", String::as_str)
     }
+    /// The name with its indefinite article, as in "an Azure Linux spec".
+    pub fn a_name(&self) -> String {
+        let vowel = self
+            .name
+            .chars()
+            .next()
+            .is_some_and(|c| "AEIOUaeiou".contains(c));
+        format!("{} {}", if vowel { "an" } else { "a" }, self.name)
+    }
     pub fn systemd(&self) -> &str {
         self.version("systemd")
     }

@@ -297,8 +297,8 @@ pub fn build(
         }
     }
     let packages_to_install: Vec<String> = to_install.into_iter().collect();
-    let install_command = (!packages_to_install.is_empty())
-        .then(|| format!("dnf install {}", packages_to_install.join(" ")));
+    // Set with the packages' channels by `finish_install`, once everything that moves is known.
+    let install_command = None;
     let stats: &WalkStats = &inv.stats;
     let os = &inv.os_release;
     let mut report = Report {
@@ -423,13 +423,29 @@ pub fn attach_packages(
         report.summary.packages_to_install.iter().cloned().collect();
     install.extend(out.to_install);
     report.summary.packages_to_install = install.into_iter().collect();
-    report.summary.install_command = (!report.summary.packages_to_install.is_empty()).then(|| {
-        format!(
-            "dnf install {}",
-            report.summary.packages_to_install.join(" ")
-        )
-    });
     recount(report);
+}
+
+/// The one place that turns the packages to install into the install line: packages only in
+/// the sdk channels are listed apart (unsupported), not in the line; the line is the target's
+/// install command (the pack's `target`); on an image without a package manager the packages are
+/// added by the image build (`install_step`). Call it after every `attach_*`.
+pub fn finish_install(report: &mut Report, pack: &crate::knowledge::Pack) {
+    let (unsupported, supported): (Vec<String>, Vec<String>) = report
+        .summary
+        .packages_to_install
+        .iter()
+        .cloned()
+        .partition(|n| {
+            pack.package(n)
+                .is_some_and(|p| !p.channel.supported() && p.channel.shipped())
+        });
+    report.summary.install_command = pack.install_command(&supported);
+    report.summary.packages_unsupported = unsupported;
+    report.summary.install_step = None;
+    if report.summary.install_command.is_some() && pack.profile_lacks_package_manager() {
+        report.summary.install_step = Some(pack.install_step(&supported));
+    }
 }
 
 /// Add the unit checks' outcome to a report: the units, their findings and diagnostics, the
@@ -461,12 +477,6 @@ pub fn attach_units(
         install.extend(u.packages.iter().cloned());
     }
     report.summary.packages_to_install = install.into_iter().collect();
-    report.summary.install_command = (!report.summary.packages_to_install.is_empty()).then(|| {
-        format!(
-            "dnf install {}",
-            report.summary.packages_to_install.join(" ")
-        )
-    });
     report.units = units;
     report.findings.extend(findings);
     report.findings.sort();
