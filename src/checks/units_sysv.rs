@@ -7,6 +7,7 @@ use super::units_deps::{is_runlevel_target, replace_word};
 use super::units_legacy::{Kind, scan_file};
 use crate::findings::{Code, Finding};
 use crate::inventory::systemd::{InitHeader, SysvScript, Unit, words};
+use crate::knowledge::format::TargetFacts;
 use crate::knowledge::units::Scope;
 
 const ROW_RUNLEVEL: &str = "WantedBy=/After= runlevel[0-6].target";
@@ -82,8 +83,9 @@ pub(crate) fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
                     at(code, d, row(ROW_RUNLEVEL))
                         .subject(format!("{}={name}", d.key))
                         .message(format!(
-                            "{}={name}: the runlevel targets are gone in systemd 258; {effect}",
-                            d.key
+                            "{}={name}: the runlevel targets are gone in systemd {}; {effect}",
+                            d.key,
+                            uc.systemd()
                         ))
                         .row_why(uc, ROW_RUNLEVEL, "")
                         .fix(format!(
@@ -105,8 +107,12 @@ pub(crate) fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
             Finding::new(Code::UnitRunlevelTarget, &e.link)
                 .subject(format!("{}.{}/{}", e.by, e.kind, u.name))
                 .message(format!(
-                    "{} is enabled through {}, a {} link of {}, which does not exist on systemd 258: it will not start at boot",
-                    u.name, e.link, e.kind, e.by
+                    "{} is enabled through {}, a {} link of {}, which does not exist on systemd {}: it will not start at boot",
+                    u.name,
+                    e.link,
+                    e.kind,
+                    e.by,
+                    uc.systemd()
                 ))
                 .row_why(uc, ROW_RUNLEVEL, "")
                 .fix(format!("`systemctl enable {}` with WantedBy={new} in its [Install] section (the link farm of {} is not read any more)", u.name, e.by))
@@ -139,13 +145,15 @@ pub(crate) fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
         let unit = format!("{}.service", s.name);
         let draft_path = format!("/etc/systemd/system/{unit}");
         let text = uc.read(&s.path).unwrap_or_default();
-        let draft = sysv_draft(s, &text);
+        let draft = sysv_draft(s, &text, &uc.ctx.pack.target);
         o.proposals.push(Proposal::new(
             Finding::new(Code::UnitSysvScript, &s.path)
                 .subject(&unit)
                 .message(format!(
-                    "SysV init script {}: systemd 258 still runs it through systemd-sysv-generator as {unit}; systemd 260 removes the generator",
-                    s.path
+                    "SysV init script {}: systemd {} still runs it through systemd-sysv-generator as {unit}; systemd {} removes the generator",
+                    s.path,
+                    uc.systemd(),
+                    uc.ctx.pack.target.version("systemd_sysv_removal")
                 ))
                 .row_why(uc, ROW_SYSV, "")
                 .fix(format!(
@@ -183,8 +191,9 @@ pub(crate) fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
             Finding::new(Code::UnitRcLocal, &r.path)
                 .subject("rc-local.service")
                 .message(format!(
-                    "{} is run at boot by rc-local.service (systemd-rc-local-generator); systemd 260 removes it",
-                    r.path
+                    "{} is run at boot by rc-local.service (systemd-rc-local-generator); systemd {} removes it",
+                    r.path,
+                    uc.ctx.pack.target.version("systemd_sysv_removal")
                 ))
                 .row_why(uc, ROW_RC_LOCAL, "")
                 .fix(format!(
@@ -205,7 +214,7 @@ pub(crate) fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
                 Scope::System,
                 uc.file_origin(&r.path),
                 true,
-                Some((draft_path, rc_local_draft(&r.path))),
+                Some((draft_path, rc_local_draft(&r.path, &uc.ctx.pack.target))),
             ),
             o,
         ));
@@ -226,7 +235,7 @@ const FACILITIES: &[(&str, &str, bool)] = &[
 /// A native unit that runs the script the way systemd-sysv-generator's generated unit does
 /// (Type=forking, RemainAfterExit=yes, KillMode=process, GuessMainPID=no ...), so it keeps
 /// working once the generator is gone.
-pub fn sysv_draft(s: &SysvScript, text: &str) -> String {
+pub fn sysv_draft(s: &SysvScript, text: &str, t: &TargetFacts) -> String {
     let h: &InitHeader = &s.header;
     let desc = h
         .short_description
@@ -271,10 +280,12 @@ pub fn sysv_draft(s: &SysvScript, text: &str) -> String {
     let mut u = String::new();
     u.push_str(&format!(
         "# Native unit drafted by azl-compat from the SysV init script {}.\n\
-         # systemd 258 runs the script through systemd-sysv-generator; systemd 260 removes the\n\
+         # systemd {} runs the script through systemd-sysv-generator; systemd {} removes the\n\
          # generator. This unit runs the script the way the generated unit did. Review it, and\n\
          # prefer starting the daemon directly (Type=simple or Type=notify) when you can.\n",
-        s.path
+        s.path,
+        t.systemd(),
+        t.version("systemd_sysv_removal")
     ));
     u.push_str("[Unit]\n");
     u.push_str(&format!("Description={desc}\n"));
@@ -301,11 +312,12 @@ pub fn sysv_draft(s: &SysvScript, text: &str) -> String {
 }
 
 /// A native unit that runs rc.local the way rc-local.service does.
-pub fn rc_local_draft(path: &str) -> String {
+pub fn rc_local_draft(path: &str, t: &TargetFacts) -> String {
+    let (sd, removal) = (t.systemd(), t.version("systemd_sysv_removal"));
     format!(
         "# Native unit drafted by azl-compat for {path}.\n\
-         # systemd 258 runs it through rc-local.service (systemd-rc-local-generator), which\n\
-         # systemd 260 removes. Better: move each command into its own unit.\n\
+         # systemd {sd} runs it through rc-local.service (systemd-rc-local-generator), which\n\
+         # systemd {removal} removes. Better: move each command into its own unit.\n\
          [Unit]\n\
          Description=Commands of {path} (was rc-local.service)\n\
          ConditionFileIsExecutable={path}\n\

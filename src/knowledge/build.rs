@@ -427,6 +427,17 @@ impl<'s> Builder<'s> {
         self.source(&dir, file)
     }
 
+    /// A table of the target's own, beside its manifest (knowledge/targets/<id>/).
+    fn own(&mut self, file: &str) -> Result<Source> {
+        let rel = format!("target/{file}");
+        let path = self.target.dir.join(file);
+        let bytes = std::fs::read(&path)
+            .with_context(|| format!("cannot read target table {}", path.display()))?;
+        self.read.insert(rel.clone(), sha256_hex(&bytes));
+        let text = String::from_utf8(bytes).map_err(|_| anyhow!("{rel}: not UTF-8"))?;
+        Ok(Source { rel, text })
+    }
+
     /// A file of the platform facts (`<sources>/platform/`).
     fn platform(&mut self, file: &str) -> Result<Source> {
         let dir = self.target.sources.platform_dir.clone();
@@ -1330,7 +1341,15 @@ impl Builder<'_> {
     /// (defaults.md), unit-directives.tsv (platform/units-directives.tsv, verbatim) and
     /// unit-replacements.tsv (units::REPLACEMENTS, checked against the unit rows).
     fn unit_tables(&mut self) -> Result<()> {
-        use super::units::{CONTRADICTED_UNITS, REPLACEMENTS, ReplacementKind, Scope};
+        use super::units::{ReplacementKind, Scope};
+        // The target's own unit facts, beside its manifest.
+        let contradicted_src = self.own(&self.target.sources.contradicted_units.clone())?;
+        let mut contradicted_units: HashSet<String> = HashSet::new();
+        contradicted_src.rows(&["unit", "reason"], |_, f| {
+            nonempty("reason", f[1])?;
+            contradicted_units.insert(nonempty("unit", f[0])?.to_string());
+            Ok(())
+        })?;
         // (unit, package, scope, glob) -> strongest fact
         let mut units: BTreeMap<(String, String, String, bool), Fact> = BTreeMap::new();
         let mut add = |unit: &str, package: &str, scope: &str, glob: bool, fact: Fact| {
@@ -1386,7 +1405,7 @@ impl Builder<'_> {
                 self.known(package)?;
                 // `cvs\@.service`: an escaped `@` copied from a spec.
                 let unit = nonempty("unit", f[1])?.replace("\\@", "@");
-                if CONTRADICTED_UNITS.contains(&unit.as_str()) {
+                if contradicted_units.contains(&unit) {
                     contradicted += 1;
                     return Ok(());
                 }
@@ -1460,24 +1479,42 @@ impl Builder<'_> {
         self.units.directives = directives;
 
         let mut replacements = Vec::new();
-        for (unit, kind, replacement, reason, source) in REPLACEMENTS {
+        let replacements_src = self.own(&self.target.sources.unit_replacements.clone())?;
+        let facts = self.target.facts();
+        let mut rows: Vec<[String; 5]> = Vec::new();
+        replacements_src.rows(
+            &["unit", "kind", "replacement", "reason", "source"],
+            |_, f| {
+                rows.push([
+                    nonempty("unit", f[0])?.to_string(),
+                    f[1].to_string(),
+                    f[2].to_string(),
+                    // Reasons name the target through placeholders ({target}).
+                    facts.fill(nonempty("reason", f[3])?),
+                    f[4].to_string(),
+                ]);
+                Ok(())
+            },
+        )?;
+        for [unit, kind, replacement, reason, source] in &rows {
+            let (unit, kind, replacement) = (unit.as_str(), kind.as_str(), replacement.as_str());
             let k = ReplacementKind::parse(kind)
                 .ok_or_else(|| anyhow!("unit replacement {unit}: unknown kind `{kind}`"))?;
             match k {
                 ReplacementKind::Replaced
                 | ReplacementKind::Removed
                 | ReplacementKind::Obsolete
-                    if names.contains(*unit) =>
+                    if names.contains(unit) =>
                 {
                     bail!("unit replacement {unit} ({kind}): the unit tables list {unit}")
                 }
                 ReplacementKind::Replaced => {
-                    if !names.contains(*replacement) {
+                    if !names.contains(replacement) {
                         bail!("unit replacement {unit}: {replacement} is not in the unit tables");
                     }
                 }
                 ReplacementKind::Shipped => {
-                    if *replacement != *unit && !names.contains(*replacement) {
+                    if replacement != unit && !names.contains(replacement) {
                         bail!("unit replacement {unit}: {replacement} is not in the unit tables");
                     }
                 }

@@ -86,6 +86,12 @@ pub struct Sources {
     pub openssl_symbols: String,
     pub unit_directives: String,
     pub unit_directives_status_column: String,
+    /// Beside the manifest: unit names the target does not ship, with what replaces them
+    /// (`unit kind replacement reason source`; reasons may use placeholders).
+    pub unit_replacements: String,
+    /// Beside the manifest: units the Debian-derived supplement lists that the target's
+    /// systemd does not have (`unit reason`).
+    pub contradicted_units: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
