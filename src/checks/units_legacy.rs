@@ -229,7 +229,9 @@ pub(crate) fn scan_line(line: &str, kind: Kind, v2_aware: bool, pack: &Pack) -> 
             row: ROW_RUN_LOCK,
             subject: "/run/lock".into(),
             message: format!(
-                "writes lock files below /run/lock (or /var/lock), deprecated in systemd {}",
+                // Upstream history (the row's `since`), not the target's systemd: systemd's
+                // own release names (v258).
+                "writes lock files below /run/lock (or /var/lock), deprecated since systemd v{}",
                 pack.units().directive(ROW_RUN_LOCK).map_or(sd, |r| r.since.as_str())
             ),
             fix: "use RuntimeDirectory= (a private /run/<name>) or flock on the device; or ship a tmpfiles.d entry that creates /run/lock".into(),
