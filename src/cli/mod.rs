@@ -424,11 +424,16 @@ fn run_explain(code: Option<String>) -> anyhow::Result<i32> {
                     "{:<32} {:<8} {}",
                     c.as_str(),
                     c.severity().as_str(),
-                    c.title()
+                    c.title(&Pack::builtin().target)
                 );
             }
             for d in knowledge::differences::ALL {
-                println!("{:<32} {:<8} {}", d.id, "differ", d.title);
+                println!(
+                    "{:<32} {:<8} {}",
+                    d.id,
+                    "differ",
+                    d.text("title", Pack::builtin())
+                );
             }
             Ok(0)
         }
@@ -444,7 +449,7 @@ fn run_explain(code: Option<String>) -> anyhow::Result<i32> {
                 "{} ({}): {}\n\n{}",
                 c.as_str(),
                 c.severity().as_str(),
-                c.title(),
+                c.title(&Pack::builtin().target),
                 c.explanation()
             );
             Ok(0)

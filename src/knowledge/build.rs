@@ -1039,6 +1039,7 @@ impl<'s> Builder<'s> {
         m.version = t.target.version.clone();
         m.arches = t.packages.arches.clone();
         m.target = t.facts();
+        m.notes = t.notes.clone();
         for (rel, sha) in &self.read {
             m.provenance.insert(format!("sha256:{rel}"), sha.clone());
         }

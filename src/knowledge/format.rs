@@ -148,6 +148,10 @@ pub struct Manifest {
     /// from here ([`TargetFacts::fill`]).
     #[serde(default)]
     pub target: TargetFacts,
+    /// Facts about the target the pack has no table for, by topic (`presets`, `defaults`,
+    /// `groups`): texts citing their source, from the manifest's `[notes]`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub notes: BTreeMap<String, Vec<String>>,
 }
 
 /// What the messages say about the target (pack.json `target`), from its manifest.
@@ -196,7 +200,8 @@ impl TargetFacts {
         }
         s
     }
-    /// Fill a text's placeholders: `{target}` (pretty name), `{name}`, `{version}`, `{base}`
+    /// Fill a text's placeholders: `{target}` (pretty name), `{name}`, `{a_name}` (the name with
+    /// its article: `an Azure Linux`), `{version}`, `{base}`
     /// (base name), `{base_id}`, `{install}` (install command), `{package_manager}`, and
     /// `{<version key>}` (`{systemd}`, `{kernel}` ...). Anything else in braces is kept as it is.
     pub fn fill(&self, text: &str) -> String {
@@ -211,7 +216,7 @@ impl TargetFacts {
             });
             match value {
                 Some((v, close)) => {
-                    out.push_str(v);
+                    out.push_str(&v);
                     rest = &after[close + 1..];
                 }
                 None => {
@@ -223,8 +228,11 @@ impl TargetFacts {
         out.push_str(rest);
         out
     }
-    fn placeholder(&self, key: &str) -> Option<&str> {
-        Some(match key {
+    fn placeholder(&self, key: &str) -> Option<std::borrow::Cow<'_, str>> {
+        if key == "a_name" {
+            return Some(self.a_name().into());
+        }
+        Some(std::borrow::Cow::Borrowed(match key {
             "target" => &self.pretty_name,
             "name" => &self.name,
             "version" => &self.version,
@@ -233,7 +241,7 @@ impl TargetFacts {
             "install" => &self.install_command,
             "package_manager" => &self.package_manager,
             k => self.versions.get(k)?,
-        })
+        }))
     }
 }
 

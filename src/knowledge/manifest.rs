@@ -28,6 +28,10 @@ pub struct TargetManifest {
     /// `source` keys of version-nodes.tsv (by role: glibc, glibc_extra, libstdcxx, libgcc,
     /// openssl, distro) and what they mean.
     pub version_node_sources: BTreeMap<String, NodeSource>,
+    /// Facts the pack has no table for, by topic (`presets`, `defaults`, `groups`), as texts
+    /// citing their source.
+    #[serde(default)]
+    pub notes: BTreeMap<String, Vec<String>>,
     #[serde(skip)]
     pub dir: PathBuf,
     /// The manifest's own text (checksummed into the pack's provenance).

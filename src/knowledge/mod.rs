@@ -190,6 +190,8 @@ pub struct Pack {
     /// What messages say about the target (its manifest's facts: names, versions, install
     /// command); [`format::TargetFacts::fill`] fills a text's placeholders from it.
     pub target: format::TargetFacts,
+    /// Facts the pack has no table for, by topic (pack.json `notes`; see [`Pack::notes`]).
+    pub notes: BTreeMap<String, Vec<String>>,
     // Indexes; filled by `parse`. Rows borrow the pack's text (embedded, or leaked by `load`).
     packages: Sorted<Package>,
     /// Other rows of a package name produced by more than one component (losers of the pick).
@@ -494,6 +496,7 @@ impl Pack {
             default_search_dirs: manifest.default_search_dirs,
             dynamic_loaders: manifest.dynamic_loaders,
             target: manifest.target,
+            notes: manifest.notes,
             packages,
             package_others,
             sonames,

@@ -3,6 +3,11 @@
 use super::{Confidence, Pack, Provider};
 
 impl Pack {
+    /// The pack's notes on a topic (`defaults`, `presets`, `groups`); empty when it has none.
+    pub fn notes(&self, topic: &str) -> &[String] {
+        self.notes.get(topic).map_or(&[], Vec::as_slice)
+    }
+
     /// The target as people write it (its manifest's pretty name, else name and version).
     pub fn name_version(&self) -> String {
         if !self.target.pretty_name.is_empty() {

@@ -498,7 +498,7 @@ fn section_why(o: &mut String, r: &Report) {
             o,
             "<li id=\"why-{}\"><strong>{}</strong> {} {}: {} on {} {}{subjects}.<br>{}{}</li>",
             esc(w.code.as_str()),
-            esc(w.code.title()),
+            esc(&w.code.title(&r.target_facts())),
             code(w.code.as_str()),
             tag(w.severity.as_str(), w.severity.as_str()),
             plural(w.findings, "finding", "findings"),
@@ -806,10 +806,11 @@ fn section_units(o: &mut String, r: &Report) {
     let _ = writeln!(
         o,
         "<p>{} (of no package or of third-party packages) and {} of the source distribution's \
-         packages (Azure Linux replaces those; their findings are notes). Workload units: {} \
+         packages ({} replaces those; their findings are notes). Workload units: {} \
          would break, {} need packages, {} undecided, {} run as they are. {} enabled; {}.</p>",
         plural(workload.len() as u64, "workload unit", "workload units"),
         plural((order.len() - workload.len()) as u64, "unit", "units"),
+        esc(&r.target.name),
         n(Verdict::Breaks),
         n(Verdict::NeedsPackages),
         n(Verdict::Unknown),

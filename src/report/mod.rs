@@ -70,6 +70,28 @@ pub struct Target {
     /// The target profile (`--target ID:PROFILE`: an image whose packages count as installed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// The target facts the texts cite (the pack's `target`: pretty name, base distribution,
+    /// platform versions, install command); renderers fill the codes' titles from them.
+    #[serde(default)]
+    pub facts: crate::knowledge::format::TargetFacts,
+}
+
+impl Report {
+    /// The target facts to fill texts with: the report's own, else (a report saved before they
+    /// were recorded) those of the built-in pack it was made with.
+    pub fn target_facts(&self) -> crate::knowledge::format::TargetFacts {
+        if !self.target.facts.pretty_name.is_empty() {
+            return self.target.facts.clone();
+        }
+        crate::knowledge::Pack::builtin_by_id(&self.knowledge.id)
+            .map(|p| p.target.clone())
+            .unwrap_or_else(|| crate::knowledge::format::TargetFacts {
+                name: self.target.name.clone(),
+                version: self.target.version.clone(),
+                pretty_name: format!("{} {}", self.target.name, self.target.version),
+                ..Default::default()
+            })
+    }
 }
 
 /// What was scanned.
@@ -316,6 +338,7 @@ pub fn build(
             version: pack.version.clone(),
             arch: outcome.arch.clone(),
             profile: pack.profile().map(|p| p.name.clone()),
+            facts: pack.target.clone(),
         },
         source: SourceInfo {
             root: root.to_string(),
@@ -339,7 +362,7 @@ pub fn build(
             install_command,
             install_step: None,
             packages_unsupported: Vec::new(),
-            top_causes: top_causes(&outcome.findings),
+            top_causes: top_causes(&outcome.findings, &pack.target),
             packages: None,
             units: None,
             diagnostics: inv.diagnostics.len() as u64,
@@ -503,14 +526,17 @@ pub fn recount(report: &mut Report) {
         }
     }
     report.summary.findings = sev;
-    report.summary.top_causes = top_causes(&report.findings);
+    report.summary.top_causes = top_causes(&report.findings, &report.target_facts());
     report.summary.unread = report.diagnostics.iter().filter(|d| d.unread).count() as u64;
     report.summary.incomplete = report.summary.unread > 0;
 }
 
 /// The most frequent blocker and warning causes: grouped by code and subject, counting files.
 /// Waived findings are left out.
-pub(crate) fn top_causes(findings: &[Finding]) -> Vec<Cause> {
+pub(crate) fn top_causes(
+    findings: &[Finding],
+    facts: &crate::knowledge::format::TargetFacts,
+) -> Vec<Cause> {
     // (code, subject) -> (severity, things affected, fix, subjects grouped)
     type Group<'a> = (Severity, BTreeSet<&'a str>, &'a str, BTreeSet<&'a str>);
     let mut groups: BTreeMap<(Code, String), Group> = BTreeMap::new();
@@ -555,7 +581,7 @@ pub(crate) fn top_causes(findings: &[Finding]) -> Vec<Cause> {
                 let more = if grouped.len() > 4 { ", ..." } else { "" };
                 (
                     format!("{} packages: {}{more}", grouped.len(), names.join(", ")),
-                    format!("see each package in the report ({})", code.title()),
+                    format!("see each package in the report ({})", code.title(facts)),
                 )
             };
             Cause {
