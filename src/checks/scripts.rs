@@ -6,16 +6,6 @@ use crate::inventory::{ObjectId, ObjectKind};
 
 use std::collections::{BTreeSet, HashMap};
 
-/// Where `env NAME` looks on the target (the default PATH; /usr/sbin is merged into /usr/bin).
-const TARGET_PATH: &[&str] = &[
-    "/usr/local/sbin",
-    "/usr/local/bin",
-    "/usr/sbin",
-    "/usr/bin",
-    "/sbin",
-    "/bin",
-];
-
 /// The result for one script.
 pub struct ScriptResult {
     pub findings: Vec<Finding>,
@@ -44,7 +34,11 @@ pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) ->
         None if sb.uses_env() => return res,
         None => return res,
         Some(p) if sb.uses_env() && !p.contains('/') => (
-            TARGET_PATH.iter().map(|d| format!("{d}/{p}")).collect(),
+            ctx.pack
+                .command_path
+                .iter()
+                .map(|d| format!("{d}/{p}"))
+                .collect(),
             p.to_string(),
         ),
         Some(p) => (vec![p.to_string()], p.to_string()),

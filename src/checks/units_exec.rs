@@ -11,16 +11,6 @@ use crate::inventory::systemd::{self, Directive, Found, Unit};
 
 use std::collections::BTreeSet;
 
-/// systemd's fixed search path for command names without a `/` (since 239; merged /usr/sbin).
-const EXEC_SEARCH_PATH: &[&str] = &[
-    "/usr/local/sbin",
-    "/usr/local/bin",
-    "/usr/sbin",
-    "/usr/bin",
-    "/sbin",
-    "/bin",
-];
-
 /// Keys whose command must run for the unit to start; a missing program elsewhere (reload,
 /// stop) or behind a `-` prefix (failure ignored) is a warning.
 const START_KEYS: &[&str] = &[
@@ -103,7 +93,10 @@ fn program(
     } else if word.contains('/') {
         return;
     } else {
-        EXEC_SEARCH_PATH
+        // systemd's fixed search path for names without a `/` (the pack's command path).
+        uc.ctx
+            .pack
+            .command_path
             .iter()
             .map(|p| format!("{p}/{word}"))
             .collect()

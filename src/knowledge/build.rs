@@ -1040,6 +1040,7 @@ impl<'s> Builder<'s> {
         m.arches = t.packages.arches.clone();
         m.target = t.facts();
         m.notes = t.notes.clone();
+        m.command_path = t.commands.path.clone();
         for (rel, sha) in &self.read {
             m.provenance.insert(format!("sha256:{rel}"), sha.clone());
         }

@@ -130,6 +130,10 @@ pub struct Manifest {
     /// PT_INTERP path of the C library's dynamic loader per architecture.
     #[serde(default)]
     pub dynamic_loaders: BTreeMap<String, String>,
+    /// Where a command name without a `/` is found on the target (shells' default PATH,
+    /// systemd's Exec search path), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub command_path: Vec<String>,
     /// What each `source` key of version-nodes.tsv means.
     #[serde(default)]
     pub version_node_sources: BTreeMap<String, String>,

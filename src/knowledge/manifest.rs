@@ -21,6 +21,7 @@ pub struct TargetManifest {
     pub base: Base,
     pub versions: BTreeMap<String, String>,
     pub package_manager: PackageManager,
+    pub commands: Commands,
     pub packages: Packages,
     /// Per architecture: its dynamic loader and the loader's trusted directories.
     pub arch: BTreeMap<String, Arch>,
@@ -60,6 +61,13 @@ pub struct Base {
 pub struct PackageManager {
     pub name: String,
     pub install: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Commands {
+    /// Where a command name without a `/` is found, in order.
+    pub path: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

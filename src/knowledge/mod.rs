@@ -187,6 +187,9 @@ pub struct Pack {
     pub default_search_dirs: BTreeMap<String, Vec<String>>,
     /// The dynamic loader (PT_INTERP) path per architecture, as programs name it.
     pub dynamic_loaders: BTreeMap<String, String>,
+    /// Where a command name without a `/` is found on the target, in order (pack.json
+    /// `command_path`): scripts' `env NAME` and units' Exec lines search it.
+    pub command_path: Vec<String>,
     /// What messages say about the target (its manifest's facts: names, versions, install
     /// command); [`format::TargetFacts::fill`] fills a text's placeholders from it.
     pub target: format::TargetFacts,
@@ -495,6 +498,7 @@ impl Pack {
             baseline_packages: manifest.baseline_packages,
             default_search_dirs: manifest.default_search_dirs,
             dynamic_loaders: manifest.dynamic_loaders,
+            command_path: manifest.command_path,
             target: manifest.target,
             notes: manifest.notes,
             packages,

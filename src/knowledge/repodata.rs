@@ -66,6 +66,7 @@ pub struct Layout {
     pub baseline_packages: Vec<String>,
     pub default_search_dirs: BTreeMap<String, Vec<String>>,
     pub dynamic_loaders: BTreeMap<String, String>,
+    pub command_path: Vec<String>,
     pub target: super::format::TargetFacts,
 }
 
@@ -76,6 +77,7 @@ impl Layout {
             baseline_packages: pack.baseline_packages.clone(),
             default_search_dirs: pack.default_search_dirs.clone(),
             dynamic_loaders: pack.dynamic_loaders.clone(),
+            command_path: pack.command_path.clone(),
             target: pack.target.clone(),
         }
     }
@@ -885,6 +887,7 @@ pub fn import(repos: &[RepoSpec], out: &Path, opts: &ImportOptions) -> Result<Im
         .filter(|(a, _)| arches.contains(a))
         .map(|(a, p)| (a.clone(), p.clone()))
         .collect();
+    m.command_path = opts.like.command_path.clone();
     m.target = super::format::TargetFacts {
         name: opts.name.clone(),
         version: opts.version.clone(),
