@@ -6,9 +6,10 @@
 
 mod common;
 
-use azl_compat::knowledge::build::build;
+use azl_compat::knowledge::builder::build::build;
+use azl_compat::knowledge::builder::manifest;
 use azl_compat::knowledge::target::DEFAULT_TARGET as PACK_ID;
-use azl_compat::knowledge::{BUILTIN, Channel, Pack, manifest};
+use azl_compat::knowledge::{BUILTIN, Channel, Pack};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

@@ -11,7 +11,7 @@ mod common;
 
 use assert_cmd::Command;
 use azl_compat::knowledge::Pack;
-use azl_compat::knowledge::repodata::{ImportOptions, RepoSpec, import};
+use azl_compat::knowledge::builder::repodata::{ImportOptions, RepoSpec, import};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

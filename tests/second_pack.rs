@@ -4,8 +4,8 @@
 
 mod common;
 
-use azl_compat::knowledge::build::build;
-use azl_compat::knowledge::manifest;
+use azl_compat::knowledge::builder::build::build;
+use azl_compat::knowledge::builder::manifest;
 use azl_compat::knowledge::target::DEFAULT_TARGET;
 use serde_json::Value;
 use std::collections::BTreeMap;

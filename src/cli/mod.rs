@@ -343,7 +343,7 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
             sources,
             out,
         } => {
-            let summary = knowledge::build::build(&manifest, &sources, &out)?;
+            let summary = knowledge::builder::build::build(&manifest, &sources, &out)?;
             println!("{summary}");
         }
         KnowledgeCommand::Info { target, knowledge } => {
@@ -365,28 +365,28 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
             name,
             version,
         } => {
-            let repos: Vec<knowledge::repodata::RepoSpec> = repodata
+            let repos: Vec<knowledge::builder::repodata::RepoSpec> = repodata
                 .iter()
-                .map(|r| knowledge::repodata::RepoSpec::parse(r))
+                .map(|r| knowledge::builder::repodata::RepoSpec::parse(r))
                 .collect();
             // The repositories are of the default target's distribution: its layout (arches,
             // baseline, loaders) and facts apply.
-            let mut opts = knowledge::repodata::ImportOptions::like(&id, Pack::builtin());
+            let mut opts = knowledge::builder::repodata::ImportOptions::like(&id, Pack::builtin());
             if let Some(n) = name {
                 opts.name = n;
             }
             if let Some(v) = version {
                 opts.version = v;
             }
-            let summary = knowledge::repodata::import(&repos, &out, &opts)?;
+            let summary = knowledge::builder::repodata::import(&repos, &out, &opts)?;
             println!("{summary}");
         }
         KnowledgeCommand::Lint { target, knowledge } => {
             let report = match knowledge {
-                Some(d) => knowledge::lint::lint_dir(&d),
+                Some(d) => knowledge::builder::lint::lint_dir(&d),
                 None => {
                     let id = knowledge::target::builtin_id(target.as_deref())?;
-                    knowledge::lint::lint_builtin_id(id).expect("a built-in target")
+                    knowledge::builder::lint::lint_builtin_id(id).expect("a built-in target")
                 }
             };
             print!("{}", report.render_text());

@@ -4,21 +4,17 @@
 //! sources, committed with its provenance) and is embedded in the binary; `--knowledge DIR`
 //! loads another pack. See docs/knowledge.md for the format.
 
-pub mod build;
+pub mod builder;
 pub mod debian;
 pub mod differences;
 pub mod evr;
 pub mod format;
 mod install;
-pub mod lint;
-pub mod manifest;
 pub mod names;
 pub mod overlays;
 pub mod profiles;
 mod query;
-pub mod repodata;
 pub mod rpm_family;
-mod sha256;
 pub mod source_distros;
 pub mod target;
 pub mod units;

@@ -4,7 +4,7 @@
 //! builder reads it with the upstream-derived sources; the pack records what messages need of
 //! it as [`TargetFacts`] (pack.json `target`). docs/knowledge.md, "The target manifest".
 
-use super::format::TargetFacts;
+use crate::knowledge::format::TargetFacts;
 use anyhow::{Context, Result, anyhow, bail};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -214,7 +214,7 @@ mod tests {
     fn committed() -> TargetManifest {
         TargetManifest::read(&in_checkout(
             Path::new(env!("CARGO_MANIFEST_DIR")),
-            super::super::target::DEFAULT_TARGET,
+            crate::knowledge::target::DEFAULT_TARGET,
         ))
         .unwrap()
     }
@@ -222,7 +222,7 @@ mod tests {
     #[test]
     fn the_committed_manifest_parses_and_fills_texts() {
         let m = committed();
-        assert_eq!(m.target.id, super::super::target::DEFAULT_TARGET);
+        assert_eq!(m.target.id, crate::knowledge::target::DEFAULT_TARGET);
         let f = m.facts();
         assert_eq!(
             f.fill("on {target} (systemd {systemd}): {install} x; {unknown} {"),

@@ -5,11 +5,11 @@
 //! in docs/knowledge.md. The same sources always give byte-identical output: nothing depends on
 //! the clock, the machine or hash-map order.
 
-use super::format::{self, Manifest};
 use super::manifest::TargetManifest;
-use super::names::{is_glob, library_name, normalize_path};
 use super::sha256::sha256_hex;
-use super::{Channel, Confidence};
+use crate::knowledge::format::{self, Manifest};
+use crate::knowledge::names::{is_glob, library_name, normalize_path};
+use crate::knowledge::{Channel, Confidence};
 use anyhow::{Context, Result, anyhow, bail};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
@@ -286,7 +286,7 @@ enum CrossCheck {
     /// Keep a heuristic row the rpm evidence confirms, at medium confidence at least.
     Raise,
     /// Replace the soname with the rpm-family one.
-    Replace(super::rpm_family::Row),
+    Replace(crate::knowledge::rpm_family::Row),
     /// Drop a heuristic row, for the reason given.
     Drop(String),
 }
@@ -318,13 +318,13 @@ fn flavour_of<'a>(
 
 /// The rpm-family cross-check of one Debian-derived row (docs/knowledge.md).
 fn rpm_family_decision(
-    evidence: &super::rpm_family::Evidence,
+    evidence: &crate::knowledge::rpm_family::Evidence,
     package: &str,
     version: &str,
     soname: &str,
     heuristic: bool,
 ) -> CrossCheck {
-    use super::rpm_family::Verdict;
+    use crate::knowledge::rpm_family::Verdict;
     match evidence.judge(package, version, soname) {
         Verdict::Confirmed(_) if heuristic => CrossCheck::Raise,
         Verdict::Confirmed(_) => CrossCheck::Keep("confirmed"),
@@ -565,15 +565,15 @@ impl<'s> Builder<'s> {
         // (package, library name) -> resolved sonames
         let mut resolved_libs: HashMap<(String, String), BTreeSet<String>> = HashMap::new();
         let mut facts = Vec::new();
-        let evidence = super::rpm_family::Evidence::builtin()?;
+        let evidence = crate::knowledge::rpm_family::Evidence::builtin()?;
         for (rel, text) in [
             (
-                super::rpm_family::PROVIDES_REL,
-                super::rpm_family::PROVIDES_TSV,
+                crate::knowledge::rpm_family::PROVIDES_REL,
+                crate::knowledge::rpm_family::PROVIDES_TSV,
             ),
             (
-                super::rpm_family::UPSTREAM_REL,
-                super::rpm_family::UPSTREAM_TSV,
+                crate::knowledge::rpm_family::UPSTREAM_REL,
+                crate::knowledge::rpm_family::UPSTREAM_TSV,
             ),
         ] {
             self.read
@@ -1027,7 +1027,7 @@ impl<'s> Builder<'s> {
         s.path_globs_too_broad = self
             .paths
             .keys()
-            .filter(|k| k.2 && !super::names::path_glob_is_specific(&k.0))
+            .filter(|k| k.2 && !crate::knowledge::names::path_glob_is_specific(&k.0))
             .count();
         s.capabilities = self.capabilities.len();
 
@@ -1270,18 +1270,18 @@ impl Builder<'_> {
             })?;
             Ok(rows)
         };
-        let src = self.distro(super::debian::SOURCE_FILE)?;
-        let rows = read(&src, super::debian::SOURCE_COLUMNS)?;
-        self.debian_map = super::debian::pack_rows(rows, &self.package_names)
+        let src = self.distro(crate::knowledge::debian::SOURCE_FILE)?;
+        let rows = read(&src, crate::knowledge::debian::SOURCE_COLUMNS)?;
+        self.debian_map = crate::knowledge::debian::pack_rows(rows, &self.package_names)
             .map_err(|e| anyhow!("{}: {e}", src.rel))?;
         self.summary.debian_map_rows = self.debian_map.len();
         self.summary.debian_map_mapped =
             self.debian_map.iter().filter(|r| !r[3].is_empty()).count();
 
-        let src = self.distro(super::overlays::SOURCE_FILE)?;
-        let rows = read(&src, super::overlays::SOURCE_COLUMNS)?;
+        let src = self.distro(crate::knowledge::overlays::SOURCE_FILE)?;
+        let rows = read(&src, crate::knowledge::overlays::SOURCE_COLUMNS)?;
         let components: HashSet<String> = self.packages.iter().map(|r| r[6].clone()).collect();
-        self.overlays = super::overlays::pack_rows(rows, &components)
+        self.overlays = crate::knowledge::overlays::pack_rows(rows, &components)
             .map_err(|e| anyhow!("{}: {e}", src.rel))?;
         self.summary.overlays = self.overlays.len();
         Ok(())
@@ -1343,7 +1343,7 @@ impl Builder<'_> {
     /// (defaults.md), unit-directives.tsv (platform/units-directives.tsv, verbatim) and
     /// unit-replacements.tsv (units::REPLACEMENTS, checked against the unit rows).
     fn unit_tables(&mut self) -> Result<()> {
-        use super::units::{ReplacementKind, Scope};
+        use crate::knowledge::units::{ReplacementKind, Scope};
         // The target's own unit facts, beside its manifest.
         let contradicted_src = self.own(&self.target.sources.contradicted_units.clone())?;
         let mut contradicted_units: HashSet<String> = HashSet::new();
@@ -1444,7 +1444,7 @@ impl Builder<'_> {
         self.units.contradicted = contradicted;
 
         let defaults = self.distro("defaults.md")?;
-        self.units.presets = super::units::presets_from_defaults(&defaults.text)
+        self.units.presets = crate::knowledge::units::presets_from_defaults(&defaults.text)
             .map_err(|e| anyhow!("{}: {e}", defaults.rel))?
             .into_iter()
             .map(|r| r.to_vec())
@@ -1547,7 +1547,7 @@ impl Builder<'_> {
     /// zlib-ng-compat); entries nothing answers are counted, not written.
     fn profiles(&mut self) -> Result<()> {
         let defaults = self.distro("defaults.md")?;
-        let images = super::profiles::images_from_defaults(&defaults.text)
+        let images = crate::knowledge::profiles::images_from_defaults(&defaults.text)
             .map_err(|e| anyhow!("{}: {e}", defaults.rel))?;
         let channel: HashMap<&str, u8> = self
             .packages
@@ -1569,7 +1569,7 @@ impl Builder<'_> {
                 .min()
                 .map(|(_, p)| p.clone())
         };
-        let rows = super::profiles::pack_rows(&images, &resolve);
+        let rows = crate::knowledge::profiles::pack_rows(&images, &resolve);
         self.summary.profiles = images.descriptions.len();
         self.summary.profile_rows = rows.rows.len();
         self.summary.profile_entries_unresolved = rows.unresolved;
@@ -1603,8 +1603,8 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::super::names::glob_prefix;
     use super::*;
+    use crate::knowledge::names::glob_prefix;
 
     #[test]
     fn real_file_names_map_to_sonames() {

@@ -18,11 +18,12 @@
 //! The output is deterministic and lints clean; optional tables (debian-map, overlays, units)
 //! are not written.
 
-use super::evr::evr_cmp;
-use super::format::{self, Manifest};
-use super::names::normalize_path;
+use super::build;
 use super::sha256::sha256_hex;
-use super::{Channel, build};
+use crate::knowledge::Channel;
+use crate::knowledge::evr::evr_cmp;
+use crate::knowledge::format::{self, Manifest};
+use crate::knowledge::names::normalize_path;
 use anyhow::{Context, Result, anyhow, bail};
 use quick_xml::events::Event;
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,7 +48,7 @@ pub struct ImportOptions {
 impl ImportOptions {
     /// A pack named `id` of repositories of `pack`'s distribution (usually the built-in target):
     /// its name, version and layout.
-    pub fn like(id: &str, pack: &super::Pack) -> ImportOptions {
+    pub fn like(id: &str, pack: &crate::knowledge::Pack) -> ImportOptions {
         ImportOptions {
             id: id.to_string(),
             name: pack.name.clone(),
@@ -67,11 +68,11 @@ pub struct Layout {
     pub default_search_dirs: BTreeMap<String, Vec<String>>,
     pub dynamic_loaders: BTreeMap<String, String>,
     pub command_path: Vec<String>,
-    pub target: super::format::TargetFacts,
+    pub target: crate::knowledge::format::TargetFacts,
 }
 
 impl Layout {
-    pub fn of(pack: &super::Pack) -> Layout {
+    pub fn of(pack: &crate::knowledge::Pack) -> Layout {
         Layout {
             arches: pack.arches.clone(),
             baseline_packages: pack.baseline_packages.clone(),
@@ -888,7 +889,7 @@ pub fn import(repos: &[RepoSpec], out: &Path, opts: &ImportOptions) -> Result<Im
         .map(|(a, p)| (a.clone(), p.clone()))
         .collect();
     m.command_path = opts.like.command_path.clone();
-    m.target = super::format::TargetFacts {
+    m.target = crate::knowledge::format::TargetFacts {
         name: opts.name.clone(),
         version: opts.version.clone(),
         pretty_name: format!("{} {}", opts.name, opts.version),
