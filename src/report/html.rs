@@ -442,11 +442,23 @@ fn section_blockers(o: &mut String, r: &Report) {
     if let Some(cmd) = &s.install_command {
         let _ = write!(
             o,
-            "<h3>Packages to install on {} {}</h3>\n<pre id=\"install-command\"><code>{}</code></pre>\n",
+            "<h3>Packages to install on {} {}</h3>\n",
             esc(&r.target.name),
             esc(&r.target.version),
-            esc(cmd)
         );
+        // On an image without a package manager, the build step that adds them.
+        match &s.install_step {
+            Some(step) => {
+                let _ = writeln!(o, "<p id=\"install-step\">{}</p>", esc(step));
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "<pre id=\"install-command\"><code>{}</code></pre>",
+                    esc(cmd)
+                );
+            }
+        }
     }
     if !s.packages_unsupported.is_empty() {
         let _ = writeln!(
