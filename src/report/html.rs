@@ -440,9 +440,9 @@ fn section_blockers(o: &mut String, r: &Report) {
         o.push_str("</tbody>\n</table>\n");
     }
     if let Some(cmd) = &s.install_command {
-        let _ = write!(
+        let _ = writeln!(
             o,
-            "<h3>Packages to install on {} {}</h3>\n",
+            "<h3>Packages to install on {} {}</h3>",
             esc(&r.target.name),
             esc(&r.target.version),
         );
