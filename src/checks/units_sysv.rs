@@ -61,10 +61,9 @@ fn run_sysv_scripts(input: &Input, out: &mut Sink) {
     }
 }
 
-const ROW_RUNLEVEL: &str = "WantedBy=/After= runlevel[0-6].target";
-const ROW_SYSV: &str =
-    "SysV init scripts (/etc/rc.d/init.d, /etc/init.d) via systemd-sysv-generator";
-const ROW_RC_LOCAL: &str = "rc.local (rc-local.service via systemd-rc-local-generator)";
+const ROW_RUNLEVEL: &str = "runlevel-target";
+const ROW_SYSV: &str = "sysv-init-script";
+const ROW_RC_LOCAL: &str = "rc-local";
 
 /// The target that replaces a runlevel.
 pub fn runlevel_replacement(level: char) -> &'static str {
@@ -115,9 +114,9 @@ fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
             let from = name.clone();
             let to = new.to_string();
             let base = if hard {
-                at(Code::UnitRunlevelTarget, d, row(ROW_RUNLEVEL))
+                at(Code::UnitRunlevelTarget, d, row(uc, ROW_RUNLEVEL))
             } else {
-                units_directives::deprecated_at(d, row(ROW_RUNLEVEL))
+                units_directives::deprecated_at(d, row(uc, ROW_RUNLEVEL))
             };
             let effect = if d.section == "Install" {
                 format!(
@@ -167,7 +166,7 @@ fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
                 .row_why(uc, ROW_RUNLEVEL, "")
                 .fix(format!("`systemctl enable {}` with WantedBy={new} in its [Install] section (the link farm of {} is not read any more)", u.name, e.by))
                 .evidence("link", &e.link)
-                .evidence("directive_row", row(ROW_RUNLEVEL))
+                .evidence("directive_row", row(uc, ROW_RUNLEVEL))
                 .evidence("replacement", new),
         ));
     }
@@ -209,7 +208,7 @@ fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
                 .fix(format!(
                     "install a native unit: a draft {draft_path} wraps the script the way the generator does (--write-fixes writes it); better, start the daemon directly (Type=simple or notify)"
                 ))
-                .evidence("directive_row", row(ROW_SYSV))
+                .evidence("directive_row", row(uc, ROW_SYSV))
                 .evidence("runlevels", s.start_runlevels.iter().collect::<String>())
                 .evidence("draft", &draft_path),
         ));
@@ -249,7 +248,7 @@ fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
                 .fix(format!(
                     "move the commands into a native unit; a draft {draft_path} runs the file the same way (--write-fixes writes it)"
                 ))
-                .evidence("directive_row", row(ROW_RC_LOCAL))
+                .evidence("directive_row", row(uc, ROW_RC_LOCAL))
                 .evidence("draft", &draft_path),
         ));
         o.proposals.extend(
