@@ -6,7 +6,7 @@
 //! `--write-fixes` output `units_write` (docs/units.md).
 
 use super::{Context, Judged, Verdict};
-use crate::findings::{Code, Finding};
+use crate::findings::{Code, Diagnostic, Finding};
 use crate::inventory::ObjectId;
 use crate::inventory::ownership::{Origin as OwnerOrigin, Ownership};
 use crate::inventory::systemd::{self, Directive, Unit, Units};
@@ -67,6 +67,9 @@ pub(crate) struct UnitCtx<'a> {
     pub own: &'a Ownership,
     /// The tree has distro units (a host or image, not a bare app tree).
     pub has_distro_units: bool,
+    /// Files a check needed and could not read (too large, not text, a loop): the engine adds
+    /// them to the report's diagnostics, so a skipped file is never silent.
+    pub unread: std::sync::Mutex<Vec<Diagnostic>>,
 }
 
 impl UnitCtx<'_> {
@@ -120,12 +123,25 @@ impl UnitCtx<'_> {
         systemd::resolve_file(self.source, self.ctx.inv, path).is_some()
     }
 
-    /// Read a file of the tree (cached texts of unit files first).
+    /// Read a file of the tree (cached texts of unit files first). A file that exists but
+    /// cannot be read as text (over the read cap, not UTF-8, a symlink loop, an I/O error) is
+    /// recorded as an unread diagnostic: what it says was not checked.
     pub fn read(&self, path: &str) -> Option<String> {
         if let Some(t) = self.units.text(path) {
             return Some(t.to_string());
         }
-        systemd::read_text(self.source, self.ctx.inv, path).ok()
+        match systemd::read_text(self.source, self.ctx.inv, path) {
+            Ok(t) => Some(t),
+            Err(e) if e == systemd::NOT_FOUND => None,
+            Err(e) => {
+                let mut d = Diagnostic::new(path, format!("cannot read: {e}"));
+                d.unread = true;
+                if let Ok(mut v) = self.unread.lock() {
+                    v.push(d);
+                }
+                None
+            }
+        }
     }
 }
 

@@ -391,6 +391,31 @@ mod tests {
     use crate::findings::Code;
     use crate::source::MemorySource;
 
+    /// A script or rc.local the checks cannot read (over the read cap, not UTF-8) is an unread
+    /// diagnostic (the verdict is incomplete), never a silent skip.
+    #[test]
+    fn an_unreadable_init_script_is_a_diagnostic_not_a_silent_skip() {
+        let mut big = b"#!/bin/sh\n".to_vec();
+        big.resize(5 << 20, b'#');
+        let src = MemorySource::new()
+            .exe("/etc/rc.d/init.d/huge", big)
+            .symlink("/etc/rc.d/rc3.d/S90huge", "../init.d/huge")
+            .exe("/etc/rc.d/rc.local", b"#!/bin/sh\n\xff\xfe\n".to_vec());
+        let r = scan(&src);
+        for (path, why) in [
+            ("/etc/rc.d/init.d/huge", "larger than"),
+            ("/etc/rc.d/rc.local", "not UTF-8"),
+        ] {
+            let d = r
+                .diagnostics
+                .iter()
+                .find(|d| d.path == path)
+                .unwrap_or_else(|| panic!("no diagnostic for {path}: {:#?}", r.diagnostics));
+            assert!(d.reason.contains(why), "{d:?}");
+            assert!(d.unread, "{d:?}");
+        }
+    }
+
     #[test]
     fn sysv_scripts_rc_local_and_runlevel_targets_are_reported_with_drafts() {
         let init = "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: legacyd\n# Default-Start: 3 5\n# Default-Stop: 0 1 6\n### END INIT INFO\ncase \"$1\" in start) /opt/legacyd ;; esac\n";

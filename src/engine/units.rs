@@ -44,6 +44,7 @@ pub fn check_loaded(
         judged: judged.iter().map(|j| (j.id, j)).collect(),
         own,
         has_distro_units: false,
+        unread: Default::default(),
     };
     uc.has_distro_units = units
         .units
@@ -119,6 +120,9 @@ pub fn check_loaded(
     findings
         .dedup_by(|a, b| a.key() == b.key() && a.evidence.get("line") == b.evidence.get("line"));
     reports.sort_by(|a, b| (&a.scope, &a.unit, &a.path).cmp(&(&b.scope, &b.unit, &b.path)));
+    if let Ok(mut unread) = uc.unread.lock() {
+        diagnostics.append(&mut unread);
+    }
     diagnostics.sort();
     diagnostics.dedup();
     (reports, findings, diagnostics)
