@@ -400,7 +400,7 @@ mod tests {
         let src = MemorySource::new()
             .exe("/etc/rc.d/init.d/huge", big)
             .symlink("/etc/rc.d/rc3.d/S90huge", "../init.d/huge")
-            .exe("/etc/rc.d/rc.local", b"#!/bin/sh\n\xff\xfe\n".to_vec());
+            .exe("/etc/rc.d/rc.local", b"#!/bin/sh\n\xff\xfe\n");
         let r = scan(&src);
         for (path, why) in [
             ("/etc/rc.d/init.d/huge", "larger than"),
