@@ -1,5 +1,6 @@
 //! The report model (what every renderer reads) and its renderers, one file each.
 
+pub mod bounds;
 pub mod csv;
 pub mod escape;
 pub mod html;
