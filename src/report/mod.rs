@@ -5,6 +5,7 @@ pub mod csv;
 pub mod escape;
 pub mod html;
 pub mod json;
+pub mod jsonl;
 pub mod load;
 pub mod markdown;
 pub mod model;
