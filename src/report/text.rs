@@ -8,8 +8,6 @@ use crate::findings::{Finding, Severity, WaiverStatus};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// How many needs-packages binaries are listed one per line before they are only counted.
-
 /// Said once under the header: how every path of the report is written.
 pub const ROOT_NOTE: &str = "paths are relative to the scanned root above, written as on the target (/etc/x is <root>/etc/x)";
 
