@@ -6,6 +6,7 @@
 
 pub mod checks;
 pub mod findings;
+pub mod fleet;
 pub mod inventory;
 pub mod knowledge;
 pub mod report;

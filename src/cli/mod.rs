@@ -12,6 +12,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 mod explain;
+mod fleet;
 mod output;
 mod progress;
 
@@ -42,6 +43,10 @@ enum Command {
     /// package name. Exit status 0 when something installable answers it (shipped, provided-by,
     /// obsoleted-by, sdk-only), 1 when not (not-published, not-shipped).
     Which(WhichArgs),
+    /// Compare two JSON reports of the same root: new, resolved and unchanged findings (by
+    /// code, path and subject), packages, units and binaries whose verdict changed. Exit status
+    /// 1 when a new unwaived finding is at or above `--fail-on`.
+    Diff(fleet::DiffArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -223,6 +228,7 @@ pub fn run() -> i32 {
         Command::Knowledge(k) => run_knowledge(k),
         Command::Explain { code } => run_explain(code),
         Command::Which(w) => run_which(w),
+        Command::Diff(a) => fleet::run_diff(a),
     };
     match result {
         Ok(code) => code,
