@@ -4,7 +4,7 @@ use crate::checks::{self, Context};
 use crate::inventory::exclude::Exclusions;
 use crate::inventory::ownership::{self, Origin};
 use crate::inventory::walk::{self, Progress};
-use crate::inventory::{ld_so_conf, os_release, packages};
+use crate::inventory::{Inventory, ld_so_conf, os_release, packages};
 use crate::knowledge::Pack;
 use crate::report::{self, Report};
 use crate::source::{DirSource, Source};
@@ -29,8 +29,19 @@ pub enum ScanError {
     Root { path: String, error: std::io::Error },
 }
 
-/// Scan a directory root against a knowledge pack.
+/// Scan a directory root against a knowledge pack: [`collect`] the inventory, then [`judge`]
+/// it. `analyze` of saved facts runs the same [`judge`] (`crate::facts`).
 pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<Report, ScanError> {
+    let (source, inv, db) = collect(opts, progress)?;
+    Ok(judge(&source, &display_root(source.root()), inv, db, pack))
+}
+
+/// The pack-free half of a scan: the confined source, the walk's inventory and the package
+/// database rows (with the `.rpm` files the walk found). Nothing here is judged.
+pub fn collect(
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+) -> Result<(DirSource, Inventory, packages::PackageDb), ScanError> {
     let root_error = |e| ScanError::Root {
         path: opts.root.display().to_string(),
         error: e,
@@ -45,6 +56,19 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     let mut db = packages::read_installed(&source);
     db.packages.append(&mut std::mem::take(&mut inv.rpm_files));
     inv.diagnostics.append(&mut db.diagnostics);
+    Ok((source, inv, db))
+}
+
+/// The judging half of a scan: ownership, os-release, ld.so.conf, units, launch environments
+/// (read through `source`, after the walk), the checks, the report. `root` is the scanned
+/// root as the report shows it.
+pub fn judge(
+    source: &dyn Source,
+    root: &str,
+    mut inv: Inventory,
+    db: packages::PackageDb,
+    pack: &Pack,
+) -> Report {
     let is_debian_name = |n: &str| matches!(pack.debian_mapping(n), Ok(Some(_)));
     let origins: Vec<Origin> = db
         .packages
@@ -53,25 +77,19 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
         .collect();
     let own = ownership::apply(&mut inv, &db, &origins);
     let mut diags = Vec::new();
-    inv.os_release = os_release::read_with_diagnostics(&source, &mut diags);
-    let ld_dirs = ld_so_conf::read(&source, &own, &mut diags);
+    inv.os_release = os_release::read_with_diagnostics(source, &mut diags);
+    let ld_dirs = ld_so_conf::read(source, &own, &mut diags);
     inv.diagnostics.extend(diags);
     inv.diagnostics.sort();
     inv.diagnostics.dedup();
-    let units = crate::inventory::systemd::load(&source, &inv);
+    let units = crate::inventory::systemd::load(source, &inv);
     let mut ctx = Context::new(&inv, pack, ld_dirs);
-    ctx.launch = checks::launch_env::collect(&inv, &source, &units);
+    ctx.launch = checks::launch_env::collect(&inv, source, &units);
     let outcome = checks::run(&ctx);
     let pkgs = checks::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
     let (units, unit_findings, unit_diags) =
-        checks::units::check_loaded(&ctx, &source, &outcome.judged, &own, &units);
-    let mut report = report::build(
-        &display_root(source.root()),
-        &inv,
-        pack,
-        outcome,
-        own.managers.clone(),
-    );
+        checks::units::check_loaded(&ctx, source, &outcome.judged, &own, &units);
+    let mut report = report::build(root, &inv, pack, outcome, own.managers.clone());
     report::attach_packages(&mut report, pkgs, &own.managers);
     report::attach_units(&mut report, units, unit_findings, unit_diags);
     // Packages only in the sdk channels are listed apart (unsupported), not in the dnf line.
@@ -94,10 +112,10 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
         report.summary.install_step = Some(pack.install_step(&supported));
     }
     checks::annotate_differences(&mut report.findings);
-    Ok(report)
+    report
 }
 
 /// The scanned root as the report shows it (bytes kept, see `inventory::names`).
-fn display_root(p: &Path) -> String {
+pub fn display_root(p: &Path) -> String {
     crate::inventory::names::from_os(p.as_os_str())
 }

@@ -47,6 +47,11 @@ enum Command {
     /// code, path and subject), packages, units and binaries whose verdict changed. Exit status
     /// 1 when a new unwaived finding is at or above `--fail-on`.
     Diff(fleet::DiffArgs),
+    /// Collect what the checks need from a root (nothing is judged) into a facts file,
+    /// to be judged later or elsewhere with `analyze` (docs/fleet.md).
+    Collect(fleet::CollectArgs),
+    /// Judge a facts file written by `collect`: the report `scan` gives for the same root.
+    Analyze(fleet::AnalyzeArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -229,6 +234,8 @@ pub fn run() -> i32 {
         Command::Explain { code } => run_explain(code),
         Command::Which(w) => run_which(w),
         Command::Diff(a) => fleet::run_diff(a),
+        Command::Collect(a) => fleet::run_collect(a),
+        Command::Analyze(a) => fleet::run_analyze(a),
     };
     match result {
         Ok(code) => code,
