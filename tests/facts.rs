@@ -221,3 +221,54 @@ fn bad_facts_are_an_error_naming_the_file() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("x.facts"), "{err}");
 }
+
+#[test]
+fn scan_takes_several_roots_and_facts_files_each_with_its_report() {
+    let (_a, apptree) = built("apptree");
+    let (_u, units) = built("units");
+    let work = tempfile::tempdir().unwrap();
+    let facts = work.path().join("web-01.facts");
+    bin()
+        .arg("collect")
+        .arg(&units)
+        .arg("-o")
+        .arg(&facts)
+        .assert()
+        .success();
+    let out = work.path().join("reports");
+    let s = bin()
+        .arg("scan")
+        .arg(&apptree)
+        .arg(&units)
+        .arg(&facts)
+        .args(["--format", "json", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    // apptree has blockers: the worst exit status wins.
+    assert_eq!(
+        s.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&s.stderr)
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["01-root.json", "02-root.json", "03-web-01.json"]);
+    let read = |n: &str| std::fs::read_to_string(out.join(n)).unwrap();
+    // The units root scanned and its facts analyzed in the same run: the same report.
+    assert_eq!(read("02-root.json"), read("03-web-01.json"));
+    let v: serde_json::Value = serde_json::from_str(&read("01-root.json")).unwrap();
+    assert!(!v["findings"].as_array().unwrap().is_empty());
+    // Several roots need a directory.
+    let s = bin()
+        .arg("scan")
+        .arg(&apptree)
+        .arg(&units)
+        .output()
+        .unwrap();
+    assert_eq!(s.status.code(), Some(2));
+}

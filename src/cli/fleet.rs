@@ -144,3 +144,113 @@ pub fn run_analyze(a: AnalyzeArgs) -> anyhow::Result<i32> {
         },
     )
 }
+
+/// Whether a path names a facts file (a regular file starting with a zstd frame).
+pub fn is_facts_file(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut head = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && azl_compat::facts::is_facts(&head)
+}
+
+/// `scan` of several roots or facts files (or of one facts file): one report each, judged in
+/// parallel against one pack. With several inputs `-o` names a directory that receives
+/// `NN-NAME.EXT` per input, in the order given; the exit status is the worst of them.
+pub fn run_scan_many(a: super::ScanArgs) -> anyhow::Result<i32> {
+    use rayon::prelude::*;
+    let inputs: Vec<PathBuf> = std::iter::once(a.root.clone())
+        .chain(a.more.iter().cloned())
+        .collect();
+    if a.write_fixes.is_some() && inputs.len() > 1 {
+        anyhow::bail!("--write-fixes takes one root");
+    }
+    let policy = output::load_policy(a.policy.as_deref())?;
+    let selected =
+        azl_compat::knowledge::target::select(a.target.as_deref(), a.knowledge.as_deref())?;
+    let pack: &azl_compat::knowledge::Pack = &selected;
+    let dir = match (&a.output, inputs.len()) {
+        (_, 1) => None,
+        (Some(d), _) => {
+            std::fs::create_dir_all(d)
+                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", d.display()))?;
+            Some(d.clone())
+        }
+        (None, _) => anyhow::bail!("several roots: -o DIR names where their reports go"),
+    };
+    if let (None, Some(o)) = (&dir, &a.output) {
+        output::check_output_file(o)?;
+    }
+    let exclude = super::exclusions(&a.exclude, policy.as_ref())?;
+    super::raise_fd_limit();
+    let reports: Vec<anyhow::Result<azl_compat::report::Report>> = inputs
+        .par_iter()
+        .map(|input| {
+            if is_facts_file(input) {
+                Ok(azl_compat::facts::analyze(&read_facts(input)?, pack))
+            } else {
+                let opts = azl_compat::scan::ScanOptions {
+                    root: input.clone(),
+                    cross_mounts: a.cross_mounts,
+                    exclude: exclude.clone(),
+                };
+                Ok(azl_compat::scan::scan(
+                    &opts,
+                    pack,
+                    &azl_compat::inventory::walk::NoProgress,
+                )?)
+            }
+        })
+        .collect();
+    let mut worst = 0;
+    for (i, (input, report)) in inputs.iter().zip(reports).enumerate() {
+        let report = report?;
+        let file = match &dir {
+            None => a.output.clone(),
+            Some(d) => Some(d.join(report_name(i, input, a.format))),
+        };
+        let code = output::finish(
+            report,
+            policy.as_ref(),
+            &output::Output {
+                format: a.format,
+                file,
+                fail_on: a.fail_on.map(Into::into),
+            },
+        )?;
+        worst = worst.max(code);
+    }
+    Ok(worst)
+}
+
+/// `NN-NAME.EXT`: the input's position, its file name (without `.facts`), the format's extension.
+fn report_name(i: usize, input: &std::path::Path, format: output::Format) -> String {
+    let base = input
+        .file_name()
+        .map(|n| n.to_string_lossy().trim_end_matches(".facts").to_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "root".into());
+    let base: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let ext = match format {
+        output::Format::Text => "txt",
+        output::Format::Json => "json",
+        output::Format::Html => "html",
+        output::Format::Md => "md",
+        output::Format::Csv | output::Format::CsvPackages => "csv",
+        output::Format::Sarif => "sarif",
+    };
+    format!("{:02}-{base}.{ext}", i + 1)
+}

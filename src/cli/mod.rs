@@ -75,8 +75,12 @@ struct WhichArgs {
 
 #[derive(clap::Args, Debug)]
 struct ScanArgs {
-    /// The directory taken as the root of what would move.
+    /// The directory taken as the root of what would move, or a facts file (`collect`).
     root: PathBuf,
+    /// More roots or facts files: each gets its own report in the directory `-o` names
+    /// (judged in parallel with one pack in memory; docs/fleet.md).
+    #[arg(value_name = "MORE")]
+    more: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = output::Format::Text)]
     format: output::Format,
@@ -252,6 +256,9 @@ pub fn run() -> i32 {
 }
 
 fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
+    if !a.more.is_empty() || fleet::is_facts_file(&a.root) {
+        return fleet::run_scan_many(a);
+    }
     if let Some(o) = &a.output {
         output::check_output_file(o)?;
     }
