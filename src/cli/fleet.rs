@@ -254,3 +254,196 @@ fn report_name(i: usize, input: &std::path::Path, format: output::Format) -> Str
     };
     format!("{:02}-{base}.{ext}", i + 1)
 }
+
+#[derive(clap::Subcommand, Debug)]
+pub enum FleetCommand {
+    /// Add reports (`scan --format json`) or facts files (`collect`, judged now) to a store;
+    /// the same host and run again replaces it. `-` reads the list of files from standard input.
+    Ingest {
+        /// The store (an SQLite file, created if absent).
+        store: PathBuf,
+        /// Reports or facts files; `-` reads one name a line from standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// A tag of these hosts (repeatable), e.g. `env=prod`.
+        #[arg(long, value_name = "KEY=VALUE")]
+        tag: Vec<String>,
+        /// The run these files belong to [default: the SHA-256 of each file].
+        #[arg(long, value_name = "ID")]
+        run: Option<String>,
+        /// Target for facts files [default: azurelinux-4.0].
+        #[arg(long, value_name = "ID[:PROFILE]")]
+        target: Option<String>,
+        /// Knowledge pack for facts files.
+        #[arg(long, value_name = "DIR")]
+        knowledge: Option<PathBuf>,
+    },
+    /// Hosts by verdict and distribution, blockers ranked by hosts, packages not shipped, the
+    /// causes to fix first (each with the hosts it unblocks), hosts ready now.
+    Summary {
+        store: PathBuf,
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+        format: SummaryFormat,
+        /// Only hosts with this tag (repeatable: all must match).
+        #[arg(long, value_name = "KEY=VALUE")]
+        tag: Vec<String>,
+        /// Rows per table in text and HTML.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// One JSON record per host and per finding (JSON Lines, docs/fleet.md).
+    Export {
+        store: PathBuf,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+        #[arg(long, value_name = "KEY=VALUE")]
+        tag: Vec<String>,
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum SummaryFormat {
+    Text,
+    Json,
+    Html,
+    Csv,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum ExportFormat {
+    Jsonl,
+}
+
+fn tags(list: &[String]) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+    list.iter()
+        .map(|t| match t.split_once('=') {
+            Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+            _ => anyhow::bail!("--tag {t}: expected KEY=VALUE"),
+        })
+        .collect()
+}
+
+pub fn run_fleet(c: FleetCommand) -> anyhow::Result<i32> {
+    use azl_compat::fleet::store::{Ingest, Store};
+    match c {
+        FleetCommand::Ingest {
+            store,
+            files,
+            tag,
+            run,
+            target,
+            knowledge,
+        } => {
+            let tags = tags(&tag)?;
+            let mut names = Vec::new();
+            for f in files {
+                if f == std::path::Path::new("-") {
+                    let list = azl_compat::source::user_file::read_stdin(64 << 20)
+                        .map_err(|e| anyhow::anyhow!("cannot read standard input: {e}"))?;
+                    names.extend(
+                        list.lines()
+                            .filter(|l| !l.trim().is_empty())
+                            .map(PathBuf::from),
+                    );
+                } else {
+                    names.push(f);
+                }
+            }
+            let mut pack = None;
+            let mut loaded = Vec::new();
+            for n in &names {
+                let bytes = azl_compat::facts::read_user_file(n, azl_compat::facts::MAX_FACTS_FILE)
+                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", n.display()))?;
+                let stem = n
+                    .file_name()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let stem = stem
+                    .trim_end_matches(".facts")
+                    .trim_end_matches(".json")
+                    .to_string();
+                let run_id = run
+                    .clone()
+                    .unwrap_or_else(|| azl_compat::knowledge::sha256::sha256_hex(&bytes));
+                let (report, hostname, machine_id) = if azl_compat::facts::is_facts(&bytes) {
+                    let facts = azl_compat::facts::Facts::read(&bytes)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", n.display()))?;
+                    if pack.is_none() {
+                        pack = Some(azl_compat::knowledge::target::select(
+                            target.as_deref(),
+                            knowledge.as_deref(),
+                        )?);
+                    }
+                    let p: &azl_compat::knowledge::Pack = pack.as_ref().expect("pack");
+                    let r = azl_compat::facts::analyze(&facts, p);
+                    (r, facts.identity.hostname, facts.identity.machine_id)
+                } else {
+                    let text = String::from_utf8(bytes)
+                        .map_err(|_| anyhow::anyhow!("{}: neither facts nor JSON", n.display()))?;
+                    let r = azl_compat::report::load::from_json(&text)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", n.display()))?;
+                    (r, None, None)
+                };
+                let host = machine_id.clone().or(hostname.clone()).unwrap_or(stem);
+                loaded.push((host, hostname, machine_id, run_id, report));
+            }
+            let ingests: Vec<Ingest> = loaded
+                .iter()
+                .map(|(host, hostname, machine_id, run, report)| Ingest {
+                    host: host.clone(),
+                    hostname: hostname.clone(),
+                    machine_id: machine_id.clone(),
+                    run: run.clone(),
+                    tags: &tags,
+                    report,
+                })
+                .collect();
+            let mut s = Store::open(&store)?;
+            s.ingest(&ingests)?;
+            eprintln!("ingested {} runs into {}", ingests.len(), store.display());
+            Ok(0)
+        }
+        FleetCommand::Summary {
+            store,
+            format,
+            tag,
+            top,
+            output,
+        } => {
+            let s = open_existing(&store)?.summary(&tags(&tag)?)?;
+            let text = match format {
+                SummaryFormat::Text => s.render_text(top),
+                SummaryFormat::Json => serde_json::to_string_pretty(&s)? + "\n",
+                SummaryFormat::Html => s.render_html(top),
+                SummaryFormat::Csv => s.render_csv(),
+            };
+            write_out(output.as_deref(), text.as_bytes())?;
+            Ok(0)
+        }
+        FleetCommand::Export {
+            store,
+            format: ExportFormat::Jsonl,
+            tag,
+            output,
+        } => {
+            let mut buf = Vec::new();
+            open_existing(&store)?
+                .export_jsonl(&tags(&tag)?, &mut buf)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            write_out(output.as_deref(), &buf)?;
+            Ok(0)
+        }
+    }
+}
+
+/// A store that must already exist (summary and export never create one).
+fn open_existing(p: &std::path::Path) -> anyhow::Result<azl_compat::fleet::store::Store> {
+    if !p.is_file() {
+        anyhow::bail!("no store at {}", p.display());
+    }
+    Ok(azl_compat::fleet::store::Store::open(p)?)
+}

@@ -52,6 +52,9 @@ enum Command {
     Collect(fleet::CollectArgs),
     /// Judge a facts file written by `collect`: the report `scan` gives for the same root.
     Analyze(fleet::AnalyzeArgs),
+    /// Many hosts in one store: ingest reports and facts, summarise, export (docs/fleet.md).
+    #[command(subcommand)]
+    Fleet(fleet::FleetCommand),
 }
 
 #[derive(clap::Args, Debug)]
@@ -240,6 +243,7 @@ pub fn run() -> i32 {
         Command::Diff(a) => fleet::run_diff(a),
         Command::Collect(a) => fleet::run_collect(a),
         Command::Analyze(a) => fleet::run_analyze(a),
+        Command::Fleet(c) => fleet::run_fleet(c),
     };
     match result {
         Ok(code) => code,

@@ -2,3 +2,4 @@
 //! elsewhere, and many hosts in one store.
 
 pub mod diff;
+pub mod store;

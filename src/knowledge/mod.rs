@@ -17,7 +17,7 @@ pub mod profiles;
 mod query;
 pub mod repodata;
 pub mod rpm_family;
-mod sha256;
+pub mod sha256;
 pub mod source_distros;
 pub mod target;
 pub mod units;

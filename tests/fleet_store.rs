@@ -1,0 +1,265 @@
+//! `azl-compat fleet ingest | summary | export`: a small fleet made from the saved reports.
+
+mod common;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn bin() -> Command {
+    Command::cargo_bin("azl-compat").unwrap()
+}
+
+fn report(name: &str) -> Value {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+/// A fleet: 3 hosts like the apptree report, 2 like the packages report, 1 with no finding.
+fn fleet(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut write = |name: &str, v: &Value| {
+        let p = dir.join(format!("{name}.json"));
+        std::fs::write(&p, serde_json::to_string(v).unwrap()).unwrap();
+        files.push(p);
+    };
+    let app = report("report-apptree.json");
+    let pkgs = report("report-packages.json");
+    for h in ["app-1", "app-2", "app-3"] {
+        write(h, &app);
+    }
+    for h in ["pkg-1", "pkg-2"] {
+        write(h, &pkgs);
+    }
+    let mut clean = pkgs.clone();
+    clean["findings"] = Value::Array(vec![]);
+    clean["packages"] = Value::Array(vec![]);
+    write("clean-1", &clean);
+    files
+}
+
+fn summary(store: &Path, extra: &[&str]) -> Value {
+    let out = bin()
+        .args(["fleet", "summary"])
+        .arg(store)
+        .args(["--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn blocker_hosts(v: &Value) -> Vec<(String, u64)> {
+    v["blockers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["cause"].as_str().unwrap().to_string(),
+                b["hosts"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn ingest_is_idempotent_and_summary_ranks_blockers_by_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = fleet(dir.path());
+    let store = dir.path().join("fleet.db");
+    let ingest = |files: &[PathBuf], tag: &str| {
+        bin()
+            .args(["fleet", "ingest"])
+            .arg(&store)
+            .args(files)
+            .args(["--tag", tag])
+            .assert()
+            .success();
+    };
+    ingest(&files[..3], "env=prod");
+    ingest(&files[3..], "env=test");
+    // The same files again: the same runs, replaced, not added.
+    ingest(&files[..3], "env=prod");
+    let s = summary(&store, &[]);
+    assert_eq!(s["hosts"], 6);
+    assert_eq!(s["by_verdict"]["blocked"], 5);
+    assert_eq!(s["ready_now"], serde_json::json!(["clean-1"]));
+    let app = report("report-apptree.json");
+    let app_blockers: std::collections::BTreeSet<String> = app["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "blocker")
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["code"].as_str().unwrap(),
+                f["subject"].as_str().or(f["path"].as_str()).unwrap()
+            )
+        })
+        .collect();
+    let ranked = blocker_hosts(&s);
+    assert!(!ranked.is_empty());
+    assert!(
+        ranked.windows(2).all(|w| w[0].1 >= w[1].1),
+        "ranked: {ranked:?}"
+    );
+    for (cause, hosts) in &ranked {
+        if app_blockers.contains(cause) {
+            assert!(*hosts >= 3, "{cause} is on the three app hosts: {hosts}");
+        }
+    }
+    // The greedy plan unblocks every blocked host, in steps whose counts add up.
+    let plan = s["unblock_plan"].as_array().unwrap();
+    let total: u64 = plan.iter().map(|p| p["unblocks"].as_u64().unwrap()).sum();
+    assert_eq!(total, 5);
+    assert_eq!(plan.last().unwrap()["unblocked_total"], 5);
+    // Tags filter.
+    let prod = summary(&store, &["--tag", "env=prod"]);
+    assert_eq!(prod["hosts"], 3);
+    assert_eq!(summary(&store, &["--tag", "env=none"])["hosts"], 0);
+    // Packages not shipped come from the packages report, on its two hosts.
+    let not_shipped = s["packages_not_shipped"].as_array().unwrap();
+    assert!(
+        not_shipped.iter().all(|p| p["hosts"] == 2),
+        "{not_shipped:?}"
+    );
+
+    // Text, CSV and HTML carry the same tables.
+    for (format, needle) in [
+        ("text", "unblocks N more hosts"),
+        ("csv", "unblock-plan,"),
+        ("html", "id=\"unblock-plan\""),
+    ] {
+        let out = bin()
+            .args(["fleet", "summary"])
+            .arg(&store)
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(needle), "{format}: {text}");
+        assert!(
+            text.contains(&ranked[0].0),
+            "{format} names the top blocker"
+        );
+    }
+}
+
+#[test]
+fn a_list_on_standard_input_and_facts_files_are_ingested() {
+    common::require_tool("gcc");
+    let dir = tempfile::tempdir().unwrap();
+    let files = fleet(dir.path());
+    let store = dir.path().join("fleet.db");
+    let list: String = files.iter().map(|p| format!("{}\n", p.display())).collect();
+    bin()
+        .args(["fleet", "ingest"])
+        .arg(&store)
+        .arg("-")
+        .write_stdin(list)
+        .assert()
+        .success();
+    // A facts file: judged at ingest, its identity names the host.
+    let build = dir.path().join("units");
+    let ok = std::process::Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/units/build.sh"))
+        .arg(&build)
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    std::fs::create_dir_all(build.join("root/etc")).unwrap();
+    std::fs::write(build.join("root/etc/hostname"), "units-host\n").unwrap();
+    let facts = dir.path().join("u.facts");
+    bin()
+        .arg("collect")
+        .arg(build.join("root"))
+        .arg("-o")
+        .arg(&facts)
+        .assert()
+        .success();
+    bin()
+        .args(["fleet", "ingest"])
+        .arg(&store)
+        .arg(&facts)
+        .args(["--run", "nightly-1"])
+        .assert()
+        .success();
+    let s = summary(&store, &[]);
+    assert_eq!(s["hosts"], 7);
+    let mut jsonl = Vec::new();
+    let out = bin()
+        .args(["fleet", "export"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    jsonl.extend(out.stdout);
+    let text = String::from_utf8(jsonl).unwrap();
+    let hosts: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v["record"] == "host")
+        .collect();
+    assert_eq!(hosts.len(), 7);
+    assert!(
+        hosts
+            .iter()
+            .any(|h| h["host"] == "units-host" && h["run"] == "nightly-1")
+    );
+}
+
+#[test]
+fn duckdb_reads_the_export_and_finds_the_same_top_blockers() {
+    common::require_tool("python3");
+    let dir = tempfile::tempdir().unwrap();
+    let files = fleet(dir.path());
+    let store = dir.path().join("fleet.db");
+    bin()
+        .args(["fleet", "ingest"])
+        .arg(&store)
+        .args(&files)
+        .assert()
+        .success();
+    let export = dir.path().join("fleet.jsonl");
+    bin()
+        .args(["fleet", "export"])
+        .arg(&store)
+        .args(["--format", "jsonl", "-o"])
+        .arg(&export)
+        .assert()
+        .success();
+    let py = r#"
+import duckdb, json, sys
+rows = duckdb.sql(f"""
+  SELECT cause, count(DISTINCT host) AS hosts
+  FROM read_json_auto('{sys.argv[1]}', format='newline_delimited', union_by_name=true)
+  WHERE record = 'finding' AND severity = 'blocker'
+  GROUP BY cause ORDER BY hosts DESC, cause LIMIT 5""").fetchall()
+print(json.dumps([[c, h] for c, h in rows]))
+"#;
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(py)
+        .arg(&export)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "DuckDB (pip install duckdb; scripts/test installs it): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let duck: Vec<(String, u64)> = serde_json::from_slice(&out.stdout).unwrap();
+    let ours: Vec<(String, u64)> = blocker_hosts(&summary(&store, &[]))
+        .into_iter()
+        .take(5)
+        .collect();
+    assert_eq!(duck, ours);
+}
