@@ -589,6 +589,32 @@ mod bytes_b64 {
     }
 }
 
+/// Read a user-named binary file (facts) of at most `cap` bytes: opening never blocks and
+/// only a regular file is read (as `source::user_file` does for text).
+pub fn read_user_file(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)?;
+    let meta = f.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file: refused",
+        ));
+    }
+    let mut bytes = Vec::new();
+    f.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than the {cap}-byte limit"),
+        ));
+    }
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -643,30 +669,4 @@ mod tests {
         assert!(!is_facts(b"{\"schema_version\":1}"));
         assert!(is_facts(&buf));
     }
-}
-
-/// Read a user-named binary file (facts) of at most `cap` bytes: opening never blocks and
-/// only a regular file is read (as `source::user_file` does for text).
-pub fn read_user_file(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let f = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)?;
-    let meta = f.metadata()?;
-    if !meta.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file: refused",
-        ));
-    }
-    let mut bytes = Vec::new();
-    f.take(cap + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > cap {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("larger than the {cap}-byte limit"),
-        ));
-    }
-    Ok(bytes)
 }
