@@ -263,3 +263,67 @@ print(json.dumps([[c, h] for c, h in rows]))
         .collect();
     assert_eq!(duck, ours);
 }
+
+#[test]
+fn html_summary_renders_in_headless_chromium_with_the_ranked_tables() {
+    common::require_tool("/usr/bin/chromium");
+    let dir = tempfile::tempdir().unwrap();
+    let files = fleet(dir.path());
+    let store = dir.path().join("fleet.db");
+    bin()
+        .args(["fleet", "ingest"])
+        .arg(&store)
+        .args(&files)
+        .assert()
+        .success();
+    let page = dir.path().join("fleet.html");
+    bin()
+        .args(["fleet", "summary"])
+        .arg(&store)
+        .args(["--format", "html", "-o"])
+        .arg(&page)
+        .assert()
+        .success();
+    let out = std::process::Command::new("timeout")
+        .arg("120")
+        .arg("/usr/bin/chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--disable-extensions",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dom = String::from_utf8(out.stdout).unwrap();
+    let top = &blocker_hosts(&summary(&store, &[]))[0];
+    // The parsed DOM holds both tables, the top blocker with its host count, and the plan.
+    let table = |id: &str| {
+        let start = dom
+            .find(&format!("<table id=\"{id}\""))
+            .unwrap_or_else(|| panic!("{id}: {dom}"));
+        let end = start + dom[start..].find("</table>").unwrap();
+        dom[start..end].to_string()
+    };
+    let blockers = table("blockers");
+    let first_row = blockers.split("<tr>").nth(2).unwrap();
+    assert!(first_row.contains(&top.0), "{first_row}");
+    assert!(first_row.contains(&format!(">{}<", top.1)), "{first_row}");
+    let plan = table("unblock-plan");
+    assert!(plan.matches("<tr>").count() > 1, "{plan}");
+    assert!(dom.contains("id=\"ready-now\">1<"), "ready now: 1 host");
+}
