@@ -193,6 +193,18 @@ fn a_list_on_standard_input_and_facts_files_are_ingested() {
         .args(["--run", "nightly-1"])
         .assert()
         .success();
+    // A bad file is reported by name; the rest goes on (exit status 1).
+    let bad = dir.path().join("broken.json");
+    std::fs::write(&bad, "{ not json").unwrap();
+    let out = bin()
+        .args(["fleet", "ingest"])
+        .arg(&store)
+        .arg(&bad)
+        .arg(&files[0])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.json"));
     let s = summary(&store, &[]);
     assert_eq!(s["hosts"], 7);
     let mut jsonl = Vec::new();

@@ -353,59 +353,56 @@ pub fn run_fleet(c: FleetCommand) -> anyhow::Result<i32> {
                     names.push(f);
                 }
             }
-            let mut pack = None;
-            let mut loaded = Vec::new();
-            for n in &names {
-                let bytes = azl_compat::facts::read_user_file(n, azl_compat::facts::MAX_FACTS_FILE)
-                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", n.display()))?;
-                let stem = n
-                    .file_name()
-                    .map(|s| s.to_string_lossy().to_string())
-                    .unwrap_or_default();
-                let stem = stem
-                    .trim_end_matches(".facts")
-                    .trim_end_matches(".json")
-                    .to_string();
-                let run_id = run
-                    .clone()
-                    .unwrap_or_else(|| azl_compat::knowledge::sha256::sha256_hex(&bytes));
-                let (report, hostname, machine_id) = if azl_compat::facts::is_facts(&bytes) {
-                    let facts = azl_compat::facts::Facts::read(&bytes)
-                        .map_err(|e| anyhow::anyhow!("{}: {e}", n.display()))?;
-                    if pack.is_none() {
-                        pack = Some(azl_compat::knowledge::target::select(
-                            target.as_deref(),
-                            knowledge.as_deref(),
-                        )?);
-                    }
-                    let p: &azl_compat::knowledge::Pack = pack.as_ref().expect("pack");
-                    let r = azl_compat::facts::analyze(&facts, p);
-                    (r, facts.identity.hostname, facts.identity.machine_id)
-                } else {
-                    let text = String::from_utf8(bytes)
-                        .map_err(|_| anyhow::anyhow!("{}: neither facts nor JSON", n.display()))?;
-                    let r = azl_compat::report::load::from_json(&text)
-                        .map_err(|e| anyhow::anyhow!("{}: {e}", n.display()))?;
-                    (r, None, None)
-                };
-                let host = machine_id.clone().or(hostname.clone()).unwrap_or(stem);
-                loaded.push((host, hostname, machine_id, run_id, report));
-            }
-            let ingests: Vec<Ingest> = loaded
-                .iter()
-                .map(|(host, hostname, machine_id, run, report)| Ingest {
-                    host: host.clone(),
-                    hostname: hostname.clone(),
-                    machine_id: machine_id.clone(),
-                    run: run.clone(),
-                    tags: &tags,
-                    report,
-                })
-                .collect();
+            use rayon::prelude::*;
+            let selected =
+                azl_compat::knowledge::target::select(target.as_deref(), knowledge.as_deref())?;
+            let pack: &azl_compat::knowledge::Pack = &selected;
             let mut s = Store::open(&store)?;
-            s.ingest(&ingests)?;
-            eprintln!("ingested {} runs into {}", ingests.len(), store.display());
-            Ok(0)
+            let (mut done, mut failed) = (0usize, 0usize);
+            // Batches bound the memory; each batch is one transaction.
+            for batch in names.chunks(INGEST_BATCH) {
+                let loaded: Vec<anyhow::Result<Loaded>> = batch
+                    .par_iter()
+                    .map(|n| load_run(n, run.as_deref(), pack))
+                    .collect();
+                let mut ok = Vec::new();
+                for (n, l) in batch.iter().zip(loaded) {
+                    match l {
+                        Ok(l) => ok.push(l),
+                        Err(e) => {
+                            failed += 1;
+                            eprintln!(
+                                "azl-compat: error: {}: {}",
+                                azl_compat::report::escape::visible(&n.display().to_string()),
+                                azl_compat::report::escape::visible(&super::output::error_text(&e))
+                            );
+                        }
+                    }
+                }
+                let ingests: Vec<Ingest> = ok
+                    .iter()
+                    .map(|l| Ingest {
+                        host: l.host.clone(),
+                        hostname: l.hostname.clone(),
+                        machine_id: l.machine_id.clone(),
+                        run: l.run.clone(),
+                        tags: &tags,
+                        report: &l.report,
+                    })
+                    .collect();
+                s.ingest(&ingests)?;
+                done += ingests.len();
+            }
+            eprintln!(
+                "ingested {done} runs into {}{}",
+                store.display(),
+                if failed > 0 {
+                    format!("; {failed} files could not be ingested")
+                } else {
+                    String::new()
+                }
+            );
+            Ok(i32::from(failed > 0))
         }
         FleetCommand::Summary {
             store,
@@ -446,4 +443,54 @@ fn open_existing(p: &std::path::Path) -> anyhow::Result<azl_compat::fleet::store
         anyhow::bail!("no store at {}", p.display());
     }
     Ok(azl_compat::fleet::store::Store::open(p)?)
+}
+
+/// Files read, judged and written per transaction by `fleet ingest`.
+const INGEST_BATCH: usize = 256;
+
+/// One file to ingest, read and (for facts) judged.
+struct Loaded {
+    host: String,
+    hostname: Option<String>,
+    machine_id: Option<String>,
+    run: String,
+    report: azl_compat::report::Report,
+}
+
+fn load_run(
+    n: &std::path::Path,
+    run: Option<&str>,
+    pack: &azl_compat::knowledge::Pack,
+) -> anyhow::Result<Loaded> {
+    let bytes = azl_compat::facts::read_user_file(n, azl_compat::facts::MAX_FACTS_FILE)
+        .map_err(|e| anyhow::anyhow!("cannot read it: {e}"))?;
+    let stem = n
+        .file_name()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let stem = stem
+        .trim_end_matches(".facts")
+        .trim_end_matches(".json")
+        .to_string();
+    let run = run
+        .map(str::to_string)
+        .unwrap_or_else(|| azl_compat::knowledge::sha256::sha256_hex(&bytes));
+    let (report, hostname, machine_id) = if azl_compat::facts::is_facts(&bytes) {
+        let facts = azl_compat::facts::Facts::read(&bytes).map_err(|e| anyhow::anyhow!(e))?;
+        let r = azl_compat::facts::analyze(&facts, pack);
+        (r, facts.identity.hostname, facts.identity.machine_id)
+    } else {
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("neither facts nor a JSON report"))?;
+        let r = azl_compat::report::load::from_json(&text)?;
+        (r, None, None)
+    };
+    let host = machine_id.clone().or(hostname.clone()).unwrap_or(stem);
+    Ok(Loaded {
+        host,
+        hostname,
+        machine_id,
+        run,
+        report,
+    })
 }
