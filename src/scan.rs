@@ -1,6 +1,7 @@
 //! One scan, end to end: source -> inventory -> checks -> report.
 
 use crate::checks::{self, Context};
+use crate::engine;
 use crate::inventory::exclude::Exclusions;
 use crate::inventory::ownership::{self, Origin};
 use crate::inventory::walk::{self, Progress};
@@ -51,12 +52,36 @@ pub fn collect(
     if let Err(e) = source.read_dir(Path::new("/")) {
         return Err(root_error(e));
     }
-    let mut inv = walk::walk_excluding(&source, progress, &opts.exclude);
+    let (inv, db) = collect_source(&source, &opts.exclude, progress);
+    Ok((source, inv, db))
+}
+
+/// Scan any [`Source`] (shown as `root` in the report) against a knowledge pack: the walk,
+/// packages, ownership, units, the checks and the report ([`collect_source`] then [`judge`]).
+pub fn scan_source(
+    source: &dyn Source,
+    root: &str,
+    exclude: &Exclusions,
+    pack: &Pack,
+    progress: &dyn Progress,
+) -> Report {
+    let (inv, db) = collect_source(source, exclude, progress);
+    judge(source, root, inv, db, pack)
+}
+
+/// The pack-free half of a scan of any [`Source`]: the walk's inventory and the package
+/// database rows, with the `.rpm` files the walk found.
+pub fn collect_source(
+    source: &dyn Source,
+    exclude: &Exclusions,
+    progress: &dyn Progress,
+) -> (Inventory, packages::PackageDb) {
+    let mut inv = walk::walk_excluding(source, progress, exclude);
     // Installed packages, plus the .rpm files the walk found (installers that would run).
-    let mut db = packages::read_installed(&source);
+    let mut db = packages::read_installed(source);
     db.packages.append(&mut std::mem::take(&mut inv.rpm_files));
     inv.diagnostics.append(&mut db.diagnostics);
-    Ok((source, inv, db))
+    (inv, db)
 }
 
 /// The judging half of a scan: ownership, os-release, ld.so.conf, units, launch environments
@@ -85,8 +110,8 @@ pub fn judge(
     let units = crate::inventory::systemd::load(source, &inv);
     let mut ctx = Context::new(&inv, pack, ld_dirs);
     ctx.launch = checks::launch_env::collect(&inv, source, &units);
-    let outcome = checks::run(&ctx);
-    let pkgs = checks::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
+    let outcome = engine::run(&ctx);
+    let pkgs = engine::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
     let (units, unit_findings, unit_diags) =
         checks::units::check_loaded(&ctx, source, &outcome.judged, &own, &units);
     let mut report = report::build(root, &inv, pack, outcome, own.managers.clone());
@@ -111,7 +136,7 @@ pub fn judge(
     if report.summary.install_command.is_some() && pack.profile_lacks_package_manager() {
         report.summary.install_step = Some(pack.install_step(&supported));
     }
-    checks::annotate_differences(&mut report.findings);
+    engine::annotate_differences(&mut report.findings);
     report
 }
 
