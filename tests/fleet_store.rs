@@ -339,3 +339,118 @@ fn html_summary_renders_in_headless_chromium_with_the_ranked_tables() {
     assert!(plan.matches("<tr>").count() > 1, "{plan}");
     assert!(dom.contains("id=\"ready-now\">1<"), "ready now: 1 host");
 }
+
+#[test]
+fn fleet_diff_compares_two_runs_host_by_host_and_two_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = fleet(dir.path());
+    let store = dir.path().join("fleet.db");
+    let ingest = |store: &Path, files: &[PathBuf], run: &str| {
+        bin()
+            .args(["fleet", "ingest"])
+            .arg(store)
+            .args(files)
+            .args(["--run", run])
+            .assert()
+            .success();
+    };
+    ingest(&store, &files, "r1");
+    // The second run: app-1 is fixed, clean-1 gains the packages report's findings.
+    let later = dir.path().join("later");
+    std::fs::create_dir(&later).unwrap();
+    let mut second = Vec::new();
+    for f in &files {
+        let name = f.file_name().unwrap();
+        let mut v: Value = serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap();
+        if name == "app-1.json" {
+            v["findings"] = Value::Array(vec![]);
+        }
+        if name == "clean-1.json" {
+            v = report("report-packages.json");
+        }
+        let p = later.join(name);
+        std::fs::write(&p, serde_json::to_string(&v).unwrap()).unwrap();
+        second.push(p);
+    }
+    ingest(&store, &second, "r2");
+    let run = |args: &[&str]| {
+        bin()
+            .args(["fleet", "diff"])
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap()
+    };
+    let s = store.to_str().unwrap();
+    let out = run(&[s, "r1", "r2"]);
+    // clean-1 has new blockers: exit status 1.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let app = report("report-apptree.json");
+    let pkgs = report("report-packages.json");
+    let unwaived = |r: &Value| {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f.get("waived").is_none_or(|w| w.is_null()))
+            .count() as u64
+    };
+    assert_eq!(d["counts"]["hosts_compared"], 6);
+    assert_eq!(d["counts"]["hosts_changed"], 2);
+    assert_eq!(d["counts"]["unblocked"], 1);
+    assert_eq!(d["counts"]["newly_blocked"], 1);
+    assert_eq!(d["counts"]["resolved"], unwaived(&app));
+    assert_eq!(d["counts"]["new"], unwaived(&pkgs));
+    let hosts: Vec<&str> = d["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["host"].as_str().unwrap())
+        .collect();
+    assert_eq!(hosts, ["app-1", "clean-1"]);
+    // A blocker cause of the app report now blocks 2 hosts instead of 3.
+    assert!(
+        d["blockers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["old_hosts"] == 3 && c["new_hosts"] == 2),
+        "{}",
+        d["blockers"]
+    );
+    // The same run on both sides: nothing changed, exit 0.
+    let same = run(&[s, "r1", "r1"]);
+    assert_eq!(same.status.code(), Some(0));
+    let same: Value = serde_json::from_slice(&same.stdout).unwrap();
+    assert_eq!(same["counts"]["hosts_changed"], 0);
+    // A run that is not there is an error, not an empty diff.
+    let missing = run(&[s, "r1", "r9"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("r9"));
+    // Two stores: each host's latest run in each.
+    let store2 = dir.path().join("second.db");
+    ingest(&store2, &second, "r2");
+    let two = run(&[s, store2.to_str().unwrap()]);
+    let two: Value = serde_json::from_slice(&two.stdout).unwrap();
+    // The first store's latest runs are r2 too: no change.
+    assert_eq!(two["counts"]["hosts_compared"], 6);
+    assert_eq!(two["counts"]["hosts_changed"], 0);
+    let store1 = dir.path().join("first.db");
+    ingest(&store1, &files, "r1");
+    let text = bin()
+        .args(["fleet", "diff"])
+        .arg(&store1)
+        .arg(&store2)
+        .output()
+        .unwrap();
+    assert_eq!(text.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("unblocked: 1, newly blocked: 1"), "{text}");
+    assert!(text.contains("app-1: blocked -> ready"), "{text}");
+}

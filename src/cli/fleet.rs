@@ -293,6 +293,27 @@ pub enum FleetCommand {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Two runs compared host by host: `fleet diff STORE OLD_RUN NEW_RUN` (run ids given at
+    /// ingest) or `fleet diff OLD_STORE NEW_STORE` (each host's latest run in each store). Exit
+    /// status 1 when a host in both has a new finding at or above `--fail-on`.
+    Diff {
+        /// The store, or the old store when two stores are compared.
+        store: PathBuf,
+        /// The old run id, or the new store.
+        old: String,
+        /// The new run id (absent: OLD is the new store).
+        new: Option<String>,
+        #[arg(long, value_enum, default_value_t = super::Format::Text)]
+        format: super::Format,
+        /// Hosts and causes shown in text.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// Lowest severity of a new finding that makes the exit status 1 [default: blocker].
+        #[arg(long, value_enum)]
+        fail_on: Option<super::FailOn>,
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// One JSON record per host and per finding (JSON Lines, docs/fleet.md).
     Export {
         store: PathBuf,
@@ -420,6 +441,56 @@ pub fn run_fleet(c: FleetCommand) -> anyhow::Result<i32> {
             };
             write_out(output.as_deref(), text.as_bytes())?;
             Ok(0)
+        }
+        FleetCommand::Diff {
+            store,
+            old,
+            new,
+            format,
+            top,
+            fail_on,
+            output,
+        } => {
+            if let Some(o) = &output {
+                output::check_output_file(o)?;
+            }
+            let first = open_existing(&store)?;
+            let shown = |p: &std::path::Path| p.display().to_string();
+            let (a, b, old_name, new_name) = match &new {
+                Some(new) => {
+                    let side = |run: &str| -> anyhow::Result<_> {
+                        let s = first.snapshot(Some(run))?;
+                        if s.hosts.is_empty() {
+                            anyhow::bail!("no run `{run}` in {}", store.display());
+                        }
+                        Ok(s)
+                    };
+                    (
+                        side(&old)?,
+                        side(new)?,
+                        format!("{} run {old}", shown(&store)),
+                        format!("{} run {new}", shown(&store)),
+                    )
+                }
+                None => {
+                    let other = PathBuf::from(&old);
+                    let second = open_existing(&other)?;
+                    (
+                        first.snapshot(None)?,
+                        second.snapshot(None)?,
+                        shown(&store),
+                        shown(&other),
+                    )
+                }
+            };
+            let d = azl_compat::fleet::compare::compare(&a, &b, &old_name, &new_name);
+            let text = match format {
+                super::Format::Text => d.render_text(top),
+                super::Format::Json => serde_json::to_string_pretty(&d)? + "\n",
+            };
+            write_out(output.as_deref(), text.as_bytes())?;
+            let fail_on: FailOn = fail_on.map(Into::into).unwrap_or(FailOn::Blocker);
+            Ok(i32::from(d.fails(fail_on)))
         }
         FleetCommand::Export {
             store,

@@ -37,6 +37,8 @@ pub struct DiffFinding {
     /// Waived by an active policy waiver (does not fail the diff).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub waived: bool,
+    /// Absent in `fleet diff`: the store keeps no message.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub message: String,
 }
 
@@ -120,7 +122,53 @@ fn entry(key: &FindingKey, f: &Finding) -> DiffFinding {
     }
 }
 
-fn changes(
+/// Findings of two runs matched by key: new, resolved, unchanged (each sorted by key).
+#[derive(Clone, Debug, Default)]
+pub struct Matched {
+    pub new: Vec<DiffFinding>,
+    pub resolved: Vec<DiffFinding>,
+    pub unchanged: Vec<DiffFinding>,
+}
+
+/// Match the findings of an old and a new run by [`FindingKey`] (repeated keys in order). Used
+/// by `diff` of two reports and by `fleet diff` for each host in both runs.
+pub fn match_findings(old: &[Finding], new: &[Finding]) -> Matched {
+    let (a, b) = (keyed(old), keyed(new));
+    let mut m = Matched::default();
+    for (k, f) in &b {
+        match a.contains_key(k) {
+            true => m.unchanged.push(entry(k, f)),
+            false => m.new.push(entry(k, f)),
+        }
+    }
+    for (k, f) in &a {
+        if !b.contains_key(k) {
+            m.resolved.push(entry(k, f));
+        }
+    }
+    m
+}
+
+/// New findings by severity, waived ones left out.
+pub fn by_severity(new: &[DiffFinding]) -> BTreeMap<String, usize> {
+    new.iter()
+        .filter(|f| !f.waived)
+        .fold(BTreeMap::new(), |mut m, f| {
+            *m.entry(f.severity.as_str().to_string()).or_insert(0) += 1;
+            m
+        })
+}
+
+/// Whether one of these (new) findings is unwaived and at or above `fail_on`.
+pub fn any_at_or_above(new: &[DiffFinding], fail_on: FailOn) -> bool {
+    let Some(t) = fail_on.threshold() else {
+        return false;
+    };
+    new.iter().any(|f| !f.waived && f.severity >= t)
+}
+
+/// Name-keyed verdicts compared: what changed, with `old`/`new` absent when only one side has it.
+pub fn changes(
     old: BTreeMap<(String, String), String>,
     new: BTreeMap<(String, String), String>,
 ) -> Vec<Change> {
@@ -142,7 +190,6 @@ fn changes(
 
 /// Compare two reports of the same root (`old` before, `new` after).
 pub fn diff(old: &Report, new: &Report) -> Diff {
-    let (a, b) = (keyed(&old.findings), keyed(&new.findings));
     let mut d = Diff {
         diff_version: DIFF_VERSION,
         old: side(old),
@@ -155,17 +202,8 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
         units: Vec::new(),
         binaries: Vec::new(),
     };
-    for (k, f) in &b {
-        match a.contains_key(k) {
-            true => d.unchanged_findings.push(entry(k, f)),
-            false => d.new_findings.push(entry(k, f)),
-        }
-    }
-    for (k, f) in &a {
-        if !b.contains_key(k) {
-            d.resolved_findings.push(entry(k, f));
-        }
-    }
+    let m = match_findings(&old.findings, &new.findings);
+    (d.new_findings, d.resolved_findings, d.unchanged_findings) = (m.new, m.resolved, m.unchanged);
     let pkgs = |r: &Report| {
         r.packages
             .iter()
@@ -214,13 +252,7 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
         new: d.new_findings.len(),
         resolved: d.resolved_findings.len(),
         unchanged: d.unchanged_findings.len(),
-        new_by_severity: d.new_findings.iter().filter(|f| !f.waived).fold(
-            BTreeMap::new(),
-            |mut m, f| {
-                *m.entry(f.severity.as_str().to_string()).or_insert(0) += 1;
-                m
-            },
-        ),
+        new_by_severity: by_severity(&d.new_findings),
         packages_changed: d.packages.len(),
         units_changed: d.units.len(),
         binaries_changed: d.binaries.len(),
@@ -240,12 +272,7 @@ impl Diff {
     /// Whether a new, unwaived finding is at or above `fail_on` (exit status 1), the same
     /// threshold `scan --fail-on` applies to all findings.
     pub fn fails(&self, fail_on: FailOn) -> bool {
-        let Some(t) = fail_on.threshold() else {
-            return false;
-        };
-        self.new_findings
-            .iter()
-            .any(|f| !f.waived && f.severity >= t)
+        any_at_or_above(&self.new_findings, fail_on)
     }
 
     /// The diff as text, for a terminal or a CI log (names escaped like every rendering).

@@ -67,6 +67,23 @@ pub enum StoreError {
         "the store has schema version {0}, newer than this azl-compat writes ({SCHEMA_VERSION}); use a newer azl-compat"
     )]
     Newer(i64),
+    #[error("the store holds {0}")]
+    Row(String),
+}
+
+/// Hosts of one run (or each host's latest run), by host.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    pub hosts: BTreeMap<String, HostSnapshot>,
+}
+
+/// One host in a [`Snapshot`]: its verdict, unwaived findings (no message: the store keeps
+/// none) and package fates by name.
+#[derive(Clone, Debug, Default)]
+pub struct HostSnapshot {
+    pub verdict: String,
+    pub findings: Vec<crate::findings::Finding>,
+    pub packages: BTreeMap<String, String>,
 }
 
 /// An open fleet store.
@@ -341,6 +358,75 @@ impl Store {
             .map(|h| h.host.clone())
             .collect();
         Ok(s)
+    }
+
+    /// The hosts of one run (`Some(id)`: the runs ingested with that id) or each host's latest
+    /// run (`None`), with their verdicts, unwaived findings and package fates, for `fleet diff`.
+    pub fn snapshot(&self, run: Option<&str>) -> Result<Snapshot, StoreError> {
+        let mut ids: HashMap<i64, String> = HashMap::new();
+        let mut snap = Snapshot::default();
+        let mut push = |id: i64, host: String, verdict: String| {
+            ids.insert(id, host.clone());
+            snap.hosts.insert(
+                host,
+                HostSnapshot {
+                    verdict,
+                    ..HostSnapshot::default()
+                },
+            );
+        };
+        match run {
+            None => {
+                for h in self.latest(&BTreeMap::new())? {
+                    push(h.run_id, h.host, h.verdict);
+                }
+            }
+            Some(run) => {
+                let mut st = self
+                    .conn
+                    .prepare("SELECT id, host, verdict FROM runs WHERE run = ?1 ORDER BY host")?;
+                for r in st.query_map([run], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))? {
+                    let (id, host, verdict) = r?;
+                    push(id, host, verdict);
+                }
+            }
+        }
+        let runs: BTreeSet<i64> = ids.keys().copied().collect();
+        for f in self.findings_of(&runs)? {
+            let code = f.code.parse().map_err(|e: String| {
+                StoreError::Row(format!("{e} (a newer azl-compat wrote it)"))
+            })?;
+            let severity = match f.severity.as_str() {
+                "blocker" => Severity::Blocker,
+                "warning" => Severity::Warning,
+                "info" => Severity::Info,
+                other => return Err(StoreError::Row(format!("unknown severity `{other}`"))),
+            };
+            let mut finding = crate::findings::Finding::new(code, f.path).severity(severity);
+            finding.subject = f.subject;
+            let host = &ids[&f.run_id];
+            snap.hosts.get_mut(host).unwrap().findings.push(finding);
+        }
+        let mut st = self
+            .conn
+            .prepare("SELECT run_id, name, fate FROM packages")?;
+        for r in st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })? {
+            let (id, name, fate) = r?;
+            if let Some(host) = ids.get(&id) {
+                snap.hosts
+                    .get_mut(host)
+                    .unwrap()
+                    .packages
+                    .insert(name, fate);
+            }
+        }
+        Ok(snap)
     }
 
     /// One JSON object per line: a `host` record per host (latest run), then a `finding`
