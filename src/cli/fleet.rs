@@ -545,7 +545,7 @@ fn load_run(
         .to_string();
     let run = run
         .map(str::to_string)
-        .unwrap_or_else(|| azl_compat::knowledge::sha256::sha256_hex(&bytes));
+        .unwrap_or_else(|| azl_compat::knowledge::builder::sha256::sha256_hex(&bytes));
     let (report, hostname, machine_id) = if azl_compat::facts::is_facts(&bytes) {
         let facts = azl_compat::facts::Facts::read(&bytes).map_err(|e| anyhow::anyhow!(e))?;
         let r = azl_compat::facts::analyze(&facts, pack);
