@@ -74,6 +74,12 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     );
     report::attach_packages(&mut report, pkgs, &own.managers);
     report::attach_units(&mut report, units, unit_findings, unit_diags);
+    // Host configuration that does not carry over (issue 14).
+    let host_files =
+        crate::inventory::hostconf::HostFiles::new(&source, &inv, &own, is_live_root(&opts.root));
+    let host = checks::host_ctx::HostCtx::new(&host_files, pack);
+    let host_findings = checks::host_crypto::check(&host);
+    report::attach_host(&mut report, host_findings, host_files.take_diagnostics());
     // Packages only in the sdk channels are listed apart (unsupported), not in the dnf line.
     let (unsupported, supported): (Vec<String>, Vec<String>) = report
         .summary
@@ -95,6 +101,11 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     }
     checks::annotate_differences(&mut report.findings);
     Ok(report)
+}
+
+/// Whether the scanned root is the running system's `/`.
+fn is_live_root(root: &Path) -> bool {
+    std::fs::canonicalize(root).is_ok_and(|r| r == Path::new("/"))
 }
 
 /// The scanned root as the report shows it (bytes kept, see `inventory::names`).

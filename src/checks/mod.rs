@@ -8,6 +8,8 @@ pub mod aggregate;
 pub mod elf_libraries;
 pub mod elf_platform;
 pub mod elf_versions;
+pub mod host_crypto;
+pub mod host_ctx;
 pub mod launch_env;
 pub mod loader;
 pub mod package_fate;

@@ -148,6 +148,20 @@ codes! {
     SystemdLegacyFile = "systemd-legacy-file", Warning, "boot flag file or hook systemd ignores";
     /// Behaviour that changed in systemd 258 (uaccess rules, user managers, tty permissions).
     SystemdBehaviourChange = "systemd-behaviour-change", Warning, "systemd 258 behaviour change";
+    /// The source host runs in FIPS mode; the target's FIPS 140-3 validation is not established.
+    HostFipsMode = "host-fips-mode", Warning, "source host in FIPS mode";
+    /// The crypto policy (LEGACY, a subpolicy, a custom policy) allows what the target rejects or does not exist there.
+    HostCryptoPolicy = "host-crypto-policy", Warning, "crypto policy does not carry over";
+    /// A certificate, key or DH parameter set is shorter than the target's security level allows.
+    HostCertWeakKey = "host-cert-weak-key", Warning, "key shorter than the target accepts";
+    /// A certificate is signed with SHA-1 or MD5, which the target rejects.
+    HostCertWeakSignature = "host-cert-weak-signature", Warning, "certificate signature the target rejects";
+    /// A certificate has expired or expires soon.
+    HostCertExpiry = "host-cert-expiry", Warning, "certificate expired or expiring";
+    /// A Java keystore or PKCS#12 file is named but its contents are not checked.
+    HostKeystoreNotChecked = "host-keystore-not-checked", Info, "keystore not checked";
+    /// An openssl.cnf setting the target ignores or that lowers its security level.
+    HostOpensslConfig = "host-openssl-config", Warning, "openssl.cnf setting the target ignores";
 }
 
 /// The documentation of every code (docs/findings.md), one `## code` section each.

@@ -9,6 +9,7 @@ pub mod debian;
 pub mod differences;
 pub mod evr;
 pub mod format;
+pub mod host_config;
 mod install;
 pub mod lint;
 pub mod names;

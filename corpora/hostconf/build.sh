@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Build the "hostconf" fixtures: two host roots whose configuration does not carry over to
+# Azure Linux 4.0 by itself (issue 14), for tests/hostconf_e2e.rs. Every file is written here
+# (README.md beside this script lists what each is for); keys and certificates are generated with
+# the openssl CLI at build time, so their dates are relative to now.
+#
+#   bash corpora/hostconf/build.sh OUTDIR
+#
+# OUTDIR/rhel     RHEL 9-like: FIPS mode (grub, /etc/system-fips), crypto policy LEGACY with a
+#                 custom subpolicy, openssl.cnf with TLS 1.0 and RC4, weak and expiring keys and
+#                 certificates under /etc/pki and /opt, a keystore, a generated trust bundle.
+# OUTDIR/ubuntu   Ubuntu 24.04-like: openssl.cnf lowering @SECLEVEL, an expired certificate and
+#                 weak DH parameters under /etc/ssl, a generated trust bundle.
+# OUTDIR/.build   scratch (the CA that signs the fixtures' certificates; never in a root).
+#
+# Needs bash and openssl. Idempotent; nothing from the roots is executed.
+set -eu
+
+if [ $# -ne 1 ]; then
+    echo "usage: $0 OUTDIR" >&2
+    exit 2
+fi
+command -v openssl >/dev/null 2>&1 || { echo "build.sh: 'openssl' is required" >&2; exit 1; }
+mkdir -p "$1"
+OUT=$(cd "$1" && pwd)
+R="$OUT/rhel"
+U="$OUT/ubuntu"
+B="$OUT/.build"
+rm -rf "$R" "$U" "$B"
+mkdir -p "$R" "$U" "$B"
+
+q() { "$@" >/dev/null 2>&1 || { echo "build.sh: failed: $*" >&2; exit 1; }; }
+
+# ---- a CA (scratch) and helpers --------------------------------------------------------------
+q openssl req -x509 -newkey rsa:2048 -nodes -keyout "$B/ca.key" -out "$B/ca.pem" -days 3650 \
+    -subj /CN=acme-fixture-ca -sha256
+mkdir -p "$B/ca"
+: > "$B/ca/index.txt"
+echo 01 > "$B/ca/serial"
+cat > "$B/ca.cnf" <<EOF
+[ ca ]
+default_ca = d
+[ d ]
+database = $B/ca/index.txt
+serial = $B/ca/serial
+new_certs_dir = $B/ca
+default_md = sha256
+policy = p
+[ p ]
+commonName = supplied
+EOF
+# leaf NAME BITS DAYS MD OUT: a certificate signed by the CA (key in $B/NAME.key)
+leaf() {
+    q openssl req -newkey "rsa:$2" -nodes -keyout "$B/$1.key" -out "$B/$1.csr" -subj "/CN=$1"
+    q openssl x509 -req -in "$B/$1.csr" -CA "$B/ca.pem" -CAkey "$B/ca.key" -CAcreateserial \
+        -out "$5" -days "$3" "-$4"
+}
+# expired NAME OUT: a certificate that expired in 2020
+expired() {
+    q openssl req -newkey rsa:2048 -nodes -keyout "$B/$1.key" -out "$B/$1.csr" -subj "/CN=$1"
+    q openssl ca -batch -config "$B/ca.cnf" -cert "$B/ca.pem" -keyfile "$B/ca.key" \
+        -in "$B/$1.csr" -out "$2" -startdate 20200101000000Z -enddate 20200201000000Z -notext
+}
+
+# ---- RHEL-like root --------------------------------------------------------------------------
+mkdir -p "$R/etc/default" "$R/etc/crypto-policies/policies/modules" "$R/etc/pki/tls/certs" \
+    "$R/etc/pki/tls/private" "$R/etc/pki/ca-trust/extracted/pem" "$R/opt/acme/certs" \
+    "$R/opt/acme/conf"
+cat > "$R/etc/os-release" <<'EOF'
+NAME="Red Hat Enterprise Linux"
+VERSION="9.4 (Plow)"
+ID="rhel"
+ID_LIKE="fedora"
+VERSION_ID="9.4"
+EOF
+cat > "$R/etc/default/grub" <<'EOF'
+GRUB_TIMEOUT=5
+GRUB_DISTRIBUTOR="$(sed 's, release .*$,,g' /etc/system-release)"
+# fips=1 in a comment does not count
+GRUB_CMDLINE_LINUX="crashkernel=1G-4G:192M rhgb quiet fips=1"
+EOF
+printf '# FIPS module installation complete\n' > "$R/etc/system-fips"
+printf 'LEGACY:ACME-TLS\n' > "$R/etc/crypto-policies/config"
+cat > "$R/etc/crypto-policies/policies/modules/ACME-TLS.pmod" <<'EOF'
+# Acme's partners still need CBC ciphers
+cipher@TLS = +AES-128-CBC
+EOF
+cat > "$R/etc/pki/tls/openssl.cnf" <<'EOF'
+openssl_conf = openssl_init
+
+[ openssl_init ]
+ssl_conf = ssl_module
+
+[ ssl_module ]
+system_default = system_default_sect
+
+[ system_default_sect ]
+MinProtocol = TLSv1
+CipherString = DEFAULT:RC4-SHA:!IDEA@SECLEVEL=1
+EOF
+# A 1024-bit key and its self-signed certificate (SHA-256: only the key size is wrong).
+q openssl req -x509 -newkey rsa:1024 -nodes -keyout "$R/etc/pki/tls/private/legacy.key" \
+    -out "$R/etc/pki/tls/certs/legacy.crt" -days 3650 -subj /CN=legacy.acme.example -sha256
+# A leaf signed with SHA-1 by the CA, in DER.
+leaf sha1-leaf 2048 825 sha1 "$B/sha1-leaf.pem"
+q openssl x509 -in "$B/sha1-leaf.pem" -outform DER -out "$R/opt/acme/certs/partner.der"
+# A chain file: a good leaf (no finding), then one that expires in 30 days.
+leaf good 2048 825 sha256 "$B/good.pem"
+leaf soon 2048 30 sha256 "$B/soon.pem"
+cat "$B/good.pem" "$B/soon.pem" > "$R/opt/acme/certs/chain.pem"
+# A PKCS#8 DSA key of 1024 bits, an encrypted key (not read), a keystore (named only).
+q openssl genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:1024 -out "$B/dsa.param"
+q openssl genpkey -paramfile "$B/dsa.param" -out "$R/opt/acme/conf/signing-dsa.key"
+q openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -aes256 -pass pass:fixture \
+    -out "$R/opt/acme/conf/encrypted.key"
+printf '\xfe\xed\xfe\xed\x00\x00\x00\x02not a real keystore\n' > "$R/opt/acme/conf/partners.jks"
+# The generated trust bundle is replaced on the target: its weak certificate is not judged.
+cp "$R/etc/pki/tls/certs/legacy.crt" "$R/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"
+# Not a certificate despite its name: a diagnostic-free skip.
+printf 'see https://acme.example/certs\n' > "$R/opt/acme/certs/README.pem"
+
+# ---- Ubuntu-like root ------------------------------------------------------------------------
+mkdir -p "$U/etc/ssl/certs" "$U/etc/ssl/private" "$U/etc/default" "$U/srv/www/tls"
+cat > "$U/etc/os-release" <<'EOF'
+NAME="Ubuntu"
+VERSION="24.04 LTS (Noble Numbat)"
+ID=ubuntu
+ID_LIKE=debian
+VERSION_ID="24.04"
+EOF
+printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet splash"\nGRUB_CMDLINE_LINUX=""\n' \
+    > "$U/etc/default/grub"
+cat > "$U/etc/ssl/openssl.cnf" <<'EOF'
+openssl_conf = default_conf
+
+[default_conf]
+ssl_conf = ssl_sect
+
+[ssl_sect]
+system_default = system_default_sect
+
+[system_default_sect]
+MinProtocol = TLSv1.2
+CipherString = DEFAULT@SECLEVEL=0
+EOF
+expired www-old "$U/etc/ssl/certs/www-old.pem"
+q openssl dhparam -dsaparam -out "$U/srv/www/tls/dhparams.pem" 1024
+leaf www 3072 825 sha256 "$U/etc/ssl/certs/www.pem"
+cp "$B/www.key" "$U/etc/ssl/private/www.key"
+# A link into the certificate directory is judged at its target, once.
+ln -s www.pem "$U/etc/ssl/certs/0a1b2c3d.0"
+cp "$R/etc/pki/tls/certs/legacy.crt" "$U/etc/ssl/certs/ca-certificates.crt"

@@ -1,0 +1,310 @@
+//! Host configuration that does not carry over (issue 14), end to end through the CLI on the two
+//! roots `corpora/hostconf/build.sh` builds (RHEL-like and Ubuntu-like): every `host-` code is
+//! reported with its file, line, fact, source and confidence, and what must not be reported
+//! (a good certificate, an encrypted key, a generated trust bundle, a link) is not.
+
+mod common;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn build_fixture(out: &Path) -> (PathBuf, PathBuf) {
+    common::require_tool("openssl");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/hostconf/build.sh");
+    let st = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(out)
+        .status()
+        .expect("run corpora/hostconf/build.sh (needs bash and openssl)");
+    assert!(st.success(), "corpora/hostconf/build.sh failed");
+    (out.join("rhel"), out.join("ubuntu"))
+}
+
+fn scan(root: &Path) -> Value {
+    let out = Command::cargo_bin("azl-compat")
+        .unwrap()
+        .arg("scan")
+        .arg(root)
+        .args(["--format", "json", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::assert_valid_report(&r);
+    r
+}
+
+fn host_findings(r: &Value) -> Vec<&Value> {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"].as_str().unwrap().starts_with("host-"))
+        .collect()
+}
+
+/// The finding of a code at a path (and subject, when given); fails when there is none.
+fn find<'a>(fs: &[&'a Value], code: &str, path: &str, subject: Option<&str>) -> &'a Value {
+    fs.iter()
+        .copied()
+        .find(|f| {
+            f["code"] == code
+                && f["path"] == path
+                && subject.is_none_or(|s| f["subject"].as_str() == Some(s))
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "no {code} at {path} ({subject:?}); host findings: {:#?}",
+                fs.iter()
+                    .map(|f| format!("{} {} {}", f["code"], f["path"], f["subject"]))
+                    .collect::<Vec<_>>()
+            )
+        })
+}
+
+#[test]
+fn host_roots_report_every_host_code_with_file_line_and_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rhel, ubuntu) = build_fixture(dir.path());
+    let r = scan(&rhel);
+    let u = scan(&ubuntu);
+    let rf = host_findings(&r);
+    let uf = host_findings(&u);
+
+    // Every host code appears in one of the two roots.
+    let seen: BTreeSet<&str> = rf
+        .iter()
+        .chain(&uf)
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    for c in azl_compat::findings::Code::ALL {
+        if c.as_str().starts_with("host-") {
+            assert!(seen.contains(c.as_str()), "no fixture exercises {c}");
+        }
+    }
+    // Every host finding has why, fix and the provenance of its fact.
+    for f in rf.iter().chain(&uf) {
+        for k in ["message", "why", "fix"] {
+            assert!(
+                !f[k].as_str().unwrap_or("").is_empty(),
+                "{k} empty in {f:#}"
+            );
+        }
+        assert!(f["evidence"]["source"].is_string(), "no source in {f:#}");
+        assert!(
+            ["high", "medium", "inferred", "unknown"]
+                .contains(&f["evidence"]["confidence"].as_str().unwrap()),
+            "{f:#}"
+        );
+    }
+
+    // FIPS: the grub line (not the comment above it) and /etc/system-fips; the target's
+    // validation cannot be established, and the finding says so.
+    let g = find(&rf, "host-fips-mode", "/etc/default/grub", Some("fips=1"));
+    assert_eq!(g["line"], 4);
+    assert_eq!(g["evidence"]["confidence"], "unknown");
+    assert!(g["why"].as_str().unwrap().contains("FIPS 140-3"));
+    find(&rf, "host-fips-mode", "/etc/system-fips", None);
+    assert!(
+        !uf.iter().any(|f| f["code"] == "host-fips-mode"),
+        "the Ubuntu root is not in FIPS mode"
+    );
+
+    // Crypto policy: LEGACY, the custom subpolicy and its module.
+    let l = find(
+        &rf,
+        "host-crypto-policy",
+        "/etc/crypto-policies/config",
+        Some("LEGACY"),
+    );
+    assert_eq!(l["line"], 1);
+    assert!(
+        l["evidence"]["source"]
+            .as_str()
+            .unwrap()
+            .contains("fedora-changes.md")
+    );
+    find(
+        &rf,
+        "host-crypto-policy",
+        "/etc/crypto-policies/config",
+        Some("ACME-TLS"),
+    );
+    let m = find(
+        &rf,
+        "host-crypto-policy",
+        "/etc/crypto-policies/policies/modules/ACME-TLS.pmod",
+        None,
+    );
+    assert_eq!(m["severity"], "info");
+
+    // Keys: a 1024-bit RSA certificate and key, a 1024-bit DSA PKCS#8 key, 1024-bit DH
+    // parameters; not the encrypted key, not the 3072-bit one, not the generated trust bundles.
+    let c = find(
+        &rf,
+        "host-cert-weak-key",
+        "/etc/pki/tls/certs/legacy.crt",
+        Some("CN=legacy.acme.example"),
+    );
+    assert_eq!(c["evidence"]["bits"], "1024");
+    assert_eq!(c["evidence"]["algorithm"], "RSA");
+    assert_eq!(c["line"], 1);
+    find(
+        &rf,
+        "host-cert-weak-key",
+        "/etc/pki/tls/private/legacy.key",
+        None,
+    );
+    let d = find(
+        &rf,
+        "host-cert-weak-key",
+        "/opt/acme/conf/signing-dsa.key",
+        None,
+    );
+    assert_eq!(d["evidence"]["algorithm"], "DSA");
+    let dh = find(&uf, "host-cert-weak-key", "/srv/www/tls/dhparams.pem", None);
+    assert_eq!(dh["evidence"]["algorithm"], "DH");
+    assert_eq!(dh["evidence"]["bits"], "1024");
+    for (fs, p) in [
+        (&rf, "/opt/acme/conf/encrypted.key"),
+        (&rf, "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"),
+        (&rf, "/opt/acme/certs/README.pem"),
+        (&uf, "/etc/ssl/certs/ca-certificates.crt"),
+        (&uf, "/etc/ssl/private/www.key"),
+        (&uf, "/etc/ssl/certs/www.pem"),
+        (&uf, "/etc/ssl/certs/0a1b2c3d.0"),
+    ] {
+        assert!(
+            !fs.iter().any(|f| f["path"] == p),
+            "{p} must not be reported"
+        );
+    }
+
+    // Signatures: the SHA-1 leaf in DER (no line); the self-signed 1024-bit one is not a
+    // signature finding.
+    let s = find(
+        &rf,
+        "host-cert-weak-signature",
+        "/opt/acme/certs/partner.der",
+        Some("CN=sha1-leaf"),
+    );
+    assert_eq!(s["evidence"]["hash"], "SHA-1");
+    assert!(s.get("line").is_none());
+    assert!(
+        !rf.iter().any(|f| f["code"] == "host-cert-weak-signature"
+            && f["path"] != "/opt/acme/certs/partner.der")
+    );
+
+    // Expiry: the second certificate of a chain (line 18 is its BEGIN line; the first is good),
+    // and one that expired in 2020.
+    let e = find(
+        &rf,
+        "host-cert-expiry",
+        "/opt/acme/certs/chain.pem",
+        Some("CN=soon"),
+    );
+    assert_eq!(e["evidence"]["expired"], "false");
+    assert!(e["line"].as_u64().unwrap() > 1);
+    assert!(!rf.iter().any(|f| f["subject"] == "CN=good"));
+    let x = find(
+        &uf,
+        "host-cert-expiry",
+        "/etc/ssl/certs/www-old.pem",
+        Some("CN=www-old"),
+    );
+    assert_eq!(x["evidence"]["expired"], "true");
+    assert_eq!(x["evidence"]["not_after"], "2020-02-01");
+
+    // Keystores are named, not read.
+    find(
+        &rf,
+        "host-keystore-not-checked",
+        "/opt/acme/conf/partners.jks",
+        None,
+    );
+
+    // openssl.cnf: TLS 1.0, RC4 (not the excluded IDEA), @SECLEVEL lowered (info).
+    let p = find(
+        &rf,
+        "host-openssl-config",
+        "/etc/pki/tls/openssl.cnf",
+        Some("MinProtocol = TLSv1"),
+    );
+    assert_eq!(p["line"], 10);
+    assert_eq!(p["evidence"]["section"], "system_default_sect");
+    let rc4 = rf
+        .iter()
+        .find(|f| {
+            f["code"] == "host-openssl-config"
+                && f["message"].as_str().unwrap().contains("names RC4")
+        })
+        .expect("RC4 in CipherString");
+    assert!(!rc4["message"].as_str().unwrap().contains("IDEA"));
+    let lvl = find(
+        &uf,
+        "host-openssl-config",
+        "/etc/ssl/openssl.cnf",
+        Some("@SECLEVEL=0"),
+    );
+    assert_eq!(lvl["severity"], "info");
+    assert!(
+        !uf.iter().any(|f| f["subject"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("MinProtocol")),
+        "TLSv1.2 is fine"
+    );
+    // Nothing the host checks read was unreadable.
+    assert_eq!(
+        r["diagnostics"].as_array().unwrap().len(),
+        0,
+        "{:#}",
+        r["diagnostics"]
+    );
+}
+
+#[test]
+fn crypto_policy_variants() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    let cp = root.join("etc/crypto-policies");
+    std::fs::create_dir_all(&cp).unwrap();
+    std::fs::write(cp.join("config"), "# admin\nDEFAULT:SHA1:NO-SUCH-MODULE\n").unwrap();
+    let r = scan(&root);
+    let fs = host_findings(&r);
+    let sha1 = find(
+        &fs,
+        "host-crypto-policy",
+        "/etc/crypto-policies/config",
+        Some("SHA1"),
+    );
+    assert_eq!(sha1["line"], 2);
+    assert_eq!(sha1["evidence"]["confidence"], "medium");
+    let unknown = find(
+        &fs,
+        "host-crypto-policy",
+        "/etc/crypto-policies/config",
+        Some("NO-SUCH-MODULE"),
+    );
+    assert_eq!(unknown["evidence"]["confidence"], "unknown");
+    // DEFAULT itself is no finding.
+    assert_eq!(fs.len(), 2, "{fs:#?}");
+
+    // The FIPS policy marks FIPS mode.
+    std::fs::write(cp.join("config"), "FIPS\n").unwrap();
+    let r = scan(&root);
+    let fs = host_findings(&r);
+    find(
+        &fs,
+        "host-fips-mode",
+        "/etc/crypto-policies/config",
+        Some("FIPS"),
+    );
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+}
