@@ -308,3 +308,160 @@ fn crypto_policy_variants() {
     );
     assert_eq!(fs.len(), 1, "{fs:#?}");
 }
+
+#[test]
+fn package_sources_are_named_with_what_exists_for_the_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rhel, ubuntu) = build_fixture(dir.path());
+    let r = scan(&rhel);
+    let u = scan(&ubuntu);
+    let rf = host_findings(&r);
+    let uf = host_findings(&u);
+    let status = |f: &Value| f["evidence"]["status"].as_str().unwrap().to_string();
+
+    // yum: the distribution's own repository is replaced (info), with its line and key.
+    let rh = find(
+        &rf,
+        "host-package-source",
+        "/etc/yum.repos.d/redhat.repo",
+        Some("rhel-9-for-x86_64-baseos-rpms"),
+    );
+    assert_eq!(
+        (rh["line"].as_u64(), rh["severity"].as_str()),
+        (Some(4), Some("info"))
+    );
+    assert_eq!(status(rh), "replaced");
+    assert!(
+        rh["evidence"]["signing_key"]
+            .as_str()
+            .unwrap()
+            .contains("redhat-release")
+    );
+    // EPEL: no counterpart, and the sources cannot say more (confidence unknown); the disabled
+    // testing repository is info.
+    let epel = find(
+        &rf,
+        "host-package-source",
+        "/etc/yum.repos.d/epel.repo",
+        Some("epel"),
+    );
+    assert_eq!(
+        (status(epel).as_str(), epel["severity"].as_str()),
+        ("none", Some("warning"))
+    );
+    assert_eq!(epel["evidence"]["confidence"], "unknown");
+    let t = find(
+        &rf,
+        "host-package-source",
+        "/etc/yum.repos.d/epel.repo",
+        Some("epel-testing"),
+    );
+    assert_eq!(
+        (t["line"].as_u64(), t["severity"].as_str()),
+        (Some(8), Some("info"))
+    );
+    assert_eq!(t["evidence"]["enabled"], "false");
+    // Fedora's own repository; a third-party one and its $releasever; the target's own is not
+    // reported.
+    let fe = find(
+        &rf,
+        "host-package-source",
+        "/etc/yum.repos.d/extras.repo",
+        Some("fedora-everything"),
+    );
+    assert_eq!(status(fe), "fedora");
+    assert!(!rf.iter().any(|f| f["subject"] == "azurelinux-base"));
+    let d = find(
+        &rf,
+        "host-package-source",
+        "/etc/yum.repos.d/docker-ce.repo",
+        Some("docker-ce-stable"),
+    );
+    assert_eq!(status(d), "third-party");
+    let rv = find(
+        &rf,
+        "host-package-source",
+        "/etc/yum.repos.d/docker-ce.repo",
+        Some("docker-ce-stable $releasever"),
+    );
+    assert!(rv["why"].as_str().unwrap().contains("4.0"));
+    assert!(
+        !rf.iter()
+            .any(|f| f["subject"] == "rhel-9-for-x86_64-baseos-rpms $releasever"),
+        "the replaced repository needs no $releasever finding"
+    );
+
+    // dnf: dropped options with their lines (not the kept ones), plugins, version locks.
+    let dr = find(
+        &rf,
+        "host-dnf-config",
+        "/etc/dnf/dnf.conf",
+        Some("deltarpm"),
+    );
+    assert_eq!(dr["line"], 5);
+    find(
+        &rf,
+        "host-dnf-config",
+        "/etc/dnf/dnf.conf",
+        Some("metadata_timer_sync"),
+    );
+    assert!(!rf.iter().any(|f| f["subject"] == "installonly_limit"));
+    let vl = find(
+        &rf,
+        "host-dnf-config",
+        "/etc/dnf/plugins/versionlock.list",
+        Some("versionlock"),
+    );
+    assert_eq!(vl["evidence"]["locks"], "2");
+    let fm = find(
+        &rf,
+        "host-dnf-config",
+        "/etc/yum/pluginconf.d/fastestmirror.conf",
+        Some("plugin fastestmirror"),
+    );
+    assert_eq!(fm["severity"], "info");
+    find(
+        &rf,
+        "host-dnf-config",
+        "/etc/dnf/plugins/versionlock.conf",
+        Some("plugin versionlock"),
+    );
+
+    // apt: the archive in deb822 (replaced), the commented-out backports line (info), a PPA
+    // (none, a stated fact), Docker's repository with its key (third-party).
+    let arch: Vec<&&Value> = uf
+        .iter()
+        .filter(|f| f["path"] == "/etc/apt/sources.list.d/ubuntu.sources")
+        .collect();
+    assert_eq!(arch.len(), 1);
+    assert_eq!(status(arch[0]), "replaced");
+    assert_eq!(arch[0]["line"], 1);
+    let bp: Vec<&&Value> = uf
+        .iter()
+        .filter(|f| f["path"] == "/etc/apt/sources.list")
+        .collect();
+    assert_eq!(bp.len(), 1);
+    assert_eq!(
+        (bp[0]["line"].as_u64(), bp[0]["severity"].as_str()),
+        (Some(2), Some("info"))
+    );
+    let ppa = uf
+        .iter()
+        .find(|f| f["path"] == "/etc/apt/sources.list.d/acme-ubuntu-tools-noble.list")
+        .expect("PPA");
+    assert_eq!(
+        (status(ppa).as_str(), ppa["severity"].as_str()),
+        ("none", Some("warning"))
+    );
+    assert_eq!(ppa["evidence"]["confidence"], "high");
+    let dk = uf
+        .iter()
+        .find(|f| f["path"] == "/etc/apt/sources.list.d/docker.list")
+        .expect("docker");
+    assert_eq!(status(dk), "third-party");
+    assert_eq!(
+        dk["evidence"]["signing_key"],
+        "/etc/apt/keyrings/docker.asc"
+    );
+    assert_eq!(dk["evidence"]["manager"], "apt");
+}

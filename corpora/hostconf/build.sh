@@ -8,9 +8,12 @@
 #
 # OUTDIR/rhel     RHEL 9-like: FIPS mode (grub, /etc/system-fips), crypto policy LEGACY with a
 #                 custom subpolicy, openssl.cnf with TLS 1.0 and RC4, weak and expiring keys and
-#                 certificates under /etc/pki and /opt, a keystore, a generated trust bundle.
+#                 certificates under /etc/pki and /opt, a keystore, a generated trust bundle;
+#                 yum repositories (RHEL, EPEL, Fedora, Docker, Azure Linux), dnf.conf options and
+#                 plugins dnf5 drops.
 # OUTDIR/ubuntu   Ubuntu 24.04-like: openssl.cnf lowering @SECLEVEL, an expired certificate and
-#                 weak DH parameters under /etc/ssl, a generated trust bundle.
+#                 weak DH parameters under /etc/ssl, a generated trust bundle; apt sources (the
+#                 archive in deb822, a PPA, Docker's repository).
 # OUTDIR/.build   scratch (the CA that signs the fixtures' certificates; never in a root).
 #
 # Needs bash and openssl. Idempotent; nothing from the roots is executed.
@@ -119,6 +122,64 @@ cp "$R/etc/pki/tls/certs/legacy.crt" "$R/etc/pki/ca-trust/extracted/pem/tls-ca-b
 # Not a certificate despite its name: a diagnostic-free skip.
 printf 'see https://acme.example/certs\n' > "$R/opt/acme/certs/README.pem"
 
+# Package sources: the distribution's own (replaced), EPEL (none, one disabled), Fedora, a
+# third-party one keyed on $releasever, the target's own (not reported); dnf options and plugins.
+mkdir -p "$R/etc/yum.repos.d" "$R/etc/dnf/plugins" "$R/etc/yum/pluginconf.d"
+cat > "$R/etc/yum.repos.d/redhat.repo" <<'EOF'
+#
+# Certificate-Based Repositories
+#
+[rhel-9-for-x86_64-baseos-rpms]
+name = Red Hat Enterprise Linux 9 for x86_64 - BaseOS (RPMs)
+baseurl = https://cdn.redhat.com/content/dist/rhel9/$releasever/x86_64/baseos/os
+enabled = 1
+gpgkey = file:///etc/pki/rpm-gpg/RPM-GPG-KEY-redhat-release
+EOF
+cat > "$R/etc/yum.repos.d/epel.repo" <<'EOF'
+[epel]
+name=Extra Packages for Enterprise Linux 9 - $basearch
+metalink=https://mirrors.fedoraproject.org/metalink?repo=epel-9&arch=$basearch&infra=$infra&content=$contentdir
+enabled=1
+gpgcheck=1
+gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-EPEL-9
+
+[epel-testing]
+name=Extra Packages for Enterprise Linux 9 - Testing - $basearch
+metalink=https://mirrors.fedoraproject.org/metalink?repo=testing-epel9&arch=$basearch
+enabled=0
+EOF
+cat > "$R/etc/yum.repos.d/docker-ce.repo" <<'EOF'
+[docker-ce-stable]
+name=Docker CE Stable - $basearch
+baseurl=https://download.docker.com/linux/centos/$releasever/$basearch/stable
+enabled=1
+gpgcheck=1
+gpgkey=https://download.docker.com/linux/centos/gpg
+EOF
+cat > "$R/etc/yum.repos.d/extras.repo" <<'EOF'
+[fedora-everything]
+name=Fedora 43 Everything
+baseurl=https://download.fedoraproject.org/pub/fedora/linux/releases/43/Everything/$basearch/os/
+enabled=1
+
+[azurelinux-base]
+name=Azure Linux 4.0 base
+baseurl=https://packages.microsoft.com/azurelinux/4.0/prod/base/$basearch
+enabled=1
+EOF
+cat > "$R/etc/dnf/dnf.conf" <<'EOF'
+[main]
+gpgcheck=1
+installonly_limit=3
+clean_requirements_on_remove=True
+deltarpm=0
+metadata_timer_sync=0
+EOF
+printf '[main]\nenabled=1\n' > "$R/etc/dnf/plugins/versionlock.conf"
+printf '# locks\nnginx-1:1.20.1-14.el9.*\nopenssl-1:3.0.7-27.el9.*\n' \
+    > "$R/etc/dnf/plugins/versionlock.list"
+printf '[main]\nenabled=0\nverbose=0\n' > "$R/etc/yum/pluginconf.d/fastestmirror.conf"
+
 # ---- Ubuntu-like root ------------------------------------------------------------------------
 mkdir -p "$U/etc/ssl/certs" "$U/etc/ssl/private" "$U/etc/default" "$U/srv/www/tls"
 cat > "$U/etc/os-release" <<'EOF'
@@ -150,3 +211,22 @@ cp "$B/www.key" "$U/etc/ssl/private/www.key"
 # A link into the certificate directory is judged at its target, once.
 ln -s www.pem "$U/etc/ssl/certs/0a1b2c3d.0"
 cp "$R/etc/pki/tls/certs/legacy.crt" "$U/etc/ssl/certs/ca-certificates.crt"
+
+# Package sources: the archive (deb822, replaced), a commented-out backports line, a PPA, a
+# third-party repository with its key.
+mkdir -p "$U/etc/apt/sources.list.d"
+cat > "$U/etc/apt/sources.list.d/ubuntu.sources" <<'EOF'
+Types: deb
+URIs: http://archive.ubuntu.com/ubuntu/
+Suites: noble noble-updates
+Components: main restricted universe
+Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg
+EOF
+cat > "$U/etc/apt/sources.list" <<'EOF'
+# Ubuntu sources have moved to /etc/apt/sources.list.d/ubuntu.sources
+# deb http://archive.ubuntu.com/ubuntu noble-backports main
+EOF
+printf 'deb https://ppa.launchpadcontent.net/acme/tools/ubuntu/ noble main\n' \
+    > "$U/etc/apt/sources.list.d/acme-ubuntu-tools-noble.list"
+printf 'deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/ubuntu noble stable\n' \
+    > "$U/etc/apt/sources.list.d/docker.list"

@@ -162,6 +162,10 @@ codes! {
     HostKeystoreNotChecked = "host-keystore-not-checked", Info, "keystore not checked";
     /// An openssl.cnf setting the target ignores or that lowers its security level.
     HostOpensslConfig = "host-openssl-config", Warning, "openssl.cnf setting the target ignores";
+    /// A yum/dnf or apt repository of the host, named with what exists for the target.
+    HostPackageSource = "host-package-source", Warning, "package repository does not carry over";
+    /// A dnf/yum plugin, option or version lock that dnf5 does not read.
+    HostDnfConfig = "host-dnf-config", Warning, "dnf or yum setting dnf5 ignores";
 }
 
 /// The documentation of every code (docs/findings.md), one `## code` section each.

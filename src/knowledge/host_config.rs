@@ -6,10 +6,16 @@
 use std::sync::OnceLock;
 
 /// The tables, by file name (relative to knowledge/).
-pub const TABLES: &[(&str, &str)] = &[(
-    "host-config/crypto.tsv",
-    include_str!("../../knowledge/host-config/crypto.tsv"),
-)];
+pub const TABLES: &[(&str, &str)] = &[
+    (
+        "host-config/crypto.tsv",
+        include_str!("../../knowledge/host-config/crypto.tsv"),
+    ),
+    (
+        "host-config/package-sources.tsv",
+        include_str!("../../knowledge/host-config/package-sources.tsv"),
+    ),
+];
 
 /// How sure a row is (see the header of the tables).
 pub const CONFIDENCES: &[&str] = &["high", "medium", "inferred", "unknown"];

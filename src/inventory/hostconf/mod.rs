@@ -11,6 +11,7 @@
 pub mod certs;
 pub mod crypto;
 pub mod der;
+pub mod repos;
 
 use crate::findings::Diagnostic;
 use crate::inventory::ownership::{Origin, Ownership};
