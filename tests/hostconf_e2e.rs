@@ -465,3 +465,135 @@ fn package_sources_are_named_with_what_exists_for_the_target() {
     );
     assert_eq!(dk["evidence"]["manager"], "apt");
 }
+
+#[test]
+fn security_modules_apparmor_and_selinux() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rhel, ubuntu) = build_fixture(dir.path());
+    let r = scan(&rhel);
+    let u = scan(&ubuntu);
+    let rf = host_findings(&r);
+    let uf = host_findings(&u);
+
+    // AppArmor: the confined programs are listed; complain and disabled are info.
+    let a = find(
+        &uf,
+        "host-apparmor-profile",
+        "/etc/apparmor.d/usr.sbin.acmed",
+        Some("/usr/sbin/acmed"),
+    );
+    assert_eq!(
+        (a["line"].as_u64(), a["severity"].as_str()),
+        (Some(3), Some("warning"))
+    );
+    assert_eq!(a["evidence"]["apparmor_shipped"], "false");
+    assert_eq!(a["evidence"]["confidence"], "high");
+    let w = find(
+        &uf,
+        "host-apparmor-profile",
+        "/etc/apparmor.d/acme-worker",
+        Some("/opt/acme/bin/worker"),
+    );
+    assert_eq!(
+        (w["severity"].as_str(), w["evidence"]["mode"].as_str()),
+        (Some("info"), Some("complain"))
+    );
+    let o = find(
+        &uf,
+        "host-apparmor-profile",
+        "/etc/apparmor.d/usr.sbin.oldd",
+        Some("/usr/sbin/oldd"),
+    );
+    assert_eq!(o["evidence"]["mode"], "disabled");
+    assert_eq!(
+        uf.iter()
+            .filter(|f| f["code"] == "host-apparmor-profile")
+            .count(),
+        3,
+        "abstractions, tunables and disable/ hold no profiles of their own"
+    );
+
+    // SELinux: SELINUX=disabled with the kernel fact; targeted is fine.
+    let c = find(
+        &rf,
+        "host-selinux-config",
+        "/etc/selinux/config",
+        Some("SELINUX=disabled"),
+    );
+    assert_eq!(c["line"], 2);
+    assert!(c["why"].as_str().unwrap().contains("selinux=0"));
+    assert!(
+        c["evidence"]["source"]
+            .as_str()
+            .unwrap()
+            .contains("kernel-changes.md")
+    );
+    assert_eq!(
+        rf.iter()
+            .filter(|f| f["code"] == "host-selinux-config")
+            .count(),
+        1
+    );
+    // Local customizations, each once; not the distribution's priority-100 module.
+    let store = "/var/lib/selinux/targeted/active";
+    find(
+        &rf,
+        "host-selinux-local",
+        &format!("{store}/modules/400/acme_app"),
+        Some("module acme_app"),
+    );
+    let b = find(
+        &rf,
+        "host-selinux-local",
+        &format!("{store}/booleans.local"),
+        Some("boolean httpd_can_network_connect"),
+    );
+    assert_eq!(b["line"], 1);
+    let fc = find(
+        &rf,
+        "host-selinux-local",
+        &format!("{store}/file_contexts.local"),
+        Some("file context /srv/acme(/.*)?"),
+    );
+    assert_eq!(fc["line"], 2);
+    find(
+        &rf,
+        "host-selinux-local",
+        &format!("{store}/ports.local"),
+        None,
+    );
+    assert_eq!(
+        rf.iter()
+            .filter(|f| f["code"] == "host-selinux-local")
+            .count(),
+        4,
+        "{:#?}",
+        rf.iter()
+            .filter(|f| f["code"] == "host-selinux-local")
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn selinux_policy_type_the_target_does_not_support() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(root.join("etc/selinux")).unwrap();
+    std::fs::write(
+        root.join("etc/selinux/config"),
+        "SELINUX=enforcing\nSELINUXTYPE=minimum\n",
+    )
+    .unwrap();
+    let r = scan(&root);
+    let fs = host_findings(&r);
+    let t = find(
+        &fs,
+        "host-selinux-config",
+        "/etc/selinux/config",
+        Some("SELINUXTYPE=minimum"),
+    );
+    assert_eq!(t["line"], 2);
+    assert_eq!(t["evidence"]["package"], "selinux-policy-minimum");
+    assert!(t["message"].as_str().unwrap().contains("unsupported"));
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+}

@@ -166,6 +166,12 @@ codes! {
     HostPackageSource = "host-package-source", Warning, "package repository does not carry over";
     /// A dnf/yum plugin, option or version lock that dnf5 does not read.
     HostDnfConfig = "host-dnf-config", Warning, "dnf or yum setting dnf5 ignores";
+    /// An AppArmor profile: no AppArmor on the target, the program runs unconfined.
+    HostApparmorProfile = "host-apparmor-profile", Warning, "AppArmor profile has no effect";
+    /// /etc/selinux/config that means something else on the target (SELINUX=disabled, a policy type it lacks).
+    HostSelinuxConfig = "host-selinux-config", Warning, "SELinux configuration does not carry over";
+    /// A local SELinux module, boolean, file context or port that must be applied again.
+    HostSelinuxLocal = "host-selinux-local", Warning, "local SELinux customization to re-apply";
 }
 
 /// The documentation of every code (docs/findings.md), one `## code` section each.

@@ -15,6 +15,10 @@ pub const TABLES: &[(&str, &str)] = &[
         "host-config/package-sources.tsv",
         include_str!("../../knowledge/host-config/package-sources.tsv"),
     ),
+    (
+        "host-config/security.tsv",
+        include_str!("../../knowledge/host-config/security.tsv"),
+    ),
 ];
 
 /// How sure a row is (see the header of the tables).

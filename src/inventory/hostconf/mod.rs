@@ -165,6 +165,26 @@ impl<'a> HostFiles<'a> {
         v
     }
 
+    /// Subdirectories directly in a directory (following links to it), sorted, as target
+    /// paths below its real path.
+    pub fn subdirs(&self, dir: &str) -> Vec<String> {
+        let Ok((real, Node::Dir)) = self.inv.resolve(dir) else {
+            return Vec::new();
+        };
+        let entries = match self.source.read_dir(Path::new(&real)) {
+            Ok(Ok(e)) => e,
+            _ => return Vec::new(),
+        };
+        let base = if real == "/" { "" } else { real.as_str() };
+        let mut v: Vec<String> = entries
+            .into_iter()
+            .filter(|e| e.kind == EntryKind::Dir)
+            .filter_map(|e| e.name.to_str().map(|n| format!("{base}/{n}")))
+            .collect();
+        v.sort();
+        v
+    }
+
     /// Directories of the tree (as the walk indexed them) below any of `prefixes`, sorted.
     pub fn dirs_below(&self, prefixes: &[&str]) -> Vec<String> {
         let mut v: Vec<String> = self
