@@ -81,6 +81,7 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     let mut host_findings = checks::host_crypto::check(&host);
     host_findings.extend(checks::host_sources::check(&host));
     host_findings.extend(checks::host_security::check(&host));
+    host_findings.extend(checks::host_services::check(&host));
     report::attach_host(&mut report, host_findings, host_files.take_diagnostics());
     // Packages only in the sdk channels are listed apart (unsupported), not in the dnf line.
     let (unsupported, supported): (Vec<String>, Vec<String>) = report

@@ -597,3 +597,78 @@ fn selinux_policy_type_the_target_does_not_support() {
     assert!(t["message"].as_str().unwrap().contains("unsupported"));
     assert_eq!(fs.len(), 1, "{fs:#?}");
 }
+
+#[test]
+fn services_whose_configuration_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rhel, ubuntu) = build_fixture(dir.path());
+    let r = scan(&rhel);
+    let u = scan(&ubuntu);
+    let rf = host_findings(&r);
+    let uf = host_findings(&u);
+
+    let a = find(&uf, "host-service-config", "/etc/apache2", Some("apache2"));
+    assert_eq!(a["evidence"]["target_path"], "/etc/httpd");
+    assert_eq!(a["evidence"]["target_user"], "apache");
+    assert_eq!(a["evidence"]["target_unit"], "httpd.service");
+    assert_eq!(a["evidence"]["confidence"], "inferred");
+    assert!(
+        a["message"]
+            .as_str()
+            .unwrap()
+            .contains("runs as apache (not www-data)")
+    );
+    let n = find(
+        &uf,
+        "host-service-config",
+        "/etc/nginx/sites-enabled",
+        Some("nginx"),
+    );
+    assert_eq!(n["evidence"]["target_path"], "/etc/nginx/conf.d");
+    find(
+        &uf,
+        "host-service-config",
+        "/etc/php/8.3/fpm/pool.d",
+        Some("php-fpm"),
+    );
+    find(
+        &uf,
+        "host-service-config",
+        "/etc/postgresql",
+        Some("postgresql"),
+    );
+    let v = find(&uf, "host-service-config", "/etc/redis", Some("redis"));
+    assert_eq!(v["evidence"]["target_package"], "valkey");
+    assert!(v["evidence"]["target_evr"].is_string());
+    assert_eq!(
+        uf.iter()
+            .filter(|f| f["code"] == "host-service-config")
+            .count(),
+        5,
+        "bind9, mariadb, samba and docker have no configuration in the Ubuntu root"
+    );
+    assert!(
+        !rf.iter().any(|f| f["code"] == "host-service-config"),
+        "a RHEL host keeps samba where it is"
+    );
+
+    // PostgreSQL data directories of another major version, on both families.
+    let pu = find(
+        &uf,
+        "host-postgresql-data",
+        "/var/lib/postgresql/16/main/PG_VERSION",
+        Some("PostgreSQL 16"),
+    );
+    assert_eq!(
+        pu["evidence"]["data_directory"],
+        "/var/lib/postgresql/16/main"
+    );
+    assert_ne!(pu["evidence"]["target_major"], "16");
+    let pr = find(
+        &rf,
+        "host-postgresql-data",
+        "/var/lib/pgsql/data/PG_VERSION",
+        Some("PostgreSQL 13"),
+    );
+    assert_eq!(pr["line"], 1);
+}

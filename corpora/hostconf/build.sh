@@ -278,3 +278,21 @@ profile acme-worker /opt/acme/bin/worker flags=(complain) {
 EOF
 printf '/usr/sbin/oldd {\n}\n' > "$A/usr.sbin.oldd"
 ln -s ../usr.sbin.oldd "$A/disable/usr.sbin.oldd"
+
+# ---- services whose configuration moves ------------------------------------------------------
+# Ubuntu: apache2, nginx sites, a PHP-FPM pool, PostgreSQL 16 (configuration and data), redis.
+mkdir -p "$U/etc/apache2/sites-enabled" "$U/etc/nginx/sites-enabled" "$U/etc/php/8.3/fpm/pool.d" \
+    "$U/etc/postgresql/16/main" "$U/var/lib/postgresql/16/main" "$U/etc/redis"
+printf '<VirtualHost *:80>\n  ServerName acme.example\n  DocumentRoot /srv/www\n</VirtualHost>\n' \
+    > "$U/etc/apache2/sites-enabled/acme.conf"
+printf 'server {\n  listen 8080;\n  root /srv/www;\n}\n' > "$U/etc/nginx/sites-enabled/acme"
+printf '[www]\nuser = www-data\ngroup = www-data\nlisten = /run/php/php8.3-fpm.sock\n' \
+    > "$U/etc/php/8.3/fpm/pool.d/www.conf"
+printf "listen_addresses = '*'\n" > "$U/etc/postgresql/16/main/postgresql.conf"
+printf '16\n' > "$U/var/lib/postgresql/16/main/PG_VERSION"
+printf 'bind 127.0.0.1\nmaxmemory 256mb\n' > "$U/etc/redis/redis.conf"
+# RHEL: a PostgreSQL 13 data directory; samba's configuration (same place and unit on RHEL: no
+# service finding on a RHEL host).
+mkdir -p "$R/var/lib/pgsql/data" "$R/etc/samba"
+printf '13\n' > "$R/var/lib/pgsql/data/PG_VERSION"
+printf '[global]\n  workgroup = ACME\n' > "$R/etc/samba/smb.conf"

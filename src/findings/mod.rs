@@ -172,6 +172,10 @@ codes! {
     HostSelinuxConfig = "host-selinux-config", Warning, "SELinux configuration does not carry over";
     /// A local SELinux module, boolean, file context or port that must be applied again.
     HostSelinuxLocal = "host-selinux-local", Warning, "local SELinux customization to re-apply";
+    /// A service's configuration lives elsewhere on the target (other package, path, user or unit).
+    HostServiceConfig = "host-service-config", Warning, "service configuration moves";
+    /// A PostgreSQL data directory of another major version than the target's.
+    HostPostgresqlData = "host-postgresql-data", Warning, "PostgreSQL data needs a dump or upgrade";
 }
 
 /// The documentation of every code (docs/findings.md), one `## code` section each.

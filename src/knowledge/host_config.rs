@@ -19,7 +19,129 @@ pub const TABLES: &[(&str, &str)] = &[
         "host-config/security.tsv",
         include_str!("../../knowledge/host-config/security.tsv"),
     ),
+    (
+        "host-config/data.tsv",
+        include_str!("../../knowledge/host-config/data.tsv"),
+    ),
 ];
+
+/// The services table (its own columns: one row per service and path).
+pub const SERVICES: (&str, &str) = (
+    "host-config/services.tsv",
+    include_str!("../../knowledge/host-config/services.tsv"),
+);
+
+/// One row of the services table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceMove {
+    pub service: &'static str,
+    /// A file or directory on the source; `*` matches one path component.
+    pub source_path: &'static str,
+    pub target_path: &'static str,
+    pub source_user: &'static str,
+    pub target_user: &'static str,
+    pub source_unit: &'static str,
+    pub target_unit: &'static str,
+    pub target_package: &'static str,
+    pub note: &'static str,
+    pub confidence: &'static str,
+    pub source: &'static str,
+}
+
+fn parse_services() -> impl Iterator<Item = (usize, Result<ServiceMove, String>)> {
+    SERVICES
+        .1
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|(i, l)| {
+            let f: Vec<&'static str> = l.split('\t').collect();
+            let row = if f.len() != 11 {
+                Err(format!("{} fields, expected 11", f.len()))
+            } else {
+                Ok(ServiceMove {
+                    service: f[0],
+                    source_path: f[1],
+                    target_path: f[2],
+                    source_user: f[3],
+                    target_user: f[4],
+                    source_unit: f[5],
+                    target_unit: f[6],
+                    target_package: f[7],
+                    note: f[8],
+                    confidence: f[9],
+                    source: f[10],
+                })
+            };
+            (i + 1, row)
+        })
+}
+
+/// Every well-formed row of the services table.
+pub fn services() -> &'static [ServiceMove] {
+    static T: OnceLock<Vec<ServiceMove>> = OnceLock::new();
+    T.get_or_init(|| parse_services().filter_map(|(_, r)| r.ok()).collect())
+}
+
+fn lint_services(out: &mut Vec<(&'static str, usize, String)>) {
+    let file = SERVICES.0;
+    let mut prev: Option<(&str, &str)> = None;
+    for (line, row) in parse_services() {
+        let r = match row {
+            Ok(r) => r,
+            Err(e) => {
+                out.push((file, line, e));
+                continue;
+            }
+        };
+        for (name, v) in [
+            ("service", r.service),
+            ("source_path", r.source_path),
+            ("target_path", r.target_path),
+            ("target_package", r.target_package),
+            ("note", r.note),
+            ("source", r.source),
+        ] {
+            if v.trim().is_empty() {
+                out.push((file, line, format!("empty {name}")));
+            }
+        }
+        if !r.source_path.starts_with('/') || !r.target_path.starts_with('/') {
+            out.push((file, line, "paths must be absolute".into()));
+        }
+        if let Some((_, why)) = super::wording::research_note(r.note) {
+            out.push((
+                file,
+                line,
+                format!("note reads like a research note: {why}"),
+            ));
+        }
+        if !CONFIDENCES.contains(&r.confidence) {
+            out.push((
+                file,
+                line,
+                format!("confidence `{}` is not known", r.confidence),
+            ));
+        }
+        let k = (r.service, r.source_path);
+        if let Some(p) = prev {
+            if p == k {
+                out.push((
+                    file,
+                    line,
+                    format!("duplicate {} {}", r.service, r.source_path),
+                ));
+            } else if p > k {
+                out.push((
+                    file,
+                    line,
+                    format!("{} {} out of order", r.service, r.source_path),
+                ));
+            }
+        }
+        prev = Some(k);
+    }
+}
 
 /// How sure a row is (see the header of the tables).
 pub const CONFIDENCES: &[&str] = &["high", "medium", "inferred", "unknown"];
@@ -144,6 +266,7 @@ pub fn lint() -> Vec<(&'static str, usize, String)> {
             prev = Some(k);
         }
     }
+    lint_services(&mut out);
     out
 }
 
@@ -163,6 +286,12 @@ mod tests {
         assert!(fact_value("openssl.old-protocol", "tlsv1.1").is_some());
         assert!(fact_value("openssl.old-protocol", "TLSv1.2").is_none());
         assert!(rows("certs.generated-trust-store").count() >= 4);
+        assert!(services().len() >= 9);
+        assert!(
+            services()
+                .iter()
+                .any(|s| s.service == "apache2" && s.target_unit == "httpd.service")
+        );
         for f in all() {
             assert!(!f.source.is_empty(), "{f:?}");
         }
