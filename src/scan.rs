@@ -77,11 +77,12 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     // Host configuration that does not carry over (issue 14).
     let host_files =
         crate::inventory::hostconf::HostFiles::new(&source, &inv, &own, is_live_root(&opts.root));
-    let host = checks::host_ctx::HostCtx::new(&host_files, pack);
+    let host = checks::host_ctx::HostCtx::new(&host_files, &ctx);
     let mut host_findings = checks::host_crypto::check(&host);
     host_findings.extend(checks::host_sources::check(&host));
     host_findings.extend(checks::host_security::check(&host));
     host_findings.extend(checks::host_services::check(&host));
+    host_findings.extend(checks::host_programs::check(&host));
     report::attach_host(&mut report, host_findings, host_files.take_diagnostics());
     // Packages only in the sdk channels are listed apart (unsupported), not in the dnf line.
     let (unsupported, supported): (Vec<String>, Vec<String>) = report

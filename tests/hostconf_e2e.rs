@@ -672,3 +672,55 @@ fn services_whose_configuration_moves() {
     );
     assert_eq!(pr["line"], 1);
 }
+
+#[test]
+fn cron_sudoers_logrotate_and_profile_programs_the_target_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rhel, ubuntu) = build_fixture(dir.path());
+    let r = scan(&rhel);
+    let u = scan(&ubuntu);
+    let rf = host_findings(&r);
+    let uf = host_findings(&u);
+    let missing = |fs: &[&Value]| -> Vec<String> {
+        fs.iter()
+            .filter(|f| f["code"] == "host-program-missing")
+            .map(|f| {
+                format!(
+                    "{}:{} {}",
+                    f["path"].as_str().unwrap(),
+                    f["line"],
+                    f["subject"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        missing(&rf),
+        [
+            "/etc/cron.d/acme:4 ntpdate",
+            "/etc/sudoers.d/acme:1 /usr/sbin/ntpdate",
+            "/var/spool/cron/acme:1 /opt/acme/bin/gone-tool",
+        ],
+        "the carried script, logger and service exist"
+    );
+    assert_eq!(
+        missing(&uf),
+        [
+            "/etc/logrotate.d/acme:5 invoke-rc.d",
+            "/etc/profile.d/acme.sh:2 /usr/bin/landscape-sysinfo",
+        ]
+    );
+    let c = find(
+        &rf,
+        "host-program-missing",
+        "/etc/cron.d/acme",
+        Some("ntpdate"),
+    );
+    assert_eq!(c["evidence"]["kind"], "cron job");
+    assert!(
+        c["evidence"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("ntpdate -s")
+    );
+}

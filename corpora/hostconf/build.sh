@@ -296,3 +296,31 @@ printf 'bind 127.0.0.1\nmaxmemory 256mb\n' > "$U/etc/redis/redis.conf"
 mkdir -p "$R/var/lib/pgsql/data" "$R/etc/samba"
 printf '13\n' > "$R/var/lib/pgsql/data/PG_VERSION"
 printf '[global]\n  workgroup = ACME\n' > "$R/etc/samba/smb.conf"
+
+# ---- cron, sudoers, logrotate, profile.d running programs the target lacks --------------------
+mkdir -p "$R/etc/cron.d" "$R/var/spool/cron" "$R/etc/sudoers.d" "$R/opt/acme/bin"
+printf '#!/bin/sh\nexec /opt/acme/bin/acme-sync "$@"\n' > "$R/opt/acme/bin/sync.sh"
+chmod 0755 "$R/opt/acme/bin/sync.sh"
+cat > "$R/etc/cron.d/acme" <<'EOF'
+SHELL=/bin/bash
+MAILTO=root
+*/5 * * * * root /opt/acme/bin/sync.sh --fast
+0 3 * * * root ntpdate -s pool.ntp.org && logger -t acme synced
+EOF
+printf '@hourly /opt/acme/bin/gone-tool --report\n' > "$R/var/spool/cron/acme"
+printf 'acme ALL=(root) NOPASSWD: /usr/sbin/service acme restart, /usr/sbin/ntpdate\n' \
+    > "$R/etc/sudoers.d/acme"
+mkdir -p "$U/etc/logrotate.d" "$U/etc/profile.d"
+cat > "$U/etc/logrotate.d/acme" <<'EOF'
+/var/log/acme/*.log {
+    daily
+    rotate 7
+    postrotate
+        invoke-rc.d acme reload >/dev/null 2>&1 || true
+    endscript
+}
+EOF
+cat > "$U/etc/profile.d/acme.sh" <<'EOF'
+export ACME_HOME=/opt/acme
+if [ -x /usr/bin/landscape-sysinfo ]; then /usr/bin/landscape-sysinfo; fi
+EOF

@@ -9,18 +9,26 @@ use crate::knowledge::host_config::{self, Fact};
 
 pub struct HostCtx<'a> {
     pub files: &'a HostFiles<'a>,
+    /// The checks' context (program lookups shared with the unit and script checks).
+    pub ctx: &'a super::Context<'a>,
     pub pack: &'a Pack,
     /// Now, in seconds since the epoch (certificate expiry is judged against it).
     pub now: i64,
 }
 
 impl<'a> HostCtx<'a> {
-    pub fn new(files: &'a HostFiles<'a>, pack: &'a Pack) -> Self {
+    pub fn new(files: &'a HostFiles<'a>, ctx: &'a super::Context<'a>) -> Self {
+        let pack = ctx.pack;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
-        HostCtx { files, pack, now }
+        HostCtx {
+            files,
+            ctx,
+            pack,
+            now,
+        }
     }
 
     /// `name evr` of an Azure Linux package, when the pack has it.

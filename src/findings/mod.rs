@@ -176,6 +176,8 @@ codes! {
     HostServiceConfig = "host-service-config", Warning, "service configuration moves";
     /// A PostgreSQL data directory of another major version than the target's.
     HostPostgresqlData = "host-postgresql-data", Warning, "PostgreSQL data needs a dump or upgrade";
+    /// A cron job, sudoers rule, logrotate script or profile.d script runs a program the target lacks.
+    HostProgramMissing = "host-program-missing", Warning, "host configuration runs a missing program";
 }
 
 /// The documentation of every code (docs/findings.md), one `## code` section each.

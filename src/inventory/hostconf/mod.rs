@@ -9,6 +9,7 @@
 //!   for the DER structures that x509-parser does not cover (private keys, DH parameters).
 
 pub mod certs;
+pub mod commands;
 pub mod crypto;
 pub mod der;
 pub mod repos;
