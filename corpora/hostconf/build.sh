@@ -119,6 +119,16 @@ q openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -aes256 -pass pas
 printf '\xfe\xed\xfe\xed\x00\x00\x00\x02not a real keystore\n' > "$R/opt/acme/conf/partners.jks"
 # The generated trust bundle is replaced on the target: its weak certificate is not judged.
 cp "$R/etc/pki/tls/certs/legacy.crt" "$R/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"
+# A bundle of roots: the expired self-signed one is an unused trust anchor, not reported.
+q openssl ca -batch -selfsign -config "$B/ca.cnf" -keyfile "$B/ca.key" -in <(openssl req -new \
+    -key "$B/ca.key" -subj /CN=old-root 2>/dev/null) -out "$B/old-root.pem" \
+    -startdate 20100101000000Z -enddate 20200101000000Z -notext
+cat "$B/ca.pem" "$B/old-root.pem" > "$R/opt/acme/certs/roots.pem"
+# Test data of a library: deliberately weak, not workload configuration.
+mkdir -p "$R/opt/acme/lib/python3/test"
+cp "$R/etc/pki/tls/private/legacy.key" "$R/opt/acme/lib/python3/test/badkey.pem"
+# A certificate request: not judged, no diagnostic.
+cp "$B/good.csr" "$R/opt/acme/certs/good.csr.pem"
 # Not a certificate despite its name: a diagnostic-free skip.
 printf 'see https://acme.example/certs\n' > "$R/opt/acme/certs/README.pem"
 

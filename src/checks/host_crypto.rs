@@ -13,6 +13,9 @@ use crate::knowledge::host_config;
 
 /// Where certificates and keys are looked for (and below): configuration and the workload.
 pub const CERT_ROOTS: &[&str] = &["/etc", "/opt", "/srv", "/usr/local", "/home", "/root"];
+/// Directory names whose certificates are test data of a library or runtime, not workload
+/// configuration (Python's test/certdata, crates' and packages' test fixtures).
+const TEST_DIRS: &[&str] = &["test", "tests", "testdata", "test_data", "certdata"];
 /// Most directories listed, and most files read, for certificates.
 const MAX_CERT_DIRS: usize = 50_000;
 const MAX_CERT_FILES: usize = 10_000;
@@ -234,6 +237,7 @@ fn certificates(h: &HostCtx, out: &mut Vec<Finding>) {
         .dirs_below(CERT_ROOTS)
         .into_iter()
         .filter(|d| !excluded.iter().any(|e| under(d, e)))
+        .filter(|d| !d.split('/').any(|c| TEST_DIRS.contains(&c)))
         .take(MAX_CERT_DIRS)
         .collect();
     let mut read = 0usize;
@@ -266,14 +270,21 @@ fn certificates(h: &HostCtx, out: &mut Vec<Finding>) {
             let Some(bytes) = f.read_bytes(&p, MAX_CERT_FILE) else {
                 continue;
             };
-            for item in certs::parse(&bytes) {
-                judge_item(h, &p, &item, out);
+            let items = certs::parse(&bytes);
+            let bundle = items
+                .iter()
+                .filter(|i| matches!(i.kind, Kind::Certificate(_)))
+                .count()
+                > 1;
+            for item in &items {
+                judge_item(h, &p, item, bundle, out);
             }
         }
     }
 }
 
-fn judge_item(h: &HostCtx, path: &str, item: &certs::Item, out: &mut Vec<Finding>) {
+/// `bundle`: the file holds several certificates (a trust bundle or a chain).
+fn judge_item(h: &HostCtx, path: &str, item: &certs::Item, bundle: bool, out: &mut Vec<Finding>) {
     let min_bits = host_config::number("openssl.min-key-bits", 2048) as usize;
     let at = |x: Finding| match item.line {
         Some(l) => x.evidence("line", l.to_string()),
@@ -284,7 +295,7 @@ fn judge_item(h: &HostCtx, path: &str, item: &certs::Item, out: &mut Vec<Finding
         Kind::PrivateKey(k) => ("private key".to_string(), *k),
         Kind::PublicKey(k) => ("public key".to_string(), *k),
         Kind::DhParameters(k) => ("DH parameters".to_string(), Some(*k)),
-        Kind::EncryptedKey => return,
+        Kind::EncryptedKey | Kind::NotRead => return,
         Kind::Malformed(reason) => {
             let at_line = item
                 .line
@@ -346,7 +357,8 @@ fn judge_item(h: &HostCtx, path: &str, item: &certs::Item, out: &mut Vec<Finding
     }
     let window = host_config::number("certs.expiry-window-days", 90);
     let left = c.not_after - h.now;
-    if left < window * 86_400 {
+    // An expired root in a trust bundle is simply not used; it breaks nothing that works today.
+    if left < window * 86_400 && !(bundle && c.self_signed) {
         let when = certs::date(c.not_after);
         let message = if left < 0 {
             format!("{what} expired on {when}")

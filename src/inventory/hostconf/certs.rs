@@ -23,6 +23,8 @@ pub enum Kind {
     DhParameters(KeySize),
     /// An encrypted private key: its size cannot be read without the passphrase.
     EncryptedKey,
+    /// A block of another kind (certificate request, CRL, EC parameters ...): not judged.
+    NotRead,
     /// A block that could not be parsed: the reason.
     Malformed(String),
 }
@@ -157,7 +159,7 @@ fn pem_kind(label: &str, b: &[u8]) -> Kind {
         "DH PARAMETERS" | "X9.42 DH PARAMETERS" => der::dh_parameters(b)
             .map(Kind::DhParameters)
             .unwrap_or_else(|| bad("DH parameters")),
-        other => Kind::Malformed(format!("PEM block `{other}` is not read")),
+        _ => Kind::NotRead,
     }
 }
 
