@@ -727,3 +727,40 @@ fn cron_sudoers_logrotate_and_profile_programs_the_target_lacks() {
             .starts_with("ntpdate -s")
     );
 }
+
+/// Host findings are their own readiness area (declared by the host checks in the registry),
+/// in the CSV column and the Markdown area table.
+#[test]
+fn host_findings_are_the_host_area() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rhel, _) = build_fixture(dir.path());
+    let csv = Command::cargo_bin("azl-compat")
+        .unwrap()
+        .arg("scan")
+        .arg(&rhel)
+        .args(["--format", "csv", "--quiet"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(csv.stdout).unwrap();
+    let rows = common::parse_csv(&text);
+    let header = &rows[0];
+    let code = header.iter().position(|h| h == "code").unwrap();
+    let area = header.iter().position(|h| h == "area").unwrap();
+    let host: Vec<&Vec<String>> = rows[1..]
+        .iter()
+        .filter(|r| r[code].starts_with("host-"))
+        .collect();
+    assert!(host.len() > 10, "{text}");
+    for r in host {
+        assert_eq!(r[area], "host", "{r:?}");
+    }
+    let md = Command::cargo_bin("azl-compat")
+        .unwrap()
+        .arg("scan")
+        .arg(&rhel)
+        .args(["--format", "md", "--quiet"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.lines().any(|l| l.starts_with("| host ")), "{md}");
+}

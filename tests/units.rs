@@ -35,22 +35,7 @@ struct Scan {
 }
 
 fn build_fixture() -> tempfile::TempDir {
-    common::require_tool("gcc");
-    let dir = tempfile::tempdir().unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/units/build.sh");
-    let out = Command::new("bash")
-        .arg(&script)
-        .arg(dir.path())
-        .output()
-        .expect("run bash corpora/units/build.sh");
-    assert!(
-        out.status.success(),
-        "corpora/units/build.sh failed ({}):\n{}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dir
+    common::build_corpus_tree("units")
 }
 
 /// Scan a root the way `scan.rs` does, then the unit checks.

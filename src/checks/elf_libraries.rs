@@ -1,11 +1,40 @@
 //! Needed libraries: bundled on the search path, from an Azure Linux package, or missing.
 
 use super::Context;
-use super::loader::{Closure, Edge, Resolution};
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
+use crate::engine::loader::{Closure, Edge, Resolution};
 use crate::findings::{Code, Finding};
 use crate::knowledge::{Channel, Confidence, Provider};
 
-pub fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
+/// The check: how the loader resolves each needed library of a closure.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "elf-libraries",
+        summary: "needed libraries (DT_NEEDED) as the loader resolves them on the target",
+        area: Area::Binaries,
+        needs: Needs::LoaderClosure,
+        codes: &[
+            Code::ElfLibraryMissing,
+            Code::ElfLibraryFromPackage,
+            Code::ElfLibrarySdkOnly,
+            Code::ElfLibraryWeakEvidence,
+            Code::ElfLibraryOffSearchPath,
+            Code::ElfLibraryUnreadable,
+            Code::ElfLibraryViaLdLibraryPath,
+        ],
+        reuses: &[],
+        file: "src/checks/elf_libraries.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Closure { ctx, closure } = input {
+        out.extend(check(ctx, closure));
+    }
+}
+
+fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
     closure
         .edges
         .iter()
@@ -175,5 +204,67 @@ fn missing_fix(ctx: &Context, soname: &str) -> String {
             list.join(", "),
             ctx.pack.name_version()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{Elf, scan, with_code};
+    use crate::findings::Code;
+    use crate::source::MemorySource;
+
+    #[test]
+    fn needed_libraries_resolve_bundled_from_a_package_or_not_at_all() {
+        let src = MemorySource::new()
+            .exe(
+                "/opt/app/bin/app",
+                Elf::exe()
+                    .needs("libbundled.so.1")
+                    .needs("libssl.so.3")
+                    .needs("libnosuch.so.9")
+                    .needs("libc.so.6")
+                    .runpath("$ORIGIN/../lib")
+                    .bytes(),
+            )
+            .file(
+                "/opt/app/lib/libbundled.so.1",
+                Elf::lib("libbundled.so.1").needs("libc.so.6").bytes(),
+                0o755,
+            )
+            // On no search path of the program that needs it.
+            .exe(
+                "/opt/app/bin/other",
+                Elf::exe().needs("libhidden.so.2").bytes(),
+            )
+            .file(
+                "/opt/app/private/libhidden.so.2",
+                Elf::lib("libhidden.so.2").bytes(),
+                0o755,
+            );
+        let r = scan(&src);
+        let missing = with_code(&r, Code::ElfLibraryMissing);
+        assert_eq!(missing.len(), 1, "{:#?}", r.findings);
+        assert_eq!(missing[0].path, "/opt/app/bin/app");
+        assert_eq!(missing[0].subject.as_deref(), Some("libnosuch.so.9"));
+        let pkg = with_code(&r, Code::ElfLibraryFromPackage);
+        assert_eq!(pkg.len(), 1, "{:#?}", r.findings);
+        assert_eq!(pkg[0].subject.as_deref(), Some("libssl.so.3"));
+        assert!(
+            pkg[0].evidence.values().any(|v| v.contains("openssl-libs")),
+            "{:?}",
+            pkg[0].evidence
+        );
+        let off = with_code(&r, Code::ElfLibraryOffSearchPath);
+        assert_eq!(off.len(), 1, "{:#?}", r.findings);
+        assert_eq!(off[0].path, "/opt/app/bin/other");
+        // The bundled library on the RUNPATH and glibc raise nothing.
+        assert!(
+            r.findings
+                .iter()
+                .all(|f| f.subject.as_deref() != Some("libbundled.so.1")
+                    && f.subject.as_deref() != Some("libc.so.6")),
+            "{:#?}",
+            r.findings
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! knowledge/host-config/crypto.tsv; findings carry its source and confidence.
 
 use super::host_ctx::{HostCtx, WithFact, fact, fact_value};
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use crate::findings::{Code, Finding, Severity};
 use crate::inventory::file_name;
 use crate::inventory::hostconf::certs::{self, Kind};
@@ -20,7 +21,35 @@ const TEST_DIRS: &[&str] = &["test", "tests", "testdata", "test_data", "certdata
 const MAX_CERT_DIRS: usize = 50_000;
 const MAX_CERT_FILES: usize = 10_000;
 
-const FIPS_FIX: &str = "for a regulated workload, establish the FIPS 140-3 status of Azure Linux 4.0's crypto modules with Microsoft before moving; on the target, enable FIPS mode (fips=1 on the kernel command line, crypto policy FIPS) and test the workload in it";
+const FIPS_FIX: &str = "for a regulated workload, establish the FIPS 140-3 status of {target}'s crypto modules with Microsoft before moving; on the target, enable FIPS mode (fips=1 on the kernel command line, crypto policy FIPS) and test the workload in it";
+
+/// The check (issue 14): FIPS mode, crypto policies, certificates and keys, keystores and openssl.cnf of the host.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "host-crypto",
+        summary: "FIPS mode, crypto policies, certificates and keys, keystores and openssl.cnf of the host",
+        area: Area::Host,
+        needs: Needs::Host,
+        codes: &[
+            Code::HostFipsMode,
+            Code::HostCryptoPolicy,
+            Code::HostCertWeakKey,
+            Code::HostCertWeakSignature,
+            Code::HostCertExpiry,
+            Code::HostKeystoreNotChecked,
+            Code::HostOpensslConfig,
+        ],
+        reuses: &[],
+        file: "src/checks/host_crypto.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Host { host } = input {
+        out.extend(check(host).into_iter().map(|f| host.fill(f)));
+    }
+}
 
 pub fn check(h: &HostCtx) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -37,7 +66,7 @@ fn fips_finding(h: &HostCtx, path: &str, subject: &str, how: &str) -> Finding {
     let mut f = Finding::new(Code::HostFipsMode, path)
         .subject(subject)
         .message(format!(
-            "the source host runs in FIPS mode ({how}); whether Azure Linux 4.0 has a finished FIPS 140-3 validation cannot be established"
+            "the source host runs in FIPS mode ({how}); whether {{target}} has a finished FIPS 140-3 validation cannot be established"
         ))
         .fix(FIPS_FIX)
         .with_fact(fact("crypto.fips-validation"))
@@ -324,7 +353,7 @@ fn judge_item(h: &HostCtx, path: &str, item: &certs::Item, bundle: bool, out: &m
         };
         out.push(at(Finding::new(Code::HostCertWeakKey, path)
             .subject(&subject)
-            .message(format!("{what}: {} key of {} bits; OpenSSL 3.5 at its default security level rejects keys shorter than {min_bits} bits", k.algorithm, k.bits))
+            .message(format!("{what}: {} key of {} bits; OpenSSL {{openssl}} at its default security level rejects keys shorter than {min_bits} bits", k.algorithm, k.bits))
             .fix(match k.algorithm {
                 "DH" => format!("generate new parameters of {min_bits} bits or more (openssl dhparam -out FILE 3072) or use ECDHE"),
                 _ => format!("replace it with a key of {min_bits} bits or more (RSA 3072, or ECDSA P-256) and re-issue the certificates that use it"),
@@ -401,7 +430,7 @@ fn openssl_cnf(h: &HostCtx, out: &mut Vec<Finding>) {
                     if let Some(row) = fact_value("openssl.old-protocol", &d.value) {
                         out.push(base(Finding::new(Code::HostOpensslConfig, &p)
                             .subject(format!("{} = {}", d.key, d.value))
-                            .message(format!("{} = {} asks for a protocol that OpenSSL 3.5 allows only at security level 0: peers that need it fail to connect", d.key, d.value))
+                            .message(format!("{} = {} asks for a protocol that OpenSSL {{openssl}} allows only at security level 0: peers that need it fail to connect", d.key, d.value))
                             .fix("move the peers to TLS 1.2 or later and set MinProtocol = TLSv1.2")
                             .with_fact(Some(row))));
                     }
@@ -415,7 +444,7 @@ fn openssl_cnf(h: &HostCtx, out: &mut Vec<Finding>) {
                     if let Some(first) = legacy.first() {
                         out.push(base(Finding::new(Code::HostOpensslConfig, &p)
                             .subject(format!("{} = {}", d.key, d.value))
-                            .message(format!("{} names {}, which OpenSSL 3.5 does not offer by default: those ciphers are not available", d.key, legacy.join(", ")))
+                            .message(format!("{} names {}, which OpenSSL {{openssl}} does not offer by default: those ciphers are not available", d.key, legacy.join(", ")))
                             .fix("remove them from the cipher list and move the peers to AES-GCM or ChaCha20-Poly1305 suites")
                             .with_fact(fact_value("openssl.legacy-algorithm", first))));
                     }

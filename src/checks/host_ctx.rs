@@ -31,6 +31,28 @@ impl<'a> HostCtx<'a> {
         }
     }
 
+    /// Fill the target placeholders of a text (`{target}`: the target's name and version,
+    /// `{name}`, `{version}`, `{base}`, `{openssl}`, `{install}`: its install command).
+    pub fn fill_text(&self, text: &str) -> String {
+        text.replace(
+            "{target}",
+            &format!("{} {}", self.pack.name, self.pack.version),
+        )
+        .replace("{name}", &self.pack.name)
+        .replace("{version}", &self.pack.version)
+        .replace("{base}", "Fedora 43")
+        .replace("{openssl}", "3.5")
+        .replace("{install}", "dnf install")
+    }
+
+    /// A finding whose message, why and fix have their placeholders filled.
+    pub fn fill(&self, mut f: Finding) -> Finding {
+        f.message = self.fill_text(&f.message);
+        f.why = self.fill_text(&f.why);
+        f.fix = self.fill_text(&f.fix);
+        f
+    }
+
     /// `name evr` of an Azure Linux package, when the pack has it.
     pub fn package_evr(&self, name: &str) -> Option<String> {
         self.pack

@@ -5,6 +5,7 @@
 //! files of distro packages are replaced on the target and not judged.
 
 use super::host_ctx::HostCtx;
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use crate::findings::{Code, Finding};
 use crate::inventory::hostconf::commands;
 
@@ -22,6 +23,26 @@ const SEARCH_PATH: &[&str] = &[
 type Line = (usize, String, Vec<String>);
 /// A file, what kind of configuration it is, and its lines.
 type Job = (String, &'static str, Vec<Line>);
+
+/// The check (issue 14): programs that cron, sudoers, logrotate and profile.d run.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "host-programs",
+        summary: "programs that cron, sudoers, logrotate and profile.d run",
+        area: Area::Host,
+        needs: Needs::Host,
+        codes: &[Code::HostProgramMissing],
+        reuses: &[],
+        file: "src/checks/host_programs.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Host { host } = input {
+        out.extend(check(host).into_iter().map(|f| host.fill(f)));
+    }
+}
 
 pub fn check(h: &HostCtx) -> Vec<Finding> {
     let mut out = Vec::new();

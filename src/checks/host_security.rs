@@ -5,9 +5,34 @@
 //! knowledge/host-config/security.tsv.
 
 use super::host_ctx::{HostCtx, WithFact, fact};
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use crate::findings::{Code, Finding, Severity};
 use crate::inventory::file_name;
 use crate::inventory::hostconf::config_lines;
+
+/// The check (issue 14): AppArmor profiles, /etc/selinux/config and SELinux local customizations.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "host-security",
+        summary: "AppArmor profiles, /etc/selinux/config and SELinux local customizations",
+        area: Area::Host,
+        needs: Needs::Host,
+        codes: &[
+            Code::HostApparmorProfile,
+            Code::HostSelinuxConfig,
+            Code::HostSelinuxLocal,
+        ],
+        reuses: &[],
+        file: "src/checks/host_security.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Host { host } = input {
+        out.extend(check(host).into_iter().map(|f| host.fill(f)));
+    }
+}
 
 pub fn check(h: &HostCtx) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -69,7 +94,7 @@ fn apparmor(h: &HostCtx, out: &mut Vec<Finding>) {
         let mut x = Finding::new(Code::HostApparmorProfile, &p)
             .subject(&program)
             .message(format!(
-                "AppArmor profile for {program}: it has no effect on Azure Linux 4.0, where {program} runs unconfined unless SELinux confines it{}",
+                "AppArmor profile for {program}: it has no effect on {{target}}, where {program} runs unconfined unless SELinux confines it{}",
                 if disabled { " (the profile is disabled on the source)" } else if complain { " (the profile is in complain mode on the source)" } else { "" }
             ))
             .fix(format!("if {program} must stay confined, write an SELinux policy module for it (sepolicy generate --application {program}, then semodule -i) and test it in permissive mode first; otherwise drop the profile"))
@@ -110,7 +135,7 @@ fn selinux_config(h: &HostCtx, out: &mut Vec<Finding>) -> String {
             "SELINUX" if v.eq_ignore_ascii_case("disabled") => out.push(
                 Finding::new(Code::HostSelinuxConfig, CONFIG)
                     .subject("SELINUX=disabled")
-                    .message("SELINUX=disabled does not disable SELinux on Azure Linux 4.0's kernel: it stays initialised with no policy loaded")
+                    .message("SELINUX=disabled does not disable SELinux on {target}'s kernel: it stays initialised with no policy loaded")
                     .fix("to run without SELinux on the target, put selinux=0 on the kernel command line (grubby --update-kernel ALL --args selinux=0); better, run with the targeted policy, in permissive mode first (SELINUX=permissive), and fix the denials")
                     .with_fact(fact("selinux.runtime-disable"))
                     .evidence("line", line.to_string())
@@ -121,9 +146,9 @@ fn selinux_config(h: &HostCtx, out: &mut Vec<Finding>) -> String {
                 let pkg = format!("selinux-policy-{v}");
                 let found = h.pack.package(&pkg);
                 let problem = match found {
-                    None => Some(format!("Azure Linux 4.0 has no {pkg} package")),
+                    None => Some(format!("{{target}} has no {pkg} package")),
                     Some(p) if !p.channel.supported() => Some(format!(
-                        "{pkg} is only in Azure Linux 4.0's unsupported {} channel",
+                        "{pkg} is only in {{target}}'s unsupported {} channel",
                         p.channel.as_str()
                     )),
                     Some(_) => None,

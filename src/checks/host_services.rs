@@ -4,10 +4,31 @@
 //! reads it; PostgreSQL data directories of another major version than the target's.
 
 use super::host_ctx::{HostCtx, WithFact, fact};
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use crate::findings::{Code, Finding};
 use crate::inventory::Node;
 use crate::inventory::hostconf::HostFiles;
 use crate::knowledge::host_config::{self, ServiceMove};
+
+/// The check (issue 14): services whose configuration, data, user or unit name move, and PostgreSQL data directories.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "host-services",
+        summary: "services whose configuration, data, user or unit name move, and PostgreSQL data directories",
+        area: Area::Host,
+        needs: Needs::Host,
+        codes: &[Code::HostServiceConfig, Code::HostPostgresqlData],
+        reuses: &[],
+        file: "src/checks/host_services.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Host { host } = input {
+        out.extend(check(host).into_iter().map(|f| host.fill(f)));
+    }
+}
 
 pub fn check(h: &HostCtx) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -107,13 +128,13 @@ fn service_finding(h: &HostCtx, row: &ServiceMove, path: &str) -> Finding {
     let mut x = Finding::new(Code::HostServiceConfig, path)
         .subject(row.service)
         .message(format!(
-            "{} configuration in {path}: on Azure Linux 4.0, {}",
+            "{} configuration in {path}: on {{target}}, {}",
             row.service,
             changes.join(", ")
         ))
         .why(row.note)
         .fix(format!(
-            "dnf install {}; move the settings into {} (adapting Debian-only includes and helpers), give the files to {}, and systemctl enable {}",
+            "{{install}} {}; move the settings into {} (adapting Debian-only includes and helpers), give the files to {}, and systemctl enable {}",
             row.target_package, row.target_path, row.target_user, row.target_unit
         ))
         .evidence("target_path", row.target_path)
@@ -161,7 +182,7 @@ fn postgresql_data(h: &HostCtx, out: &mut Vec<Finding>) {
             Finding::new(Code::HostPostgresqlData, &p)
                 .subject(format!("PostgreSQL {major}"))
                 .message(format!(
-                    "{dir} is a PostgreSQL {major} data directory; Azure Linux 4.0 has PostgreSQL {target_major} (postgresql-server {}), which cannot open it",
+                    "{dir} is a PostgreSQL {major} data directory; {{target}} has PostgreSQL {target_major} (postgresql-server {}), which cannot open it",
                     pkg.evr()
                 ))
                 .fix(format!(

@@ -4,10 +4,31 @@
 //! plugins, options and version locks that dnf5 does not read.
 
 use super::host_ctx::{HostCtx, WithFact, fact_value};
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use crate::findings::{Code, Finding, Severity};
 use crate::inventory::file_name;
 use crate::inventory::hostconf::repos::{self, Repo};
 use crate::knowledge::host_config::{self, Fact};
+
+/// The check (issue 14): yum and apt repositories, dnf options, plugins and version locks.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "host-sources",
+        summary: "yum and apt repositories, dnf options, plugins and version locks",
+        area: Area::Host,
+        needs: Needs::Host,
+        codes: &[Code::HostPackageSource, Code::HostDnfConfig],
+        reuses: &[],
+        file: "src/checks/host_sources.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Host { host } = input {
+        out.extend(check(host).into_iter().map(|f| host.fill(f)));
+    }
+}
 
 pub fn check(h: &HostCtx) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -85,22 +106,22 @@ fn repository(path: &str, r: &Repo, manager: &str, out: &mut Vec<Finding>) {
     let (message, fix, severity) = match row.key {
         "repo.replaced" => (
             format!("repository {what} is the source distribution's own: it is replaced by the target's repository"),
-            "nothing to move: do not copy this repository definition; install the Azure Linux counterparts the package findings name".to_string(),
+            "nothing to move: do not copy this repository definition; install the {name} counterparts the package findings name".to_string(),
             Severity::Info,
         ),
         "repo.none" => (
-            format!("repository {what} has no counterpart for Azure Linux 4.0 in the knowledge pack"),
-            "find what the workload installs from it in Azure Linux 4.0 (azl-compat which NAME), otherwise rebuild those packages for Azure Linux or carry them with the workload; do not copy the repository definition".to_string(),
+            format!("repository {what} has no counterpart for {{target}} in the knowledge pack"),
+            "find what the workload installs from it in {target} (azl-compat which NAME), otherwise rebuild those packages for {name} or carry them with the workload; do not copy the repository definition".to_string(),
             Severity::Warning,
         ),
         "repo.fedora" => (
             format!("repository {what} is a Fedora repository"),
-            "install from the Azure Linux repositories instead; rebuild what only Fedora has".to_string(),
+            "install from the {name} repositories instead; rebuild what only Fedora has".to_string(),
             Severity::Warning,
         ),
         _ => (
             format!("repository {what} is a third-party repository built for the source distribution"),
-            "check whether the vendor publishes an RPM repository for Azure Linux 4.0 (or for Fedora 43, from which it derives) and use that one with the vendor's signing key; otherwise carry the packages with the workload".to_string(),
+            "check whether the vendor publishes an RPM repository for {target} (or for {base}, from which it derives) and use that one with the vendor's signing key; otherwise carry the packages with the workload".to_string(),
             Severity::Warning,
         ),
     };
@@ -138,10 +159,10 @@ fn repository(path: &str, r: &Repo, manager: &str, out: &mut Vec<Finding>) {
             Finding::new(Code::HostPackageSource, path)
                 .subject(format!("{} $releasever", r.id))
                 .message(format!(
-                    "repository {} uses $releasever in its URL ({url}): on Azure Linux 4.0 it expands to 4.0",
+                    "repository {} uses $releasever in its URL ({url}): on {{target}} it expands to {{version}}",
                     r.id
                 ))
-                .fix("replace $releasever with the release the vendor publishes for Azure Linux (or Fedora 43), or use the vendor's repository file for it")
+                .fix("replace $releasever with the release the vendor publishes for {name} (or {base}), or use the vendor's repository file for it")
                 .severity(if r.enabled { Severity::Warning } else { Severity::Info })
                 .with_fact(Some(rv))
                 .evidence("line", r.line.to_string())

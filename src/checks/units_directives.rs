@@ -2,9 +2,34 @@
 //! (platform/units-directives.tsv, in the pack as unit-directives.tsv), each with its effect
 //! and, where the old meaning can be kept, the migrated line.
 
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use super::units::{Op, Proposal, RowWhy, UnitCtx, at, row, row_replacement};
-use crate::findings::{Code, Severity};
+use crate::findings::{Code, Finding, Severity};
 use crate::inventory::systemd::{Directive, Unit, is_true};
+
+/// The check: directives of unit files that systemd 258 removed, ignores or deprecates.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "unit-directives",
+        summary: "unit directives systemd removed, ignores (cgroup v1 resource control) or deprecates",
+        area: Area::Units,
+        needs: Needs::Unit,
+        codes: &[
+            Code::UnitLimitIgnored,
+            Code::UnitDirectiveRemoved,
+            Code::UnitDirectiveDeprecated,
+        ],
+        reuses: &[],
+        file: "src/checks/units_directives.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Unit { uc, unit } = input {
+        out.propose_all(check(uc, unit));
+    }
+}
 
 /// systemd's cgroup weight range and defaults (cgroup-util.h): CGROUP_WEIGHT_MIN/MAX/DEFAULT,
 /// CGROUP_CPU_SHARES_DEFAULT and CGROUP_BLKIO_WEIGHT_DEFAULT, used by its own conversions
@@ -78,7 +103,7 @@ pub fn exec_prefix(v: &str) -> (&str, &str) {
 }
 
 /// Check one unit's directives (fragment and drop-ins).
-pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
+fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
     let mut out = Vec::new();
     for d in &u.directives {
         if let Some(p) = directive(uc, u, d) {
@@ -128,10 +153,17 @@ fn limit(
     }
 }
 
+/// The one builder of `unit-directive-deprecated`: the directive, its line and section, and the
+/// units-directives.tsv row it follows from (unit files here; manager and networkd settings in
+/// `units_host`; soft runlevel orderings in `units_sysv`).
+pub(crate) fn deprecated_at(d: &Directive, row: &str) -> Finding {
+    at(Code::UnitDirectiveDeprecated, d, row)
+}
+
 fn deprecated(uc: &UnitCtx, d: &Directive, key: &str, message: String, fix: String) -> Proposal {
     let r = row(key);
     Proposal::new(
-        at(Code::UnitDirectiveDeprecated, d, r)
+        deprecated_at(d, r)
             .subject(format!("{}=", d.key))
             .message(message)
             .row_why(uc, r, "deprecated")

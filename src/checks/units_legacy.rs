@@ -4,12 +4,39 @@
 //! 258), `systemctl reboot ARG`, boot flag files (`/forcefsck` ...), and tty tools whose default
 //! permissions changed. The text scanners are shared with the SysV, rc.local and host checks.
 
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use super::units::{Op, Proposal, RowWhy, UnitCtx, at, row, specifiers};
 use super::units_directives::{EXEC_KEYS, exec_prefix};
 use crate::findings::{Code, Finding, Severity};
 use crate::inventory::ObjectKind;
 use crate::inventory::systemd::{Directive, Unit, words};
 use std::collections::BTreeSet;
+
+/// The check: legacy paths, cgroup v1 and removed commands in units and the scripts they run.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "unit-legacy",
+        summary: "legacy paths, cgroup v1 interfaces, removed commands and legacy files in units and the scripts they run",
+        area: Area::Units,
+        needs: Needs::Unit,
+        codes: &[
+            Code::UnitLegacyPath,
+            Code::UnitLegacyCgroup,
+            Code::UnitRemovedCommand,
+            Code::SystemdLegacyFile,
+            Code::SystemdBehaviourChange,
+        ],
+        reuses: &[],
+        file: "src/checks/units_legacy.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Unit { uc, unit } = input {
+        out.propose_all(check(uc, unit));
+    }
+}
 
 const ROW_CGROUP: &str = "cgroup v1 (legacy/hybrid hierarchy), systemd.unified_cgroup_hierarchy=0, SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1";
 const ROW_VAR_RUN: &str = "PIDFile= (or other paths) below /var/run/";
@@ -372,7 +399,7 @@ fn truncate(s: &str) -> String {
 }
 
 /// Check one unit: its directives, its environment files, the scripts it runs.
-pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
+fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
     let mut out = Vec::new();
     let v2 = u
         .directives

@@ -2,12 +2,63 @@
 //! systemd 260 removes), and dependencies on or enablement through the `runlevelN.target`
 //! aliases that 258 removed. Offers a native `.service` draft for each script.
 
+use super::interface::{Area, Check, Input, Meta, Needs, Output, Sink};
 use super::units::{Op, Origin, Proposal, RowWhy, UnitCtx, UnitOutcome, at, row};
 use super::units_deps::{is_runlevel_target, replace_word};
+use super::units_directives;
 use super::units_legacy::{Kind, scan_file};
 use crate::findings::{Code, Finding};
 use crate::inventory::systemd::{InitHeader, SysvScript, Unit, words};
 use crate::knowledge::units::Scope;
+
+/// The check: units hooked to the removed runlevel targets.
+pub static RUNLEVELS: Check = Check {
+    meta: Meta {
+        id: "unit-runlevels",
+        summary: "units installed into, depending on or ordered against a runlevelN.target",
+        area: Area::Units,
+        needs: Needs::Unit,
+        codes: &[Code::UnitRunlevelTarget],
+        reuses: &[Code::UnitDirectiveDeprecated],
+        file: "src/checks/units_sysv.rs",
+    },
+    run: run_runlevels,
+};
+
+fn run_runlevels(input: &Input, out: &mut Sink) {
+    if let Input::Unit { uc, unit } = input {
+        out.propose_all(check_unit(uc, unit));
+    }
+}
+
+/// The check: SysV init scripts and rc.local, each reported as the unit the generator makes
+/// of it, with a native draft.
+pub static SYSV_SCRIPTS: Check = Check {
+    meta: Meta {
+        id: "sysv-scripts",
+        summary: "SysV init scripts and rc.local, whose generators systemd 260 removes",
+        area: Area::Units,
+        needs: Needs::Units,
+        codes: &[Code::UnitSysvScript, Code::UnitRcLocal],
+        reuses: &[
+            Code::UnitLegacyPath,
+            Code::UnitLegacyCgroup,
+            Code::UnitRemovedCommand,
+            Code::SystemdLegacyFile,
+            Code::SystemdBehaviourChange,
+        ],
+        file: "src/checks/units_sysv.rs",
+    },
+    run: run_sysv_scripts,
+};
+
+fn run_sysv_scripts(input: &Input, out: &mut Sink) {
+    if let Input::Units { uc } = input {
+        for (row, outcome) in check_scripts(uc) {
+            out.output(Output::UnitRow(row, outcome));
+        }
+    }
+}
 
 const ROW_RUNLEVEL: &str = "WantedBy=/After= runlevel[0-6].target";
 const ROW_SYSV: &str =
@@ -47,7 +98,7 @@ const SOFT: &[(&str, &str)] = &[
 ];
 
 /// Runlevel targets in a unit's dependencies and enablement links.
-pub(crate) fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
+fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
     let mut out = Vec::new();
     for d in &u.directives {
         let hard = HARD.iter().any(|(s, k)| d.section == *s && d.key == *k);
@@ -62,10 +113,10 @@ pub(crate) fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
             let new = runlevel_replacement(runlevel_of(&name));
             let from = name.clone();
             let to = new.to_string();
-            let code = if hard {
-                Code::UnitRunlevelTarget
+            let base = if hard {
+                at(Code::UnitRunlevelTarget, d, row(ROW_RUNLEVEL))
             } else {
-                Code::UnitDirectiveDeprecated
+                units_directives::deprecated_at(d, row(ROW_RUNLEVEL))
             };
             let effect = if d.section == "Install" {
                 format!(
@@ -79,8 +130,7 @@ pub(crate) fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
             };
             out.push(
                 Proposal::new(
-                    at(code, d, row(ROW_RUNLEVEL))
-                        .subject(format!("{}={name}", d.key))
+                    base.subject(format!("{}={name}", d.key))
                         .message(format!(
                             "{}={name}: the runlevel targets are gone in systemd 258; {effect}",
                             d.key
@@ -129,7 +179,7 @@ pub(crate) type ScriptRow = (
 );
 
 /// SysV init scripts and rc.local.
-pub(crate) fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
+fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
     let mut out = Vec::new();
     for s in &uc.units.sysv {
         if s.shadowed || !s.executable {
@@ -322,4 +372,55 @@ pub fn rc_local_draft(path: &str) -> String {
          [Install]\n\
          WantedBy=multi-user.target\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{scan, with_code};
+    use crate::findings::Code;
+    use crate::source::MemorySource;
+
+    #[test]
+    fn sysv_scripts_rc_local_and_runlevel_targets_are_reported_with_drafts() {
+        let init = "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: legacyd\n# Default-Start: 3 5\n# Default-Stop: 0 1 6\n### END INIT INFO\ncase \"$1\" in start) /opt/legacyd ;; esac\n";
+        let src = MemorySource::new()
+            .exe("/etc/rc.d/init.d/legacyd", init)
+            .symlink("/etc/rc.d/rc3.d/S90legacyd", "../init.d/legacyd")
+            .exe(
+                "/etc/rc.d/rc.local",
+                "#!/bin/sh\ntouch /var/lock/subsys/local\n",
+            )
+            .text(
+                "/etc/systemd/system/app.service",
+                "[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=runlevel3.target\n",
+            );
+        let r = scan(&src);
+        let sysv = with_code(&r, Code::UnitSysvScript);
+        assert_eq!(sysv.len(), 1, "{:#?}", r.findings);
+        assert_eq!(sysv[0].subject.as_deref(), Some("legacyd.service"));
+        assert_eq!(
+            sysv[0].evidence["draft"],
+            "/etc/systemd/system/legacyd.service"
+        );
+        assert_eq!(
+            with_code(&r, Code::UnitRcLocal).len(),
+            1,
+            "{:#?}",
+            r.findings
+        );
+        let rl = with_code(&r, Code::UnitRunlevelTarget);
+        assert_eq!(rl.len(), 1, "{:#?}", r.findings);
+        assert_eq!(rl[0].evidence["replacement"], "multi-user.target");
+        // The script's unit carries a native draft.
+        let unit = r
+            .units
+            .iter()
+            .find(|u| u.unit == "legacyd.service")
+            .unwrap();
+        assert!(
+            unit.migrated
+                .iter()
+                .any(|(p, d)| p.ends_with("legacyd.service") && d.contains("ExecStart="))
+        );
+    }
 }

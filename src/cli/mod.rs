@@ -424,10 +424,11 @@ fn run_explain(code: Option<String>) -> anyhow::Result<i32> {
                 explain::Explained::Code(c) => c,
             };
             println!(
-                "{} ({}): {}\n\n{}",
+                "{} ({}): {}\n{}\n\n{}",
                 c.as_str(),
                 c.severity().as_str(),
                 c.title(),
+                azl_compat::checks::registry::emitted_by(c),
                 c.explanation()
             );
             Ok(0)

@@ -29,6 +29,31 @@ impl Severity {
     }
 }
 
+/// What happens to one binary or script on the target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Runs as it is.
+    Ok,
+    /// Runs once the named Azure Linux packages are installed.
+    NeedsPackages,
+    /// Cannot be decided from the tree alone (e.g. a bundled library off the search path).
+    Unknown,
+    /// Will not run.
+    Breaks,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::NeedsPackages => "needs-packages",
+            Verdict::Unknown => "unknown",
+            Verdict::Breaks => "breaks",
+        }
+    }
+}
+
 macro_rules! codes {
     ($( $(#[$doc:meta])* $variant:ident = $name:literal, $sev:ident, $title:literal; )*) => {
         /// Stable finding codes. Never rename one: add a new code instead.

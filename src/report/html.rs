@@ -11,9 +11,9 @@
 //! `section_*` function in [`render`].
 
 use super::Report;
+use super::model::UnitReport;
 use super::readiness::{self, Area, Readiness};
-use crate::checks::Verdict;
-use crate::checks::units::UnitReport;
+use crate::findings::Verdict;
 use crate::findings::{Code, Finding, Severity, WaiverStatus};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;

@@ -2,9 +2,9 @@
 //! other rendering: they all come from the report model and `readiness`.
 
 use super::Report;
+use super::model::UnitReport;
 use super::readiness::{self, Area, Readiness};
-use crate::checks::Verdict;
-use crate::checks::units::UnitReport;
+use crate::findings::Verdict;
 use crate::findings::{Finding, Severity};
 use std::fmt::Write;
 

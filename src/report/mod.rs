@@ -6,12 +6,14 @@ pub mod html;
 pub mod json;
 pub mod load;
 pub mod markdown;
+pub mod model;
 pub mod policy;
 pub mod readiness;
 pub mod sarif;
 pub mod text;
 
-use crate::checks::{Outcome, Verdict};
+use crate::engine::Outcome;
+use crate::findings::Verdict;
 use crate::findings::{Code, Diagnostic, Finding, Severity};
 use crate::inventory::{Inventory, ObjectKind, WalkStats};
 use crate::knowledge::Pack;
@@ -34,15 +36,15 @@ pub struct Report {
     /// Installed packages and `.rpm` files in the tree, with their fate (absent when the tree
     /// has no package database).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub packages: Vec<crate::checks::packages::PackageReport>,
+    pub packages: Vec<crate::report::model::PackageReport>,
     /// OpenPGP keys imported into the rpm database (`gpg-pubkey` entries): listed here, not
     /// counted as packages, so package counts match `rpm -qa` minus the keys.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub signing_keys: Vec<crate::checks::package_fate::SigningKey>,
+    pub signing_keys: Vec<crate::report::model::SigningKey>,
     /// systemd units, SysV init scripts and rc.local, with their verdict and migration diff
     /// (absent when the tree has none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub units: Vec<crate::checks::units::UnitReport>,
+    pub units: Vec<crate::report::model::UnitReport>,
     pub findings: Vec<Finding>,
     pub diagnostics: Vec<Diagnostic>,
     /// The policy applied (waivers, overrides), if any (docs/reports.md).
@@ -361,7 +363,7 @@ pub fn build(
 impl Report {
     /// Whether a package of the report has an unwaived blocker (matched by name and location,
     /// so an installed package and a `.rpm` file of the same name stay apart).
-    pub fn package_blocks(&self, p: &crate::checks::packages::PackageReport) -> bool {
+    pub fn package_blocks(&self, p: &crate::report::model::PackageReport) -> bool {
         self.findings.iter().any(|f| {
             f.severity == Severity::Blocker
                 && !f.is_waived()
@@ -387,7 +389,7 @@ impl Report {
 /// install, and the recomputed summary.
 pub fn attach_packages(
     report: &mut Report,
-    out: crate::checks::PackagesOutcome,
+    out: crate::engine::PackagesOutcome,
     managers: &[String],
 ) {
     let mut counts = PackageCounts::default();
@@ -436,7 +438,7 @@ pub fn attach_packages(
 /// packages their programs need, and the recomputed summary.
 pub fn attach_units(
     report: &mut Report,
-    units: Vec<crate::checks::units::UnitReport>,
+    units: Vec<crate::report::model::UnitReport>,
     findings: Vec<Finding>,
     diagnostics: Vec<Diagnostic>,
 ) {
@@ -525,7 +527,8 @@ pub(crate) fn top_causes(findings: &[Finding]) -> Vec<Cause> {
             continue;
         }
         // Package warnings are one cause each per code (each package is its own subject).
-        let per_package = f.code.as_str().starts_with("pkg-") && f.severity < Severity::Blocker;
+        let per_package = crate::checks::Area::of(f.code) == crate::checks::Area::Packages
+            && f.severity < Severity::Blocker;
         let subject = f.subject.as_deref().unwrap_or("");
         let key = if per_package {
             String::new()

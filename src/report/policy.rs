@@ -8,7 +8,7 @@
 //! already carries one replaces it.
 
 use super::{Binary, Report, SeverityCounts, VerdictCounts};
-use crate::checks::Verdict;
+use crate::findings::Verdict;
 use crate::findings::{Code, Finding, Severity, Waiver, WaiverStatus};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};

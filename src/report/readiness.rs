@@ -3,60 +3,13 @@
 //! report model only.
 
 use super::Report;
-use crate::checks::Verdict;
-use crate::checks::units::UnitReport;
+use super::model::UnitReport;
+use crate::findings::Verdict;
 use crate::findings::{Code, Finding, Severity};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The part of a workload a finding concerns, from the code's prefix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Area {
-    /// ELF executables and libraries (`elf-`).
-    Binaries,
-    /// `#!` scripts (`script-`).
-    Scripts,
-    /// Installed packages (`pkg-`).
-    Packages,
-    /// systemd units, init scripts and the systemd host configuration (`unit-`, `systemd-`).
-    Units,
-    /// Anything else.
-    Other,
-}
-
-impl Area {
-    pub const ALL: [Area; 5] = [
-        Area::Binaries,
-        Area::Scripts,
-        Area::Packages,
-        Area::Units,
-        Area::Other,
-    ];
-
-    pub fn of(code: Code) -> Area {
-        let c = code.as_str();
-        if c.starts_with("elf-") {
-            Area::Binaries
-        } else if c.starts_with("script-") {
-            Area::Scripts
-        } else if c.starts_with("pkg-") {
-            Area::Packages
-        } else if c.starts_with("unit-") || c.starts_with("systemd-") {
-            Area::Units
-        } else {
-            Area::Other
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Area::Binaries => "binaries",
-            Area::Scripts => "scripts",
-            Area::Packages => "packages",
-            Area::Units => "units",
-            Area::Other => "other",
-        }
-    }
-}
+/// The part of a workload a finding concerns: the area its check declares (`checks::registry`).
+pub use crate::checks::Area;
 
 /// The overall verdict of a report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,9 +7,11 @@
 
 pub mod confined;
 mod dir;
+pub mod memory;
 pub mod user_file;
 
 pub use dir::DirSource;
+pub use memory::MemorySource;
 
 use std::io;
 use std::path::Path;
@@ -80,6 +82,10 @@ pub struct FileMeta {
 pub trait Source: Sync {
     /// A human description (e.g. the directory path).
     fn describe(&self) -> String;
+    /// Whether this is the running system's `/` (its /proc holds the live kernel command line).
+    fn is_running_root(&self) -> bool {
+        false
+    }
     /// List a directory (target path). `Ok(Err(reason))` means "do not enter" (pseudo filesystem,
     /// other mount), with the reason.
     fn read_dir(&self, path: &Path) -> io::Result<Result<Vec<Entry>, String>>;
