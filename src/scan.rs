@@ -96,25 +96,7 @@ pub fn scan_source(
         .flat_map(|sink| sink.findings())
         .collect();
     report::attach_host(&mut report, host_findings, host_files.take_diagnostics());
-    // Packages only in the sdk channels are listed apart (unsupported), not in the dnf line.
-    let (unsupported, supported): (Vec<String>, Vec<String>) = report
-        .summary
-        .packages_to_install
-        .iter()
-        .cloned()
-        .partition(|n| {
-            pack.package(n)
-                .is_some_and(|p| !p.channel.supported() && p.channel.shipped())
-        });
-    if !unsupported.is_empty() {
-        report.summary.install_command =
-            (!supported.is_empty()).then(|| format!("dnf install {}", supported.join(" ")));
-        report.summary.packages_unsupported = unsupported;
-    }
-    // On an image without a package manager the packages are added by the image build.
-    if report.summary.install_command.is_some() && pack.profile_lacks_package_manager() {
-        report.summary.install_step = Some(pack.install_step(&supported));
-    }
+    report::finish_install(&mut report, pack);
     engine::annotate_differences(&mut report.findings);
     report
 }

@@ -5,8 +5,9 @@
 mod common;
 
 use assert_cmd::Command;
+use azl_compat::knowledge::builder::lint;
 use azl_compat::knowledge::target::{self, DEFAULT_TARGET, TargetError};
-use azl_compat::knowledge::{BUILTIN, Pack, lint};
+use azl_compat::knowledge::{BUILTIN, Pack};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

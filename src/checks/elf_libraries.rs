@@ -2,9 +2,9 @@
 
 use super::Context;
 use super::interface::{Area, Check, Input, Meta, Needs, Sink};
+use super::provided::{self, Provided, names};
 use crate::engine::loader::{Closure, Edge, Resolution};
 use crate::findings::{Code, Finding};
-use crate::knowledge::{Channel, Confidence, Provider};
 
 /// The check: how the loader resolves each needed library of a closure.
 pub static CHECK: Check = Check {
@@ -100,45 +100,7 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
         }
         Resolution::Tree { .. } | Resolution::Baseline { .. } => Vec::new(),
         Resolution::Package { providers } => {
-            let best = &providers[0];
-            let pkg = ctx.pack.package(best.package);
-            let evr = pkg.map(|p| p.evr()).unwrap_or_default();
-            let channel = pkg.map(|p| p.channel);
-            let with_pkg = |f: Finding| {
-                f.evidence("package", best.package)
-                    .evidence("evr", &evr)
-                    .evidence("channel", channel.map(|c| c.as_str()).unwrap_or("unknown"))
-                    .evidence("method", best.method)
-                    .evidence("confidence", best.confidence.as_str())
-                    .evidence("alternatives", others(providers))
-            };
-            let weak = best.glob || best.confidence == Confidence::Low;
-            let sdk = matches!(channel, Some(Channel::Sdk | Channel::SdkException));
-            let mut out = Vec::new();
-            if sdk {
-                out.push(with_pkg(base(Code::ElfLibrarySdkOnly))
-                    .message(format!("{soname} comes from {} ({evr}), which is built but not supported", best.package))
-                    .why(format!("{target} builds {} in its sdk channel: installable, but without support or security commitment", best.package))
-                    .fix(format!("dnf install {} (unsupported), or bundle {soname} with the application, or rebuild against a supported library", best.package)));
-            }
-            if weak {
-                let basis = if best.glob {
-                    format!("a file-list glob of {} ({})", best.package, best.method)
-                } else {
-                    format!("a low-confidence derived fact ({})", best.method)
-                };
-                out.push(with_pkg(base(Code::ElfLibraryWeakEvidence))
-                    .message(format!("{soname} is probably provided by {}, but only {basis} says so", best.package))
-                    .why(format!("the knowledge pack could not see {soname} itself in {}; the match rests on {basis}, so the exact soname is not certain", best.package))
-                    .fix(format!("dnf install {} and confirm that it ships {soname}", best.package)));
-            }
-            if out.is_empty() {
-                out.push(with_pkg(base(Code::ElfLibraryFromPackage))
-                    .message(format!("{soname} comes from Azure Linux package {} ({evr})", best.package))
-                    .why(format!("{soname} is not bundled in the tree; on {target} it is provided by {}", best.package))
-                    .fix(format!("dnf install {}", best.package)));
-            }
-            out
+            provided::package_findings(ctx.pack, Provided::Library { soname }, providers, base)
         }
         Resolution::OffPath { candidates } => vec![base(Code::ElfLibraryOffSearchPath)
             .message(format!("{soname} is in the tree at {} but not on this object's library search path", candidates.join(", ")))
@@ -158,7 +120,7 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
             .evidence("relative_path", path)],
         Resolution::Unpublished { providers } => vec![base(Code::ElfLibraryMissing)
             .message(format!("{soname} is only in {}, which {target} builds but does not publish", names(providers)))
-            .why(format!("{} is produced by an Azure Linux spec but is in no publish list, so it cannot be installed", names(providers)))
+            .why(format!("{} is produced by {} spec but is in no publish list, so it cannot be installed", names(providers), ctx.pack.target.a_name()))
             .fix(missing_fix(ctx, soname))
             .evidence("unpublished_packages", names(providers))],
         Resolution::Unreadable { path: at } => vec![base(Code::ElfLibraryUnreadable)
@@ -171,16 +133,6 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
             .why(format!("the loader stops with 'cannot open shared object file' when {soname} is not found"))
             .fix(missing_fix(ctx, soname))],
     }
-}
-
-fn names(providers: &[Provider]) -> String {
-    let mut v: Vec<&str> = providers.iter().map(|p| p.package).collect();
-    v.dedup();
-    v.join(", ")
-}
-
-fn others(providers: &[Provider]) -> String {
-    names(&providers[1..])
 }
 
 /// The fix for a missing library: bundle it, or rebuild against what the target ships under

@@ -31,18 +31,10 @@ impl<'a> HostCtx<'a> {
         }
     }
 
-    /// Fill the target placeholders of a text (`{target}`: the target's name and version,
-    /// `{name}`, `{version}`, `{base}`, `{openssl}`, `{install}`: its install command).
+    /// Fill the target placeholders of a text from the pack's target facts (`{target}`,
+    /// `{name}`, `{version}`, `{base}`, `{install}`, `{openssl}` ...: `TargetFacts::fill`).
     pub fn fill_text(&self, text: &str) -> String {
-        text.replace(
-            "{target}",
-            &format!("{} {}", self.pack.name, self.pack.version),
-        )
-        .replace("{name}", &self.pack.name)
-        .replace("{version}", &self.pack.version)
-        .replace("{base}", "Fedora 43")
-        .replace("{openssl}", "3.5")
-        .replace("{install}", "dnf install")
+        self.pack.target.fill(text)
     }
 
     /// A finding whose message, why and fix have their placeholders filled.

@@ -19,6 +19,7 @@ pub mod interface;
 pub mod launch_env;
 pub mod package_fate;
 pub mod packages;
+pub(crate) mod provided;
 pub mod registry;
 pub mod requires;
 pub mod scripts;

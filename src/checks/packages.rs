@@ -88,7 +88,10 @@ fn check(ctx: &Context, input: &Input) -> (Vec<PackageReport>, Vec<Finding>) {
             r.fate = "carried".into();
             r.basis = "none".into();
             r.reason = if p.manager == Manager::Dpkg {
-                "third-party Debian package: it cannot be installed on Azure Linux as it is; its files move with the workload and are judged one by one".into()
+                format!(
+                    "third-party Debian package: it cannot be installed on {} as it is; its files move with the workload and are judged one by one",
+                    ctx.pack.target.name
+                )
             } else {
                 "third-party package: it moves with the workload; its requirements must resolve on the target".into()
             };
@@ -245,7 +248,7 @@ fn fate_findings(ctx: &Context, p: &InstalledPackage, r: &PackageReport) -> Vec<
         "not-published" => out.push(
             base(Code::PkgNotPublished)
                 .message(format!("{} is built by {target} but not published", p.name))
-                .why(format!("{}; it cannot be installed from the Azure Linux repositories", r.reason))
+                .why(format!("{}; it cannot be installed from the {} repositories", r.reason, ctx.pack.target.name))
                 .fix("use another package that provides the function, or carry the software with the application".to_string()),
         ),
         "sdk-only" => out.push(

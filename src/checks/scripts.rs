@@ -4,8 +4,6 @@ use super::interface::{Area, Check, Input, Meta, Needs, Output, Sink};
 use super::{Context, Judged, Verdict};
 use crate::findings::{Code, Finding};
 use crate::inventory::{ObjectId, ObjectKind};
-use crate::knowledge::{Channel, Confidence};
-use std::collections::{BTreeSet, HashMap};
 
 /// The check: the interpreter each carried-over `#!` script runs through, once the ELF objects
 /// (a bundled interpreter) are judged.
@@ -39,15 +37,7 @@ fn run(input: &Input, out: &mut Sink) {
     }
 }
 
-/// Where `env NAME` looks on the target (the default PATH; /usr/sbin is merged into /usr/bin).
-const TARGET_PATH: &[&str] = &[
-    "/usr/local/sbin",
-    "/usr/local/bin",
-    "/usr/sbin",
-    "/usr/bin",
-    "/sbin",
-    "/bin",
-];
+use std::collections::{BTreeSet, HashMap};
 
 /// The result for one script.
 struct ScriptResult {
@@ -77,7 +67,11 @@ fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) -> Scr
         None if sb.uses_env() => return res,
         None => return res,
         Some(p) if sb.uses_env() && !p.contains('/') => (
-            TARGET_PATH.iter().map(|d| format!("{d}/{p}")).collect(),
+            ctx.pack
+                .command_path
+                .iter()
+                .map(|d| format!("{d}/{p}"))
+                .collect(),
             p.to_string(),
         ),
         Some(p) => (vec![p.to_string()], p.to_string()),
@@ -152,44 +146,13 @@ fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) -> Scr
         if ctx.pack.baseline_packages.iter().any(|b| b == best.package) {
             continue;
         }
-        let pkg = ctx.pack.package(best.package);
-        let evr = pkg.map(|p| p.evr()).unwrap_or_default();
         res.packages.insert(best.package.to_string());
-        let with = |f: Finding| {
-            f.evidence("package", best.package)
-                .evidence("evr", &evr)
-                .evidence("method", best.method)
-                .evidence("confidence", best.confidence.as_str())
-        };
-        let hedge = if best.glob || best.confidence == Confidence::Low {
-            " (weak evidence: a file-list glob or low-confidence derived fact)"
-        } else {
-            ""
-        };
-        if matches!(
-            pkg.map(|p| p.channel),
-            Some(Channel::Sdk | Channel::SdkException)
-        ) {
-            res.findings.push(
-                with(base(Code::ScriptInterpreterSdkOnly))
-                    .message(format!("interpreter {shown} comes from {} ({evr}), built but not supported{hedge}", best.package))
-                    .why(format!("{target} builds {} in its sdk channel: installable, without support", best.package))
-                    .fix(format!("dnf install {} (unsupported), or port the script to a supported interpreter", best.package)),
-            );
-        } else {
-            res.findings.push(
-                with(base(Code::ScriptInterpreterFromPackage))
-                    .message(format!(
-                        "interpreter {shown} comes from Azure Linux package {} ({evr}){hedge}",
-                        best.package
-                    ))
-                    .why(format!(
-                        "{shown} is not carried in the tree; on {target} it is installed by {}",
-                        best.package
-                    ))
-                    .fix(format!("dnf install {}", best.package)),
-            );
-        }
+        res.findings.extend(super::provided::package_findings(
+            ctx.pack,
+            super::provided::Provided::Interpreter { shown: &shown },
+            shipped,
+            base,
+        ));
     }
     res
 }

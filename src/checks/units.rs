@@ -129,6 +129,11 @@ pub(crate) struct UnitCtx<'a> {
 }
 
 impl UnitCtx<'_> {
+    /// The target's systemd version, as messages cite it (the pack's `target`).
+    pub fn systemd(&self) -> &str {
+        self.ctx.pack.target.systemd()
+    }
+
     /// Where a file comes from: the origin of the package that owns it (distro or
     /// third-party); unowned files below /etc, or with a package database read, are the
     /// workload. Without any package database, files in the package unit directories whose
@@ -666,7 +671,7 @@ pub const DIRECTIVE_ROWS: &[(&str, &[Code], &str)] = &[
     (
         "DefaultMemoryMin= / DefaultMemoryLow= / DefaultStartupMemoryLow=",
         &[Code::UnitLimitIgnored],
-        "severity info: status at 258 unverified; no automatic fix",
+        "severity info: status at the target's systemd unverified; no automatic fix",
     ),
     (
         "DefaultCPUAccounting= / DefaultBlockIOAccounting=",
@@ -796,7 +801,7 @@ pub const DIRECTIVE_ROWS: &[(&str, &[Code], &str)] = &[
     (
         "Minimum kernel",
         &[],
-        "no finding: Azure Linux 4.0 ships kernel 6.18, above 258's minimum; a scan has no running kernel to judge",
+        "no finding: the target's kernel (pack `target.versions.kernel`) is above its systemd's minimum; a scan has no running kernel to judge",
     ),
     (
         "IPForward=",
@@ -849,7 +854,7 @@ pub(crate) fn row(key: &str) -> &str {
 pub(crate) fn row_why(uc: &UnitCtx, key: &str, fallback: &str) -> String {
     match uc.ctx.pack.units().directive(key) {
         Some(d) => {
-            let mut s = format!("systemd 258: {}", d.status);
+            let mut s = format!("systemd {}: {}", uc.systemd(), d.status);
             if !d.since.is_empty() {
                 s.push_str(&format!(" ({})", d.since));
             }

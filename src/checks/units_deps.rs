@@ -175,7 +175,8 @@ fn dependency(
                     .subject(&dep)
                     .message(format!("{dep}: no {target} package ships {name}"))
                     .why(format!(
-                        "{name} is in no list of Azure Linux units{}; {effect}",
+                        "{name} is in no list of {} units{}; {effect}",
+                        uc.ctx.pack.target.name,
                         if in_tree.is_some() { ", and it belongs to a source-distribution package that does not move" } else { "" }
                     ))
                     .fix(format!(

@@ -138,8 +138,10 @@ fn limit(
         at(Code::UnitLimitIgnored, d, r)
             .subject(format!("{}=", d.key))
             .message(format!(
-                "{}={} is ignored on systemd 258: the limit silently disappears",
-                d.key, d.value
+                "{}={} is ignored on systemd {}: the limit silently disappears",
+                d.key,
+                d.value,
+                uc.systemd()
             ))
             .row_why(uc, r, "cgroup v1 resource control is gone")
             .fix(fix)
@@ -197,8 +199,9 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
             let mut f = at(Code::UnitLimitIgnored, d, row(key))
                 .subject(format!("{k}="))
                 .message(format!(
-                    "{k}={} may be ignored on systemd 258: the protection of the slice's children could disappear",
-                    d.value
+                    "{k}={} may be ignored on systemd {}: the protection of the slice's children could disappear",
+                    d.value,
+                    uc.systemd()
                 ))
                 .row_why(uc, key, "unverified")
                 .fix(format!(
@@ -214,7 +217,10 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
             uc,
             d,
             "BlockIOAccounting=",
-            format!("{k}= is ignored on systemd 258 (blkio accounting is cgroup v1)"),
+            format!(
+                "{k}= is ignored on systemd {} (blkio accounting is cgroup v1)",
+                uc.systemd()
+            ),
             "replace with IOAccounting= (the diff does it)".into(),
         )
         .edit(d, Op::Rename("IOAccounting".into())),
@@ -222,7 +228,10 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
             uc,
             d,
             "CPUAccounting=",
-            "CPUAccounting= has no effect on systemd 258: CPU accounting is always on".into(),
+            format!(
+                "CPUAccounting= has no effect on systemd {}: CPU accounting is always on",
+                uc.systemd()
+            ),
             "delete the line (the diff does it)".into(),
         )
         .edit(d, Op::Delete),
@@ -259,8 +268,11 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
                 uc,
                 d,
                 key,
-                format!("the '!!' prefix of {k}= is ignored on systemd 258"),
-                "drop the '!!' prefix (the diff does it; on kernels with ambient capabilities, Azure Linux's among them, it never had an effect); use AmbientCapabilities= to grant capabilities".into(),
+                format!("the '!!' prefix of {k}= is ignored on systemd {}", uc.systemd()),
+                format!(
+                    "drop the '!!' prefix (the diff does it; on kernels with ambient capabilities, {}'s among them, it never had an effect); use AmbientCapabilities= to grant capabilities",
+                    uc.ctx.pack.target.name
+                ),
             )
             .edit(d, Op::Map(Box::new(|v| {
                 let (pre, rest) = exec_prefix(v);
@@ -358,8 +370,9 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
                     at(Code::UnitDirectiveRemoved, d, row(key))
                         .subject("ConditionNull=")
                         .message(format!(
-                            "ConditionNull={} kept this unit from ever starting; systemd 258 ignores it, so the unit will start",
-                            d.value
+                            "ConditionNull={} kept this unit from ever starting; systemd {} ignores it, so the unit will start",
+                            d.value,
+                            uc.systemd()
                         ))
                         .row_why(uc, key, "removed")
                         .fix("mask the unit (systemctl mask), or use a condition that never holds: ConditionPathExists=!/ (the diff does it)")

@@ -9,8 +9,6 @@ use super::units_directives::{EXEC_KEYS, exec_prefix};
 use super::units_legacy::{commands, section_of_exec};
 use crate::findings::{Code, Severity};
 use crate::inventory::systemd::{self, Directive, Found, Unit};
-use crate::knowledge::{Channel, Confidence};
-use std::collections::BTreeSet;
 
 /// The check: the programs a unit starts (Exec*=) on the target.
 pub static CHECK: Check = Check {
@@ -42,15 +40,7 @@ fn run(input: &Input, out: &mut Sink) {
     }
 }
 
-/// systemd's fixed search path for command names without a `/` (since 239; merged /usr/sbin).
-const EXEC_SEARCH_PATH: &[&str] = &[
-    "/usr/local/sbin",
-    "/usr/local/bin",
-    "/usr/sbin",
-    "/usr/bin",
-    "/sbin",
-    "/bin",
-];
+use std::collections::BTreeSet;
 
 /// Keys whose command must run for the unit to start; a missing program elsewhere (reload,
 /// stop) or behind a `-` prefix (failure ignored) is a warning.
@@ -134,7 +124,10 @@ fn program(
     } else if word.contains('/') {
         return;
     } else {
-        EXEC_SEARCH_PATH
+        // systemd's fixed search path for names without a `/` (the pack's command path).
+        uc.ctx
+            .pack
+            .command_path
             .iter()
             .map(|p| format!("{p}/{word}"))
             .collect()
@@ -205,57 +198,21 @@ fn program(
     {
         return;
     }
-    let pkg = uc.ctx.pack.package(best.package);
-    let evr = pkg.map(|p| p.evr()).unwrap_or_default();
     out.packages.insert(best.package.to_string());
     out.programs = Some(
         out.programs
             .map_or(Verdict::NeedsPackages, |p| p.max(Verdict::NeedsPackages)),
     );
-    let hedge = if best.glob || best.confidence == Confidence::Low {
-        " (weak evidence: a file-list glob or low-confidence derived fact)"
-    } else {
-        ""
-    };
-    let with = |f: crate::findings::Finding| {
-        f.evidence("package", best.package)
-            .evidence("evr", &evr)
-            .evidence("method", best.method)
-            .evidence("confidence", best.confidence.as_str())
-    };
-    if matches!(
-        pkg.map(|p| p.channel),
-        Some(Channel::Sdk | Channel::SdkException)
-    ) {
-        out.proposals.push(Proposal::new(with(
-            base(Code::UnitExecSdkOnly)
-                .message(format!(
-                    "{key}= runs {word}, from {} ({evr}), built but not supported{hedge}",
-                    best.package
-                ))
-                .why(format!(
-                    "{target} builds {} in its sdk channel: installable, without support",
-                    best.package
-                ))
-                .fix(format!(
-                    "dnf install {} (unsupported), or carry the program",
-                    best.package
-                )),
-        )));
-    } else {
-        out.proposals.push(Proposal::new(with(
-            base(Code::UnitExecFromPackage)
-                .message(format!(
-                    "{key}= runs {word}, from Azure Linux package {} ({evr}){hedge}",
-                    best.package
-                ))
-                .why(format!(
-                    "{word} is not carried in the tree; on {target} it is installed by {}",
-                    best.package
-                ))
-                .fix(format!("dnf install {}", best.package)),
-        )));
-    }
+    out.proposals.extend(
+        super::provided::package_findings(
+            uc.ctx.pack,
+            super::provided::Provided::Program { key, word: &word },
+            shipped,
+            base,
+        )
+        .into_iter()
+        .map(Proposal::new),
+    );
 }
 
 #[cfg(test)]

@@ -124,14 +124,20 @@ fn manager_conf(uc: &UnitCtx, out: &mut Vec<Finding>) {
                     uc,
                     &d,
                     ROW_DEFAULT_ACCOUNTING,
-                    "DefaultCPUAccounting= has no effect on systemd 258: CPU accounting is always on".into(),
+                    format!(
+                        "DefaultCPUAccounting= has no effect on systemd {}: CPU accounting is always on",
+                        uc.systemd()
+                    ),
                     "delete the line".into(),
                 )),
                 "DefaultBlockIOAccounting" => out.push(directive_finding(
                     uc,
                     &d,
                     ROW_DEFAULT_ACCOUNTING,
-                    "DefaultBlockIOAccounting= is ignored on systemd 258 (blkio is cgroup v1)".into(),
+                    format!(
+                        "DefaultBlockIOAccounting= is ignored on systemd {} (blkio is cgroup v1)",
+                        uc.systemd()
+                    ),
                     format!("use DefaultIOAccounting={}", d.value),
                 )),
                 "JoinControllers" => out.push(directive_finding(
@@ -190,7 +196,15 @@ fn network_files(uc: &UnitCtx, out: &mut Vec<Finding>) {
                         uc,
                         &d,
                         ROW_IPTC,
-                        format!("IPMasquerade={}: networkd's iptables (libiptc) NAT backend is deprecated in 258 and removed in 259", d.value),
+                        format!(
+                            "IPMasquerade={}: networkd's iptables (libiptc) NAT backend is {}",
+                            d.value,
+                            uc.ctx
+                                .pack
+                                .units()
+                                .directive(ROW_IPTC)
+                                .map_or("deprecated", |r| r.status.as_str())
+                        ),
                         "make sure NAT works through nftables (the nft tool and kernel modules present); no change to the file".into(),
                     ));
                 }
@@ -238,7 +252,10 @@ fn legacy_files(uc: &UnitCtx, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(Code::SystemdLegacyFile, &real)
                 .subject(path)
-                .message(format!("{path} exists; systemd 258 ignores it"))
+                .message(format!(
+                    "{path} exists; systemd {} ignores it",
+                    uc.systemd()
+                ))
                 .row_why(uc, r, "")
                 .fix(fix)
                 .evidence("directive_row", row(r)),
@@ -269,7 +286,7 @@ fn kernel_cmdline(uc: &UnitCtx, out: &mut Vec<Finding>) {
                 out.push(
                     Finding::new(Code::UnitLegacyCgroup, &p)
                         .subject(&s)
-                        .message(format!("the kernel command line asks for cgroup v1 ({s}); systemd 258 supports cgroup v2 only and ignores it"))
+                        .message(format!("the kernel command line asks for cgroup v1 ({s}); systemd {} supports cgroup v2 only and ignores it", uc.systemd()))
                         .row_why(uc, ROW_CGROUP, "")
                         .fix("remove the switch and move whatever needed cgroup v1 to cgroup v2")
                         .evidence("line", (i + 1).to_string())
@@ -315,7 +332,7 @@ fn udev_rules(uc: &UnitCtx, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(Code::SystemdBehaviourChange, &p)
                     .subject("uaccess")
-                    .message(format!("udev rule sets the uaccess tag, but {why}: on systemd 258 the device stays inaccessible to the logged-in user"))
+                    .message(format!("udev rule sets the uaccess tag, but {why}: on systemd {} the device stays inaccessible to the logged-in user", uc.systemd()))
                     .row_why(uc, ROW_UACCESS, "")
                     .fix("apply the tag on every action except remove (ACTION!=\"remove\") in a file named before 73-, e.g. 70-<name>.rules")
                     .evidence("line", (i + 1).to_string())
@@ -352,7 +369,7 @@ fn crontabs(uc: &UnitCtx, out: &mut Vec<Finding>) {
                 out.push(
                     Finding::new(Code::SystemdBehaviourChange, &p)
                         .subject("user manager")
-                        .message("a cron job talks to a per-user service manager; on systemd 258 cron sessions of system users get none".to_string())
+                        .message(format!("a cron job talks to a per-user service manager; on systemd {} cron sessions of system users get none", uc.systemd()))
                         .row_why(uc, ROW_PAM, "")
                         .fix("run the job as a systemd timer, or set class=user for pam_systemd in the cron PAM stack (XDG_SESSION_CLASS)")
                         .evidence("line", (i + 1).to_string())
@@ -361,7 +378,7 @@ fn crontabs(uc: &UnitCtx, out: &mut Vec<Finding>) {
                 );
             }
             // Cron jobs may also run the removed commands.
-            for h in scan_line(t, Kind::Script, false) {
+            for h in scan_line(t, Kind::Script, false, uc.ctx.pack) {
                 if h.code == Code::UnitRemovedCommand || h.code == Code::SystemdLegacyFile {
                     out.push(hit_finding(uc, h, &p, i + 1, t));
                 }

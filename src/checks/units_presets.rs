@@ -76,8 +76,11 @@ fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
                 r.source.clone(),
             ),
             _ => (
-                format!("no Azure Linux 4.0 package ships {name}"),
-                "find the Azure Linux package that does its job, or carry the service with the workload".to_string(),
+                format!("no {target} package ships {name}"),
+                format!(
+                    "find the {} package that does its job, or carry the service with the workload",
+                    uc.ctx.pack.target.name
+                ),
                 "units.tsv, units-supplement.tsv".to_string(),
             ),
         };
@@ -126,7 +129,10 @@ fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
                 rule.pattern,
                 rule.file
             ))
-            .fix(format!("dnf install {} && systemctl {user}enable {name}", p.package))
+            .fix(format!(
+                "{} && systemctl {user}enable {name}",
+                uc.ctx.pack.target.install(&[&p.package])
+            ))
             .evidence("package", &p.package)
             .evidence("preset", format!("{} {}", rule.action.as_str(), rule.pattern))
             .evidence("preset_file", &rule.file)

@@ -9,6 +9,7 @@ use super::units_directives;
 use super::units_legacy::{Kind, scan_file};
 use crate::findings::{Code, Finding};
 use crate::inventory::systemd::{InitHeader, SysvScript, Unit, words};
+use crate::knowledge::format::TargetFacts;
 use crate::knowledge::units::Scope;
 
 /// The check: units hooked to the removed runlevel targets.
@@ -36,7 +37,7 @@ fn run_runlevels(input: &Input, out: &mut Sink) {
 pub static SYSV_SCRIPTS: Check = Check {
     meta: Meta {
         id: "sysv-scripts",
-        summary: "SysV init scripts and rc.local, whose generators systemd 260 removes",
+        summary: "SysV init scripts and rc.local, whose compatibility generators upstream systemd is removing",
         area: Area::Units,
         needs: Needs::Units,
         codes: &[Code::UnitSysvScript, Code::UnitRcLocal],
@@ -132,8 +133,9 @@ fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
                 Proposal::new(
                     base.subject(format!("{}={name}", d.key))
                         .message(format!(
-                            "{}={name}: the runlevel targets are gone in systemd 258; {effect}",
-                            d.key
+                            "{}={name}: the runlevel targets are gone in systemd {}; {effect}",
+                            d.key,
+                            uc.systemd()
                         ))
                         .row_why(uc, ROW_RUNLEVEL, "")
                         .fix(format!(
@@ -155,8 +157,12 @@ fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
             Finding::new(Code::UnitRunlevelTarget, &e.link)
                 .subject(format!("{}.{}/{}", e.by, e.kind, u.name))
                 .message(format!(
-                    "{} is enabled through {}, a {} link of {}, which does not exist on systemd 258: it will not start at boot",
-                    u.name, e.link, e.kind, e.by
+                    "{} is enabled through {}, a {} link of {}, which does not exist on systemd {}: it will not start at boot",
+                    u.name,
+                    e.link,
+                    e.kind,
+                    e.by,
+                    uc.systemd()
                 ))
                 .row_why(uc, ROW_RUNLEVEL, "")
                 .fix(format!("`systemctl enable {}` with WantedBy={new} in its [Install] section (the link farm of {} is not read any more)", u.name, e.by))
@@ -189,13 +195,15 @@ fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
         let unit = format!("{}.service", s.name);
         let draft_path = format!("/etc/systemd/system/{unit}");
         let text = uc.read(&s.path).unwrap_or_default();
-        let draft = sysv_draft(s, &text);
+        let draft = sysv_draft(s, &text, &uc.ctx.pack.target);
         o.proposals.push(Proposal::new(
             Finding::new(Code::UnitSysvScript, &s.path)
                 .subject(&unit)
                 .message(format!(
-                    "SysV init script {}: systemd 258 still runs it through systemd-sysv-generator as {unit}; systemd 260 removes the generator",
-                    s.path
+                    "SysV init script {}: systemd {} still runs it through systemd-sysv-generator as {unit}; systemd {} removes the generator",
+                    s.path,
+                    uc.systemd(),
+                    uc.ctx.pack.target.version("systemd_sysv_removal")
                 ))
                 .row_why(uc, ROW_SYSV, "")
                 .fix(format!(
@@ -233,8 +241,9 @@ fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
             Finding::new(Code::UnitRcLocal, &r.path)
                 .subject("rc-local.service")
                 .message(format!(
-                    "{} is run at boot by rc-local.service (systemd-rc-local-generator); systemd 260 removes it",
-                    r.path
+                    "{} is run at boot by rc-local.service (systemd-rc-local-generator); systemd {} removes it",
+                    r.path,
+                    uc.ctx.pack.target.version("systemd_sysv_removal")
                 ))
                 .row_why(uc, ROW_RC_LOCAL, "")
                 .fix(format!(
@@ -255,7 +264,7 @@ fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
                 Scope::System,
                 uc.file_origin(&r.path),
                 true,
-                Some((draft_path, rc_local_draft(&r.path))),
+                Some((draft_path, rc_local_draft(&r.path, &uc.ctx.pack.target))),
             ),
             o,
         ));
@@ -276,7 +285,7 @@ const FACILITIES: &[(&str, &str, bool)] = &[
 /// A native unit that runs the script the way systemd-sysv-generator's generated unit does
 /// (Type=forking, RemainAfterExit=yes, KillMode=process, GuessMainPID=no ...), so it keeps
 /// working once the generator is gone.
-pub fn sysv_draft(s: &SysvScript, text: &str) -> String {
+pub fn sysv_draft(s: &SysvScript, text: &str, t: &TargetFacts) -> String {
     let h: &InitHeader = &s.header;
     let desc = h
         .short_description
@@ -321,10 +330,12 @@ pub fn sysv_draft(s: &SysvScript, text: &str) -> String {
     let mut u = String::new();
     u.push_str(&format!(
         "# Native unit drafted by azl-compat from the SysV init script {}.\n\
-         # systemd 258 runs the script through systemd-sysv-generator; systemd 260 removes the\n\
+         # systemd {} runs the script through systemd-sysv-generator; systemd {} removes the\n\
          # generator. This unit runs the script the way the generated unit did. Review it, and\n\
          # prefer starting the daemon directly (Type=simple or Type=notify) when you can.\n",
-        s.path
+        s.path,
+        t.systemd(),
+        t.version("systemd_sysv_removal")
     ));
     u.push_str("[Unit]\n");
     u.push_str(&format!("Description={desc}\n"));
@@ -351,11 +362,12 @@ pub fn sysv_draft(s: &SysvScript, text: &str) -> String {
 }
 
 /// A native unit that runs rc.local the way rc-local.service does.
-pub fn rc_local_draft(path: &str) -> String {
+pub fn rc_local_draft(path: &str, t: &TargetFacts) -> String {
+    let (sd, removal) = (t.systemd(), t.version("systemd_sysv_removal"));
     format!(
         "# Native unit drafted by azl-compat for {path}.\n\
-         # systemd 258 runs it through rc-local.service (systemd-rc-local-generator), which\n\
-         # systemd 260 removes. Better: move each command into its own unit.\n\
+         # systemd {sd} runs it through rc-local.service (systemd-rc-local-generator), which\n\
+         # systemd {removal} removes. Better: move each command into its own unit.\n\
          [Unit]\n\
          Description=Commands of {path} (was rc-local.service)\n\
          ConditionFileIsExecutable={path}\n\

@@ -644,7 +644,7 @@ fn recompute_summary(report: &mut Report) {
     }
     report.summary.binaries = counts;
     report.summary.findings = sev;
-    report.summary.top_causes = super::top_causes(&report.findings);
+    report.summary.top_causes = super::top_causes(&report.findings, &report.target_facts());
     if let Some(pc) = &mut report.summary.packages {
         let blocking: BTreeSet<&String> = report
             .findings

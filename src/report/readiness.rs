@@ -552,6 +552,72 @@ pub fn waiver_text(f: &Finding) -> Option<String> {
     })
 }
 
+/// Verdicts worst first, as tables list them.
+pub fn verdict_rank(v: Verdict) -> u8 {
+    match v {
+        Verdict::Breaks => 0,
+        Verdict::Unknown => 1,
+        Verdict::NeedsPackages => 2,
+        Verdict::Ok => 3,
+    }
+}
+
+/// The columns of the installed-packages table, for every renderer that has one.
+pub const PACKAGE_COLUMNS: &[&str] = &[
+    "package",
+    "version",
+    "origin",
+    "fate",
+    "on the target",
+    "why",
+    "findings",
+];
+
+/// Fates in the order a reader cares about (worst first); unknown fates sort last.
+pub const FATES: &[&str] = &[
+    "not-shipped",
+    "not-published",
+    "sdk-only",
+    "obsoleted-by",
+    "provided-by",
+    "shipped",
+    "carried",
+];
+
+/// A fate's place in [`FATES`].
+pub fn fate_rank(fate: &str) -> usize {
+    FATES.iter().position(|f| *f == fate).unwrap_or(FATES.len())
+}
+
+/// The installed packages in the order every renderer lists them (the report's: by name).
+pub fn package_order(r: &Report) -> impl Iterator<Item = &crate::checks::packages::PackageReport> {
+    r.packages.iter()
+}
+
+/// The units in the order every renderer lists them: workload and third-party units first,
+/// then by verdict (worst first), scope, name and path.
+pub fn unit_order(r: &Report) -> Vec<(&UnitReport, Verdict)> {
+    let mut v: Vec<(&UnitReport, Verdict)> =
+        r.units.iter().map(|u| (u, unit_verdict(r, u))).collect();
+    v.sort_by(|a, b| {
+        (
+            a.0.origin == "distro",
+            verdict_rank(a.1),
+            &a.0.scope,
+            &a.0.unit,
+            &a.0.path,
+        )
+            .cmp(&(
+                b.0.origin == "distro",
+                verdict_rank(b.1),
+                &b.0.scope,
+                &b.0.unit,
+                &b.0.path,
+            ))
+    });
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
