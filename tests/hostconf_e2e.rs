@@ -728,6 +728,182 @@ fn cron_sudoers_logrotate_and_profile_programs_the_target_lacks() {
     );
 }
 
+#[test]
+fn networking_name_resolution_and_firewalls() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rhel, ubuntu) = build_fixture(dir.path());
+    let r = scan(&rhel);
+    let u = scan(&ubuntu);
+    let rf = host_findings(&r);
+    let uf = host_findings(&u);
+
+    // ifcfg: a static interface with its route file becomes a systemd-networkd draft; the
+    // setting the draft cannot say is listed with its line.
+    let e0 = find(
+        &rf,
+        "host-network-config",
+        "/etc/sysconfig/network-scripts/ifcfg-eth0",
+        Some("eth0"),
+    );
+    assert_eq!(e0["severity"], "warning");
+    assert_eq!(e0["evidence"]["format"], "ifcfg");
+    assert_eq!(e0["evidence"]["confidence"], "high");
+    assert_eq!(
+        e0["evidence"]["draft_path"],
+        "/etc/systemd/network/10-eth0.network"
+    );
+    assert_eq!(
+        e0["evidence"]["draft"],
+        "[Match]\nName=eth0\n\n[Network]\nAddress=10.20.0.5/24\nGateway=10.20.0.1\nDNS=10.20.0.2\nDomains=corp.example\n\n[Route]\nDestination=172.16.0.0/12\nGateway=10.20.0.254\n"
+    );
+    assert_eq!(
+        e0["evidence"]["not_converted"],
+        "11: ETHTOOL_OPTS=\"-K eth0 tso off\""
+    );
+    assert!(e0["why"].as_str().unwrap().contains("ifcfg-rh"));
+    assert!(
+        e0["fix"]
+            .as_str()
+            .unwrap()
+            .contains("nmcli connection migrate")
+    );
+    let e1 = find(
+        &rf,
+        "host-network-config",
+        "/etc/sysconfig/network-scripts/ifcfg-eth1",
+        Some("eth1"),
+    );
+    assert_eq!(e1["severity"], "info", "ONBOOT=no");
+    let b = find(
+        &rf,
+        "host-network-config",
+        "/etc/sysconfig/network-scripts/ifcfg-bond0",
+        Some("bond0"),
+    );
+    assert_eq!(b["evidence"]["kind"], "bond");
+    assert!(b["fix"].as_str().unwrap().contains("10-bond0.netdev"));
+    assert!(
+        !rf.iter()
+            .any(|f| f["path"].as_str().unwrap().ends_with("ifcfg-lo")),
+        "the loopback is not reported"
+    );
+
+    // ifupdown stanzas, with their lines.
+    let e2 = find(
+        &uf,
+        "host-network-config",
+        "/etc/network/interfaces",
+        Some("eth2"),
+    );
+    assert_eq!(e2["line"], 5);
+    assert!(e2["evidence"]["not_converted"].is_null(), "{e2:#}");
+    assert!(
+        e2["evidence"]["draft"]
+            .as_str()
+            .unwrap()
+            .contains("Address=10.40.0.4/24\nGateway=10.40.0.1\nDNS=10.40.0.2\n")
+    );
+    let br = find(
+        &uf,
+        "host-network-config",
+        "/etc/network/interfaces",
+        Some("br0"),
+    );
+    assert_eq!(br["line"], 12);
+    assert_eq!(br["evidence"]["kind"], "bridge");
+    assert_eq!(br["evidence"]["not_converted"], "13: bridge_ports eth3");
+
+    // netplan: cloud-init's own file is info; one without a renderer needs NetworkManager.
+    let ci = find(
+        &uf,
+        "host-network-config",
+        "/etc/netplan/50-cloud-init.yaml",
+        None,
+    );
+    assert_eq!(ci["severity"], "info");
+    let np = find(
+        &uf,
+        "host-network-config",
+        "/etc/netplan/60-acme.yaml",
+        None,
+    );
+    assert_eq!(np["severity"], "warning");
+    assert_eq!(np["evidence"]["renderer"], "default");
+    assert!(
+        np["fix"]
+            .as_str()
+            .unwrap()
+            .contains("netplan NetworkManager")
+    );
+    assert!(!np["fix"].as_str().unwrap().contains("{install}"));
+    let nm = find(
+        &uf,
+        "host-network-config",
+        "/etc/NetworkManager/system-connections/acme-vpn.nmconnection",
+        Some("acme-vpn"),
+    );
+    assert_eq!(nm["evidence"]["type"], "wireguard");
+    assert!(
+        !uf.iter().any(|f| f["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("/etc/systemd/network")),
+        "systemd-networkd files carry over"
+    );
+
+    // Name resolution.
+    let inet6 = find(
+        &rf,
+        "host-dns-config",
+        "/etc/resolv.conf",
+        Some("options inet6"),
+    );
+    assert_eq!(inet6["line"], 3);
+    assert_eq!(inet6["severity"], "warning");
+    let ns = find(
+        &rf,
+        "host-dns-config",
+        "/etc/resolv.conf",
+        Some("nameserver"),
+    );
+    assert_eq!(ns["severity"], "info");
+    assert_eq!(ns["evidence"]["confidence"], "inferred");
+    let rc = find(
+        &uf,
+        "host-dns-config",
+        "/etc/resolv.conf",
+        Some("resolvconf"),
+    );
+    assert_eq!(rc["evidence"]["link"], "../run/resolvconf/resolv.conf");
+
+    // Firewalls.
+    let ufw = find(&uf, "host-firewall-rules", "/etc/ufw/ufw.conf", Some("ufw"));
+    assert_eq!(ufw["evidence"]["rules"], "2");
+    assert!(ufw["fix"].as_str().unwrap().contains("firewall-cmd"));
+    let v4 = find(
+        &uf,
+        "host-firewall-rules",
+        "/etc/iptables/rules.v4",
+        Some("iptables-persistent"),
+    );
+    assert_eq!(v4["evidence"]["rules"], "1");
+    let nft = find(
+        &uf,
+        "host-firewall-rules",
+        "/etc/nftables.conf",
+        Some("nftables"),
+    );
+    assert_eq!(nft["evidence"]["confidence"], "medium");
+    let ipt = find(
+        &rf,
+        "host-firewall-rules",
+        "/etc/sysconfig/iptables",
+        Some("iptables-services"),
+    );
+    assert_eq!(ipt["severity"], "info");
+    assert_eq!(ipt["evidence"]["rules"], "2");
+}
+
 /// Host findings are their own readiness area (declared by the host checks in the registry),
 /// in the CSV column and the Markdown area table.
 #[test]

@@ -10,10 +10,11 @@
 #                 custom subpolicy, openssl.cnf with TLS 1.0 and RC4, weak and expiring keys and
 #                 certificates under /etc/pki and /opt, a keystore, a generated trust bundle;
 #                 yum repositories (RHEL, EPEL, Fedora, Docker, Azure Linux), dnf.conf options and
-#                 plugins dnf5 drops.
+#                 plugins dnf5 drops; ifcfg interfaces, resolv.conf, iptables-services rules.
 # OUTDIR/ubuntu   Ubuntu 24.04-like: openssl.cnf lowering @SECLEVEL, an expired certificate and
 #                 weak DH parameters under /etc/ssl, a generated trust bundle; apt sources (the
-#                 archive in deb822, a PPA, Docker's repository).
+#                 archive in deb822, a PPA, Docker's repository); netplan, ifupdown, a
+#                 NetworkManager profile, resolvconf, ufw, iptables-persistent, nftables.conf.
 # OUTDIR/.build   scratch (the CA that signs the fixtures' certificates; never in a root).
 #
 # Needs bash and openssl. Idempotent; nothing from the roots is executed.
@@ -334,3 +335,103 @@ cat > "$U/etc/profile.d/acme.sh" <<'EOF'
 export ACME_HOME=/opt/acme
 if [ -x /usr/bin/landscape-sysinfo ]; then /usr/bin/landscape-sysinfo; fi
 EOF
+
+# ---- networking, name resolution, firewalls --------------------------------------------------
+# RHEL: a static ifcfg interface with a route file and a setting the draft cannot say, a DHCP
+# one left down at boot, a bond, the loopback (not reported); a plain resolv.conf with inet6;
+# iptables-services rules.
+N="$R/etc/sysconfig/network-scripts"
+mkdir -p "$N"
+cat > "$N/ifcfg-eth0" <<'EOF2'
+DEVICE=eth0
+TYPE=Ethernet
+BOOTPROTO=none
+ONBOOT=yes
+IPADDR=10.20.0.5
+PREFIX=24
+GATEWAY=10.20.0.1
+DNS1=10.20.0.2
+DOMAIN="corp.example"
+NM_CONTROLLED=no
+ETHTOOL_OPTS="-K eth0 tso off"
+EOF2
+printf '172.16.0.0/12 via 10.20.0.254\n' > "$N/route-eth0"
+printf 'DEVICE=eth1\nBOOTPROTO=dhcp\nONBOOT=no\n' > "$N/ifcfg-eth1"
+printf 'DEVICE=bond0\nTYPE=Bond\nBONDING_MASTER=yes\nBONDING_OPTS="mode=802.3ad miimon=100"\nBOOTPROTO=dhcp\nONBOOT=yes\n' \
+    > "$N/ifcfg-bond0"
+printf 'DEVICE=lo\nIPADDR=127.0.0.1\nNETMASK=255.0.0.0\nONBOOT=yes\n' > "$N/ifcfg-lo"
+printf 'search corp.example\nnameserver 10.20.0.2\noptions inet6 timeout:2\n' > "$R/etc/resolv.conf"
+cat > "$R/etc/sysconfig/iptables" <<'EOF2'
+*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -p tcp --dport 22 -j ACCEPT
+-A INPUT -p tcp --dport 8443 -j ACCEPT
+COMMIT
+EOF2
+# Ubuntu: netplan (cloud-init's file and one without a renderer), an ifupdown stanza file, a
+# NetworkManager profile, resolv.conf from resolvconf, ufw enabled with two rules, iptables-persistent
+# rules, an nftables.conf with a rule; systemd-networkd files carry over (not reported).
+mkdir -p "$U/etc/netplan" "$U/etc/network" "$U/etc/NetworkManager/system-connections" \
+    "$U/run/resolvconf" "$U/etc/ufw" "$U/etc/iptables" "$U/etc/systemd/network"
+cat > "$U/etc/netplan/50-cloud-init.yaml" <<'EOF2'
+# This file is generated from information provided by the datasource.  Changes
+# to it will not persist across an instance reboot.
+network:
+    ethernets:
+        eth0:
+            dhcp4: true
+    version: 2
+EOF2
+cat > "$U/etc/netplan/60-acme.yaml" <<'EOF2'
+network:
+  version: 2
+  vlans:
+    vlan20:
+      id: 20
+      link: eth0
+      addresses: [10.30.0.4/24]
+EOF2
+cat > "$U/etc/network/interfaces" <<'EOF2'
+auto lo
+iface lo inet loopback
+
+auto eth2
+iface eth2 inet static
+    address 10.40.0.4
+    netmask 255.255.255.0
+    gateway 10.40.0.1
+    dns-nameservers 10.40.0.2
+
+auto br0
+iface br0 inet dhcp
+    bridge_ports eth3
+EOF2
+cat > "$U/etc/NetworkManager/system-connections/acme-vpn.nmconnection" <<'EOF2'
+[connection]
+id=acme-vpn
+type=wireguard
+EOF2
+ln -s ../run/resolvconf/resolv.conf "$U/etc/resolv.conf"
+printf 'nameserver 127.0.0.53\n' > "$U/run/resolvconf/resolv.conf"
+printf 'ENABLED=yes\nLOGLEVEL=low\n' > "$U/etc/ufw/ufw.conf"
+cat > "$U/etc/ufw/user.rules" <<'EOF2'
+*filter
+### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in
+-A ufw-user-input -p tcp --dport 22 -j ACCEPT
+### tuple ### allow tcp 443 0.0.0.0/0 any 10.0.0.0/8 in
+-A ufw-user-input -p tcp --dport 443 -s 10.0.0.0/8 -j ACCEPT
+COMMIT
+EOF2
+printf '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 5432 -s 10.0.0.0/8 -j ACCEPT\nCOMMIT\n' \
+    > "$U/etc/iptables/rules.v4"
+cat > "$U/etc/nftables.conf" <<'EOF2'
+#!/usr/sbin/nft -f
+flush ruleset
+table inet filter {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    tcp dport 9100 ip saddr 10.0.0.0/8 accept
+  }
+}
+EOF2
+printf '[Match]\nName=eth9\n\n[Network]\nDHCP=yes\n' > "$U/etc/systemd/network/10-eth9.network"

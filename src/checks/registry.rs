@@ -4,9 +4,9 @@
 
 use super::interface::{Area, Check, Input, Meta, Sink};
 use super::{
-    elf_dependencies, elf_libraries, elf_platform, elf_versions, host_crypto, host_programs,
-    host_security, host_services, host_sources, packages, requires, scripts, units_deps,
-    units_directives, units_exec, units_host, units_legacy, units_presets, units_sysv,
+    elf_dependencies, elf_libraries, elf_platform, elf_versions, host_crypto, host_network,
+    host_programs, host_security, host_services, host_sources, packages, requires, scripts,
+    units_deps, units_directives, units_exec, units_host, units_legacy, units_presets, units_sysv,
 };
 use crate::findings::Code;
 
@@ -32,6 +32,7 @@ pub static CHECKS: &[&Check] = &[
     &host_security::CHECK,
     &host_services::CHECK,
     &host_programs::CHECK,
+    &host_network::CHECK,
 ];
 
 /// The declarations of every check, in registry order.

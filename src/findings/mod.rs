@@ -204,6 +204,12 @@ codes! {
     HostPostgresqlData = "host-postgresql-data", Warning, "PostgreSQL data needs a dump or upgrade";
     /// A cron job, sudoers rule, logrotate script or profile.d script runs a program the target lacks.
     HostProgramMissing = "host-program-missing", Warning, "host configuration runs a missing program";
+    /// Interface configuration the target does not read (ifcfg, ifupdown, netplan, NetworkManager profiles).
+    HostNetworkConfig = "host-network-config", Warning, "network configuration the target does not read";
+    /// Name resolution set up in a way the target does not follow (static resolv.conf, resolvconf, removed options).
+    HostDnsConfig = "host-dns-config", Warning, "name resolution configuration does not carry over";
+    /// Firewall rules the target does not load (ufw, iptables-persistent, iptables-services, nftables.conf).
+    HostFirewallRules = "host-firewall-rules", Warning, "firewall rules the target does not load";
 }
 
 /// The documentation of every code (docs/findings.md), one `## code` section each.

@@ -23,6 +23,10 @@ pub const TABLES: &[(&str, &str)] = &[
         "host-config/data.tsv",
         include_str!("../../knowledge/host-config/data.tsv"),
     ),
+    (
+        "host-config/network.tsv",
+        include_str!("../../knowledge/host-config/network.tsv"),
+    ),
 ];
 
 /// The services table (its own columns: one row per service and path).
@@ -286,6 +290,8 @@ mod tests {
         assert!(fact_value("openssl.old-protocol", "tlsv1.1").is_some());
         assert!(fact_value("openssl.old-protocol", "TLSv1.2").is_none());
         assert!(rows("certs.generated-trust-store").count() >= 4);
+        assert_eq!(fact("net.ifcfg").unwrap().confidence, "high");
+        assert_eq!(fact("dns.resolved").unwrap().confidence, "inferred");
         assert!(services().len() >= 9);
         assert!(
             services()
