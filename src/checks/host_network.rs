@@ -415,11 +415,11 @@ pub fn parse_interfaces(text: &str) -> Vec<(usize, Iface)> {
                         } else {
                             prefix_of(&val).map(|p| p.to_string())
                         };
-                        if let (Some(p), Some(last)) = (p, i.addresses.last_mut()) {
-                            if !last.contains('/') {
-                                last.push('/');
-                                last.push_str(&p);
-                            }
+                        if let (Some(p), Some(last)) = (p, i.addresses.last_mut())
+                            && !last.contains('/')
+                        {
+                            last.push('/');
+                            last.push_str(&p);
                         }
                     }
                     "gateway" => i.gateway = Some(val),
@@ -592,19 +592,18 @@ fn resolv_conf(h: &HostCtx, out: &mut Vec<Finding>) {
     const PATH: &str = "/etc/resolv.conf";
     let f = h.files;
     match f.inv.nodes.get(PATH) {
-        Some(Node::Symlink(target)) => {
-            if target.contains("/run/resolvconf/") {
-                out.push(
-                    Finding::new(Code::HostDnsConfig, PATH)
-                        .subject("resolvconf")
-                        .message("/etc/resolv.conf is written by Debian's resolvconf, which {target} does not have")
-                        .fix("give the name servers to systemd-resolved: per interface (DNS= in the .network file) or globally (DNS= in /etc/systemd/resolved.conf.d/dns.conf); move what /etc/resolvconf/resolv.conf.d/ adds there too")
-                        .with_fact(fact("dns.resolvconf"))
-                        .evidence("link", target),
-                );
-            }
-            // A link to systemd-resolved's or NetworkManager's file follows the manager.
+        Some(Node::Symlink(target)) if target.contains("/run/resolvconf/") => {
+            out.push(
+                Finding::new(Code::HostDnsConfig, PATH)
+                    .subject("resolvconf")
+                    .message("/etc/resolv.conf is written by Debian's resolvconf, which {target} does not have")
+                    .fix("give the name servers to systemd-resolved: per interface (DNS= in the .network file) or globally (DNS= in /etc/systemd/resolved.conf.d/dns.conf); move what /etc/resolvconf/resolv.conf.d/ adds there too")
+                    .with_fact(fact("dns.resolvconf"))
+                    .evidence("link", target),
+            );
         }
+        // A link to systemd-resolved's or NetworkManager's file follows the manager.
+        Some(Node::Symlink(_)) => {}
         // Plain files are not in the walk's node map (only judged objects are).
         None | Some(Node::File(_)) => {
             let text = f.read_text(PATH).unwrap_or_default();
