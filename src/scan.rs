@@ -117,6 +117,15 @@ pub fn judge(
     let mut report = report::build(root, &inv, pack, outcome, own.managers.clone());
     report::attach_packages(&mut report, pkgs, &own.managers);
     report::attach_units(&mut report, units, unit_findings, unit_diags);
+    // Host configuration that does not carry over (issue 14).
+    let host_files =
+        crate::inventory::hostconf::HostFiles::new(source, &inv, &own, source.is_running_root());
+    let host = checks::host_ctx::HostCtx::new(&host_files, &ctx);
+    let host_findings = checks::registry::run(&checks::interface::Input::Host { host: &host })
+        .into_iter()
+        .flat_map(|sink| sink.findings())
+        .collect();
+    report::attach_host(&mut report, host_findings, host_files.take_diagnostics());
     report::finish_install(&mut report, pack);
     engine::annotate_differences(&mut report.findings);
     report

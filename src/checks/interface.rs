@@ -23,16 +23,19 @@ pub enum Area {
     Packages,
     /// systemd units, init scripts and the systemd host configuration.
     Units,
+    /// Host configuration: crypto, security modules, package sources, services, networking.
+    Host,
     /// Anything else.
     Other,
 }
 
 impl Area {
-    pub const ALL: [Area; 5] = [
+    pub const ALL: [Area; 6] = [
         Area::Binaries,
         Area::Scripts,
         Area::Packages,
         Area::Units,
+        Area::Host,
         Area::Other,
     ];
 
@@ -47,6 +50,7 @@ impl Area {
             Area::Scripts => "scripts",
             Area::Packages => "packages",
             Area::Units => "units",
+            Area::Host => "host",
             Area::Other => "other",
         }
     }
@@ -71,6 +75,8 @@ pub enum Needs {
     EveryUnit,
     /// Once per scan, with every unit and the whole tree ([`Input::Units`]).
     Units,
+    /// Once per scan, with the host's configuration files ([`Input::Host`]).
+    Host,
 }
 
 /// A check's declaration: the registry, `explain` and the readiness areas read it.
@@ -121,6 +127,9 @@ pub(crate) enum Input<'a> {
     Units {
         uc: &'a UnitCtx<'a>,
     },
+    Host {
+        host: &'a super::host_ctx::HostCtx<'a>,
+    },
 }
 
 impl Input<'_> {
@@ -135,6 +144,7 @@ impl Input<'_> {
             Input::Unit { unit, .. } if unit.masked => Needs::EveryUnit,
             Input::Unit { .. } => Needs::Unit,
             Input::Units { .. } => Needs::Units,
+            Input::Host { .. } => Needs::Host,
         }
     }
 

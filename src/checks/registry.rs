@@ -4,7 +4,8 @@
 
 use super::interface::{Area, Check, Input, Meta, Sink};
 use super::{
-    elf_dependencies, elf_libraries, elf_platform, elf_versions, packages, requires, scripts,
+    elf_dependencies, elf_libraries, elf_platform, elf_versions, host_crypto, host_network,
+    host_programs, host_security, host_services, host_sources, packages, requires, scripts,
     units_deps, units_directives, units_exec, units_host, units_legacy, units_presets, units_sysv,
 };
 use crate::findings::Code;
@@ -26,6 +27,12 @@ pub static CHECKS: &[&Check] = &[
     &units_presets::CHECK,
     &units_sysv::SYSV_SCRIPTS,
     &units_host::CHECK,
+    &host_crypto::CHECK,
+    &host_sources::CHECK,
+    &host_security::CHECK,
+    &host_services::CHECK,
+    &host_programs::CHECK,
+    &host_network::CHECK,
 ];
 
 /// The declarations of every check, in registry order.
@@ -187,6 +194,7 @@ mod tests {
         assert_eq!(area_of(Code::ScriptInterpreterBreaks), Area::Scripts);
         assert_eq!(area_of(Code::PkgRpmlibUnsupported), Area::Packages);
         assert_eq!(area_of(Code::SystemdLegacyFile), Area::Units);
+        assert_eq!(area_of(Code::HostFipsMode), Area::Host);
         assert_eq!(
             emitter(Code::UnitDirectiveDeprecated).unwrap().id,
             "unit-directives"

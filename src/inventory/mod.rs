@@ -6,6 +6,7 @@
 pub mod dpkg;
 pub mod elf;
 pub mod exclude;
+pub mod hostconf;
 pub mod ld_so_conf;
 pub mod names;
 pub mod openpgp;

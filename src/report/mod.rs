@@ -519,6 +519,18 @@ pub fn attach_units(
     recount(report);
 }
 
+/// Add the host-configuration findings and the diagnostics of the files they read.
+pub fn attach_host(report: &mut Report, findings: Vec<Finding>, diagnostics: Vec<Diagnostic>) {
+    report.findings.extend(findings);
+    report.findings.sort();
+    report.findings.dedup_by(|a, b| a.key() == b.key());
+    report.diagnostics.extend(diagnostics);
+    report.diagnostics.sort();
+    report.diagnostics.dedup();
+    report.summary.diagnostics = report.diagnostics.len() as u64;
+    recount(report);
+}
+
 /// Recompute the finding counts and top causes from the report's findings.
 pub fn recount(report: &mut Report) {
     let mut sev = SeverityCounts::default();

@@ -88,6 +88,10 @@ impl Source for DirSource {
         self.root.display().to_string()
     }
 
+    fn is_running_root(&self) -> bool {
+        self.is_host_root
+    }
+
     fn read_dir(&self, path: &Path) -> io::Result<Result<Vec<Entry>, String>> {
         if self.is_host_root && HOST_PSEUDO_DIRS.iter().any(|d| path == Path::new(d)) {
             return Ok(Err(

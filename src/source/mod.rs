@@ -82,6 +82,10 @@ pub struct FileMeta {
 pub trait Source: Sync {
     /// A human description (e.g. the directory path).
     fn describe(&self) -> String;
+    /// Whether this is the running system's `/` (its /proc holds the live kernel command line).
+    fn is_running_root(&self) -> bool {
+        false
+    }
     /// List a directory (target path). `Ok(Err(reason))` means "do not enter" (pseudo filesystem,
     /// other mount), with the reason.
     fn read_dir(&self, path: &Path) -> io::Result<Result<Vec<Entry>, String>>;
