@@ -1,15 +1,17 @@
 //! What is scanned: a root that would move to Azure Linux, behind one interface.
 //!
-//! Today the only source is a directory ([`DirSource`]): an app tree, a mounted image or `/`.
-//! Image archives will implement [`Source`] too, so the inventory never touches the file
+//! A directory ([`DirSource`]: an app tree, a mounted image or `/`) or a container image
+//! ([`ImageSource`]: docker save, OCI layout, layer tar, read in place). Both implement [`Source`], so the inventory never touches the file
 //! system directly. Paths handed to a source are *target* paths: absolute, `/` being the root
 //! of what is scanned, never the host's `/` unless that is the root.
 
 pub mod confined;
 mod dir;
+pub mod image;
 pub mod user_file;
 
 pub use dir::DirSource;
+pub use image::ImageSource;
 
 use std::io;
 use std::path::Path;

@@ -1,0 +1,486 @@
+//! A container image as a [`Source`]: `docker save` tars, OCI image layouts (directory or
+//! tar) and single layer tars, read in place (docs/images.md).
+//!
+//! Each layer is indexed once ([`layer`]); the layers are then merged bottom to top by the
+//! OCI rules into one tree: `.wh.NAME` deletes NAME of lower layers, `.wh..wh..opq` hides a
+//! directory's lower-layer children, hard links share their target's content (across layers
+//! too), and symbolic links are resolved inside the image root. Nothing is ever written: a
+//! member with `..`, an absolute path, a device node or a set-user-ID file is reported as a
+//! diagnostic (and the first three are never part of the view).
+
+pub mod layer;
+pub mod layout;
+
+use super::{Entry, EntryKind, FileId, FileMeta, Opened, Source};
+use crate::findings::Diagnostic;
+use layer::{Budget, Change, Content, Data};
+use std::collections::{BTreeMap, HashMap};
+use std::ffi::OsString;
+use std::io;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+pub use layout::{Format, RunConfig, host_platform, is_image};
+
+/// Bytes of compressed layers kept in memory for the checks, across the whole image.
+pub const KEPT_BUDGET: u64 = 1 << 30;
+
+/// The device number given to image files in [`FileId`] (hard links are judged once).
+const IMAGE_DEV: u64 = u64::MAX;
+
+/// What a layer was, for the report and for findings' evidence.
+#[derive(Clone, Debug, serde::Serialize, PartialEq)]
+pub struct LayerInfo {
+    pub index: usize,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub digest: String,
+    pub compression: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+}
+
+enum Node {
+    Dir(Dir),
+    File(usize),
+    Symlink(Vec<u8>),
+    Special,
+}
+
+#[derive(Default)]
+struct Dir {
+    children: BTreeMap<Vec<u8>, Node>,
+}
+
+/// A container image, merged, read-only.
+pub struct ImageSource {
+    path: PathBuf,
+    pub format: Format,
+    pub layers: Vec<LayerInfo>,
+    pub config: RunConfig,
+    pub platform: Option<String>,
+    pub digest: Option<String>,
+    root: Dir,
+    contents: Vec<Content>,
+    diagnostics: Vec<Diagnostic>,
+    /// Size, identity and mode of the bytes handed out by `open`, by their address (an
+    /// `Opened::Bytes` carries no more; the address is unique while the bytes are alive).
+    handed: Mutex<HashMap<usize, FileMeta>>,
+}
+
+/// Why a path cannot be looked up.
+enum Miss {
+    NotFound,
+    NotDir,
+    Loop,
+}
+
+impl From<Miss> for io::Error {
+    fn from(m: Miss) -> io::Error {
+        match m {
+            Miss::NotFound => io::ErrorKind::NotFound.into(),
+            Miss::NotDir => io::Error::from_raw_os_error(libc::ENOTDIR),
+            Miss::Loop => io::Error::from_raw_os_error(libc::ELOOP),
+        }
+    }
+}
+
+impl ImageSource {
+    /// Read the image at `path` (a file, or an OCI layout directory). `platform` picks a
+    /// manifest from a multi-platform index (default: the host's).
+    pub fn open(path: &Path, platform: Option<&str>) -> io::Result<ImageSource> {
+        let located = layout::locate(path, platform)?;
+        let mut img = ImageSource {
+            path: path.to_path_buf(),
+            format: located.format,
+            layers: Vec::new(),
+            config: located.config,
+            platform: located.platform,
+            digest: located.digest,
+            root: Dir::default(),
+            contents: Vec::new(),
+            diagnostics: Vec::new(),
+            handed: Mutex::new(HashMap::new()),
+        };
+        let mut budget = Budget {
+            left: KEPT_BUDGET,
+            exhausted: 0,
+        };
+        for (i, l) in located.layers.iter().enumerate() {
+            let name = if l.digest.is_empty() {
+                format!("layer {i}")
+            } else {
+                format!("layer {i} ({})", l.digest)
+            };
+            let mut diags = Vec::new();
+            let indexed = layer::index(
+                &l.blob,
+                i,
+                &name,
+                &mut img.contents,
+                &mut budget,
+                &mut diags,
+            )
+            .map_err(|e| io::Error::new(e.kind(), format!("{name}: {e}")))?;
+            img.diagnostics.append(&mut diags);
+            img.apply(indexed.entries, &name);
+            img.layers.push(LayerInfo {
+                index: i,
+                digest: l.digest.clone(),
+                compression: indexed.compression.name(),
+                created_by: located.created_by.get(i).cloned().flatten(),
+            });
+        }
+        if budget.exhausted > 0 {
+            img.diagnostics.push(Diagnostic::new(
+                path.display().to_string(),
+                format!(
+                    "{} files of compressed layers were not kept whole: the {} MiB memory \
+                     budget was spent (they are unread)",
+                    budget.exhausted,
+                    KEPT_BUDGET >> 20
+                ),
+            ));
+        }
+        Ok(img)
+    }
+
+    /// Problems found while reading the image (hostile members, unreadable layers).
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The layer that introduced the file at `path` (symbolic links not followed), if it is a
+    /// regular file of the image.
+    pub fn layer_of(&self, path: &str) -> Option<&LayerInfo> {
+        let bytes = crate::inventory::names::to_bytes(path);
+        let (dir, name) = self.parent_and_name(&bytes, false).ok()?;
+        match dir.children.get(&name)? {
+            Node::File(c) => self.layers.get(self.contents[*c].layer),
+            _ => None,
+        }
+    }
+
+    /// Apply one layer's changes: deletions (whiteouts, opaque markers) first, so they only
+    /// ever hide lower layers, then additions in tar order.
+    fn apply(&mut self, entries: Vec<layer::LayerEntry>, layer_name: &str) {
+        for e in &entries {
+            match e.change {
+                Change::Whiteout => {
+                    if let Some((dir, name)) = self.parent_mut(&e.path) {
+                        dir.children.remove(&name);
+                    }
+                }
+                Change::Opaque => {
+                    if let Some(Node::Dir(d)) = self.node_mut(&e.path) {
+                        d.children.clear();
+                    }
+                }
+                _ => {}
+            }
+        }
+        for e in entries {
+            let node = match e.change {
+                Change::Whiteout | Change::Opaque => continue,
+                Change::Dir(_) => {
+                    // A directory over a directory keeps its children.
+                    if let Some(Node::Dir(_)) = self.node_mut(&e.path) {
+                        continue;
+                    }
+                    Node::Dir(Dir::default())
+                }
+                Change::File(c) => Node::File(c),
+                Change::Symlink(t) => Node::Symlink(t),
+                Change::Special(_) => Node::Special,
+                Change::HardLink(target) => match self.lookup_nofollow(&target) {
+                    Some(Node::File(c)) => {
+                        let c = *c;
+                        self.contents[c].links += 1;
+                        Node::File(c)
+                    }
+                    _ => {
+                        self.diagnostics.push(Diagnostic::new(
+                            show(&e.path),
+                            format!(
+                                "hard link in {layer_name} to {}, which is not a file of the \
+                                 image: ignored",
+                                show(&target)
+                            ),
+                        ));
+                        continue;
+                    }
+                },
+            };
+            let Some((dir, name)) = self.parent_mut(&e.path) else {
+                self.diagnostics.push(Diagnostic::new(
+                    show(&e.path),
+                    format!("in {layer_name}: its directory cannot be made in the image; ignored"),
+                ));
+                continue;
+            };
+            dir.children.insert(name, node);
+        }
+    }
+
+    /// The directory holding `path` (created as needed; intermediate symbolic links followed
+    /// inside the root) and the last component.
+    fn parent_mut(&mut self, path: &[Vec<u8>]) -> Option<(&mut Dir, Vec<u8>)> {
+        let (last, parent) = path.split_last()?;
+        let resolved = self.resolve_lenient(parent)?;
+        let mut dir = &mut self.root;
+        for c in resolved {
+            let slot = dir
+                .children
+                .entry(c)
+                .or_insert_with(|| Node::Dir(Dir::default()));
+            if !matches!(slot, Node::Dir(_)) {
+                // A file or device where a directory is needed: the later layer wins.
+                *slot = Node::Dir(Dir::default());
+            }
+            let Node::Dir(d) = slot else { unreachable!() };
+            dir = d;
+        }
+        Some((dir, last.clone()))
+    }
+
+    fn node_mut(&mut self, path: &[Vec<u8>]) -> Option<&mut Node> {
+        let (last, parent) = path.split_last()?;
+        let resolved = self.resolve_lenient(parent)?;
+        let mut dir = &mut self.root;
+        for c in resolved {
+            match dir.children.get_mut(&c)? {
+                Node::Dir(d) => dir = d,
+                _ => return None,
+            }
+        }
+        dir.children.get_mut(last)
+    }
+
+    fn lookup_nofollow(&self, path: &[Vec<u8>]) -> Option<&Node> {
+        let (last, parent) = path.split_last()?;
+        let resolved = self.resolve_lenient(parent)?;
+        let dir = self.dir_at(&resolved).ok()?;
+        dir.children.get(last)
+    }
+
+    /// Resolve `comps` following every symbolic link inside the root; a missing component
+    /// ends resolution and the rest is taken literally (what a layer would create).
+    fn resolve_lenient(&self, comps: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
+        let mut todo: Vec<Vec<u8>> = comps.iter().rev().cloned().collect();
+        let mut cur: Vec<Vec<u8>> = Vec::new();
+        let mut hops = 0;
+        while let Some(c) = todo.pop() {
+            if c.is_empty() || c == b"." {
+                continue;
+            }
+            if c == b".." {
+                cur.pop();
+                continue;
+            }
+            let node = self.dir_at(&cur).ok().and_then(|d| d.children.get(&c));
+            match node {
+                Some(Node::Symlink(t)) => {
+                    hops += 1;
+                    if hops > super::MAX_SYMLINK_HOPS {
+                        return None;
+                    }
+                    if t.starts_with(b"/") {
+                        cur.clear();
+                    }
+                    todo.extend(t.split(|b| *b == b'/').rev().map(<[u8]>::to_vec));
+                }
+                _ => cur.push(c),
+            }
+        }
+        Some(cur)
+    }
+
+    /// The directory at resolved components (no links followed).
+    fn dir_at(&self, comps: &[Vec<u8>]) -> Result<&Dir, Miss> {
+        let mut dir = &self.root;
+        for c in comps {
+            match dir.children.get(c) {
+                Some(Node::Dir(d)) => dir = d,
+                Some(_) => return Err(Miss::NotDir),
+                None => return Err(Miss::NotFound),
+            }
+        }
+        Ok(dir)
+    }
+
+    /// Strictly resolve a target path: every link followed inside the root (the last one only
+    /// when `follow_last`); returns the resolved parent directory and the last name.
+    fn parent_and_name(&self, path: &[u8], follow_last: bool) -> Result<(&Dir, Vec<u8>), Miss> {
+        let mut todo: Vec<Vec<u8>> = path
+            .split(|b| *b == b'/')
+            .rev()
+            .map(<[u8]>::to_vec)
+            .collect();
+        let mut cur: Vec<Vec<u8>> = Vec::new();
+        let mut hops = 0;
+        let mut last_name: Option<Vec<u8>> = None;
+        while let Some(c) = todo.pop() {
+            if c.is_empty() || c == b"." {
+                continue;
+            }
+            if c == b".." {
+                cur.pop();
+                continue;
+            }
+            let is_last = todo.iter().all(|t| t.is_empty() || t == b".");
+            let dir = self.dir_at(&cur)?;
+            match dir.children.get(&c) {
+                Some(Node::Symlink(t)) if follow_last || !is_last => {
+                    hops += 1;
+                    if hops > super::MAX_SYMLINK_HOPS {
+                        return Err(Miss::Loop);
+                    }
+                    if t.starts_with(b"/") {
+                        cur.clear();
+                    }
+                    todo.extend(t.split(|b| *b == b'/').rev().map(<[u8]>::to_vec));
+                }
+                _ if is_last => {
+                    last_name = Some(c);
+                }
+                Some(Node::Dir(_)) => cur.push(c),
+                Some(_) => return Err(Miss::NotDir),
+                None => return Err(Miss::NotFound),
+            }
+        }
+        let dir = self.dir_at(&cur)?;
+        // The root itself: its "name" is empty.
+        Ok((dir, last_name.unwrap_or_default()))
+    }
+
+    fn dir_for_listing(&self, path: &Path) -> Result<&Dir, Miss> {
+        let (dir, name) = self.parent_and_name(path.as_os_str().as_bytes(), true)?;
+        if name.is_empty() {
+            return Ok(dir);
+        }
+        match dir.children.get(&name) {
+            Some(Node::Dir(d)) => Ok(d),
+            Some(_) => Err(Miss::NotDir),
+            None => Err(Miss::NotFound),
+        }
+    }
+
+    /// The bytes handed to a reader: the whole file when a reader wants it
+    /// ([`layer::wants_whole`]), else its first bytes (all the walk classifies by).
+    fn bytes_of(&self, c: usize, path: &[Vec<u8>]) -> io::Result<Arc<[u8]>> {
+        let content = &self.contents[c];
+        match &content.data {
+            Data::Kept(b) => Ok(Arc::clone(b)),
+            Data::Head(b, why) => {
+                if b.len() as u64 >= content.size || *why == layer::NOT_NEEDED {
+                    Ok(Arc::clone(b))
+                } else {
+                    Err(io::Error::other(*why))
+                }
+            }
+            Data::Range { blob, offset } => {
+                let head = blob.read_at(*offset, (layer::HEAD as u64).min(content.size))?;
+                if !layer::wants_whole(path, &head, content.size) {
+                    return Ok(head.into());
+                }
+                if content.size > layer::MAX_FILE {
+                    return Err(io::Error::other(layer::TOO_LARGE));
+                }
+                if head.len() as u64 == content.size {
+                    return Ok(head.into());
+                }
+                Ok(blob.read_at(*offset, content.size)?.into())
+            }
+        }
+    }
+}
+
+fn show(path: &[Vec<u8>]) -> String {
+    let mut s = String::new();
+    for c in path {
+        s.push('/');
+        s.push_str(&crate::inventory::names::from_bytes(c));
+    }
+    if s.is_empty() { "/".into() } else { s }
+}
+
+impl Source for ImageSource {
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Result<Vec<Entry>, String>> {
+        let dir = self.dir_for_listing(path)?;
+        Ok(Ok(dir
+            .children
+            .iter()
+            .map(|(name, node)| Entry {
+                name: OsString::from_vec(name.clone()),
+                kind: match node {
+                    Node::Dir(_) => EntryKind::Dir,
+                    Node::File(_) => EntryKind::File,
+                    Node::Symlink(_) => EntryKind::Symlink,
+                    Node::Special => EntryKind::Special,
+                },
+            })
+            .collect()))
+    }
+
+    fn open(&self, path: &Path) -> io::Result<Opened> {
+        let (dir, name) = self.parent_and_name(path.as_os_str().as_bytes(), false)?;
+        let c = match dir.children.get(&name) {
+            Some(Node::File(c)) => *c,
+            Some(Node::Symlink(_)) => return Err(Miss::Loop.into()),
+            Some(Node::Dir(_)) => return Err(io::Error::from_raw_os_error(libc::EISDIR)),
+            Some(Node::Special) => return Err(io::Error::other("not a regular file")),
+            None => return Err(Miss::NotFound.into()),
+        };
+        let comps: Vec<Vec<u8>> = path
+            .as_os_str()
+            .as_bytes()
+            .split(|b| *b == b'/')
+            .filter(|c| !c.is_empty() && *c != b".")
+            .map(<[u8]>::to_vec)
+            .collect();
+        let bytes = self.bytes_of(c, &comps)?;
+        let content = &self.contents[c];
+        let meta = FileMeta {
+            size: content.size,
+            id: (content.links > 1).then_some(FileId {
+                dev: IMAGE_DEV,
+                ino: c as u64,
+            }),
+            executable: content.mode & 0o111 != 0,
+        };
+        self.handed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(bytes.as_ptr() as usize, meta);
+        Ok(Opened::Bytes(bytes))
+    }
+
+    fn meta(&self, opened: &Opened) -> io::Result<FileMeta> {
+        match opened {
+            Opened::Bytes(b) => self
+                .handed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&(b.as_ptr() as usize))
+                .copied()
+                .ok_or_else(|| io::Error::other("not opened from this image")),
+            Opened::File(_) => Err(io::Error::other("not opened from this image")),
+        }
+    }
+
+    fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
+        let (dir, name) = self.parent_and_name(path.as_os_str().as_bytes(), false)?;
+        match dir.children.get(&name) {
+            Some(Node::Symlink(t)) => Ok(PathBuf::from(OsString::from_vec(t.clone()))),
+            Some(_) => Err(io::Error::from_raw_os_error(libc::EINVAL)),
+            None => Err(Miss::NotFound.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
