@@ -7,7 +7,7 @@ use crate::inventory::walk::{self, Progress};
 use crate::inventory::{ld_so_conf, os_release, packages};
 use crate::knowledge::Pack;
 use crate::report::{self, Report};
-use crate::source::{DirSource, Source};
+use crate::source::{DirSource, ImageSource, Source};
 use std::path::{Path, PathBuf};
 
 /// What to scan and how.
@@ -40,9 +40,54 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     if let Err(e) = source.read_dir(Path::new("/")) {
         return Err(root_error(e));
     }
-    let mut inv = walk::walk_excluding(&source, progress, &opts.exclude);
+    let report = scan_source(
+        &source,
+        &display_root(source.root()),
+        Vec::new(),
+        opts,
+        pack,
+        progress,
+    );
+    Ok(report)
+}
+
+/// Scan a container image (`opts.root` is the image file or OCI layout directory; see
+/// docs/images.md). `platform` picks a manifest from a multi-platform index.
+pub fn scan_image(
+    opts: &ScanOptions,
+    platform: Option<&str>,
+    pack: &Pack,
+    progress: &dyn Progress,
+) -> Result<Report, ScanError> {
+    let source = ImageSource::open(&opts.root, platform).map_err(|e| ScanError::Root {
+        path: opts.root.display().to_string(),
+        error: e,
+    })?;
+    let mut report = scan_source(
+        &source,
+        &display_root(&opts.root),
+        source.diagnostics().to_vec(),
+        opts,
+        pack,
+        progress,
+    );
+    crate::source::image::annotate(&source, &mut report);
+    Ok(report)
+}
+
+/// The scan itself, over any source; `diagnostics` are the source's own.
+fn scan_source(
+    source: &dyn Source,
+    display: &str,
+    diagnostics: Vec<crate::findings::Diagnostic>,
+    opts: &ScanOptions,
+    pack: &Pack,
+    progress: &dyn Progress,
+) -> Report {
+    let mut inv = walk::walk_excluding(source, progress, &opts.exclude);
+    inv.diagnostics.extend(diagnostics);
     // Installed packages, plus the .rpm files the walk found (installers that would run).
-    let mut db = packages::read_installed(&source);
+    let mut db = packages::read_installed(source);
     db.packages.append(&mut std::mem::take(&mut inv.rpm_files));
     inv.diagnostics.append(&mut db.diagnostics);
     let is_debian_name = |n: &str| matches!(pack.debian_mapping(n), Ok(Some(_)));
@@ -53,25 +98,19 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
         .collect();
     let own = ownership::apply(&mut inv, &db, &origins);
     let mut diags = Vec::new();
-    inv.os_release = os_release::read_with_diagnostics(&source, &mut diags);
-    let ld_dirs = ld_so_conf::read(&source, &own, &mut diags);
+    inv.os_release = os_release::read_with_diagnostics(source, &mut diags);
+    let ld_dirs = ld_so_conf::read(source, &own, &mut diags);
     inv.diagnostics.extend(diags);
     inv.diagnostics.sort();
     inv.diagnostics.dedup();
-    let units = crate::inventory::systemd::load(&source, &inv);
+    let units = crate::inventory::systemd::load(source, &inv);
     let mut ctx = Context::new(&inv, pack, ld_dirs);
-    ctx.launch = checks::launch_env::collect(&inv, &source, &units);
+    ctx.launch = checks::launch_env::collect(&inv, source, &units);
     let outcome = checks::run(&ctx);
     let pkgs = checks::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
     let (units, unit_findings, unit_diags) =
-        checks::units::check_loaded(&ctx, &source, &outcome.judged, &own, &units);
-    let mut report = report::build(
-        &display_root(source.root()),
-        &inv,
-        pack,
-        outcome,
-        own.managers.clone(),
-    );
+        checks::units::check_loaded(&ctx, source, &outcome.judged, &own, &units);
+    let mut report = report::build(display, &inv, pack, outcome, own.managers.clone());
     report::attach_packages(&mut report, pkgs, &own.managers);
     report::attach_units(&mut report, units, unit_findings, unit_diags);
     // Packages only in the sdk channels are listed apart (unsupported), not in the dnf line.
@@ -94,7 +133,7 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
         report.summary.install_step = Some(pack.install_step(&supported));
     }
     checks::annotate_differences(&mut report.findings);
-    Ok(report)
+    report
 }
 
 /// The scanned root as the report shows it (bytes kept, see `inventory::names`).

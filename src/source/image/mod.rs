@@ -30,14 +30,58 @@ pub const KEPT_BUDGET: u64 = 1 << 30;
 const IMAGE_DEV: u64 = u64::MAX;
 
 /// What a layer was, for the report and for findings' evidence.
-#[derive(Clone, Debug, serde::Serialize, PartialEq)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq)]
 pub struct LayerInfo {
     pub index: usize,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub digest: String,
-    pub compression: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `none`, `gzip`, `zstd` or `xz`, from the layer's first bytes.
+    pub compression: String,
+    /// The image history's `created_by` of the step that made the layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
+}
+
+/// The image part of the report's `source` (docs/images.md, docs/json-report.md).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct ImageReport {
+    /// `docker-save`, `oci-dir`, `oci-tar` or `layer-tar`.
+    pub format: String,
+    /// The manifest's digest (OCI) or the config's (docker save), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// `os/architecture` from the image config.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    pub layers: Vec<LayerInfo>,
+    /// The config's runtime settings: `User`, `ExposedPorts`, `Env`, `Entrypoint`, `Cmd`,
+    /// `WorkingDir`, `Labels` (as the image config spells them).
+    pub config: RunConfig,
+}
+
+/// Put what the image says into a report scanned from it: the `source.image` section, and
+/// on each finding about a file of the image the layer that introduced it (evidence keys
+/// `layer`, `layer_digest`, `layer_created_by`).
+pub fn annotate(img: &ImageSource, report: &mut crate::report::Report) {
+    report.source.image = Some(ImageReport {
+        format: img.format.name().to_string(),
+        digest: img.digest.clone(),
+        platform: img.platform.clone(),
+        layers: img.layers.clone(),
+        config: img.config.clone(),
+    });
+    for f in &mut report.findings {
+        let Some(l) = img.layer_of(&f.path) else {
+            continue;
+        };
+        f.evidence.insert("layer".into(), l.index.to_string());
+        if !l.digest.is_empty() {
+            f.evidence.insert("layer_digest".into(), l.digest.clone());
+        }
+        if let Some(c) = &l.created_by {
+            f.evidence.insert("layer_created_by".into(), c.clone());
+        }
+    }
 }
 
 enum Node {
@@ -127,7 +171,7 @@ impl ImageSource {
             img.layers.push(LayerInfo {
                 index: i,
                 digest: l.digest.clone(),
-                compression: indexed.compression.name(),
+                compression: indexed.compression.name().to_string(),
                 created_by: located.created_by.get(i).cloned().flatten(),
             });
         }
