@@ -69,12 +69,37 @@ fn docker_save(layers: &[Vec<u8>], run: Value) -> Vec<u8> {
             .push(serde_json::json!({"created_by": format!("/bin/sh -c #(nop) COPY layer{i} /")}));
     }
     let config = serde_json::json!({"architecture": "amd64", "os": "linux", "config": run,
-        "rootfs": {"type": "layers", "diff_ids": (0..layers.len()).map(|i| format!("sha256:{i:064x}")).collect::<Vec<_>>()},
+        "rootfs": {"type": "layers", "diff_ids": layers.iter().map(|l| sha256(l)).collect::<Vec<_>>()},
         "history": history});
     add(&mut b, "config.json", &serde_json::to_vec(&config).unwrap());
     let m = serde_json::json!([{"Config": "config.json", "RepoTags": ["acme:1"], "Layers": names}]);
     add(&mut b, "manifest.json", &serde_json::to_vec(&m).unwrap());
     b.into_inner().unwrap()
+}
+
+/// `sha256:HEX` of `data`, by coreutils' `sha256sum` (diff ids are checked by skopeo).
+fn sha256(data: &[u8]) -> String {
+    common::require_tool("sha256sum");
+    let mut child = std::process::Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(data).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    format!("sha256:{}", text.split_whitespace().next().unwrap())
+}
+
+fn run(cmd: &str, args: &[&str]) {
+    common::require_tool(cmd);
+    let out = std::process::Command::new(cmd).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd} {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn scan(target: &Path, extra: &[&str]) -> Value {
@@ -316,4 +341,72 @@ fn hostile_layer_is_reported_and_harmless() {
         .collect();
     assert_eq!(before, after);
     assert!(!dir.path().parent().unwrap().join("escaped").exists());
+}
+
+/// OCI layouts made by the real tools read like the directory: `umoci` (rootless, gzip
+/// layers, a config with User and Entrypoint) and `skopeo` (our docker save copied to an OCI
+/// archive).
+#[test]
+fn umoci_and_skopeo_layouts_give_the_same_findings() {
+    let (tmp, root) = build("corpora/apptree/build.sh");
+    let as_dir = scan(&root, &[]);
+    let lay = tmp.path().join("lay");
+    let lay_s = lay.to_str().unwrap();
+    let image = format!("{lay_s}:acme");
+    run("umoci", &["init", "--layout", lay_s]);
+    run("umoci", &["new", "--image", &image]);
+    // The layer is ours (GNU tar); umoci compresses it and writes manifest and config.
+    // (`umoci insert --rootless` of this tree writes a truncated layer with umoci 0.4.7.)
+    let layer = write(tmp.path(), "layer.tar", &tar_layer(&root));
+    run(
+        "umoci",
+        &[
+            "raw",
+            "add-layer",
+            "--image",
+            &image,
+            layer.to_str().unwrap(),
+        ],
+    );
+    run(
+        "umoci",
+        &[
+            "config",
+            "--image",
+            &image,
+            "--config.user",
+            "acme",
+            "--config.entrypoint",
+            "/opt/acme/bin/hello",
+        ],
+    );
+    let r = scan(&lay, &[]);
+    assert_same(&as_dir, &r, "umoci layout");
+    let img = &r["source"]["image"];
+    assert_eq!(img["format"], "oci-dir");
+    assert_eq!(img["config"]["User"], "acme");
+    assert_eq!(
+        img["config"]["Entrypoint"],
+        serde_json::json!(["/opt/acme/bin/hello"])
+    );
+    assert!(img["digest"].as_str().unwrap().starts_with("sha256:"));
+
+    let save = write(
+        tmp.path(),
+        "save.tar",
+        &docker_save(&[tar_layer(&root)], serde_json::json!({})),
+    );
+    let oci_tar = tmp.path().join("oci.tar");
+    run(
+        "skopeo",
+        &[
+            "--insecure-policy",
+            "copy",
+            &format!("docker-archive:{}", save.display()),
+            &format!("oci-archive:{}:acme", oci_tar.display()),
+        ],
+    );
+    let r = scan(&oci_tar, &[]);
+    assert_same(&as_dir, &r, "skopeo oci-archive");
+    assert_eq!(r["source"]["image"]["format"], "oci-tar");
 }

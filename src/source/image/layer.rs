@@ -232,6 +232,7 @@ impl Ctx<'_> {
         let Some(path) = self.clean(&raw, &shown) else {
             return Ok(true);
         };
+        let shown = super::show(&path);
         let header = e.header();
         let mode = header.mode().unwrap_or(0o644) & 0o7777;
         let kind = header.entry_type();
@@ -265,7 +266,7 @@ impl Ctx<'_> {
             tar::EntryType::Regular | tar::EntryType::Continuous => {
                 if mode & 0o6000 != 0 {
                     self.diags.push(Diagnostic::new(
-                        format!("/{shown}"),
+                        shown.clone(),
                         format!(
                             "set-user-ID or set-group-ID file (mode {mode:o}) in {}: read as \
                              data, never created or run",
@@ -307,7 +308,7 @@ impl Ctx<'_> {
                     _ => "FIFO",
                 };
                 self.diags.push(Diagnostic::new(
-                    format!("/{shown}"),
+                    shown.clone(),
                     format!("{what} in {}: never created, never opened", self.layer_name),
                 ));
                 Change::Special(what)
@@ -316,7 +317,7 @@ impl Ctx<'_> {
             // (sparse files, unknown types) is not read.
             other => {
                 self.diags.push(Diagnostic::new(
-                    format!("/{shown}"),
+                    shown.clone(),
                     format!(
                         "tar member of type {:?} in {}: not read",
                         other.as_byte() as char,
@@ -334,7 +335,8 @@ impl Ctx<'_> {
     /// `..` component: such a member is never part of the view.
     fn clean(&mut self, raw: &[u8], shown: &str) -> Option<Vec<Vec<u8>>> {
         let rel = raw.strip_prefix(b"./").unwrap_or(raw);
-        if rel.starts_with(b"/") {
+        // Some tools (umoci) record the root directory itself as `/`.
+        if rel.starts_with(b"/") && !rel.iter().all(|b| *b == b'/') {
             self.diags.push(Diagnostic::new(
                 shown,
                 format!(

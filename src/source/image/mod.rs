@@ -439,7 +439,7 @@ impl ImageSource {
     }
 }
 
-fn show(path: &[Vec<u8>]) -> String {
+pub(crate) fn show(path: &[Vec<u8>]) -> String {
     let mut s = String::new();
     for c in path {
         s.push('/');

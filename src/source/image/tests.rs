@@ -263,7 +263,10 @@ fn compressed_layers_give_the_same_view_as_plain_ones() {
                 names(&img, "/b"),
                 bytes(&img, "/usr/bin/tool2"),
                 bytes(&img, "/lib/libx.so"),
-                img.layers.iter().map(|l| l.compression).collect::<Vec<_>>(),
+                img.layers
+                    .iter()
+                    .map(|l| l.compression.clone())
+                    .collect::<Vec<_>>(),
             )
         })
         .collect();
