@@ -91,6 +91,18 @@ fn sha256(data: &[u8]) -> String {
     format!("sha256:{}", text.split_whitespace().next().unwrap())
 }
 
+/// The report of an image scan follows docs/report.schema.json.
+fn assert_valid(report: &Value) {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json"),
+    )
+    .unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = v.iter_errors(report).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
 fn run(cmd: &str, args: &[&str]) {
     common::require_tool(cmd);
     let out = std::process::Command::new(cmd).args(args).output().unwrap();
@@ -231,6 +243,7 @@ fn units_fixture_as_image_gives_the_same_findings() {
     );
     let r = scan(&img, &[]);
     assert_same(&as_dir, &r, "units");
+    assert_valid(&r);
     assert_eq!(r["source"]["image"]["config"]["User"], "acme");
 }
 
@@ -382,6 +395,7 @@ fn umoci_and_skopeo_layouts_give_the_same_findings() {
     );
     let r = scan(&lay, &[]);
     assert_same(&as_dir, &r, "umoci layout");
+    assert_valid(&r);
     let img = &r["source"]["image"];
     assert_eq!(img["format"], "oci-dir");
     assert_eq!(img["config"]["User"], "acme");

@@ -1,8 +1,8 @@
 //! What is scanned: a root that would move to Azure Linux, behind one interface.
 //!
 //! A directory ([`DirSource`]: an app tree, a mounted image or `/`) or a container image
-//! ([`ImageSource`]: docker save, OCI layout, layer tar, read in place). Both implement [`Source`], so the inventory never touches the file
-//! system directly. Paths handed to a source are *target* paths: absolute, `/` being the root
+//! ([`ImageSource`]: docker save, OCI layout, layer tar, read in place). Both implement
+//! [`Source`], so the inventory never touches the file system directly. Paths handed to a source are *target* paths: absolute, `/` being the root
 //! of what is scanned, never the host's `/` unless that is the root.
 
 pub mod confined;
