@@ -189,7 +189,7 @@ fn apptree_as_directory_and_as_image_gives_the_same_findings() {
     let plain = write(
         tmp.path(),
         "plain.tar",
-        &docker_save(&[layer.clone()], serde_json::json!({})),
+        &docker_save(std::slice::from_ref(&layer), serde_json::json!({})),
     );
     let gz = {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
