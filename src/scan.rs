@@ -44,6 +44,7 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
         &source,
         &display_root(source.root()),
         Vec::new(),
+        None,
         opts,
         pack,
         progress,
@@ -67,6 +68,7 @@ pub fn scan_image(
         &source,
         &display_root(&opts.root),
         source.diagnostics().to_vec(),
+        Some(&source.config),
         opts,
         pack,
         progress,
@@ -75,11 +77,13 @@ pub fn scan_image(
     Ok(report)
 }
 
-/// The scan itself, over any source; `diagnostics` are the source's own.
+/// The scan itself, over any source; `diagnostics` are the source's own; `image` is the
+/// runtime config of an image (its Env and Entrypoint are judged).
 fn scan_source(
     source: &dyn Source,
     display: &str,
     diagnostics: Vec<crate::findings::Diagnostic>,
+    image: Option<&crate::source::image::RunConfig>,
     opts: &ScanOptions,
     pack: &Pack,
     progress: &dyn Progress,
@@ -106,12 +110,25 @@ fn scan_source(
     let units = crate::inventory::systemd::load(source, &inv);
     let mut ctx = Context::new(&inv, pack, ld_dirs);
     ctx.launch = checks::launch_env::collect(&inv, source, &units);
+    if let Some(config) = image {
+        checks::image_config::add_launch_env(&mut ctx, config);
+    }
     let outcome = checks::run(&ctx);
     let pkgs = checks::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
-    let (units, unit_findings, unit_diags) =
+    let (units, mut unit_findings, unit_diags) =
         checks::units::check_loaded(&ctx, source, &outcome.judged, &own, &units);
+    let (image_findings, image_packages) = match image {
+        Some(config) => checks::image_config::check(&ctx, source, &outcome.judged, &own, config),
+        None => Default::default(),
+    };
+    unit_findings.extend(image_findings);
     let mut report = report::build(display, &inv, pack, outcome, own.managers.clone());
     report::attach_packages(&mut report, pkgs, &own.managers);
+    // What the image starts needs these (attach_units rebuilds the install command).
+    let mut install: std::collections::BTreeSet<String> =
+        report.summary.packages_to_install.iter().cloned().collect();
+    install.extend(image_packages);
+    report.summary.packages_to_install = install.into_iter().collect();
     report::attach_units(&mut report, units, unit_findings, unit_diags);
     // Packages only in the sdk channels are listed apart (unsupported), not in the dnf line.
     let (unsupported, supported): (Vec<String>, Vec<String>) = report

@@ -424,3 +424,94 @@ fn umoci_and_skopeo_layouts_give_the_same_findings() {
     assert_same(&as_dir, &r, "skopeo oci-archive");
     assert_eq!(r["source"]["image"]["format"], "oci-tar");
 }
+
+/// The image config is judged: the program `Entrypoint` (else `Cmd`) starts, looked up in the
+/// config's `PATH`, and its `LD_LIBRARY_PATH` in the loader model.
+#[test]
+fn entrypoint_cmd_and_env_are_judged() {
+    let (tmp, root) = build("corpora/apptree/build.sh");
+    let layer = tar_layer(&root);
+    let scan_with = |name: &str, run: Value| -> Value {
+        let img = write(
+            tmp.path(),
+            name,
+            &docker_save(std::slice::from_ref(&layer), run),
+        );
+        let r = scan(&img, &[]);
+        assert_valid(&r);
+        r
+    };
+    let codes = |r: &Value, prefix: &str| -> Vec<(String, String, Value)> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"].as_str().unwrap().starts_with(prefix))
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_string(),
+                    f["path"].as_str().unwrap().to_string(),
+                    f["evidence"].clone(),
+                )
+            })
+            .collect()
+    };
+    // Found through the config's PATH; LD_LIBRARY_PATH makes a library off the search path
+    // reachable (and says so); User, ports and labels are in the report.
+    let r = scan_with(
+        "ok.tar",
+        serde_json::json!({"Entrypoint": ["hello"], "Cmd": ["--verbose"],
+            "Env": ["PATH=/opt/acme/bin:/usr/bin", "LD_LIBRARY_PATH=/opt/acme/lib"],
+            "User": "1001", "ExposedPorts": {"8080/tcp": {}}, "Labels": {"team": "acme"}}),
+    );
+    assert!(
+        codes(&r, "image-entrypoint").is_empty(),
+        "{:?}",
+        codes(&r, "image-")
+    );
+    let lib = codes(&r, "elf-library-");
+    assert!(
+        lib.iter().any(
+            |(c, p, _)| c == "elf-library-via-ld-library-path" && p == "/opt/acme/bin/no-rpath"
+        ),
+        "{lib:?}"
+    );
+    assert!(
+        !lib.iter()
+            .any(|(c, p, _)| c == "elf-library-off-search-path" && p == "/opt/acme/bin/no-rpath"),
+        "{lib:?}"
+    );
+    let cfg = &r["source"]["image"]["config"];
+    assert_eq!(cfg["User"], "1001");
+    assert_eq!(cfg["ExposedPorts"], serde_json::json!({"8080/tcp": {}}));
+    assert_eq!(cfg["Labels"]["team"], "acme");
+
+    // Missing: Docker's default PATH is searched.
+    let r = scan_with(
+        "missing.tar",
+        serde_json::json!({"Cmd": ["acme-nowhere", "x"]}),
+    );
+    let found = codes(&r, "image-entrypoint");
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (code, path, ev) = &found[0];
+    assert_eq!(code, "image-entrypoint-missing");
+    assert_eq!(path, "/usr/local/sbin/acme-nowhere");
+    assert_eq!(ev["key"], "Cmd");
+    assert!(
+        ev["search_path"]
+            .as_str()
+            .unwrap()
+            .contains("/usr/bin/acme-nowhere")
+    );
+    assert!(r["summary"]["findings"]["blocker"].as_u64().unwrap() > 0);
+
+    // A carried-over program that breaks: the container cannot start.
+    let r = scan_with(
+        "breaks.tar",
+        serde_json::json!({"Entrypoint": ["/opt/acme/bin/needs-vanished"]}),
+    );
+    let found = codes(&r, "image-entrypoint");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "image-entrypoint-breaks");
+    assert_eq!(found[0].2["program_verdict"], "breaks");
+}

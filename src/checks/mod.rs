@@ -8,6 +8,7 @@ pub mod aggregate;
 pub mod elf_libraries;
 pub mod elf_platform;
 pub mod elf_versions;
+pub mod image_config;
 pub mod launch_env;
 pub mod loader;
 pub mod package_fate;
@@ -499,7 +500,8 @@ pub fn annotate_differences(findings: &mut [Finding]) {
             Code::ElfLibrarySdkOnly
             | Code::ScriptInterpreterSdkOnly
             | Code::PkgSdkOnly
-            | Code::UnitExecSdkOnly => Some(d::SDK),
+            | Code::UnitExecSdkOnly
+            | Code::ImageEntrypointSdkOnly => Some(d::SDK),
             Code::ElfLibraryMissing if f.evidence.contains_key("unpublished_packages") => {
                 Some(d::UNLISTED)
             }
@@ -508,6 +510,7 @@ pub fn annotate_differences(findings: &mut [Finding]) {
             | Code::ScriptInterpreterMissing
             | Code::PkgNotShipped
             | Code::UnitExecMissing
+            | Code::ImageEntrypointMissing
             | Code::UnitNotShipped => Some(d::ABSENT),
             Code::PkgReplaced => Some(d::REPLACED),
             Code::PkgMajorVersionChange => Some(d::OTHER_VERSION),
