@@ -211,8 +211,20 @@ impl ImageSource {
         for e in &entries {
             match e.change {
                 Change::Whiteout => {
-                    if let Some((dir, name)) = self.parent_mut(&e.path) {
-                        dir.children.remove(&name);
+                    // Only what exists is deleted: a whiteout never makes directories.
+                    let Some((name, parent)) = e.path.split_last() else {
+                        continue;
+                    };
+                    let dir = if parent.is_empty() {
+                        Some(&mut self.root)
+                    } else {
+                        match self.node_mut(parent) {
+                            Some(Node::Dir(d)) => Some(d),
+                            _ => None,
+                        }
+                    };
+                    if let Some(d) = dir {
+                        d.children.remove(name);
                     }
                 }
                 Change::Opaque => {

@@ -193,6 +193,7 @@ fn lower_upper() -> Vec<Vec<u8>> {
         layer(&[
             M::File("a/.wh.x", b"", 0o644),
             M::File(".wh.gone", b"", 0o644),
+            M::File("never/was/.wh.there", b"", 0o644),
             M::Dir("b/"),
             M::File("b/.wh..wh..opq", b"", 0o644),
             M::File("b/new", b"new", 0o644),
@@ -214,6 +215,8 @@ fn whiteouts_opaque_dirs_hard_links_and_links_merge_by_the_oci_rules() {
     // The opaque marker hides every lower child; the upper layer's own child stays.
     assert_eq!(names(&img, "/b"), ["new"]);
     assert!(!names(&img, "/").contains(&"gone".to_string()));
+    // A whiteout of what never existed makes nothing.
+    assert!(!names(&img, "/").contains(&"never".to_string()));
     // A hard link in an upper layer shares the lower layer's content and identity.
     let m1 = img
         .meta(&img.open(Path::new("/usr/bin/tool")).unwrap())
