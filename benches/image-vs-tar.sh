@@ -43,7 +43,8 @@ mkdir -p "$CACHE"
 if [ ! -f "$CACHE/image-gzip.tar" ]; then
     echo "building the images from $SRC (about $SIZE_MB MB) in $CACHE" >&2
     # The first files of a sorted walk up to the size: a reproducible cut of a real tree.
-    (cd "$SRC" && find . -xdev \( -type f -o -type l -o -type d \) -printf '%s\t%p\n' | sort -k2 |
+    # (awk stops reading at the size: the pipe's SIGPIPE upstream is expected.)
+    (set +o pipefail; cd "$SRC" && find . -xdev \( -type f -o -type l -o -type d \) -printf '%s\t%p\n' | sort -k2 |
         awk -v max=$((SIZE_MB << 20)) -F'\t' '{ t += $1; if (t > max) exit; print $2 }') \
         > "$CACHE/files.txt"
     tar -C "$SRC" --no-recursion --numeric-owner -cf "$CACHE/layer.tar" -T "$CACHE/files.txt"
@@ -72,11 +73,14 @@ fi
 
 # median of the runs: "wall cpu rss_kb"
 measure() {
-    local out
+    local f
+    f=$(mktemp)
     for _ in $(seq "$RUNS"); do
-        out=$( { /usr/bin/time -f '%e %U %S %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 )
-        echo "$out" | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }'
+        /usr/bin/time -o "$f" -f '%e %U %S %M' "$@" >/dev/null 2>&1 || true
+        # (a non-zero exit adds a line before the figures)
+        tail -1 "$f" | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }'
     done | sort -n | awk -v n="$RUNS" 'NR == int((n + 1) / 2)'
+    rm -f "$f"
 }
 
 printf '%-6s %-5s %9s %9s %10s\n' image tool wall_s cpu_s rss_mb
@@ -85,7 +89,7 @@ for kind in plain gzip; do
     if [ "$kind" = plain ]; then t=(tar -tf "$CACHE/layer.tar"); else t=(tar -tzf "$CACHE/layer.tar.gz"); fi
     "${t[@]}" >/dev/null; "$BIN" scan "$img" --format json -o /dev/null -q || true   # warm cache
     read -r tw tc tr < <(measure "${t[@]}")
-    read -r sw sc sr < <(measure sh -c "\"$BIN\" scan \"$img\" --format json -o /dev/null -q; true")
+    read -r sw sc sr < <(measure "$BIN" scan "$img" --format json -o /dev/null -q)
     printf '%-6s %-5s %9s %9s %10.1f\n' "$kind" tar "$tw" "$tc" "$(echo "$tr / 1024" | bc -l)"
     printf '%-6s %-5s %9s %9s %10.1f\n' "$kind" scan "$sw" "$sc" "$(echo "$sr / 1024" | bc -l)"
     printf '%-6s ratio scan/tar (wall): %.2f\n' "$kind" "$(echo "$sw / $tw" | bc -l)"
