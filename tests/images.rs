@@ -515,3 +515,23 @@ fn entrypoint_cmd_and_env_are_judged() {
     assert_eq!(found[0].0, "image-entrypoint-breaks");
     assert_eq!(found[0].2["program_verdict"], "breaks");
 }
+
+/// A file that is no image is a clean error naming it (exit 2), never a panic.
+#[test]
+fn a_file_that_is_no_image_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "notes.txt", b"just some text, not a tar\n");
+    let out = Command::cargo_bin("azl-compat")
+        .unwrap()
+        .arg("scan")
+        .arg(&f)
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("notes.txt") && err.contains("neither a directory nor an image"),
+        "{err}"
+    );
+}
