@@ -159,6 +159,7 @@ impl Source for DirSource {
                 id: None,
                 executable: true,
             }),
+            Opened::At(r) => Ok(r.meta()),
         }
     }
 

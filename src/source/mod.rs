@@ -37,6 +37,36 @@ pub struct Entry {
 pub enum Opened {
     File(std::fs::File),
     Bytes(std::sync::Arc<[u8]>),
+    /// A file read by position without a descriptor of its own (a member of a container
+    /// image): readers take only the ranges they need.
+    At(Box<dyn ReadAt>),
+}
+
+/// Positional reads of a file that is not a host file (see [`Opened::At`]).
+pub trait ReadAt: Send + Sync {
+    /// Read up to `buf.len()` bytes at `offset`; `Ok(0)` at the end. A range the source
+    /// cannot give (not kept) is an error saying why.
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
+    /// Size, identity and mode (what [`Source::meta`] answers for it).
+    fn meta(&self) -> FileMeta;
+}
+
+/// Read up to `max` bytes from `at` (fewer at the end of the file).
+pub fn read_range(r: &dyn ReadAt, at: u64, max: u64) -> io::Result<Vec<u8>> {
+    let size = r.meta().size;
+    let n = max.min(size.saturating_sub(at)) as usize;
+    let mut buf = vec![0u8; n];
+    let mut done = 0;
+    while done < n {
+        match r.read_at(&mut buf[done..], at + done as u64) {
+            Ok(0) => break,
+            Ok(k) => done += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(done);
+    Ok(buf)
 }
 
 /// File identity used to judge hardlinks once.

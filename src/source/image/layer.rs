@@ -1,14 +1,19 @@
 //! One layer read once, sequentially: its tar members become [`LayerEntry`]s.
 //!
-//! Uncompressed layers keep the member's offset (its bytes are read in place when a reader
-//! asks). Compressed layers (gzip, zstd, xz; told by their first bytes, never by name) are
-//! decompressed once, front to back, keeping only what the checks read: the first bytes of
-//! every file, and the whole of ELF objects, scripts, RPM files, package databases and small
-//! text files (each capped, all within a budget).
+//! Uncompressed layers keep the member's offset (its bytes are read in place, by range, when
+//! a reader asks). Compressed layers (gzip, zstd, xz; told by their first bytes, never by
+//! name) are decompressed once, front to back, keeping only what the checks read: the first
+//! bytes of every file; of an ELF object only the byte ranges its parse reads (headers,
+//! dynamic section, string and version tables: [`crate::inventory::elf::parse_recording`]);
+//! the whole of shell scripts, RPM files, package databases and small text files where the
+//! readers look for them (each capped, all within a budget). An ELF object larger than
+//! [`SPILL_AT`] is copied, while its ranges are recorded, to an unnamed temporary file in the
+//! system's temporary directory (`O_TMPFILE`, or created and unlinked at once), one at a time,
+//! and closed (so gone) before the next member: memory stays bounded whatever the file's size.
 
 use super::layout::Blob;
 use crate::findings::Diagnostic;
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::sync::Arc;
 
 /// How many leading bytes classify a file (as the walk does).
@@ -17,6 +22,16 @@ pub const HEAD: usize = 256;
 pub const MAX_FILE: u64 = 256 << 20;
 /// Largest text file kept whole wherever it is (configuration, environment files).
 pub const MAX_TEXT: u64 = 64 << 10;
+/// Largest script kept whole from a compressed layer (the launcher reader's cap).
+pub const MAX_SCRIPT: u64 = 256 << 10;
+/// An ELF object of a compressed layer larger than this is recorded through a temporary
+/// file instead of memory.
+pub const SPILL_AT: u64 = 16 << 20;
+/// Largest ELF object read from a compressed layer (through the temporary file).
+pub const MAX_ELF: u64 = 4 << 30;
+/// Bytes of small text kept whole from compressed layers outside the places readers look
+/// for it by path ([`text_place`]), for the whole image (environment files named by units).
+pub const OTHER_TEXT_BUDGET: u64 = 16 << 20;
 /// Most tar members of one layer indexed.
 pub const MAX_MEMBERS: usize = 2_000_000;
 
@@ -61,6 +76,9 @@ pub enum Data {
     Kept(Arc<[u8]>),
     /// Only the first bytes were kept; the reason says why the rest was not.
     Head(Arc<[u8]>, &'static str),
+    /// Only these ranges (offset, bytes; sorted, apart) of an ELF object were kept: the
+    /// first bytes and what its parse reads.
+    Sparse(Arc<[(u64, Box<[u8]>)]>),
 }
 
 /// A regular file's content, shared by its hard links.
@@ -105,6 +123,8 @@ pub struct Indexed {
 pub struct Budget {
     pub left: u64,
     pub exhausted: u64,
+    /// What is left of [`OTHER_TEXT_BUDGET`].
+    pub other_text: u64,
 }
 
 /// Why a wanted file was not kept: larger than [`MAX_FILE`].
@@ -120,15 +140,26 @@ pub fn wants_whole(path: &[Vec<u8>], head: &[u8], size: u64) -> bool {
     if head.starts_with(b"\x7fELF") || head.starts_with(b"#!") || head.starts_with(RPM_MAGIC) {
         return true;
     }
-    let p: Vec<&[u8]> = path.iter().map(Vec::as_slice).collect();
-    let db = matches!(
-        p.as_slice(),
-        [b"var", b"lib", b"rpm" | b"dpkg", ..] | [b"usr", b"lib", b"sysimage", b"rpm", ..]
-    );
-    if db {
+    if is_db(path) {
         return true;
     }
     size <= MAX_TEXT && !head.contains(&0)
+}
+
+/// Whether small text at `path` is where a reader looks for it by path: configuration
+/// (`/etc`, `/usr/etc`), systemd units and drop-ins, `os-release`.
+pub fn text_place(path: &[Vec<u8>]) -> bool {
+    let p: Vec<&[u8]> = path.iter().map(Vec::as_slice).collect();
+    matches!(
+        p.as_slice(),
+        [b"etc", ..]
+            | [b"usr", b"etc", ..]
+            | [b"usr" | b"lib", b"systemd", ..]
+            | [b"usr", b"lib", b"systemd", ..]
+            | [b"usr", b"local", b"lib", b"systemd", ..]
+            | [b"run", b"systemd", ..]
+            | [b"usr", b"lib", b"os-release"]
+    )
 }
 
 /// Why only the first bytes of a file are kept: no reader asks for more.
@@ -379,24 +410,162 @@ impl Ctx<'_> {
         }
         let mut head = Vec::with_capacity(HEAD);
         e.by_ref().take(HEAD as u64).read_to_end(&mut head)?;
+        if head.starts_with(b"\x7fELF") && size > head.len() as u64 {
+            return elf_ranges(e, head, size, budget);
+        }
         if !wants_whole(path, &head, size) {
             return Ok(Data::Head(head.into(), NOT_NEEDED));
+        }
+        if head.starts_with(b"#!") && size > MAX_SCRIPT {
+            return Ok(Data::Head(head.into(), SCRIPT_TOO_LARGE));
         }
         if size > MAX_FILE {
             return Ok(Data::Head(head.into(), TOO_LARGE));
         }
+        let other_text = size > HEAD as u64
+            && !head.starts_with(b"#!")
+            && !head.starts_with(RPM_MAGIC)
+            && !is_db(path)
+            && !text_place(path);
+        if other_text {
+            if size > budget.other_text {
+                return Ok(Data::Head(head.into(), OTHER_TEXT_SPENT));
+            }
+            budget.other_text -= size;
+        }
         if size > budget.left {
             budget.exhausted += 1;
-            return Ok(Data::Head(
-                head.into(),
-                "the memory budget for compressed layers is spent",
-            ));
+            return Ok(Data::Head(head.into(), BUDGET_SPENT));
         }
         let mut all = head;
         e.by_ref().take(size).read_to_end(&mut all)?;
         budget.left = budget.left.saturating_sub(all.len() as u64);
         Ok(Data::Kept(all.into()))
     }
+}
+
+/// Why a script was not kept whole.
+pub const SCRIPT_TOO_LARGE: &str = "a script larger than 256 KiB (only its first line is read)";
+/// Why small text was not kept whole.
+pub const OTHER_TEXT_SPENT: &str = "small text outside /etc and the unit directories: the 16 MiB \
+     budget for such files in compressed layers is spent";
+/// Why a wanted file was not kept: the image's budget is spent.
+pub const BUDGET_SPENT: &str = "the memory budget for compressed layers is spent";
+
+fn is_db(path: &[Vec<u8>]) -> bool {
+    let p: Vec<&[u8]> = path.iter().map(Vec::as_slice).collect();
+    matches!(
+        p.as_slice(),
+        [b"var", b"lib", b"rpm" | b"dpkg", ..] | [b"usr", b"lib", b"sysimage", b"rpm", ..]
+    )
+}
+
+/// Keep what the parse of an ELF object reads (and its first bytes). The object is read
+/// whole once: into memory up to [`SPILL_AT`], else into an unnamed temporary file.
+fn elf_ranges(
+    rest: &mut impl Read,
+    head: Vec<u8>,
+    size: u64,
+    budget: &mut Budget,
+) -> io::Result<Data> {
+    use crate::inventory::elf;
+    if size > MAX_ELF {
+        return Ok(Data::Head(head.into(), TOO_LARGE));
+    }
+    let keep = |ranges: Vec<std::ops::Range<u64>>| {
+        let mut ranges = ranges;
+        ranges.push(0..(HEAD as u64).min(size));
+        elf::merged(ranges)
+    };
+    let pieces: Vec<(u64, Box<[u8]>)> = if size <= spill_at() {
+        let mut all = head.clone();
+        rest.take(size).read_to_end(&mut all)?;
+        let (_, ranges) = elf::parse_recording(&all);
+        keep(ranges)
+            .into_iter()
+            .filter_map(|r| {
+                let b = all.get(r.start as usize..r.end.min(all.len() as u64) as usize)?;
+                Some((r.start, b.into()))
+            })
+            .collect()
+    } else {
+        let mut f = spill_file()?;
+        f.write_all(&head)?;
+        io::copy(&mut rest.take(size), &mut f)?;
+        let (_, ranges) = elf::parse_file_recording(&f);
+        let mut out = Vec::new();
+        for r in keep(ranges) {
+            let mut b = vec![0u8; (r.end - r.start) as usize];
+            let mut done = 0;
+            while done < b.len() {
+                match std::os::unix::fs::FileExt::read_at(&f, &mut b[done..], r.start + done as u64)
+                {
+                    Ok(0) => break,
+                    Ok(k) => done += k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            b.truncate(done);
+            out.push((r.start, b.into_boxed_slice()));
+        }
+        out
+    };
+    let kept: u64 = pieces.iter().map(|(_, b)| b.len() as u64).sum();
+    if kept > budget.left {
+        budget.exhausted += 1;
+        return Ok(Data::Head(head.into(), BUDGET_SPENT));
+    }
+    budget.left -= kept;
+    Ok(Data::Sparse(pieces.into()))
+}
+
+/// [`SPILL_AT`]; the library's unit tests spill every ELF object above 1 KiB, so both paths
+/// are exercised (the integration tests take the memory path).
+fn spill_at() -> u64 {
+    if cfg!(test) { 1 << 10 } else { SPILL_AT }
+}
+
+/// An unnamed file in the system's temporary directory, for one ELF object at a time: made
+/// with `O_TMPFILE` (never visible), or created and unlinked at once; gone when closed.
+fn spill_file() -> io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = std::env::temp_dir();
+    let tmp = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .mode(0o600)
+        .custom_flags(libc::O_TMPFILE)
+        .open(&dir);
+    if let Ok(f) = tmp {
+        return Ok(f);
+    }
+    for i in 0..100u32 {
+        let name = dir.join(format!(
+            ".azl-compat-{}-{}-{i}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0)
+        ));
+        match std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&name)
+        {
+            Ok(f) => {
+                std::fs::remove_file(&name)?;
+                return Ok(f);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other("no temporary file could be made"))
 }
 
 fn change_is_whiteout_of_root(path: &[Vec<u8>], change: &Change) -> bool {

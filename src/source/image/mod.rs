@@ -11,15 +11,14 @@
 pub mod layer;
 pub mod layout;
 
-use super::{Entry, EntryKind, FileId, FileMeta, Opened, Source};
+use super::{Entry, EntryKind, FileId, FileMeta, Opened, ReadAt, Source};
 use crate::findings::Diagnostic;
 use layer::{Budget, Change, Content, Data};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 pub use layout::{Format, RunConfig, host_platform, is_image};
 
@@ -107,9 +106,6 @@ pub struct ImageSource {
     root: Dir,
     contents: Vec<Content>,
     diagnostics: Vec<Diagnostic>,
-    /// Size, identity and mode of the bytes handed out by `open`, by their address (an
-    /// `Opened::Bytes` carries no more; the address is unique while the bytes are alive).
-    handed: Mutex<HashMap<usize, FileMeta>>,
 }
 
 /// Why a path cannot be looked up.
@@ -144,11 +140,11 @@ impl ImageSource {
             root: Dir::default(),
             contents: Vec::new(),
             diagnostics: Vec::new(),
-            handed: Mutex::new(HashMap::new()),
         };
         let mut budget = Budget {
             left: KEPT_BUDGET,
             exhausted: 0,
+            other_text: layer::OTHER_TEXT_BUDGET,
         };
         for (i, l) in located.layers.iter().enumerate() {
             let name = if l.digest.is_empty() {
@@ -420,34 +416,71 @@ impl ImageSource {
             None => Err(Miss::NotFound),
         }
     }
+}
 
-    /// The bytes handed to a reader: the whole file when a reader wants it
-    /// ([`layer::wants_whole`]), else its first bytes (all the walk classifies by).
-    fn bytes_of(&self, c: usize, path: &[Vec<u8>]) -> io::Result<Arc<[u8]>> {
-        let content = &self.contents[c];
-        match &content.data {
-            Data::Kept(b) => Ok(Arc::clone(b)),
+/// A regular file of the image as handed to readers: its bytes where they are (in place in
+/// an uncompressed layer, or what was kept of a compressed one).
+struct ImageFile {
+    data: Data,
+    meta: FileMeta,
+}
+
+impl ReadAt for ImageFile {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        let size = self.meta.size;
+        if offset >= size || buf.is_empty() {
+            return Ok(0);
+        }
+        let want = (buf.len() as u64).min(size - offset) as usize;
+        let from = |b: &[u8], at: u64, buf: &mut [u8]| {
+            let n = want.min(b.len() - at as usize);
+            buf[..n].copy_from_slice(&b[at as usize..at as usize + n]);
+            n
+        };
+        match &self.data {
+            Data::Range {
+                blob,
+                offset: start,
+            } => {
+                let mut done = 0;
+                while done < want {
+                    let at = blob.offset + start + offset + done as u64;
+                    match std::os::unix::fs::FileExt::read_at(&*blob.file, &mut buf[done..want], at)
+                    {
+                        Ok(0) => break,
+                        Ok(k) => done += k,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(done)
+            }
+            Data::Kept(b) => Ok(if offset < b.len() as u64 {
+                from(b, offset, buf)
+            } else {
+                0
+            }),
             Data::Head(b, why) => {
-                if b.len() as u64 >= content.size || *why == layer::NOT_NEEDED {
-                    Ok(Arc::clone(b))
+                if offset < b.len() as u64 {
+                    Ok(from(b, offset, buf))
                 } else {
                     Err(io::Error::other(*why))
                 }
             }
-            Data::Range { blob, offset } => {
-                let head = blob.read_at(*offset, (layer::HEAD as u64).min(content.size))?;
-                if !layer::wants_whole(path, &head, content.size) {
-                    return Ok(head.into());
+            Data::Sparse(pieces) => {
+                let i = pieces.partition_point(|(at, _)| *at <= offset);
+                match i.checked_sub(1).map(|i| &pieces[i]) {
+                    Some((at, b)) if offset - at < b.len() as u64 => Ok(from(b, offset - at, buf)),
+                    _ => Err(io::Error::other(
+                        "only what the ELF parse reads was kept of this compressed layer's file",
+                    )),
                 }
-                if content.size > layer::MAX_FILE {
-                    return Err(io::Error::other(layer::TOO_LARGE));
-                }
-                if head.len() as u64 == content.size {
-                    return Ok(head.into());
-                }
-                Ok(blob.read_at(*offset, content.size)?.into())
             }
         }
+    }
+
+    fn meta(&self) -> FileMeta {
+        self.meta
     }
 }
 
@@ -491,14 +524,6 @@ impl Source for ImageSource {
             Some(Node::Special) => return Err(io::Error::other("not a regular file")),
             None => return Err(Miss::NotFound.into()),
         };
-        let comps: Vec<Vec<u8>> = path
-            .as_os_str()
-            .as_bytes()
-            .split(|b| *b == b'/')
-            .filter(|c| !c.is_empty() && *c != b".")
-            .map(<[u8]>::to_vec)
-            .collect();
-        let bytes = self.bytes_of(c, &comps)?;
         let content = &self.contents[c];
         let meta = FileMeta {
             size: content.size,
@@ -508,23 +533,16 @@ impl Source for ImageSource {
             }),
             executable: content.mode & 0o111 != 0,
         };
-        self.handed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(bytes.as_ptr() as usize, meta);
-        Ok(Opened::Bytes(bytes))
+        Ok(Opened::At(Box::new(ImageFile {
+            data: content.data.clone(),
+            meta,
+        })))
     }
 
     fn meta(&self, opened: &Opened) -> io::Result<FileMeta> {
         match opened {
-            Opened::Bytes(b) => self
-                .handed
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(&(b.as_ptr() as usize))
-                .copied()
-                .ok_or_else(|| io::Error::other("not opened from this image")),
-            Opened::File(_) => Err(io::Error::other("not opened from this image")),
+            Opened::At(r) => Ok(r.meta()),
+            _ => Err(io::Error::other("not opened from this image")),
         }
     }
 

@@ -162,8 +162,8 @@ fn names(img: &ImageSource, dir: &str) -> Vec<String> {
 
 fn bytes(img: &ImageSource, p: &str) -> Vec<u8> {
     match img.open(Path::new(p)).unwrap() {
-        Opened::Bytes(b) => b.to_vec(),
-        Opened::File(_) => panic!("image files are bytes"),
+        Opened::At(r) => crate::source::read_range(&*r, 0, u64::MAX).unwrap(),
+        _ => panic!("image files are read by position"),
     }
 }
 
@@ -279,6 +279,49 @@ fn compressed_layers_give_the_same_view_as_plain_ones() {
     assert_eq!(views[1].3, views[2].3);
     assert_eq!(views[1].4, ["gzip", "gzip"]);
     assert_eq!(views[2].4, ["zstd", "zstd"]);
+}
+
+#[test]
+fn elf_objects_of_compressed_layers_keep_what_the_parse_reads() {
+    use crate::inventory::elf;
+    let mut obj = elf::tests::build(&elf::tests::Spec {
+        is64: true,
+        be: false,
+        sections_only: true,
+        dynamic_beyond_file: false,
+    });
+    // Padding the parse never reads (and above the unit tests' spill size: a temporary file).
+    obj.resize(obj.len() + 8192, 0x5a);
+    let plain = layer(&[M::Dir("lib"), M::File("lib/libme.so.1", &obj, 0o755)]);
+    let size = obj.len() as u64;
+    for (name, l) in [
+        ("plain", plain.clone()),
+        ("gzip", gzip(&plain)),
+        ("zstd", zstd::encode_all(&plain[..], 1).unwrap()),
+    ] {
+        let f = image_file(&docker_save(&[l], serde_json::json!({})));
+        let img = ImageSource::open(f.path(), None).unwrap();
+        let Opened::At(r) = img.open(Path::new("/lib/libme.so.1")).unwrap() else {
+            panic!("image files are read by position");
+        };
+        assert_eq!(r.meta().size, size, "{name}");
+        assert_eq!(
+            elf::parse_at(&*r),
+            Ok(elf::tests::expected(true, false)),
+            "{name}"
+        );
+        // The padding is in place in the plain layer, and not kept from a compressed one.
+        let tail = crate::source::read_range(&*r, size - 16, 16);
+        if name == "plain" {
+            assert_eq!(tail.unwrap(), [0x5a; 16]);
+        } else {
+            assert!(
+                tail.unwrap_err().to_string().contains("ELF parse"),
+                "{name}"
+            );
+        }
+        assert_eq!(crate::source::read_range(&*r, size, 16).unwrap(), b"");
+    }
 }
 
 #[test]
