@@ -1,6 +1,7 @@
 //! One scan, end to end: source -> inventory -> checks -> report.
 
 use crate::checks::{self, Context};
+use crate::engine;
 use crate::inventory::exclude::Exclusions;
 use crate::inventory::ownership::{self, Origin};
 use crate::inventory::walk::{self, Progress};
@@ -40,16 +41,13 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     if let Err(e) = source.read_dir(Path::new("/")) {
         return Err(root_error(e));
     }
-    let report = scan_source(
+    Ok(scan_source(
         &source,
         &display_root(source.root()),
-        Vec::new(),
-        None,
-        opts,
+        &opts.exclude,
         pack,
         progress,
-    );
-    Ok(report)
+    ))
 }
 
 /// Scan a container image (`opts.root` is the image file or OCI layout directory; see
@@ -64,12 +62,11 @@ pub fn scan_image(
         path: opts.root.display().to_string(),
         error: e,
     })?;
-    let mut report = scan_source(
+    let mut report = scan_any(
         &source,
         &display_root(&opts.root),
-        source.diagnostics().to_vec(),
-        Some(&source.config),
-        opts,
+        &opts.exclude,
+        Some(&source),
         pack,
         progress,
     );
@@ -77,19 +74,33 @@ pub fn scan_image(
     Ok(report)
 }
 
-/// The scan itself, over any source; `diagnostics` are the source's own; `image` is the
-/// runtime config of an image (its Env and Entrypoint are judged).
-fn scan_source(
+/// Scan any [`Source`] (shown as `root` in the report) against a knowledge pack: the walk,
+/// packages, ownership, units, the checks and the report.
+pub fn scan_source(
     source: &dyn Source,
-    display: &str,
-    diagnostics: Vec<crate::findings::Diagnostic>,
-    image: Option<&crate::source::image::RunConfig>,
-    opts: &ScanOptions,
+    root: &str,
+    exclude: &Exclusions,
     pack: &Pack,
     progress: &dyn Progress,
 ) -> Report {
-    let mut inv = walk::walk_excluding(source, progress, &opts.exclude);
-    inv.diagnostics.extend(diagnostics);
+    scan_any(source, root, exclude, None, pack, progress)
+}
+
+/// [`scan_source`]; `image` is set when the source is a container image: its diagnostics
+/// are the report's, its config's `Env` is part of the loader model and its `Entrypoint` is
+/// judged (the `image-entrypoint` check).
+fn scan_any(
+    source: &dyn Source,
+    root: &str,
+    exclude: &Exclusions,
+    image: Option<&ImageSource>,
+    pack: &Pack,
+    progress: &dyn Progress,
+) -> Report {
+    let mut inv = walk::walk_excluding(source, progress, exclude);
+    if let Some(img) = image {
+        inv.diagnostics.extend(img.diagnostics().iter().cloned());
+    }
     // Installed packages, plus the .rpm files the walk found (installers that would run).
     let mut db = packages::read_installed(source);
     db.packages.append(&mut std::mem::take(&mut inv.rpm_files));
@@ -110,46 +121,28 @@ fn scan_source(
     let units = crate::inventory::systemd::load(source, &inv);
     let mut ctx = Context::new(&inv, pack, ld_dirs);
     ctx.launch = checks::launch_env::collect(&inv, source, &units);
-    if let Some(config) = image {
-        checks::image_config::add_launch_env(&mut ctx, config);
+    if let Some(img) = image {
+        checks::image_config::add_launch_env(&mut ctx, &img.config);
     }
-    let outcome = checks::run(&ctx);
-    let pkgs = checks::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
+    let outcome = engine::run(&ctx);
+    let pkgs = engine::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
     let (units, mut unit_findings, unit_diags) =
         checks::units::check_loaded(&ctx, source, &outcome.judged, &own, &units);
     let (image_findings, image_packages) = match image {
-        Some(config) => checks::image_config::check(&ctx, source, &outcome.judged, &own, config),
+        Some(img) => engine::run_image(&ctx, source, &outcome.judged, &own, &img.config),
         None => Default::default(),
     };
     unit_findings.extend(image_findings);
-    let mut report = report::build(display, &inv, pack, outcome, own.managers.clone());
+    let mut report = report::build(root, &inv, pack, outcome, own.managers.clone());
     report::attach_packages(&mut report, pkgs, &own.managers);
-    // What the image starts needs these (attach_units rebuilds the install command).
+    // What the image starts needs these (finish_install builds the install line).
     let mut install: std::collections::BTreeSet<String> =
         report.summary.packages_to_install.iter().cloned().collect();
     install.extend(image_packages);
     report.summary.packages_to_install = install.into_iter().collect();
     report::attach_units(&mut report, units, unit_findings, unit_diags);
-    // Packages only in the sdk channels are listed apart (unsupported), not in the dnf line.
-    let (unsupported, supported): (Vec<String>, Vec<String>) = report
-        .summary
-        .packages_to_install
-        .iter()
-        .cloned()
-        .partition(|n| {
-            pack.package(n)
-                .is_some_and(|p| !p.channel.supported() && p.channel.shipped())
-        });
-    if !unsupported.is_empty() {
-        report.summary.install_command =
-            (!supported.is_empty()).then(|| format!("dnf install {}", supported.join(" ")));
-        report.summary.packages_unsupported = unsupported;
-    }
-    // On an image without a package manager the packages are added by the image build.
-    if report.summary.install_command.is_some() && pack.profile_lacks_package_manager() {
-        report.summary.install_step = Some(pack.install_step(&supported));
-    }
-    checks::annotate_differences(&mut report.findings);
+    report::finish_install(&mut report, pack);
+    engine::annotate_differences(&mut report.findings);
     report
 }
 

@@ -5,8 +5,9 @@
 mod common;
 
 use assert_cmd::Command;
+use azl_compat::knowledge::builder::lint;
 use azl_compat::knowledge::target::{self, DEFAULT_TARGET, TargetError};
-use azl_compat::knowledge::{BUILTIN, Pack, lint};
+use azl_compat::knowledge::{BUILTIN, Pack};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -146,18 +147,7 @@ fn a_profile_extends_the_baseline_packages() {
 /// A tiny tree: `/opt/app/bin/run.sh` (`#!/bin/bash`) and `/opt/app/bin/needs-openssl3` (needs
 /// libssl.so.3 with OPENSSL_3.0.0), the latter from the corpora/apptree fixture builder.
 fn tiny_tree() -> tempfile::TempDir {
-    let build = tempfile::tempdir().unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/apptree/build.sh");
-    let out = std::process::Command::new("bash")
-        .arg(&script)
-        .arg(build.path())
-        .output()
-        .expect("run bash corpora/apptree/build.sh (needs gcc and binutils)");
-    assert!(
-        out.status.success(),
-        "corpora/apptree/build.sh failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let build = common::build_corpus_tree("apptree");
     let tree = tempfile::tempdir().unwrap();
     let bin = tree.path().join("opt/app/bin");
     std::fs::create_dir_all(&bin).unwrap();
@@ -254,6 +244,42 @@ fn scan_with_a_profile_counts_the_image_packages_as_installed() {
     let step = distroless["summary"]["install_step"].as_str().unwrap();
     assert!(step.starts_with("add bash in the image build"), "{step}");
     assert!(plain["summary"]["install_step"].is_null());
+    // Every fix on that profile names the image build, never a `dnf install` run in the image.
+    let install = &plain["target"]["facts"]["install_command"];
+    let install = install.as_str().unwrap_or("dnf install");
+    for f in distroless["findings"].as_array().unwrap() {
+        let fix = f["fix"].as_str().unwrap_or("");
+        assert!(
+            !fix.starts_with(install),
+            "{}: fix runs `{install}` in an image without a package manager: {fix}",
+            f["code"]
+        );
+    }
+    let sh_fix = distroless["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == sh.as_str())
+        .and_then(|f| f["fix"].as_str())
+        .unwrap();
+    assert!(sh_fix.contains("add bash in the image build"), "{sh_fix}");
+    // Each renderer shows the build step instead of the install line.
+    for format in ["text", "markdown", "html"] {
+        let (out, _, _) = run(&[
+            "scan",
+            root.to_str().unwrap(),
+            "-q",
+            "--format",
+            format,
+            "--target",
+            "azurelinux-4.0:distroless-base",
+        ]);
+        assert!(
+            out.contains("add bash in the image build"),
+            "{format}: {out}"
+        );
+        assert!(!out.contains(&format!("{install} bash")), "{format}: {out}");
+    }
 
     // core has bash (and no openssl-libs).
     let (_, core) = scan(root, &["--target", "azurelinux-4.0:core"]);

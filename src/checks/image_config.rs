@@ -3,7 +3,9 @@
 //! installed by an Azure Linux package, and must not break; its `Env` `LD_LIBRARY_PATH` is what
 //! every process of the container inherits, so the loader model uses it.
 
+use super::interface::{Area, Check, Input, Meta, Needs, Output, Sink};
 use super::launch_env::LaunchEnv;
+use super::provided::{Provided, package_findings};
 use super::{Context, Judged, Verdict};
 use crate::findings::{Code, Finding};
 use crate::inventory::ObjectKind;
@@ -12,6 +14,43 @@ use crate::inventory::systemd::{self, Found};
 use crate::source::Source;
 use crate::source::image::RunConfig;
 use std::collections::{BTreeSet, HashMap};
+
+/// The check: the program a container image starts (Entrypoint, else Cmd).
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "image-entrypoint",
+        summary: "the program a container image's Entrypoint or Cmd starts",
+        // What the container starts, judged like a unit's ExecStart.
+        area: Area::Units,
+        needs: Needs::Image,
+        codes: &[
+            Code::ImageEntrypointMissing,
+            Code::ImageEntrypointFromPackage,
+            Code::ImageEntrypointSdkOnly,
+            Code::ImageEntrypointBreaks,
+        ],
+        reuses: &[],
+        file: "src/checks/image_config.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Image {
+        ctx,
+        source,
+        judged,
+        own,
+        config,
+    } = input
+    {
+        let (findings, packages) = check(ctx, *source, judged, own, config);
+        out.extend(findings);
+        if !packages.is_empty() {
+            out.output(Output::Packages(packages));
+        }
+    }
+}
 
 /// The `PATH` of a container whose config sets none (what Docker and Podman give it).
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -65,7 +104,7 @@ fn start(config: &RunConfig) -> Option<(&'static str, &str)> {
 }
 
 /// Judge the program the image starts; returns the findings and the packages to install.
-pub fn check(
+fn check(
     ctx: &Context,
     source: &dyn Source,
     judged: &[Judged],
@@ -156,39 +195,20 @@ pub fn check(
     if ctx.pack.baseline_packages.iter().any(|b| b == best.package) {
         return (Vec::new(), packages);
     }
-    let pkg = ctx.pack.package(best.package);
-    let evr = pkg.map(|p| p.evr()).unwrap_or_default();
-    let sdk = pkg.is_some_and(|p| !p.channel.supported());
-    let code = if sdk {
-        Code::ImageEntrypointSdkOnly
-    } else {
+    let sdk = ctx
+        .pack
+        .package(best.package)
+        .is_some_and(|p| !p.channel.supported());
+    if !sdk {
         packages.insert(best.package.to_string());
-        Code::ImageEntrypointFromPackage
-    };
-    let f = base(code, &shown)
-        .message(format!(
-            "the image's {key} runs {word}, from Azure Linux package {} ({evr}){}",
-            best.package,
-            if sdk { ", built but not supported" } else { "" }
-        ))
-        .why(format!(
-            "{word} is not carried in the image; on {target} it is installed by {}",
-            best.package
-        ))
-        .fix(format!(
-            "dnf install {}{}",
-            best.package,
-            if sdk {
-                " (unsupported), or carry the program"
-            } else {
-                ""
-            }
-        ))
-        .evidence("package", best.package)
-        .evidence("evr", &evr)
-        .evidence("method", best.method)
-        .evidence("confidence", best.confidence.as_str());
-    (vec![f], packages)
+    }
+    let findings = package_findings(
+        ctx.pack,
+        Provided::ImageProgram { key, word },
+        &found.shipped,
+        |code| base(code, &shown),
+    );
+    (findings, packages)
 }
 
 #[cfg(test)]

@@ -49,16 +49,16 @@ pub fn relative_uri(path: &str) -> String {
     o
 }
 
-fn rule(code: Code) -> Value {
+fn rule(code: Code, facts: &crate::knowledge::format::TargetFacts) -> Value {
     let e = readiness::explain(code);
     json!({
         "id": code.as_str(),
         "name": rule_name(code),
-        "shortDescription": { "text": code.title() },
+        "shortDescription": { "text": code.title(facts) },
         "fullDescription": { "text": e.description },
         "help": {
             "text": code.explanation(),
-            "markdown": format!("**{}** ({})\n\n{}", code.as_str(), code.title(), code.explanation()),
+            "markdown": format!("**{}** ({})\n\n{}", code.as_str(), code.title(facts), code.explanation()),
         },
         "defaultConfiguration": { "level": level(code.severity()) },
         "properties": {
@@ -168,7 +168,8 @@ fn result(f: &Finding, rule_index: usize) -> Value {
 
 /// Render the report as a SARIF 2.1.0 log (pretty-printed, trailing newline).
 pub fn render(r: &Report) -> String {
-    let rules: Vec<Value> = Code::ALL.iter().map(|&c| rule(c)).collect();
+    let facts = r.target_facts();
+    let rules: Vec<Value> = Code::ALL.iter().map(|&c| rule(c, &facts)).collect();
     let results: Vec<Value> = r
         .findings
         .iter()
@@ -195,6 +196,9 @@ pub fn render(r: &Report) -> String {
     }
     if let Some(c) = &r.summary.install_command {
         run_props["installCommand"] = c.clone().into();
+    }
+    if let Some(step) = &r.summary.install_step {
+        run_props["installStep"] = step.clone().into();
     }
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -8,10 +8,12 @@
 pub mod confined;
 mod dir;
 pub mod image;
+pub mod memory;
 pub mod user_file;
 
 pub use dir::DirSource;
 pub use image::ImageSource;
+pub use memory::MemorySource;
 
 use std::io;
 use std::path::Path;
