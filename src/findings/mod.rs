@@ -165,7 +165,7 @@ codes! {
     /// The program a container image starts (Entrypoint, else Cmd) is missing on the target.
     ImageEntrypointMissing = "image-entrypoint-missing", Blocker, "program the image starts is missing on the target";
     /// The program a container image starts comes from an Azure Linux package.
-    ImageEntrypointFromPackage = "image-entrypoint-from-package", Info, "program the image starts comes from an Azure Linux package";
+    ImageEntrypointFromPackage = "image-entrypoint-from-package", Info, "program the image starts comes from {a_name} package";
     /// The program a container image starts is only in the unsupported sdk channel.
     ImageEntrypointSdkOnly = "image-entrypoint-sdk-only", Warning, "program the image starts only in the unsupported sdk channel";
     /// The carried-over program a container image starts would break.

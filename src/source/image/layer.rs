@@ -8,8 +8,8 @@
 //! the whole of shell scripts, RPM files, package databases and small text files where the
 //! readers look for them (each capped, all within a budget). An ELF object larger than
 //! [`SPILL_AT`] is copied, while its ranges are recorded, to an unnamed temporary file in the
-//! system's temporary directory (`O_TMPFILE`, or created and unlinked at once), one at a time,
-//! and closed (so gone) before the next member: memory stays bounded whatever the file's size.
+//! system's temporary directory (`O_TMPFILE`: it never has a name), one at a time, and closed
+//! (so gone) before the next member: memory stays bounded whatever the file's size.
 
 use super::layout::Blob;
 use crate::findings::Diagnostic;
@@ -489,9 +489,9 @@ fn elf_ranges(
             })
             .collect()
     } else {
-        let mut f = spill_file()?;
-        f.write_all(&head)?;
-        io::copy(&mut rest.take(size), &mut f)?;
+        let Some(f) = spill(rest, &head, size)? else {
+            return Ok(Data::Head(head.into(), NO_TEMP));
+        };
         let (_, ranges) = elf::parse_file_recording(&f);
         let mut out = Vec::new();
         for r in keep(ranges) {
@@ -526,46 +526,44 @@ fn spill_at() -> u64 {
     if cfg!(test) { 1 << 10 } else { SPILL_AT }
 }
 
-/// An unnamed file in the system's temporary directory, for one ELF object at a time: made
-/// with `O_TMPFILE` (never visible), or created and unlinked at once; gone when closed.
-fn spill_file() -> io::Result<std::fs::File> {
+/// Why an ELF object of a compressed layer is unread: its temporary copy could not be made.
+pub const NO_TEMP: &str = "larger than 16 MiB in a compressed layer, and no unnamed temporary \
+     file (O_TMPFILE) could hold it for its parse";
+
+/// Copy an ELF object (`head`, then the rest of the member) to an unnamed file in the
+/// system's temporary directory, made with `O_TMPFILE`: it never has a name, in any directory,
+/// and is gone when closed. `None` when no such file can be made or written (the member's
+/// rest is then skipped by the tar reader); an error only when the layer itself cannot be read.
+fn spill(rest: &mut impl Read, head: &[u8], size: u64) -> io::Result<Option<std::fs::File>> {
     use std::os::unix::fs::OpenOptionsExt;
-    let dir = std::env::temp_dir();
-    let tmp = std::fs::OpenOptions::new()
+    let Ok(mut f) = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .mode(0o600)
         .custom_flags(libc::O_TMPFILE)
-        .open(&dir);
-    if let Ok(f) = tmp {
-        return Ok(f);
+        .open(std::env::temp_dir())
+    else {
+        return Ok(None);
+    };
+    if f.write_all(head).is_err() {
+        return Ok(None);
     }
-    for i in 0..100u32 {
-        let name = dir.join(format!(
-            ".azl-compat-{}-{}-{i}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or(0)
-        ));
-        match std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(&name)
-        {
-            Ok(f) => {
-                std::fs::remove_file(&name)?;
-                return Ok(f);
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+    let mut left = size.saturating_sub(head.len() as u64);
+    let mut buf = vec![0u8; 1 << 20];
+    while left > 0 {
+        let want = buf.len().min(left as usize);
+        let n = match rest.read(&mut buf[..want]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
+        };
+        if f.write_all(&buf[..n]).is_err() {
+            return Ok(None);
         }
+        left -= n as u64;
     }
-    Err(io::Error::other("no temporary file could be made"))
+    Ok(Some(f))
 }
 
 fn change_is_whiteout_of_root(path: &[Vec<u8>], change: &Change) -> bool {

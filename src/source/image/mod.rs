@@ -525,6 +525,14 @@ impl Source for ImageSource {
             None => return Err(Miss::NotFound.into()),
         };
         let content = &self.contents[c];
+        // A file a check needed whole but that could not be kept is unread (a diagnostic,
+        // an incomplete verdict), never handed out as if it were complete.
+        if let Data::Head(b, why) = &content.data
+            && [layer::TOO_LARGE, layer::BUDGET_SPENT, layer::NO_TEMP].contains(why)
+            && (b.len() as u64) < content.size
+        {
+            return Err(io::Error::other(*why));
+        }
         let meta = FileMeta {
             size: content.size,
             id: (content.links > 1).then_some(FileId {
