@@ -8,7 +8,7 @@ use crate::inventory::walk::{self, Progress};
 use crate::inventory::{Inventory, ld_so_conf, os_release, packages};
 use crate::knowledge::Pack;
 use crate::report::{self, Report};
-use crate::source::{DirSource, Source};
+use crate::source::{DirSource, ImageSource, Source};
 use std::path::{Path, PathBuf};
 
 /// What to scan and how.
@@ -56,6 +56,32 @@ pub fn collect(
     Ok((source, inv, db))
 }
 
+/// Scan a container image (`opts.root` is the image file or OCI layout directory; see
+/// docs/images.md). `platform` picks a manifest from a multi-platform index.
+pub fn scan_image(
+    opts: &ScanOptions,
+    platform: Option<&str>,
+    pack: &Pack,
+    progress: &dyn Progress,
+) -> Result<Report, ScanError> {
+    let source = ImageSource::open(&opts.root, platform).map_err(|e| ScanError::Root {
+        path: opts.root.display().to_string(),
+        error: e,
+    })?;
+    let (mut inv, db) = collect_source(&source, &opts.exclude, progress);
+    inv.diagnostics.extend(source.diagnostics().iter().cloned());
+    let mut report = judge_any(
+        &source,
+        &display_root(&opts.root),
+        inv,
+        db,
+        pack,
+        Some(&source),
+    );
+    crate::source::image::annotate(&source, &mut report);
+    Ok(report)
+}
+
 /// Scan any [`Source`] (shown as `root` in the report) against a knowledge pack: the walk,
 /// packages, ownership, units, the checks and the report ([`collect_source`] then [`judge`]).
 pub fn scan_source(
@@ -90,9 +116,22 @@ pub fn collect_source(
 pub fn judge(
     source: &dyn Source,
     root: &str,
+    inv: Inventory,
+    db: packages::PackageDb,
+    pack: &Pack,
+) -> Report {
+    judge_any(source, root, inv, db, pack, None)
+}
+
+/// [`judge`]; `image` is set when the source is a container image: its config's `Env` is part
+/// of the loader model and its `Entrypoint` is judged (the `image-entrypoint` check).
+fn judge_any(
+    source: &dyn Source,
+    root: &str,
     mut inv: Inventory,
     db: packages::PackageDb,
     pack: &Pack,
+    image: Option<&ImageSource>,
 ) -> Report {
     let is_debian_name = |n: &str| matches!(pack.debian_mapping(n), Ok(Some(_)));
     let origins: Vec<Origin> = db
@@ -110,12 +149,25 @@ pub fn judge(
     let units = crate::inventory::systemd::load(source, &inv);
     let mut ctx = Context::new(&inv, pack, ld_dirs);
     ctx.launch = checks::launch_env::collect(&inv, source, &units);
+    if let Some(img) = image {
+        checks::image_config::add_launch_env(&mut ctx, &img.config);
+    }
     let outcome = engine::run(&ctx);
     let pkgs = engine::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
-    let (units, unit_findings, unit_diags) =
+    let (units, mut unit_findings, unit_diags) =
         engine::units::check_loaded(&ctx, source, &outcome.judged, &own, &units);
+    let (image_findings, image_packages) = match image {
+        Some(img) => engine::run_image(&ctx, source, &outcome.judged, &own, &img.config),
+        None => Default::default(),
+    };
+    unit_findings.extend(image_findings);
     let mut report = report::build(root, &inv, pack, outcome, own.managers.clone());
     report::attach_packages(&mut report, pkgs, &own.managers);
+    // What the image starts needs these (finish_install builds the install line).
+    let mut install: std::collections::BTreeSet<String> =
+        report.summary.packages_to_install.iter().cloned().collect();
+    install.extend(image_packages);
+    report.summary.packages_to_install = install.into_iter().collect();
     report::attach_units(&mut report, units, unit_findings, unit_diags);
     // Host configuration that does not carry over (issue 14).
     let host_files =

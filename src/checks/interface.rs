@@ -77,6 +77,8 @@ pub enum Needs {
     Units,
     /// Once per scan, with the host's configuration files ([`Input::Host`]).
     Host,
+    /// Once per scanned container image, with its config ([`Input::Image`]).
+    Image,
 }
 
 /// A check's declaration: the registry, `explain` and the readiness areas read it.
@@ -130,6 +132,13 @@ pub(crate) enum Input<'a> {
     Host {
         host: &'a super::host_ctx::HostCtx<'a>,
     },
+    Image {
+        ctx: &'a Context<'a>,
+        source: &'a dyn crate::source::Source,
+        judged: &'a [Judged],
+        own: &'a crate::inventory::ownership::Ownership,
+        config: &'a crate::source::image::RunConfig,
+    },
 }
 
 impl Input<'_> {
@@ -145,6 +154,7 @@ impl Input<'_> {
             Input::Unit { .. } => Needs::Unit,
             Input::Units { .. } => Needs::Units,
             Input::Host { .. } => Needs::Host,
+            Input::Image { .. } => Needs::Image,
         }
     }
 

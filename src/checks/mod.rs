@@ -16,6 +16,7 @@ pub mod host_programs;
 pub mod host_security;
 pub mod host_services;
 pub mod host_sources;
+pub mod image_config;
 pub mod interface;
 pub mod launch_env;
 pub mod package_fate;

@@ -5,8 +5,9 @@
 use super::interface::{Area, Check, Input, Meta, Sink};
 use super::{
     elf_dependencies, elf_libraries, elf_platform, elf_versions, host_crypto, host_network,
-    host_programs, host_security, host_services, host_sources, packages, requires, scripts,
-    units_deps, units_directives, units_exec, units_host, units_legacy, units_presets, units_sysv,
+    host_programs, host_security, host_services, host_sources, image_config, packages, requires,
+    scripts, units_deps, units_directives, units_exec, units_host, units_legacy, units_presets,
+    units_sysv,
 };
 use crate::findings::Code;
 
@@ -33,6 +34,7 @@ pub static CHECKS: &[&Check] = &[
     &host_services::CHECK,
     &host_programs::CHECK,
     &host_network::CHECK,
+    &image_config::CHECK,
 ];
 
 /// The declarations of every check, in registry order.

@@ -78,12 +78,18 @@ struct WhichArgs {
 
 #[derive(clap::Args, Debug)]
 struct ScanArgs {
-    /// The directory taken as the root of what would move, or a facts file (`collect`).
+    /// The directory taken as the root of what would move, a facts file (`collect`), or a
+    /// container image: a `docker save` tar, an OCI image layout (directory or tar) or a layer
+    /// tar (docs/images.md).
     root: PathBuf,
     /// More roots or facts files: each gets its own report in the directory `-o` names
     /// (judged in parallel with one pack in memory; docs/fleet.md).
     #[arg(value_name = "MORE")]
     more: Vec<PathBuf>,
+    /// For an image whose index has several manifests: the one for OS/ARCH[/VARIANT]
+    /// [default: the host's, e.g. linux/amd64].
+    #[arg(long, value_name = "OS/ARCH")]
+    platform: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = output::Format::Text)]
     format: output::Format,
@@ -281,19 +287,22 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
     raise_fd_limit();
     let show = !a.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     let progress = progress::Progress::new(show);
-    let report = scan(
-        &ScanOptions {
-            root: a.root.clone(),
-            cross_mounts: a.cross_mounts,
-            exclude: exclusions(&a.exclude, policy.as_ref())?,
-        },
-        pack,
-        &progress,
-    )?;
+    let opts = ScanOptions {
+        root: a.root.clone(),
+        cross_mounts: a.cross_mounts,
+        exclude: exclusions(&a.exclude, policy.as_ref())?,
+    };
+    let image = azl_compat::source::image::is_image(&a.root);
+    let report = if image {
+        azl_compat::scan::scan_image(&opts, a.platform.as_deref(), pack, &progress)?
+    } else {
+        scan(&opts, pack, &progress)?
+    };
     progress.finish();
     if let Some(dir) = &a.write_fixes {
         let opts = azl_compat::checks::units_write::WriteOptions {
-            root: Some(&a.root),
+            // An image is never written to; a directory is refused as the output's home.
+            root: (!image).then_some(a.root.as_path()),
             force: a.force,
         };
         azl_compat::checks::units_write::write_fixes(&report.units, dir, opts)

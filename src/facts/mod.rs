@@ -317,18 +317,10 @@ impl Source for Recording<'_> {
             Err(e) => (Answer::Err(IoError::of(&e)), Err(e)),
             Ok(opened) => {
                 let meta = self.inner.meta(&opened);
-                let mut content = Vec::new();
-                let read = match opened {
-                    Opened::File(f) => f.take(MAX_RECORDED + 1).read_to_end(&mut content),
-                    Opened::Bytes(b) => {
-                        let n = b.len().min(MAX_RECORDED as usize + 1);
-                        content.extend_from_slice(&b[..n]);
-                        Ok(n)
-                    }
-                };
+                let read = opened.read_prefix(MAX_RECORDED + 1);
                 match read {
                     Err(e) => (Answer::Err(IoError::of(&e)), Err(e)),
-                    Ok(_) => {
+                    Ok(mut content) => {
                         if content.starts_with(b"\x7fELF") {
                             content = ELF_STANDIN.to_vec();
                         }

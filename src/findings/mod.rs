@@ -162,6 +162,14 @@ codes! {
     UnitExecSdkOnly = "unit-exec-sdk-only", Warning, "program a unit starts only in the unsupported sdk channel";
     /// A carried-over program a unit starts would break.
     UnitExecBreaks = "unit-exec-breaks", Blocker, "program a unit starts would break";
+    /// The program a container image starts (Entrypoint, else Cmd) is missing on the target.
+    ImageEntrypointMissing = "image-entrypoint-missing", Blocker, "program the image starts is missing on the target";
+    /// The program a container image starts comes from an Azure Linux package.
+    ImageEntrypointFromPackage = "image-entrypoint-from-package", Info, "program the image starts comes from {a_name} package";
+    /// The program a container image starts is only in the unsupported sdk channel.
+    ImageEntrypointSdkOnly = "image-entrypoint-sdk-only", Warning, "program the image starts only in the unsupported sdk channel";
+    /// The carried-over program a container image starts would break.
+    ImageEntrypointBreaks = "image-entrypoint-breaks", Blocker, "program the image starts would break";
     /// A unit requires (or is installed into) a unit Azure Linux 4.0 does not ship.
     UnitDependencyMissing = "unit-dependency-missing", Blocker, "unit depends on a unit the target lacks";
     /// A unit orders against or wants a unit Azure Linux 4.0 does not ship.

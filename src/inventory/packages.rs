@@ -348,7 +348,7 @@ pub(crate) fn read_file_if(
     let opened = source.open(Path::new(path))?;
     let size = match &opened {
         Opened::Bytes(b) => b.len() as u64,
-        Opened::File(_) => source.meta(&opened)?.size,
+        Opened::File(_) | Opened::At(_) => source.meta(&opened)?.size,
     };
     if size > cap {
         return Err(too_big(size, cap));
@@ -358,6 +358,16 @@ pub(crate) fn read_file_if(
         Opened::Bytes(b) => {
             check(&b[..b.len().min(head)]).map_err(refuse)?;
             Ok(b.to_vec())
+        }
+        Opened::At(r) => {
+            if head > 0 {
+                check(&crate::source::read_range(&*r, 0, head as u64)?).map_err(refuse)?;
+            }
+            let out = crate::source::read_range(&*r, 0, cap + 1)?;
+            if out.len() as u64 > cap {
+                return Err(too_big(out.len() as u64, cap));
+            }
+            Ok(out)
         }
         Opened::File(mut f) => {
             let mut out = Vec::new();

@@ -125,6 +125,10 @@ pub struct SourceInfo {
     /// documentation, `--exclude`, the policy's `exclude`), with the rule and the reason.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excluded: Vec<crate::inventory::exclude::Excluded>,
+    /// Set when the source is a container image: its format, layers and config
+    /// (docs/images.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<crate::source::image::ImageReport>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -358,6 +362,7 @@ pub fn build(
             distro_owned: stats.distro_owned,
             skipped: stats.skipped_mounts.clone(),
             excluded: stats.excluded.clone(),
+            image: None,
         },
         summary: Summary {
             binaries: counts,

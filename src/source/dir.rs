@@ -163,6 +163,7 @@ impl Source for DirSource {
                 id: None,
                 executable: true,
             }),
+            Opened::At(r) => Ok(r.meta()),
         }
     }
 

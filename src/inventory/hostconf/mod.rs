@@ -17,8 +17,7 @@ pub mod repos;
 use crate::findings::Diagnostic;
 use crate::inventory::ownership::{Origin, Ownership};
 use crate::inventory::{Inventory, Node, systemd};
-use crate::source::{EntryKind, Opened, Source};
-use std::io::Read;
+use crate::source::{EntryKind, Source};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -219,15 +218,9 @@ fn read_capped(source: &dyn Source, path: &Path, cap: u64) -> Result<Vec<u8>, St
     source
         .meta(&opened)
         .map_err(|e| format!("cannot read: {e}"))?;
-    let mut bytes = Vec::new();
-    match opened {
-        Opened::File(f) => {
-            f.take(cap + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|e| format!("cannot read: {e}"))?;
-        }
-        Opened::Bytes(b) => bytes.extend_from_slice(&b[..b.len().min(cap as usize + 1)]),
-    }
+    let bytes = opened
+        .read_prefix(cap + 1)
+        .map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > cap {
         return Err(format!("larger than {cap} bytes: not read"));
     }

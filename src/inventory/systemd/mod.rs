@@ -296,6 +296,9 @@ pub fn read_text(source: &dyn Source, inv: &Inventory, path: &str) -> Result<Str
                 .map_err(|e| e.to_string())?;
         }
         Opened::Bytes(b) => bytes.extend_from_slice(&b[..b.len().min(MAX_TEXT as usize + 1)]),
+        Opened::At(r) => {
+            bytes = crate::source::read_range(&*r, 0, MAX_TEXT + 1).map_err(|e| e.to_string())?
+        }
     }
     if bytes.len() as u64 > MAX_TEXT {
         return Err(format!("larger than {MAX_TEXT} bytes"));
