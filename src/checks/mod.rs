@@ -12,6 +12,7 @@ pub mod launch_env;
 pub mod loader;
 pub mod package_fate;
 pub mod packages;
+pub mod python;
 pub mod requires;
 pub mod richdep;
 pub mod scripts;
@@ -46,6 +47,8 @@ pub struct Context<'a> {
     pub arch: String,
     /// `LD_LIBRARY_PATH` the tree sets for programs it starts (see [`launch_env`]).
     pub launch: HashMap<ObjectId, Vec<launch_env::LaunchEnv>>,
+    /// Python virtual environments, distributions and imports (see [`python`]).
+    pub python: crate::inventory::python::PythonInventory,
     /// File name or DT_SONAME -> carried-over shared objects bearing it.
     by_name: HashMap<String, Vec<ObjectId>>,
     soname_cache: RwLock<HashMap<String, Vec<Provider>>>,
@@ -92,6 +95,7 @@ impl<'a> Context<'a> {
             ld_so_conf_dirs,
             arch,
             launch: HashMap::new(),
+            python: Default::default(),
             by_name,
             soname_cache: RwLock::new(HashMap::new()),
         }
@@ -323,6 +327,7 @@ pub fn run(ctx: &Context) -> Outcome {
             })
             .collect::<Vec<_>>(),
     );
+    findings.extend(python::check(ctx));
     let script_ids: Vec<ObjectId> = carried
         .iter()
         .copied()

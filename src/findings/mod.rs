@@ -148,6 +148,24 @@ codes! {
     SystemdLegacyFile = "systemd-legacy-file", Warning, "boot flag file or hook systemd ignores";
     /// Behaviour that changed in systemd 258 (uaccess rules, user managers, tty permissions).
     SystemdBehaviourChange = "systemd-behaviour-change", Warning, "systemd 258 behaviour change";
+    /// A Python extension module or distribution is built for a CPython ABI the Python that would load it on the target does not have.
+    PythonExtensionAbiMismatch = "python-extension-abi-mismatch", Blocker, "Python extension built for another CPython";
+    /// A Python extension module or distribution loads only with a Python of the unsupported sdk channel.
+    PythonExtensionSdkPython = "python-extension-sdk-python", Warning, "Python extension needs a Python of the sdk channel";
+    /// A virtual environment's interpreter becomes another Python version on the target.
+    PythonVenvVersionChange = "python-venv-version-change", Blocker, "virtual environment runs another Python version on the target";
+    /// A virtual environment's interpreter exists neither in the tree nor in an Azure Linux package.
+    PythonVenvInterpreterMissing = "python-venv-interpreter-missing", Blocker, "virtual environment's Python missing on the target";
+    /// A virtual environment's interpreter is only in the unsupported sdk channel.
+    PythonVenvSdkPython = "python-venv-sdk-python", Warning, "virtual environment's Python only in the sdk channel";
+    /// A console script runs the interpreter of a virtual environment that breaks.
+    PythonVenvScript = "python-venv-script", Blocker, "script runs a virtual environment that breaks";
+    /// An installed wheel needs a newer glibc than the target's.
+    PythonWheelGlibcTooNew = "python-wheel-glibc-too-new", Blocker, "wheel needs a newer glibc";
+    /// An installed wheel is built for musl libc.
+    PythonWheelMusllinux = "python-wheel-musllinux", Blocker, "musllinux wheel on a glibc system";
+    /// Python source imports a standard-library module the target's Python removed.
+    PythonRemovedModule = "python-removed-module", Blocker, "imports a removed standard-library module";
 }
 
 /// The documentation of every code (docs/findings.md), one `## code` section each.

@@ -11,6 +11,7 @@ pub mod names;
 pub mod os_release;
 pub mod ownership;
 pub mod packages;
+pub mod python;
 pub mod rpm;
 pub mod script;
 pub mod systemd;
@@ -95,6 +96,8 @@ pub struct Inventory {
     pub rpm_files: Vec<packages::InstalledPackage>,
     /// The source distribution as /etc/os-release describes it, if present.
     pub os_release: BTreeMap<String, String>,
+    /// Files the language-runtime readers want, noted by name (sorted; see `python::noted`).
+    pub runtime_files: Vec<String>,
 }
 
 /// Counts of what the walk saw.

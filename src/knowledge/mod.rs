@@ -17,6 +17,7 @@ pub mod profiles;
 mod query;
 pub mod repodata;
 pub mod rpm_family;
+pub mod runtimes;
 mod sha256;
 pub mod source_distros;
 pub mod target;

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Build the "runtimes" fixture: a root holding the Python workload of a RHEL 9 host (Python 3.9),
+# judged by tests/runtimes_e2e.rs. Real third-party code: two wheels from PyPI, fetched with
+# `pip download` (pinned by version and sha256, cached), installed by unpacking them as pip does.
+#
+#   bash corpora/runtimes/build.sh OUTDIR
+#
+# OUTDIR/root/opt/app     the acceptance tree (tests/runtimes_e2e.rs says what an expert expects):
+#   venv/                 a venv made by RHEL 9's `python3 -m venv` (pyvenv.cfg version 3.9.18,
+#                         bin/python -> /usr/bin/python3, python3 and python3.9 -> python)
+#   venv/lib/python3.9/site-packages/
+#                         MarkupSafe 2.1.5 (cp39-cp39 manylinux_2_17: a CPython 3.9 extension)
+#                         bcrypt 4.2.0 (cp39-abi3 manylinux_2_28: the stable ABI, from 3.9 on)
+#   venv/bin/acme         a console script (#!/opt/app/venv/bin/python3)
+#   src/app/              our own sources: `import imp` (removed in 3.12), guarded, commented
+#                         and quoted imports that are not breaks
+# OUTDIR/root/srv/variants  one case per other Python finding (synthetic dist-info and venvs).
+# OUTDIR/.cache            downloaded wheels (AZL_COMPAT_WHEEL_CACHE overrides; reused when the
+#                          sha256 matches)
+#
+# Needs bash, python3 and pip (PyPI reachable, or the wheels already in the cache). Nothing of
+# the wheels is executed.
+set -eu
+
+if [ $# -ne 1 ]; then
+    echo "usage: $0 OUTDIR" >&2
+    exit 2
+fi
+HERE=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$1"
+OUT=$(cd "$1" && pwd)
+ROOT="$OUT/root"
+CACHE="${AZL_COMPAT_WHEEL_CACHE:-$OUT/.cache}"
+command -v python3 >/dev/null 2>&1 || { echo "build.sh: 'python3' is required" >&2; exit 1; }
+mkdir -p "$CACHE"
+rm -rf "$ROOT"
+
+# name==version  wheel file  sha256  pip download arguments
+WHEELS=(
+  "markupsafe==2.1.5|MarkupSafe-2.1.5-cp39-cp39-manylinux_2_17_x86_64.manylinux2014_x86_64.whl|17b950fccb810b3293638215058e432159d2b71005c74371d784862b7e4683f3|--platform manylinux2014_x86_64 --abi cp39"
+  "bcrypt==4.2.0|bcrypt-4.2.0-cp39-abi3-manylinux_2_28_x86_64.whl|3d3a6d28cb2305b43feac298774b997e372e56c7c7afd90a12b3dc49b189151c|--platform manylinux_2_28_x86_64 --abi abi3"
+)
+fetch() {
+    local spec=$1 file=$2 sum=$3 args=$4
+    if [ -f "$CACHE/$file" ] && echo "$sum  $CACHE/$file" | sha256sum -c --status; then
+        return
+    fi
+    python3 -m pip --version >/dev/null 2>&1 || { echo "build.sh: pip is required to fetch $file" >&2; exit 1; }
+    # shellcheck disable=SC2086
+    python3 -m pip download --quiet --only-binary=:all: --no-deps --python-version 3.9 \
+        --implementation cp $args -d "$CACHE" "$spec"
+    echo "$sum  $CACHE/$file" | sha256sum -c --status || { echo "build.sh: $file: sha256 mismatch" >&2; exit 1; }
+}
+# Unpack a wheel into site-packages: what pip does for the files (RECORD, scripts aside).
+install_wheel() {
+    python3 - "$1" "$2" <<'PY'
+import sys, zipfile, os
+whl, dest = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(whl) as z:
+    for m in z.infolist():
+        if m.filename.endswith("/"):
+            continue
+        p = os.path.join(dest, m.filename)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with z.open(m) as src, open(p, "wb") as dst:
+            dst.write(src.read())
+        mode = (m.external_attr >> 16) & 0o777
+        if mode:
+            os.chmod(p, mode)
+PY
+}
+
+APP="$ROOT/opt/app"
+V="$APP/venv"
+SP="$V/lib/python3.9/site-packages"
+mkdir -p "$V/bin" "$SP" "$V/include"
+ln -s lib "$V/lib64"
+cat > "$V/pyvenv.cfg" <<'CFG'
+home = /usr/bin
+include-system-site-packages = false
+version = 3.9.18
+CFG
+ln -s /usr/bin/python3 "$V/bin/python"
+ln -s python "$V/bin/python3"
+ln -s python "$V/bin/python3.9"
+for w in "${WHEELS[@]}"; do
+    IFS='|' read -r spec file sum args <<< "$w"
+    fetch "$spec" "$file" "$sum" "$args"
+    install_wheel "$CACHE/$file" "$SP"
+done
+cat > "$V/bin/acme" <<'SCRIPT'
+#!/opt/app/venv/bin/python3
+# -*- coding: utf-8 -*-
+import re
+import sys
+from app.cli import main
+if __name__ == '__main__':
+    sys.argv[0] = re.sub(r'(-script\.pyw|\.exe)?$', '', sys.argv[0])
+    sys.exit(main())
+SCRIPT
+chmod 0755 "$V/bin/acme"
+mkdir -p "$APP/src"
+cp -R "$HERE/src/app/app" "$APP/src/app"
+
+# Variants: one case per other Python finding.
+VAR="$ROOT/srv/variants"
+# A venv made with an explicit python3.9 (the sdk package has it).
+mkdir -p "$VAR/venv39/bin" "$VAR/venv39/lib/python3.9/site-packages"
+printf 'home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.9.18\n' > "$VAR/venv39/pyvenv.cfg"
+ln -s /usr/bin/python3.9 "$VAR/venv39/bin/python"
+# A venv of a Software Collections Python 3.8 (no Azure Linux package has it).
+mkdir -p "$VAR/venv38/bin"
+printf 'home = /opt/rh/rh-python38/root/usr/bin\nversion = 3.8.13\n' > "$VAR/venv38/pyvenv.cfg"
+ln -s /opt/rh/rh-python38/root/usr/bin/python3 "$VAR/venv38/bin/python"
+# A venv of the target's own Python version: nothing to say.
+mkdir -p "$VAR/venv314/bin"
+printf 'home = /usr/bin\nversion = 3.14.0\n' > "$VAR/venv314/pyvenv.cfg"
+ln -s /usr/bin/python3 "$VAR/venv314/bin/python"
+# Installed distributions outside any venv.
+D="$VAR/site/lib/python3.12/site-packages"
+mkdir -p "$D/newglibc-1.0.dist-info" "$D/muslonly-1.0.dist-info" "$D/pure-1.0.dist-info" "$D/stable-2.0.dist-info"
+printf 'Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp314-cp314-manylinux_2_99_x86_64\n' > "$D/newglibc-1.0.dist-info/WHEEL"
+printf 'Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp314-cp314-musllinux_1_2_x86_64\n' > "$D/muslonly-1.0.dist-info/WHEEL"
+printf 'Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n' > "$D/pure-1.0.dist-info/WHEEL"
+printf 'Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp312-cp312-manylinux_2_17_x86_64\n' > "$D/stable-2.0.dist-info/WHEEL"
+# A backport installed beside code that imports the removed module: no finding.
+printf '"""standard-telnetlib backport (stand-in)."""\n' > "$D/telnetlib.py"
+mkdir -p "$VAR/tools"
+printf 'import telnetlib\nimport cgi\n' > "$VAR/tools/probe.py"
+# Extension modules outside any venv: CPython 3.9 (only the sdk python3.9 imports it) and 3.8
+# (no Azure Linux Python does); the 3.8 one is the same ELF file under a 3.8 name.
+mkdir -p "$VAR/plugins"
+cp "$SP/markupsafe/_speedups.cpython-39-x86_64-linux-gnu.so" "$VAR/plugins/_speedups.cpython-39-x86_64-linux-gnu.so"
+cp "$SP/markupsafe/_speedups.cpython-39-x86_64-linux-gnu.so" "$VAR/plugins/_legacy.cpython-38-x86_64-linux-gnu.so"

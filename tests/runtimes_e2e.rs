@@ -1,0 +1,270 @@
+//! End to end: Python workloads (`corpora/runtimes/build.sh`: a RHEL 9 application with a
+//! Python 3.9 venv holding two real PyPI wheels, our own sources, and one variant per other
+//! Python finding).
+//!
+//! The fixture needs `python3` and pip (the wheels are fetched from PyPI once and cached in
+//! the target directory); without them the test fails, it never skips.
+//!
+//! # The acceptance case, as a Python packaging expert reads it
+//!
+//! `/opt/app` is what `python3 -m venv /opt/app/venv && pip install markupsafe==2.1.5
+//! bcrypt==4.2.0` leaves on RHEL 9 (Python 3.9), plus the application's own sources. Moved to
+//! Azure Linux 4.0 (Python 3.14 as `/usr/bin/python3`; 3.9 only as the unsupported sdk
+//! package `python3.9`):
+//!
+//! - `venv/pyvenv.cfg`: the venv's `bin/python` is a link to `/usr/bin/python3`, which becomes
+//!   3.14. Python 3.14 reads `lib/python3.14/site-packages` of the venv, which does not exist:
+//!   every installed package is missing. **Blocker** (`python-venv-version-change`); the fix is
+//!   to recreate the venv, not to install python3.9 (the link does not name 3.9).
+//! - `markupsafe/_speedups.cpython-39-x86_64-linux-gnu.so`: tagged for CPython 3.9; 3.14's
+//!   import system does not even look at that suffix. **Blocker**
+//!   (`python-extension-abi-mismatch`), and its distribution `MarkupSafe 2.1.5`
+//!   (`cp39-cp39-manylinux_2_17`) says the same at the package level: reinstall a `cp314`
+//!   build. Its manylinux_2_17 platform is fine for glibc 2.42. As an ELF file it is judged
+//!   too (`breaks` because of the ABI; its own libraries resolve).
+//! - `bcrypt/_bcrypt.abi3.so` (`cp39-abi3-manylinux_2_28`): the stable ABI from 3.9 on loads in
+//!   3.14, and manylinux_2_28 <= glibc 2.42: **no Python finding**. Its ELF needs `libgcc_s.so.1`
+//!   (from the `libgcc` package): `needs-packages`, as for any library.
+//! - `venv/bin/acme`: a pip console script, `#!/opt/app/venv/bin/python3`. The interpreter
+//!   exists (it leads to the target's python3), but the package it imports is in the broken
+//!   venv: **blocker** (`python-venv-script`).
+//! - `src/app/cli.py`: `import imp` at module level (removed in 3.12): **blocker**
+//!   (`python-removed-module`, line 7). The `try: import telnetlib / except ImportError` is
+//!   written to survive the removal, and imports in comments, docstrings and strings are
+//!   not imports: no finding for them. Sources inside site-packages are the distributions'
+//!   (upgraded with them) and are not scanned.
+
+mod common;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+struct Tree {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+fn build_tree() -> Tree {
+    common::require_tool("python3");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/runtimes/build.sh");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wheel-cache");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(dir.path())
+        .env("AZL_COMPAT_WHEEL_CACHE", &cache)
+        .output()
+        .expect("run bash corpora/runtimes/build.sh");
+    assert!(
+        out.status.success(),
+        "corpora/runtimes/build.sh failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let root = dir.path().join("root");
+    Tree { _dir: dir, root }
+}
+
+fn scan_json(root: &Path) -> (i32, Value) {
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let file = out_dir.path().join("report.json");
+    let out = Command::cargo_bin("azl-compat")
+        .expect("azl-compat binary")
+        .arg("scan")
+        .arg(root)
+        .args(["--format", "json", "-o"])
+        .arg(&file)
+        .output()
+        .expect("run azl-compat");
+    let code = out.status.code().expect("exit code");
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| {
+        panic!(
+            "no report ({e}); exit {code}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let json: Value = serde_json::from_str(&text).expect("report is JSON");
+    common::assert_valid_report(&json);
+    (code, json)
+}
+
+fn s<'a>(v: &'a Value, k: &str) -> &'a str {
+    v.get(k).and_then(Value::as_str).unwrap_or("")
+}
+
+/// (code, path, subject, line) of every finding below `prefix`, sorted.
+fn findings_under(r: &Value, prefix: &str) -> Vec<(String, String, String, u64)> {
+    let mut v: Vec<_> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| s(f, "path").starts_with(prefix))
+        .map(|f| {
+            (
+                s(f, "code").to_string(),
+                s(f, "path").to_string(),
+                s(f, "subject").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn verdict<'a>(r: &'a Value, path: &str) -> &'a str {
+    r["binaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| s(b, "path") == path)
+        .map(|b| s(b, "verdict"))
+        .unwrap_or_else(|| panic!("{path} not judged"))
+}
+
+fn finding<'a>(r: &'a Value, path: &str, code: &str) -> &'a Value {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| s(f, "path") == path && s(f, "code") == code)
+        .unwrap_or_else(|| panic!("no {code} on {path}"))
+}
+
+#[test]
+fn python_tree_gets_the_verdicts_of_a_packaging_expert() {
+    let t = build_tree();
+    let (code, r) = scan_json(&t.root);
+    assert_eq!(code, 1, "blockers exist");
+    let sp = "/opt/app/venv/lib/python3.9/site-packages";
+    let speedups = format!("{sp}/markupsafe/_speedups.cpython-39-x86_64-linux-gnu.so");
+    let bcrypt = format!("{sp}/bcrypt/_bcrypt.abi3.so");
+    let f = |c: &str, p: &str, subj: &str, line: u64| {
+        (c.to_string(), p.to_string(), subj.to_string(), line)
+    };
+    let mut want = vec![
+        f(
+            "python-venv-version-change",
+            "/opt/app/venv/pyvenv.cfg",
+            "/usr/bin/python3",
+            0,
+        ),
+        f("python-extension-abi-mismatch", &speedups, "cpython-39", 0),
+        f(
+            "python-extension-abi-mismatch",
+            &format!("{sp}/MarkupSafe-2.1.5.dist-info/WHEEL"),
+            "cpython-39",
+            0,
+        ),
+        f(
+            "python-venv-script",
+            "/opt/app/venv/bin/acme",
+            "/opt/app/venv/bin/python3",
+            0,
+        ),
+        // The script's interpreter exists on the target: the venv link leads to python3.
+        f(
+            "script-interpreter-from-package",
+            "/opt/app/venv/bin/acme",
+            "/opt/app/venv/bin/python3",
+            0,
+        ),
+        f("python-removed-module", "/opt/app/src/app/cli.py", "imp", 7),
+        // bcrypt's Rust extension needs libgcc_s, as any library would.
+        f("elf-library-from-package", &bcrypt, "libgcc_s.so.1", 0),
+    ];
+    want.sort();
+    assert_eq!(findings_under(&r, "/opt/app/"), want);
+    assert_eq!(verdict(&r, &speedups), "breaks");
+    assert_eq!(verdict(&r, &bcrypt), "needs-packages");
+    assert_eq!(verdict(&r, "/opt/app/venv/bin/acme"), "breaks");
+
+    let venv = finding(&r, "/opt/app/venv/pyvenv.cfg", "python-venv-version-change");
+    assert_eq!(s(&venv["evidence"], "made_with"), "3.9");
+    assert_eq!(s(&venv["evidence"], "target_python"), "3.14");
+    assert_eq!(s(&venv["evidence"], "package"), "python3");
+    let imp = finding(&r, "/opt/app/src/app/cli.py", "python-removed-module");
+    assert_eq!(s(&imp["evidence"], "removed_in"), "3.12");
+    assert!(s(imp, "fix").contains("importlib"), "{imp:#}");
+}
+
+#[test]
+fn python_variants_each_get_their_finding() {
+    let t = build_tree();
+    let (_, r) = scan_json(&t.root);
+    let v = "/srv/variants";
+    let d = format!("{v}/site/lib/python3.12/site-packages");
+    let mut want = vec![
+        // A venv of an explicit /usr/bin/python3.9: the sdk package has it.
+        (
+            "python-venv-sdk-python".to_string(),
+            format!("{v}/venv39/pyvenv.cfg"),
+            "/usr/bin/python3.9".to_string(),
+            0,
+        ),
+        (
+            "python-venv-interpreter-missing".into(),
+            format!("{v}/venv38/pyvenv.cfg"),
+            "/opt/rh/rh-python38/root/usr/bin/python3".into(),
+            0,
+        ),
+        (
+            "python-wheel-glibc-too-new".into(),
+            format!("{d}/newglibc-1.0.dist-info/WHEEL"),
+            "newglibc 1.0".into(),
+            0,
+        ),
+        (
+            "python-wheel-musllinux".into(),
+            format!("{d}/muslonly-1.0.dist-info/WHEEL"),
+            "muslonly 1.0".into(),
+            0,
+        ),
+        // cp312 outside a venv: only the sdk python3.12 imports it.
+        (
+            "python-extension-sdk-python".into(),
+            format!("{d}/stable-2.0.dist-info/WHEEL"),
+            "cpython-312".into(),
+            0,
+        ),
+        (
+            "python-extension-sdk-python".into(),
+            format!("{v}/plugins/_speedups.cpython-39-x86_64-linux-gnu.so"),
+            "cpython-39".into(),
+            0,
+        ),
+        // No Azure Linux package ships Python 3.8.
+        (
+            "python-extension-abi-mismatch".into(),
+            format!("{v}/plugins/_legacy.cpython-38-x86_64-linux-gnu.so"),
+            "cpython-38".into(),
+            0,
+        ),
+        // `import telnetlib` is provided by the backport in site-packages; cgi is not.
+        (
+            "python-removed-module".into(),
+            format!("{v}/tools/probe.py"),
+            "cgi".into(),
+            2,
+        ),
+    ];
+    want.sort();
+    assert_eq!(findings_under(&r, "/srv/variants/"), want);
+    assert_eq!(
+        verdict(
+            &r,
+            &format!("{v}/plugins/_legacy.cpython-38-x86_64-linux-gnu.so")
+        ),
+        "breaks"
+    );
+    // The glibc ceiling is the pack's glibc.
+    let g = finding(
+        &r,
+        &format!("{d}/newglibc-1.0.dist-info/WHEEL"),
+        "python-wheel-glibc-too-new",
+    );
+    assert_eq!(s(&g["evidence"], "target_glibc"), "2.42");
+    assert_eq!(s(&g["evidence"], "glibc_needed"), "2.99");
+}
