@@ -268,3 +268,25 @@ fn python_variants_each_get_their_finding() {
     assert_eq!(s(&g["evidence"], "target_glibc"), "2.42");
     assert_eq!(s(&g["evidence"], "glibc_needed"), "2.99");
 }
+
+/// knowledge/platform/python-removed-modules.tsv is the knowledge sources' table with a
+/// header comment: the two stay in step.
+#[test]
+fn removed_module_table_matches_the_knowledge_sources() {
+    let Some(dir) = common::knowledge_sources_dir("azurelinux-4.0") else {
+        return;
+    };
+    let upstream = std::fs::read_to_string(dir.join("platform/python-removed-modules.tsv"))
+        .expect("knowledge sources' python-removed-modules.tsv");
+    let ours = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/platform/python-removed-modules.tsv"),
+    )
+    .expect("knowledge/platform/python-removed-modules.tsv");
+    let rows = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(rows(&ours), rows(&upstream));
+}

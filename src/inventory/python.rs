@@ -158,6 +158,20 @@ fn in_site_packages(path: &str) -> bool {
     path.contains("/site-packages/") || path.contains("/dist-packages/")
 }
 
+/// Whether a path lies in a Python installation's own library (`.../lib/python3.9/...`,
+/// `lib64/python2.7`): its standard library runs with its own interpreter, and its
+/// site-packages hold installed distributions.
+fn in_python_lib(path: &str) -> bool {
+    ["/lib/python", "/lib64/python"].iter().any(|m| {
+        path.match_indices(m).any(|(i, _)| {
+            path[i + m.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
+        })
+    })
+}
+
 /// [`collect`] asking for the standard-library modules the target's Python no longer has
 /// (knowledge/platform/python-removed-modules.tsv, up to the pack's default Python).
 pub fn collect_for(
@@ -214,7 +228,7 @@ pub fn collect(
             if let Some(m) = site_module(path) {
                 out.provided_modules.insert(m);
             }
-        } else if !removed.is_empty() {
+        } else if !removed.is_empty() && !in_python_lib(path) {
             if out.scanned >= MAX_PY_FILES {
                 skipped_count += 1;
                 continue;
@@ -782,6 +796,14 @@ if TYPE_CHECKING: import cgitb
         assert!(noted("/a/x-1.dist-info/WHEEL"));
         assert!(!noted("/a/WHEEL"));
         assert!(!noted("/a/b.pyc"));
+    }
+
+    #[test]
+    fn python_libraries_are_not_workload_sources() {
+        assert!(in_python_lib("/usr/local/lib/python3.9/distutils/core.py"));
+        assert!(in_python_lib("/opt/py/lib64/python2.7/imp.py"));
+        assert!(!in_python_lib("/opt/app/lib/pythonic/x.py"));
+        assert!(!in_python_lib("/opt/app/src/app/cli.py"));
     }
 
     #[test]
