@@ -56,12 +56,18 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     inv.os_release = os_release::read_with_diagnostics(&source, &mut diags);
     let ld_dirs = ld_so_conf::read(&source, &own, &mut diags);
     inv.diagnostics.extend(diags);
+    // Language runtimes: what the walk noted by name, read now that ownership is known.
+    let mut python = crate::inventory::python::collect_for(&source, &inv, &own, pack);
+    let mut node = crate::inventory::node::collect(&source, &inv, &own);
+    inv.diagnostics.append(&mut python.diagnostics);
+    inv.diagnostics.append(&mut node.diagnostics);
     inv.diagnostics.sort();
     inv.diagnostics.dedup();
     let units = crate::inventory::systemd::load(&source, &inv);
     let mut ctx = Context::new(&inv, pack, ld_dirs);
     ctx.launch = checks::launch_env::collect(&inv, &source, &units);
-    ctx.python = crate::inventory::python::collect_for(&source, &inv, &own, pack);
+    ctx.python = python;
+    ctx.node = node;
     let outcome = checks::run(&ctx);
     let pkgs = checks::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
     let (units, unit_findings, unit_diags) =

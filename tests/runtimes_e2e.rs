@@ -1,9 +1,9 @@
-//! End to end: Python workloads (`corpora/runtimes/build.sh`: a RHEL 9 application with a
-//! Python 3.9 venv holding two real PyPI wheels, our own sources, and one variant per other
-//! Python finding).
+//! End to end: language runtimes (`corpora/runtimes/build.sh`: a RHEL 9 application with a
+//! Python 3.9 venv holding two real PyPI wheels, our own sources, one variant per other Python
+//! finding, and a Node.js application with a real npm package and addons of our own).
 //!
-//! The fixture needs `python3` and pip (the wheels are fetched from PyPI once and cached in
-//! the target directory); without them the test fails, it never skips.
+//! The fixture needs `python3`, pip, npm and gcc (the wheels and the npm package are fetched
+//! once and cached in the target directory); without them the test fails, it never skips.
 //!
 //! # The acceptance case, as a Python packaging expert reads it
 //!
@@ -47,6 +47,8 @@ struct Tree {
 
 fn build_tree() -> Tree {
     common::require_tool("python3");
+    common::require_tool("npm");
+    common::require_tool("gcc");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/runtimes/build.sh");
     let dir = tempfile::tempdir().expect("tempdir");
     let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wheel-cache");
@@ -289,4 +291,57 @@ fn removed_module_table_matches_the_knowledge_sources() {
             .collect()
     };
     assert_eq!(rows(&ours), rows(&upstream));
+}
+
+/// Node.js: an addon of the V8 ABI of Node.js 16 (NODE_MODULE_VERSION 93) is refused by the
+/// target's Node.js 22 (127) and 24 (137); one built for 127 loads; bufferutil's Node-API
+/// prebuild loads in any of them (its darwin and win32 prebuilds are not ELF and never load
+/// here); the application's engines range `>=14 <17` excludes both, while bufferutil's
+/// `>=6.14.2` and `^22.0.0 || ^24.0.0` include them.
+#[test]
+fn node_addons_and_engines_against_the_targets_node() {
+    let t = build_tree();
+    let (_, r) = scan_json(&t.root);
+    let nm = "/srv/node-app/node_modules";
+    let mut want = vec![
+        (
+            "node-addon-abi-mismatch".to_string(),
+            format!("{nm}/legacy-addon/build/Release/legacy.node"),
+            "NODE_MODULE_VERSION 93".to_string(),
+            0,
+        ),
+        (
+            "node-engines-unsatisfied".into(),
+            "/srv/node-app/package.json".into(),
+            "acme-api 2.1.0".into(),
+            0,
+        ),
+    ];
+    want.sort();
+    assert_eq!(findings_under(&r, "/srv/node-app/"), want);
+    assert_eq!(
+        verdict(&r, &format!("{nm}/legacy-addon/build/Release/legacy.node")),
+        "breaks"
+    );
+    assert_eq!(
+        verdict(
+            &r,
+            &format!("{nm}/current-addon/build/Release/current.node")
+        ),
+        "ok"
+    );
+    assert_eq!(
+        verdict(
+            &r,
+            &format!("{nm}/bufferutil/prebuilds/linux-x64/node.napi.node")
+        ),
+        "ok"
+    );
+    let a = finding(
+        &r,
+        &format!("{nm}/legacy-addon/build/Release/legacy.node"),
+        "node-addon-abi-mismatch",
+    );
+    // The target's NODE_MODULE_VERSIONs come from the pack and the runtimes table.
+    assert!(s(&a["evidence"], "target_module_versions").contains("127 (nodejs"));
 }

@@ -15,10 +15,14 @@
 #   src/app/              our own sources: `import imp` (removed in 3.12), guarded, commented
 #                         and quoted imports that are not breaks
 # OUTDIR/root/srv/variants  one case per other Python finding (synthetic dist-info and venvs).
+# OUTDIR/root/srv/node-app  a Node.js application: engines.node ">=14 <17", bufferutil 4.0.8 from
+#                         npm (Node-API prebuilds for linux-x64, darwin, win32), and two addons of
+#                         our own exporting node_register_module_v93 (Node.js 16) and v127 (22).
 # OUTDIR/.cache            downloaded wheels (AZL_COMPAT_WHEEL_CACHE overrides; reused when the
 #                          sha256 matches)
 #
-# Needs bash, python3 and pip (PyPI reachable, or the wheels already in the cache). Nothing of
+# Needs bash, python3 and pip, npm (PyPI and npm reachable, or the packages already in the
+# cache), and gcc. Nothing of
 # the wheels is executed.
 set -eu
 
@@ -33,6 +37,9 @@ ROOT="$OUT/root"
 CACHE="${AZL_COMPAT_WHEEL_CACHE:-$OUT/.cache}"
 command -v python3 >/dev/null 2>&1 || { echo "build.sh: 'python3' is required" >&2; exit 1; }
 mkdir -p "$CACHE"
+# Builds running side by side (parallel tests) share the cache: one fetches at a time.
+exec 9>"$CACHE/.lock"
+flock 9
 rm -rf "$ROOT"
 
 # name==version  wheel file  sha256  pip download arguments
@@ -132,3 +139,32 @@ printf 'import telnetlib\nimport cgi\n' > "$VAR/tools/probe.py"
 mkdir -p "$VAR/plugins"
 cp "$SP/markupsafe/_speedups.cpython-39-x86_64-linux-gnu.so" "$VAR/plugins/_speedups.cpython-39-x86_64-linux-gnu.so"
 cp "$SP/markupsafe/_speedups.cpython-39-x86_64-linux-gnu.so" "$VAR/plugins/_legacy.cpython-38-x86_64-linux-gnu.so"
+
+# Node.js.
+command -v gcc >/dev/null 2>&1 || { echo "build.sh: 'gcc' is required" >&2; exit 1; }
+NODEAPP="$ROOT/srv/node-app"
+NM="$NODEAPP/node_modules"
+mkdir -p "$NM/legacy-addon/build/Release" "$NM/current-addon/build/Release"
+cat > "$NODEAPP/package.json" <<'JSON'
+{
+  "name": "acme-api",
+  "version": "2.1.0",
+  "private": true,
+  "engines": { "node": ">=14 <17" },
+  "dependencies": { "bufferutil": "4.0.8", "legacy-addon": "1.0.0", "current-addon": "1.0.0" }
+}
+JSON
+printf '{ "name": "legacy-addon", "version": "1.0.0", "main": "build/Release/legacy.node" }\n' > "$NM/legacy-addon/package.json"
+printf '{ "name": "current-addon", "version": "1.0.0", "engines": { "node": "^22.0.0 || ^24.0.0" } }\n' > "$NM/current-addon/package.json"
+CFLAGS="-O1 -w -fno-ident -fno-asynchronous-unwind-tables -shared -fPIC"
+gcc $CFLAGS -DNMV=93 -o "$NM/legacy-addon/build/Release/legacy.node" "$HERE/src/node/addon.c"
+gcc $CFLAGS -DNMV=127 -o "$NM/current-addon/build/Release/current.node" "$HERE/src/node/addon.c"
+TGZ=bufferutil-4.0.8.tgz
+TGZ_SUM=5c2fd962b75fb890764a7ee2815a95691a70ece8d2ade67579a19e43b9e8e991
+if ! { [ -f "$CACHE/$TGZ" ] && echo "$TGZ_SUM  $CACHE/$TGZ" | sha256sum -c --status; }; then
+    command -v npm >/dev/null 2>&1 || { echo "build.sh: npm is required to fetch $TGZ" >&2; exit 1; }
+    (cd "$CACHE" && npm pack --silent bufferutil@4.0.8 >/dev/null)
+    echo "$TGZ_SUM  $CACHE/$TGZ" | sha256sum -c --status || { echo "build.sh: $TGZ: sha256 mismatch" >&2; exit 1; }
+fi
+mkdir -p "$NM/bufferutil"
+tar -xzf "$CACHE/$TGZ" -C "$NM/bufferutil" --strip-components=1 --no-same-owner

@@ -10,6 +10,7 @@ pub mod elf_platform;
 pub mod elf_versions;
 pub mod launch_env;
 pub mod loader;
+pub mod node;
 pub mod package_fate;
 pub mod packages;
 pub mod python;
@@ -49,6 +50,8 @@ pub struct Context<'a> {
     pub launch: HashMap<ObjectId, Vec<launch_env::LaunchEnv>>,
     /// Python virtual environments, distributions and imports (see [`python`]).
     pub python: crate::inventory::python::PythonInventory,
+    /// Node.js packages' engines and native addons (see [`node`]).
+    pub node: crate::inventory::node::NodeInventory,
     /// File name or DT_SONAME -> carried-over shared objects bearing it.
     by_name: HashMap<String, Vec<ObjectId>>,
     soname_cache: RwLock<HashMap<String, Vec<Provider>>>,
@@ -96,6 +99,7 @@ impl<'a> Context<'a> {
             arch,
             launch: HashMap::new(),
             python: Default::default(),
+            node: Default::default(),
             by_name,
             soname_cache: RwLock::new(HashMap::new()),
         }
@@ -328,6 +332,7 @@ pub fn run(ctx: &Context) -> Outcome {
             .collect::<Vec<_>>(),
     );
     findings.extend(python::check(ctx));
+    findings.extend(node::check(ctx));
     let script_ids: Vec<ObjectId> = carried
         .iter()
         .copied()

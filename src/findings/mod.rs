@@ -166,6 +166,10 @@ codes! {
     PythonWheelMusllinux = "python-wheel-musllinux", Blocker, "musllinux wheel on a glibc system";
     /// Python source imports a standard-library module the target's Python removed.
     PythonRemovedModule = "python-removed-module", Blocker, "imports a removed standard-library module";
+    /// A Node.js native addon is built for a NODE_MODULE_VERSION no Node.js of the target has.
+    NodeAddonAbiMismatch = "node-addon-abi-mismatch", Blocker, "Node.js addon built for another Node.js ABI";
+    /// A package.json's engines.node range excludes every Node.js of the target.
+    NodeEnginesUnsatisfied = "node-engines-unsatisfied", Warning, "package does not support the target's Node.js";
 }
 
 /// The documentation of every code (docs/findings.md), one `## code` section each.

@@ -8,6 +8,7 @@ pub mod elf;
 pub mod exclude;
 pub mod ld_so_conf;
 pub mod names;
+pub mod node;
 pub mod os_release;
 pub mod ownership;
 pub mod packages;
@@ -96,7 +97,7 @@ pub struct Inventory {
     pub rpm_files: Vec<packages::InstalledPackage>,
     /// The source distribution as /etc/os-release describes it, if present.
     pub os_release: BTreeMap<String, String>,
-    /// Files the language-runtime readers want, noted by name (sorted; see `python::noted`).
+    /// Files the language-runtime readers want, noted by name (sorted; see `python::noted`, `node::noted`).
     pub runtime_files: Vec<String>,
 }
 

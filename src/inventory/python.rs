@@ -200,7 +200,7 @@ pub fn collect(
     let mut out = PythonInventory::default();
     let distro = |p: &str| own.owner(p).is_some_and(|o| o.origin == Origin::Distro);
     let mut skipped_count = 0usize;
-    for path in &inv.runtime_files {
+    for path in inv.runtime_files.iter().filter(|p| noted(p)) {
         if distro(path) {
             continue;
         }

@@ -21,6 +21,11 @@ pub struct Interpreter {
     pub channel: Channel,
     /// Whether it owns the unversioned command (`/usr/bin/python3`).
     pub default: bool,
+    /// The full version as the pack has it (`22.22.0`); empty when only the table's major is
+    /// known.
+    pub full_version: String,
+    /// The binary interface number (Node.js NODE_MODULE_VERSION), where the table gives one.
+    pub abi: Option<u32>,
 }
 
 impl Interpreter {
@@ -49,18 +54,31 @@ pub fn major_minor(v: &str) -> Option<(u32, u32)> {
     Some((a, b))
 }
 
-/// The packages of `runtime` the table names: `(role, package name or prefix*)`.
-fn table(runtime: &str) -> Vec<(&'static str, &'static str)> {
+/// A row of the table for `runtime`.
+struct Row {
+    role: &'static str,
+    package: &'static str,
+    version: &'static str,
+    abi: Option<u32>,
+}
+
+fn table(runtime: &str) -> Vec<Row> {
     rows(RUNTIMES)
-        .filter(|f| f.len() >= 3 && f[0] == runtime)
-        .map(|f| (f[1], f[2]))
+        .filter(|f| f.len() >= 6 && f[0] == runtime)
+        .map(|f| Row {
+            role: f[1],
+            package: f[2],
+            version: f[3],
+            abi: f[4].parse().ok(),
+        })
         .collect()
 }
 
 /// The interpreters of `runtime` the target ships (published channels only), newest first.
 pub fn interpreters(pack: &Pack, runtime: &str) -> Vec<Interpreter> {
     let mut out: Vec<Interpreter> = Vec::new();
-    for (role, pat) in table(runtime) {
+    for row in table(runtime) {
+        let pat = row.package;
         let matches: Vec<&super::Package> = match pat.strip_suffix('*') {
             Some(prefix) => pack
                 .packages()
@@ -72,8 +90,16 @@ pub fn interpreters(pack: &Pack, runtime: &str) -> Vec<Interpreter> {
             if !p.channel.shipped() {
                 continue;
             }
-            let Some(version) = major_minor(p.version) else {
-                continue;
+            // The pack's version, else the table's (a major alone: `24` -> (24, 0)).
+            let (version, full) = match major_minor(p.version) {
+                Some(v) => (v, p.version.to_string()),
+                None => match row.version.parse::<u32>() {
+                    Ok(m) => ((m, 0), String::new()),
+                    Err(_) => match major_minor(row.version) {
+                        Some(v) => (v, String::new()),
+                        None => continue,
+                    },
+                },
             };
             // `python3.*` rows: the name must be the interpreter itself (python3.9, not
             // python3.9-devel).
@@ -92,7 +118,9 @@ pub fn interpreters(pack: &Pack, runtime: &str) -> Vec<Interpreter> {
                 version,
                 package: p.name.to_string(),
                 channel: p.channel,
-                default: role == "default",
+                default: row.role == "default",
+                full_version: full,
+                abi: row.abi,
             });
         }
     }
@@ -239,5 +267,11 @@ mod tests {
             assert_eq!(i.package, format!("python3.{}", i.version.1));
         }
         assert!(glibc_version(pack).is_some());
+        // Node.js: the default from the pack (its version), the other from the table's major.
+        let node = interpreters(pack, "nodejs");
+        let d = node.iter().find(|i| i.default).expect("default node");
+        assert_eq!(d.package, "nodejs");
+        assert!(!d.full_version.is_empty());
+        assert!(d.abi.is_some());
     }
 }
