@@ -345,3 +345,47 @@ fn node_addons_and_engines_against_the_targets_node() {
     // The target's NODE_MODULE_VERSIONs come from the pack and the runtimes table.
     assert!(s(&a["evidence"], "target_module_versions").contains("127 (nodejs"));
 }
+
+/// Perl and Ruby: a module installed in the directory of another interpreter ABI (Debian 12's
+/// Perl 5.36, Ruby 3.1) breaks on the target's Perl 5.42 and Ruby 3.4; one installed for the
+/// target's versions is fine.
+#[test]
+fn perl_and_ruby_modules_against_the_targets_interpreters() {
+    let t = build_tree();
+    let (_, r) = scan_json(&t.root);
+    let perl = "/usr/local/lib/x86_64-linux-gnu/perl";
+    let rb = "/opt/app-rb/vendor/bundle/ruby";
+    assert_eq!(
+        findings_under(&r, &format!("{perl}/")),
+        vec![(
+            "perl-xs-abi-mismatch".to_string(),
+            format!("{perl}/5.36.0/auto/Acme/XS/XS.so"),
+            "perl 5.36".to_string(),
+            0
+        )]
+    );
+    let old = format!("{rb}/3.1.0/extensions/x86_64-linux/3.1.0/acme-ext-1.0/acme_ext.so");
+    assert_eq!(
+        findings_under(&r, &format!("{rb}/")),
+        vec![(
+            "ruby-extension-abi-mismatch".to_string(),
+            old.clone(),
+            "ruby 3.1.0".to_string(),
+            0
+        )]
+    );
+    assert_eq!(verdict(&r, &old), "breaks");
+    assert_eq!(
+        verdict(
+            &r,
+            &format!("{rb}/3.4.0/extensions/x86_64-linux/3.4.0/acme-ext-1.0/acme_ext.so")
+        ),
+        "ok"
+    );
+    assert_eq!(
+        verdict(&r, &format!("{perl}/5.42.2/auto/Acme/XS/XS.so")),
+        "ok"
+    );
+    let f = finding(&r, &old, "ruby-extension-abi-mismatch");
+    assert_eq!(s(&f["evidence"], "target_ruby"), "3.4.8");
+}

@@ -18,6 +18,8 @@
 # OUTDIR/root/srv/node-app  a Node.js application: engines.node ">=14 <17", bufferutil 4.0.8 from
 #                         npm (Node-API prebuilds for linux-x64, darwin, win32), and two addons of
 #                         our own exporting node_register_module_v93 (Node.js 16) and v127 (22).
+# OUTDIR/root/usr/local/lib/x86_64-linux-gnu/perl/{5.36.0,5.42.2}/auto/...   Perl XS modules
+# OUTDIR/root/opt/app-rb/vendor/bundle/ruby/{3.1.0,3.4.0}/extensions/...     Ruby extensions
 # OUTDIR/.cache            downloaded wheels (AZL_COMPAT_WHEEL_CACHE overrides; reused when the
 #                          sha256 matches)
 #
@@ -168,3 +170,16 @@ if ! { [ -f "$CACHE/$TGZ" ] && echo "$TGZ_SUM  $CACHE/$TGZ" | sha256sum -c --sta
 fi
 mkdir -p "$NM/bufferutil"
 tar -xzf "$CACHE/$TGZ" -C "$NM/bufferutil" --strip-components=1 --no-same-owner
+
+# Perl XS modules and Ruby extensions (the install directory carries the interpreter ABI).
+EXT="$HERE/src/c/ext.c"
+for d in "$ROOT/usr/local/lib/x86_64-linux-gnu/perl/5.36.0/auto/Acme/XS" \
+         "$ROOT/usr/local/lib/x86_64-linux-gnu/perl/5.42.2/auto/Acme/XS"; do
+    mkdir -p "$d"
+    gcc $CFLAGS -o "$d/XS.so" "$EXT"
+done
+for v in 3.1.0 3.4.0; do
+    d="$ROOT/opt/app-rb/vendor/bundle/ruby/$v/extensions/x86_64-linux/$v/acme-ext-1.0"
+    mkdir -p "$d"
+    gcc $CFLAGS -o "$d/acme_ext.so" "$EXT"
+done

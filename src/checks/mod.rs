@@ -13,6 +13,7 @@ pub mod loader;
 pub mod node;
 pub mod package_fate;
 pub mod packages;
+pub mod perl_ruby;
 pub mod python;
 pub mod requires;
 pub mod richdep;
@@ -333,6 +334,7 @@ pub fn run(ctx: &Context) -> Outcome {
     );
     findings.extend(python::check(ctx));
     findings.extend(node::check(ctx));
+    findings.extend(perl_ruby::check(ctx));
     let script_ids: Vec<ObjectId> = carried
         .iter()
         .copied()

@@ -170,6 +170,10 @@ codes! {
     NodeAddonAbiMismatch = "node-addon-abi-mismatch", Blocker, "Node.js addon built for another Node.js ABI";
     /// A package.json's engines.node range excludes every Node.js of the target.
     NodeEnginesUnsatisfied = "node-engines-unsatisfied", Warning, "package does not support the target's Node.js";
+    /// A Perl XS module is installed for another Perl version than the target's.
+    PerlXsAbiMismatch = "perl-xs-abi-mismatch", Blocker, "Perl XS module built for another Perl";
+    /// A Ruby native extension is installed for another Ruby ABI than the target's.
+    RubyExtensionAbiMismatch = "ruby-extension-abi-mismatch", Blocker, "Ruby extension built for another Ruby";
 }
 
 /// The documentation of every code (docs/findings.md), one `## code` section each.
