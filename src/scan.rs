@@ -59,8 +59,10 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     // Language runtimes: what the walk noted by name, read now that ownership is known.
     let mut python = crate::inventory::python::collect_for(&source, &inv, &own, pack);
     let mut node = crate::inventory::node::collect(&source, &inv, &own);
+    let mut java = crate::inventory::java::collect(&source, &inv, &own);
     inv.diagnostics.append(&mut python.diagnostics);
     inv.diagnostics.append(&mut node.diagnostics);
+    inv.diagnostics.append(&mut java.diagnostics);
     inv.diagnostics.sort();
     inv.diagnostics.dedup();
     let units = crate::inventory::systemd::load(&source, &inv);
@@ -68,6 +70,7 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     ctx.launch = checks::launch_env::collect(&inv, &source, &units);
     ctx.python = python;
     ctx.node = node;
+    ctx.java = java;
     let outcome = checks::run(&ctx);
     let pkgs = checks::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
     let (units, unit_findings, unit_diags) =

@@ -389,3 +389,25 @@ fn perl_and_ruby_modules_against_the_targets_interpreters() {
     let f = finding(&r, &old, "ruby-extension-abi-mismatch");
     assert_eq!(s(&f["evidence"], "target_ruby"), "3.4.8");
 }
+
+/// Java: a JDK 8 before 8u372 does not read cgroup v2 limits (a warning); 11.0.16 and 17 do;
+/// a `release` file that has no `bin/java` beside it is no JDK.
+#[test]
+fn java_runtimes_and_cgroup_v2() {
+    let t = build_tree();
+    let (_, r) = scan_json(&t.root);
+    let mut got = findings_under(&r, "/opt/jdk");
+    got.retain(|f| f.0.starts_with("java-"));
+    assert_eq!(
+        got,
+        vec![(
+            "java-runtime-cgroup-v1".to_string(),
+            "/opt/jdk8u292/release".to_string(),
+            "Java 1.8.0_292".to_string(),
+            0
+        )]
+    );
+    assert!(findings_under(&r, "/opt/app/release").is_empty());
+    let f = finding(&r, "/opt/jdk8u292/release", "java-runtime-cgroup-v1");
+    assert_eq!(s(&f["evidence"], "java_home"), "/opt/jdk8u292");
+}

@@ -20,6 +20,7 @@
 #                         our own exporting node_register_module_v93 (Node.js 16) and v127 (22).
 # OUTDIR/root/usr/local/lib/x86_64-linux-gnu/perl/{5.36.0,5.42.2}/auto/...   Perl XS modules
 # OUTDIR/root/opt/app-rb/vendor/bundle/ruby/{3.1.0,3.4.0}/extensions/...     Ruby extensions
+# OUTDIR/root/opt/{jdk8u292,jdk-11.0.16,jdk-17.0.2}   JDKs: a release file and a stub bin/java
 # OUTDIR/.cache            downloaded wheels (AZL_COMPAT_WHEEL_CACHE overrides; reused when the
 #                          sha256 matches)
 #
@@ -183,3 +184,13 @@ for v in 3.1.0 3.4.0; do
     mkdir -p "$d"
     gcc $CFLAGS -o "$d/acme_ext.so" "$EXT"
 done
+
+# Java runtimes: a JDK is its release file beside bin/java (a stub program here).
+for j in "jdk8u292|1.8.0_292" "jdk-11.0.16|11.0.16" "jdk-17.0.2|17.0.2"; do
+    IFS='|' read -r dir ver <<< "$j"
+    mkdir -p "$ROOT/opt/$dir/bin"
+    printf 'IMPLEMENTOR="Eclipse Adoptium"\nJAVA_VERSION="%s"\nOS_NAME="Linux"\n' "$ver" > "$ROOT/opt/$dir/release"
+    gcc -O1 -w -fno-ident -o "$ROOT/opt/$dir/bin/java" "$HERE/src/c/java-stub.c"
+done
+# A release file that is not a JDK's.
+printf 'JAVA_VERSION="1.6.0"\n' > "$ROOT/opt/app/release"

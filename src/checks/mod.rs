@@ -8,6 +8,7 @@ pub mod aggregate;
 pub mod elf_libraries;
 pub mod elf_platform;
 pub mod elf_versions;
+pub mod java;
 pub mod launch_env;
 pub mod loader;
 pub mod node;
@@ -53,6 +54,8 @@ pub struct Context<'a> {
     pub python: crate::inventory::python::PythonInventory,
     /// Node.js packages' engines and native addons (see [`node`]).
     pub node: crate::inventory::node::NodeInventory,
+    /// JDK and JRE installs (see [`java`]).
+    pub java: crate::inventory::java::JavaInventory,
     /// File name or DT_SONAME -> carried-over shared objects bearing it.
     by_name: HashMap<String, Vec<ObjectId>>,
     soname_cache: RwLock<HashMap<String, Vec<Provider>>>,
@@ -101,6 +104,7 @@ impl<'a> Context<'a> {
             launch: HashMap::new(),
             python: Default::default(),
             node: Default::default(),
+            java: Default::default(),
             by_name,
             soname_cache: RwLock::new(HashMap::new()),
         }
@@ -335,6 +339,7 @@ pub fn run(ctx: &Context) -> Outcome {
     findings.extend(python::check(ctx));
     findings.extend(node::check(ctx));
     findings.extend(perl_ruby::check(ctx));
+    findings.extend(java::check(ctx));
     let script_ids: Vec<ObjectId> = carried
         .iter()
         .copied()

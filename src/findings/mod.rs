@@ -174,6 +174,8 @@ codes! {
     PerlXsAbiMismatch = "perl-xs-abi-mismatch", Blocker, "Perl XS module built for another Perl";
     /// A Ruby native extension is installed for another Ruby ABI than the target's.
     RubyExtensionAbiMismatch = "ruby-extension-abi-mismatch", Blocker, "Ruby extension built for another Ruby";
+    /// A carried Java runtime predates cgroup v2 support: it does not see its memory and CPU limits.
+    JavaRuntimeCgroupV1 = "java-runtime-cgroup-v1", Warning, "Java runtime without cgroup v2 support";
 }
 
 /// The documentation of every code (docs/findings.md), one `## code` section each.

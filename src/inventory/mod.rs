@@ -6,6 +6,7 @@
 pub mod dpkg;
 pub mod elf;
 pub mod exclude;
+pub mod java;
 pub mod ld_so_conf;
 pub mod names;
 pub mod node;
@@ -97,7 +98,7 @@ pub struct Inventory {
     pub rpm_files: Vec<packages::InstalledPackage>,
     /// The source distribution as /etc/os-release describes it, if present.
     pub os_release: BTreeMap<String, String>,
-    /// Files the language-runtime readers want, noted by name (sorted; see `python::noted`, `node::noted`).
+    /// Files the language-runtime readers want, noted by name (sorted; see `python::noted`, `node::noted`, `java::noted`).
     pub runtime_files: Vec<String>,
 }
 

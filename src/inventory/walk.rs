@@ -43,7 +43,7 @@ enum Rec {
     Skipped(String, String),
     /// Left out by an exclusion rule (a directory not entered, a file not read).
     Excluded(super::exclude::Excluded, Node),
-    /// A file a language-runtime reader wants by its name (`python::noted`, `node::noted`).
+    /// A file a language-runtime reader wants by its name (`python::noted`, `node::noted`, `java::noted`).
     Runtime(String),
 }
 
@@ -204,7 +204,10 @@ fn walk_dir<'s>(
                     EntryKind::File => {
                         counters.files.fetch_add(1, Ordering::Relaxed);
                         progress.file_seen();
-                        if super::python::noted(&shown) || super::node::noted(&shown) {
+                        if super::python::noted(&shown)
+                            || super::node::noted(&shown)
+                            || super::java::noted(&shown)
+                        {
                             recs.push(Rec::Runtime(shown.clone()));
                         }
                         let opened = match &handle {
