@@ -200,6 +200,10 @@ pub fn collect(
     let mut out = PythonInventory::default();
     let distro = |p: &str| own.owner(p).is_some_and(|o| o.origin == Origin::Distro);
     let mut skipped_count = 0usize;
+    let tops: std::collections::HashSet<&[u8]> = removed
+        .iter()
+        .map(|r| r.split('.').next().unwrap_or(r).as_bytes())
+        .collect();
     for path in inv.runtime_files.iter().filter(|p| noted(p)) {
         if distro(path) {
             continue;
@@ -236,6 +240,10 @@ pub fn collect(
             match read_capped(source, path, MAX_PY_SIZE) {
                 Ok(b) => {
                     out.scanned += 1;
+                    // Tokenize only a file that names a wanted module somewhere.
+                    if !mentions_any(&b, &tops) {
+                        continue;
+                    }
                     for (line, module) in scan_imports(&b) {
                         if removed
                             .iter()
@@ -273,6 +281,27 @@ pub fn collect(
         ));
     }
     out
+}
+
+/// Whether `src` has an identifier (a maximal run of `[A-Za-z0-9_]` or non-ASCII bytes) equal to
+/// one of `words`: a cheap pass that spares the tokenizer files that cannot import them.
+fn mentions_any(src: &[u8], words: &std::collections::HashSet<&[u8]>) -> bool {
+    let ident = |b: u8| b == b'_' || b.is_ascii_alphanumeric() || b >= 0x80;
+    let mut i = 0;
+    while i < src.len() {
+        if ident(src[i]) {
+            let s = i;
+            while i < src.len() && ident(src[i]) {
+                i += 1;
+            }
+            if words.contains(&src[s..i]) {
+                return true;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    false
 }
 
 /// `.../site-packages/telnetlib.py` -> `telnetlib`; `.../site-packages/pkg/__init__.py` -> `pkg`.
@@ -787,6 +816,15 @@ if TYPE_CHECKING: import cgitb
         assert_eq!(v.home.as_deref(), Some("/usr/bin"));
         assert_eq!(v.version, Some((3, 9)));
         assert!(!v.include_system_site_packages);
+    }
+
+    #[test]
+    fn the_prefilter_matches_whole_identifiers() {
+        let w: std::collections::HashSet<&[u8]> = [&b"imp"[..], &b"cgi"[..]].into_iter().collect();
+        assert!(!mentions_any(b"import os\nimportlib.x()\n", &w));
+        assert!(mentions_any(b"import os, imp\n", &w));
+        assert!(mentions_any(b"x = cgi.escape(y)", &w));
+        assert!(!mentions_any(b"cgitb", &w));
     }
 
     #[test]
