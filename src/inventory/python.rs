@@ -316,7 +316,7 @@ fn site_module(path: &str) -> Option<String> {
     let rel = &path[i..];
     match rel.split_once('/') {
         None => rel.strip_suffix(".py").map(str::to_string),
-        Some((top, rest)) if rest == "__init__.py" => Some(top.to_string()),
+        Some((top, "__init__.py")) => Some(top.to_string()),
         _ => None,
     }
 }
