@@ -411,3 +411,157 @@ fn java_runtimes_and_cgroup_v2() {
     let f = finding(&r, "/opt/jdk8u292/release", "java-runtime-cgroup-v1");
     assert_eq!(s(&f["evidence"], "java_home"), "/opt/jdk8u292");
 }
+
+/// Builds for several platforms side by side (issue 15): classic-level's prebuilds and
+/// @parcel/watcher's platform packages, as `npm install` leaves them, and a Python module built
+/// for three platforms. On the target (Linux x86_64, glibc) node-gyp-build, the package's
+/// platform switch and CPython's extension suffixes load the linux-x64 glibc build and never
+/// open the others: those get `runtime-build-not-used` (info), no ELF finding (a musl build
+/// needs libc.musl-x86_64.so.1, a 32-bit ARM build has no runtime, an Android build needs
+/// Android's libc.so: none of that matters) and no `binaries` entry. A package that holds only
+/// its musl build (node_modules copied from an Alpine build stage; a module with only a musl
+/// build) really breaks: `runtime-build-other-platform-only` beside the ELF findings.
+#[test]
+fn builds_for_other_platforms_beside_the_targets_are_not_breaks() {
+    let t = build_tree();
+    let (_, r) = scan_json(&t.root);
+    let multi = "/srv/node-multi/node_modules";
+    let cl = format!("{multi}/classic-level/prebuilds");
+    let unused = |prefix: &str| -> Vec<(String, String)> {
+        findings_under(&r, prefix)
+            .into_iter()
+            .filter(|f| f.0 == "runtime-build-not-used")
+            .map(|f| (f.1, f.2))
+            .collect()
+    };
+    let p = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        unused(&format!("{multi}/")),
+        vec![
+            p(
+                &format!("{multi}/@parcel/watcher-linux-arm64-glibc/watcher.node"),
+                "linux-arm64-glibc"
+            ),
+            p(
+                &format!("{multi}/@parcel/watcher-linux-x64-musl/watcher.node"),
+                "linux-x64-musl"
+            ),
+            p(
+                &format!("{cl}/android-arm/node.napi.armv7.node"),
+                "android-arm/node.napi.armv7.node"
+            ),
+            p(
+                &format!("{cl}/android-arm64/node.napi.armv8.node"),
+                "android-arm64/node.napi.armv8.node"
+            ),
+            p(
+                &format!("{cl}/linux-arm/node.napi.armv6.node"),
+                "linux-arm/node.napi.armv6.node"
+            ),
+            p(
+                &format!("{cl}/linux-arm/node.napi.armv7.node"),
+                "linux-arm/node.napi.armv7.node"
+            ),
+            p(
+                &format!("{cl}/linux-arm64/node.napi.armv8.node"),
+                "linux-arm64/node.napi.armv8.node"
+            ),
+            p(
+                &format!("{cl}/linux-x64/node.napi.musl.node"),
+                "linux-x64/node.napi.musl.node"
+            ),
+        ]
+    );
+    // Nothing else is said about the unused builds, and nothing in that project breaks.
+    let all = findings_under(&r, &format!("{multi}/"));
+    for f in &all {
+        let unused_build = unused(&format!("{multi}/")).iter().any(|u| u.0 == f.1);
+        assert!(
+            !unused_build || f.0 == "runtime-build-not-used",
+            "an unused build was judged: {f:?}"
+        );
+    }
+    assert!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| s(f, "path").starts_with(&format!("{multi}/")))
+            .all(|f| s(f, "severity") != "blocker"),
+        "{all:#?}"
+    );
+    let used = format!("{cl}/linux-x64/node.napi.glibc.node");
+    assert_eq!(verdict(&r, &used), "needs-packages");
+    assert_eq!(
+        verdict(
+            &r,
+            &format!("{multi}/@parcel/watcher-linux-x64-glibc/watcher.node")
+        ),
+        "needs-packages"
+    );
+    assert!(
+        r["binaries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|b| !s(b, "path").contains("musl.node") && !s(b, "path").contains("arm")),
+        "unused builds are not judged as binaries"
+    );
+    let f = finding(
+        &r,
+        &format!("{cl}/linux-x64/node.napi.musl.node"),
+        "runtime-build-not-used",
+    );
+    assert_eq!(s(&f["evidence"], "used_build"), used);
+    assert_eq!(s(&f["evidence"], "target_platform"), "linux x86_64 glibc");
+
+    // Only a musl build: a real break, said as such, with the ELF finding that shows it.
+    let alpine = "/srv/node-alpine/node_modules/@parcel/watcher-linux-x64-musl/watcher.node";
+    let got: Vec<(String, String)> = findings_under(&r, "/srv/node-alpine/")
+        .into_iter()
+        .filter(|f| f.0 != "elf-library-from-package")
+        .map(|f| (f.0, f.2))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            p("elf-library-missing", "libc.musl-x86_64.so.1"),
+            p("runtime-build-other-platform-only", "linux-x64-musl"),
+        ]
+    );
+    assert_eq!(verdict(&r, alpine), "breaks");
+
+    // Python: the glibc build is imported; the musl and aarch64 builds beside it are not; a
+    // module with only a musl build does not import.
+    let pym = "/srv/py-multi/pkg";
+    let got: Vec<(String, String)> = findings_under(&r, "/srv/py-multi/")
+        .into_iter()
+        .filter(|f| f.0 != "elf-library-from-package")
+        .map(|f| (f.0, f.1))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            p(
+                "elf-library-missing",
+                &format!("{pym}/_only.cpython-314-x86_64-linux-musl.so")
+            ),
+            p(
+                "runtime-build-not-used",
+                &format!("{pym}/_ext.cpython-314-aarch64-linux-gnu.so")
+            ),
+            p(
+                "runtime-build-not-used",
+                &format!("{pym}/_ext.cpython-314-x86_64-linux-musl.so")
+            ),
+            p(
+                "runtime-build-other-platform-only",
+                &format!("{pym}/_only.cpython-314-x86_64-linux-musl.so")
+            ),
+        ]
+    );
+    assert_eq!(
+        verdict(&r, &format!("{pym}/_ext.cpython-314-x86_64-linux-gnu.so")),
+        "ok"
+    );
+}

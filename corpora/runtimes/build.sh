@@ -18,6 +18,11 @@
 # OUTDIR/root/srv/node-app  a Node.js application: engines.node ">=14 <17", bufferutil 4.0.8 from
 #                         npm (Node-API prebuilds for linux-x64, darwin, win32), and two addons of
 #                         our own exporting node_register_module_v93 (Node.js 16) and v127 (22).
+# OUTDIR/root/srv/node-multi  real npm packages with builds for several platforms side by side
+#                         (classic-level 1.4.1's prebuilds, @parcel/watcher 2.4.1's platform packages)
+# OUTDIR/root/srv/node-alpine @parcel/watcher's musl build alone (node_modules of an Alpine build)
+# OUTDIR/root/srv/py-multi  a Python module built for x86_64 glibc, x86_64 musl and aarch64, and one
+#                         built for musl only
 # OUTDIR/root/usr/local/lib/x86_64-linux-gnu/perl/{5.36.0,5.42.2}/auto/...   Perl XS modules
 # OUTDIR/root/opt/app-rb/vendor/bundle/ruby/{3.1.0,3.4.0}/extensions/...     Ruby extensions
 # OUTDIR/root/opt/{jdk8u292,jdk-11.0.16,jdk-17.0.2}   JDKs: a release file and a stub bin/java
@@ -171,6 +176,57 @@ if ! { [ -f "$CACHE/$TGZ" ] && echo "$TGZ_SUM  $CACHE/$TGZ" | sha256sum -c --sta
 fi
 mkdir -p "$NM/bufferutil"
 tar -xzf "$CACHE/$TGZ" -C "$NM/bufferutil" --strip-components=1 --no-same-owner
+
+# Builds for several platforms side by side (real npm packages, pinned by sha256).
+# spec  tarball  sha256
+NPM_PACKAGES=(
+  "classic-level@1.4.1|classic-level-1.4.1.tgz|60efaa69af0f6b703085ced30026f492c9ba237c9ad6d6a812801f0a4de056a3"
+  "@parcel/watcher-linux-x64-glibc@2.4.1|parcel-watcher-linux-x64-glibc-2.4.1.tgz|6d5ce4552d55f6decf0b3b9c44f8162434c5ab05f3f4d2df03998c7461bdcf20"
+  "@parcel/watcher-linux-x64-musl@2.4.1|parcel-watcher-linux-x64-musl-2.4.1.tgz|8a0908611cc77617b2af59c7d5ea966a3c2da720dd5e2bbcc2803c54a49883cc"
+  "@parcel/watcher-linux-arm64-glibc@2.4.1|parcel-watcher-linux-arm64-glibc-2.4.1.tgz|02faa146a08ec9f80bfd4071cf990b0aa5a1a8e77d98e63a6a6c216a9f95767f"
+)
+npm_unpack() {
+    local want=$1 dest=$2 spec file sum
+    for p in "${NPM_PACKAGES[@]}"; do
+        IFS='|' read -r spec file sum <<< "$p"
+        [ "$spec" = "$want" ] || continue
+        if ! { [ -f "$CACHE/$file" ] && echo "$sum  $CACHE/$file" | sha256sum -c --status; }; then
+            command -v npm >/dev/null 2>&1 || { echo "build.sh: npm is required to fetch $file" >&2; exit 1; }
+            (cd "$CACHE" && npm pack --silent "$spec" >/dev/null)
+            echo "$sum  $CACHE/$file" | sha256sum -c --status || { echo "build.sh: $file: sha256 mismatch" >&2; exit 1; }
+        fi
+        mkdir -p "$dest"
+        tar -xzf "$CACHE/$file" -C "$dest" --strip-components=1 --no-same-owner
+        return
+    done
+    echo "build.sh: $want is not pinned" >&2
+    exit 1
+}
+# A project whose node_modules came from `npm install` on a glibc x86_64 host: classic-level's
+# prebuilds for linux-x64 (glibc and musl), linux-arm64, linux-arm, android-arm*, darwin and
+# win32; @parcel/watcher's platform packages for linux-x64 glibc and musl and linux-arm64
+# (as `npm install --os=linux --cpu=x64 --cpu=arm64 --libc=glibc --libc=musl` leaves them).
+MULTI="$ROOT/srv/node-multi"
+mkdir -p "$MULTI"
+printf '{ "name": "multi", "version": "1.0.0", "private": true, "dependencies": { "classic-level": "1.4.1", "@parcel/watcher": "2.4.1" } }\n' > "$MULTI/package.json"
+npm_unpack classic-level@1.4.1 "$MULTI/node_modules/classic-level"
+for p in linux-x64-glibc linux-x64-musl linux-arm64-glibc; do
+    npm_unpack "@parcel/watcher-$p@2.4.1" "$MULTI/node_modules/@parcel/watcher-$p"
+done
+# A project whose node_modules came from an Alpine build stage: only the musl build.
+ALPINE="$ROOT/srv/node-alpine"
+mkdir -p "$ALPINE"
+printf '{ "name": "alpine", "version": "1.0.0", "private": true, "dependencies": { "@parcel/watcher": "2.4.1" } }\n' > "$ALPINE/package.json"
+npm_unpack @parcel/watcher-linux-x64-musl@2.4.1 "$ALPINE/node_modules/@parcel/watcher-linux-x64-musl"
+# Python extension modules for several platforms in one directory: ours for x86_64 glibc, and
+# stand-ins for the musl and aarch64 builds (real musl and aarch64 ELF files: parcel's addons);
+# and a module that has only its musl build.
+PYM="$ROOT/srv/py-multi/pkg"
+mkdir -p "$PYM"
+gcc $CFLAGS -o "$PYM/_ext.cpython-314-x86_64-linux-gnu.so" "$HERE/src/c/ext.c"
+cp "$MULTI/node_modules/@parcel/watcher-linux-x64-musl/watcher.node" "$PYM/_ext.cpython-314-x86_64-linux-musl.so"
+cp "$MULTI/node_modules/@parcel/watcher-linux-arm64-glibc/watcher.node" "$PYM/_ext.cpython-314-aarch64-linux-gnu.so"
+cp "$MULTI/node_modules/@parcel/watcher-linux-x64-musl/watcher.node" "$PYM/_only.cpython-314-x86_64-linux-musl.so"
 
 # Perl XS modules and Ruby extensions (the install directory carries the interpreter ABI).
 EXT="$HERE/src/c/ext.c"

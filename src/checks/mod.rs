@@ -5,6 +5,7 @@
 //! verdict per judged object.
 
 pub mod aggregate;
+pub mod alternatives;
 pub mod elf_libraries;
 pub mod elf_platform;
 pub mod elf_versions;
@@ -56,6 +57,8 @@ pub struct Context<'a> {
     pub node: crate::inventory::node::NodeInventory,
     /// JDK and JRE installs (see [`java`]).
     pub java: crate::inventory::java::JavaInventory,
+    /// Builds for other platforms the target never loads (see [`alternatives`]).
+    pub alternatives: alternatives::Alternatives,
     /// File name or DT_SONAME -> carried-over shared objects bearing it.
     by_name: HashMap<String, Vec<ObjectId>>,
     soname_cache: RwLock<HashMap<String, Vec<Provider>>>,
@@ -96,7 +99,7 @@ impl<'a> Context<'a> {
                     .cloned()
                     .unwrap_or_else(|| "x86_64".into())
             });
-        Context {
+        let mut ctx = Context {
             inv,
             pack,
             ld_so_conf_dirs,
@@ -105,16 +108,31 @@ impl<'a> Context<'a> {
             python: Default::default(),
             node: Default::default(),
             java: Default::default(),
+            alternatives: Default::default(),
             by_name,
             soname_cache: RwLock::new(HashMap::new()),
-        }
+        };
+        ctx.alternatives = alternatives::find(&ctx);
+        ctx
+    }
+
+    /// Whether the object at `path` is a build for another platform that the target never loads.
+    pub fn unused_build(&self, path: &str) -> bool {
+        !self.alternatives.unused.is_empty()
+            && self
+                .inv
+                .object_at(path)
+                .is_some_and(|i| self.alternatives.unused.contains(&i))
     }
 
     /// A carried-over library at `path` that `requester` can load.
     pub fn tree_library(&self, path: &str, requester: &Object) -> Option<ObjectId> {
         let id = self.inv.object_at(path)?;
         let lib = &self.inv.objects[id];
-        (lib.carried_over() && loader::compatible(lib, requester)).then_some(id)
+        (lib.carried_over()
+            && loader::compatible(lib, requester)
+            && !self.alternatives.unused.contains(&id))
+        .then_some(id)
     }
 
     /// Carried-over libraries named `soname` that are not on the requester's search path.
@@ -124,6 +142,7 @@ impl<'a> Context<'a> {
             .get(soname)
             .map(|ids| {
                 ids.iter()
+                    .filter(|i| !self.alternatives.unused.contains(i))
                     .map(|&i| &self.inv.objects[i])
                     .filter(|o| loader::compatible(o, requester))
                     .map(|o| o.path.clone())
@@ -293,7 +312,7 @@ pub fn run(ctx: &Context) -> Outcome {
     let elf_ids: Vec<ObjectId> = carried
         .iter()
         .copied()
-        .filter(|&i| judged_elf(&inv.objects[i]))
+        .filter(|&i| judged_elf(&inv.objects[i]) && !ctx.alternatives.unused.contains(&i))
         .collect();
     let runnable = |i: ObjectId| {
         let e = inv.objects[i].elf().expect("elf");
@@ -336,6 +355,7 @@ pub fn run(ctx: &Context) -> Outcome {
             })
             .collect::<Vec<_>>(),
     );
+    findings.extend(ctx.alternatives.findings.iter().cloned());
     findings.extend(python::check(ctx));
     findings.extend(node::check(ctx));
     findings.extend(perl_ruby::check(ctx));

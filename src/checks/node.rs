@@ -26,7 +26,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     };
     let all: Vec<&Interpreter> = targets.iter().collect();
     let mut out = Vec::new();
-    for a in &node.addons {
+    for a in node.addons.iter().filter(|a| !ctx.unused_build(&a.path)) {
         let AddonAbi::ModuleVersion(n) = a.abi else {
             // Node-API addons load in every Node.js that has their Node-API level.
             continue;

@@ -170,7 +170,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         .inv
         .objects
         .iter()
-        .filter(|o| o.carried_over() && o.elf().is_some())
+        .filter(|o| o.carried_over() && o.elf().is_some() && !ctx.unused_build(&o.path))
     {
         let Some(abi) = crate::inventory::python::extension_abi(file_name(&o.path)) else {
             continue;

@@ -176,6 +176,10 @@ codes! {
     RubyExtensionAbiMismatch = "ruby-extension-abi-mismatch", Blocker, "Ruby extension built for another Ruby";
     /// A carried Java runtime predates cgroup v2 support: it does not see its memory and CPU limits.
     JavaRuntimeCgroupV1 = "java-runtime-cgroup-v1", Warning, "Java runtime without cgroup v2 support";
+    /// A build for another platform (musl, another architecture or OS) beside the build the target loads.
+    RuntimeBuildNotUsed = "runtime-build-not-used", Info, "build for another platform, not loaded on the target";
+    /// A package carries builds for other platforms only: nothing the target can load.
+    RuntimeBuildOtherPlatformOnly = "runtime-build-other-platform-only", Blocker, "only builds for other platforms";
 }
 
 /// The documentation of every code (docs/findings.md), one `## code` section each.

@@ -13,6 +13,7 @@ pub mod node;
 pub mod os_release;
 pub mod ownership;
 pub mod packages;
+pub mod platform_variant;
 pub mod python;
 pub mod rpm;
 pub mod script;
