@@ -8,7 +8,7 @@ use azl_compat::knowledge::{self, Pack};
 use azl_compat::report::policy;
 use azl_compat::scan::{ScanOptions, scan};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 mod explain;
@@ -229,10 +229,10 @@ pub fn run() -> i32 {
         Err(e) => {
             // Errors can name paths of the tree: shown escaped like every rendering.
             let text = output::error_text(&e);
-            eprintln!(
-                "azl-compat: error: {}",
+            output::emit_err(&format!(
+                "azl-compat: error: {}\n",
                 azl_compat::report::escape::visible(&text)
-            );
+            ));
             2
         }
     }
@@ -335,7 +335,7 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
     match k {
         KnowledgeCommand::Build { sources, out } => {
             let summary = knowledge::build::build(&sources, &out)?;
-            println!("{summary}");
+            output::emit(&format!("{summary}\n"))?;
         }
         KnowledgeCommand::Info { target, knowledge } => {
             let pack = knowledge::target::select(target.as_deref(), knowledge.as_deref())?;
@@ -346,8 +346,11 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
                     false => t.to_string(),
                 })
                 .collect();
-            println!("targets     {}", targets.join(", "));
-            print!("{}", pack.info());
+            output::emit(&format!(
+                "targets     {}\n{}",
+                targets.join(", "),
+                pack.info()
+            ))?;
         }
         KnowledgeCommand::Import {
             repodata,
@@ -362,7 +365,7 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
                 .collect();
             let opts = knowledge::repodata::ImportOptions { id, name, version };
             let summary = knowledge::repodata::import(&repos, &out, &opts)?;
-            println!("{summary}");
+            output::emit(&format!("{summary}\n"))?;
         }
         KnowledgeCommand::Lint { target, knowledge } => {
             let report = match knowledge {
@@ -372,7 +375,7 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
                     knowledge::lint::lint_builtin_id(id).expect("a built-in target")
                 }
             };
-            print!("{}", report.render_text());
+            output::emit(&report.render_text())?;
             return Ok(i32::from(!report.is_clean()));
         }
     }
@@ -381,7 +384,7 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
 
 fn run_which(w: WhichArgs) -> anyhow::Result<i32> {
     if w.term.trim().is_empty() {
-        eprintln!("azl-compat: error: which needs a non-empty TERM");
+        output::emit_err("azl-compat: error: which needs a non-empty TERM\n");
         return Ok(2);
     }
     let selected = knowledge::target::select(w.target.as_deref(), w.knowledge.as_deref())?;
@@ -395,41 +398,43 @@ fn run_which(w: WhichArgs) -> anyhow::Result<i32> {
             s
         }
     };
-    let _ = std::io::stdout().lock().write_all(rendered.as_bytes());
+    output::emit(&rendered)?;
     Ok(if answer.status.found() { 0 } else { 1 })
 }
 
 fn run_explain(code: Option<String>) -> anyhow::Result<i32> {
     match code {
         None => {
+            let mut list = String::new();
             for c in Code::ALL {
-                println!(
-                    "{:<32} {:<8} {}",
+                list.push_str(&format!(
+                    "{:<32} {:<8} {}\n",
                     c.as_str(),
                     c.severity().as_str(),
                     c.title()
-                );
+                ));
             }
             for d in knowledge::differences::ALL {
-                println!("{:<32} {:<8} {}", d.id, "differ", d.title);
+                list.push_str(&format!("{:<32} {:<8} {}\n", d.id, "differ", d.title));
             }
+            output::emit(&list)?;
             Ok(0)
         }
         Some(s) => {
             let c = match explain::lookup(&s).map_err(|e| anyhow::anyhow!(e))? {
                 explain::Explained::Difference(d) => {
-                    print!("{}", knowledge::differences::explain(d, Pack::builtin()));
+                    output::emit(&knowledge::differences::explain(d, Pack::builtin()))?;
                     return Ok(0);
                 }
                 explain::Explained::Code(c) => c,
             };
-            println!(
-                "{} ({}): {}\n\n{}",
+            output::emit(&format!(
+                "{} ({}): {}\n\n{}\n",
                 c.as_str(),
                 c.severity().as_str(),
                 c.title(),
                 c.explanation()
-            );
+            ))?;
             Ok(0)
         }
     }
