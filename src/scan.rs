@@ -71,6 +71,7 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     ctx.python = python;
     ctx.node = node;
     ctx.java = java;
+    ctx.java.homes = checks::java::java_homes(&inv, &source, &units);
     let outcome = checks::run(&ctx);
     let pkgs = checks::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
     let (units, unit_findings, unit_diags) =

@@ -565,3 +565,62 @@ fn builds_for_other_platforms_beside_the_targets_are_not_breaks() {
         "ok"
     );
 }
+
+/// JAVA_HOME in units, an EnvironmentFile and scripts (corpora/runtimes/build.sh): RHEL 8's
+/// `/usr/lib/jvm/java-11-openjdk` and `jre-1.8.0-openjdk` are replaced with the distribution
+/// and the target publishes Java 25 only: blockers, on the line that sets them. The target's
+/// own `java-25-openjdk`, a JDK the tree carries (`/opt/jdk-17.0.2`) and a commented-out line
+/// are not findings.
+#[test]
+fn java_home_against_the_targets_java_lines() {
+    let t = build_tree();
+    let (_, r) = scan_json(&t.root);
+    let got: Vec<(String, String, String, u64)> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| s(f, "code") == "java-home-missing")
+        .map(|f| {
+            (
+                s(f, "code").to_string(),
+                s(f, "path").to_string(),
+                s(f, "subject").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let want = |p: &str, v: &str, l: u64| {
+        (
+            "java-home-missing".to_string(),
+            p.to_string(),
+            v.to_string(),
+            l,
+        )
+    };
+    assert_eq!(
+        got,
+        vec![
+            want(
+                "/etc/sysconfig/acme-batch",
+                "/usr/lib/jvm/jre-1.8.0-openjdk",
+                2
+            ),
+            want(
+                "/etc/systemd/system/acme-api.service",
+                "/usr/lib/jvm/java-11-openjdk",
+                5
+            ),
+        ]
+    );
+    let f = finding(&r, "/etc/sysconfig/acme-batch", "java-home-missing");
+    assert_eq!(s(&f["evidence"], "java_feature"), "8");
+    // The target's Java lines come from the pack (the published one only).
+    assert_eq!(
+        s(&f["evidence"], "target_java"),
+        "Java 25 (java-25-openjdk-headless)"
+    );
+    assert!(s(&f["evidence"], "set_by").contains("acme-api.service"));
+    // The cgroup finding's fix names the pack's Java too.
+    let c = finding(&r, "/opt/jdk8u292/release", "java-runtime-cgroup-v1");
+    assert!(s(c, "fix").contains("java-25-openjdk-headless"), "{c:#}");
+}

@@ -26,6 +26,8 @@
 # OUTDIR/root/usr/local/lib/x86_64-linux-gnu/perl/{5.36.0,5.42.2}/auto/...   Perl XS modules
 # OUTDIR/root/opt/app-rb/vendor/bundle/ruby/{3.1.0,3.4.0}/extensions/...     Ruby extensions
 # OUTDIR/root/opt/{jdk8u292,jdk-11.0.16,jdk-17.0.2}   JDKs: a release file and a stub bin/java
+# OUTDIR/root/etc/systemd/system/acme-api.service, /etc/sysconfig/acme-batch, /opt/acme-java/bin/run-*
+#                         JAVA_HOME settings (RHEL 8's Java 11 and 8, the target's 25, a carried JDK)
 # OUTDIR/.cache            downloaded wheels (AZL_COMPAT_WHEEL_CACHE overrides; reused when the
 #                          sha256 matches)
 #
@@ -248,5 +250,24 @@ for j in "jdk8u292|1.8.0_292" "jdk-11.0.16|11.0.16" "jdk-17.0.2|17.0.2"; do
     printf 'IMPLEMENTOR="Eclipse Adoptium"\nJAVA_VERSION="%s"\nOS_NAME="Linux"\n' "$ver" > "$ROOT/opt/$dir/release"
     gcc -O1 -w -fno-ident -o "$ROOT/opt/$dir/bin/java" "$HERE/src/c/java-stub.c"
 done
+# JAVA_HOME set by units, an EnvironmentFile and scripts: RHEL 8's Java 11 and 8 (the target
+# has neither), the target's own Java 25 line, and a JDK the tree carries.
+mkdir -p "$ROOT/etc/systemd/system" "$ROOT/etc/sysconfig" "$ROOT/opt/acme-java/bin"
+cat > "$ROOT/etc/systemd/system/acme-api.service" <<'UNIT'
+[Unit]
+Description=Acme API
+
+[Service]
+Environment=JAVA_HOME=/usr/lib/jvm/java-11-openjdk LANG=C.UTF-8
+EnvironmentFile=-/etc/sysconfig/acme-batch
+ExecStart=/opt/acme-java/bin/run-api
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+printf '# Acme batch\nJAVA_HOME="/usr/lib/jvm/jre-1.8.0-openjdk"\n' > "$ROOT/etc/sysconfig/acme-batch"
+printf '#!/bin/sh\nexport JAVA_HOME=/opt/jdk-17.0.2\nexec "$JAVA_HOME/bin/java" -jar /opt/acme-java/api.jar\n' > "$ROOT/opt/acme-java/bin/run-api"
+printf '#!/bin/bash\n# JAVA_HOME=/usr/lib/jvm/java-1.7.0 (old)\nexport JAVA_HOME=/usr/lib/jvm/java-25-openjdk\nexec "$JAVA_HOME/bin/java" -version\n' > "$ROOT/opt/acme-java/bin/run-next"
+chmod 0755 "$ROOT/opt/acme-java/bin/run-api" "$ROOT/opt/acme-java/bin/run-next"
 # A release file that is not a JDK's.
 printf 'JAVA_VERSION="1.6.0"\n' > "$ROOT/opt/app/release"

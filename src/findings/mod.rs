@@ -176,6 +176,8 @@ codes! {
     RubyExtensionAbiMismatch = "ruby-extension-abi-mismatch", Blocker, "Ruby extension built for another Ruby";
     /// A carried Java runtime predates cgroup v2 support: it does not see its memory and CPU limits.
     JavaRuntimeCgroupV1 = "java-runtime-cgroup-v1", Warning, "Java runtime without cgroup v2 support";
+    /// A JAVA_HOME set by a unit or script names a Java runtime neither carried nor shipped.
+    JavaHomeMissing = "java-home-missing", Blocker, "JAVA_HOME names a Java runtime the target lacks";
     /// A build for another platform (musl, another architecture or OS) beside the build the target loads.
     RuntimeBuildNotUsed = "runtime-build-not-used", Info, "build for another platform, not loaded on the target";
     /// A package carries builds for other platforms only: nothing the target can load.

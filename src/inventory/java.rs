@@ -28,9 +28,25 @@ pub struct JavaInstall {
     pub implementor: Option<String>,
 }
 
+/// A `JAVA_HOME` the tree sets: in a unit's `Environment=`, a file of its `EnvironmentFile=`,
+/// or a shell script (`export JAVA_HOME=/usr/lib/jvm/java-11-openjdk`). Only literal absolute
+/// values count; a value built from variables is never guessed.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct JavaHome {
+    /// The file that sets it.
+    pub file: String,
+    /// 1-based line in `file`.
+    pub line: u32,
+    /// `Environment=`, `EnvironmentFile= of UNIT`, `script`.
+    pub how: String,
+    pub value: String,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct JavaInventory {
     pub installs: Vec<JavaInstall>,
+    /// `JAVA_HOME` settings of units and scripts (filled by `checks::java::java_homes`).
+    pub homes: Vec<JavaHome>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
