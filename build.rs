@@ -1,7 +1,7 @@
 //! Embeds every knowledge pack: each `knowledge/<id>/` with a `pack.json` becomes an entry of
 //! `$OUT_DIR/embedded_packs.rs` (`pack.json` and every `*.tsv`, as `include_str!`), so adding a
 //! pack needs no code change. src/knowledge/mod.rs includes the table and parses each pack on
-//! first use. Keep this tiny: it runs before every build of the crate.
+//! first use; `knowledge/targets/default` names the default target. Keep this tiny: it runs before every build of the crate.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -50,6 +50,19 @@ fn main() {
         out.push_str("    ]),\n");
     }
     out.push_str("];\n");
+    // The target when `--target` is not given: knowledge/targets/default names it (data, so
+    // that no source file names a target).
+    let default = std::fs::read_to_string(root.join("targets").join("default"))
+        .expect("read knowledge/targets/default");
+    let default = default.trim();
+    assert!(
+        packs.iter().any(|(id, _)| id == default),
+        "knowledge/targets/default names `{default}`, which has no pack in knowledge/"
+    );
+    let _ = writeln!(
+        out,
+        "/// The default target (knowledge/targets/default).\npub const DEFAULT_TARGET_ID: &str = {default:?};"
+    );
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("embedded_packs.rs");
     std::fs::write(dest, out).expect("write embedded_packs.rs");
 }

@@ -5,6 +5,7 @@
 //! [`findings`]) -> [`report`] (text, JSON). The CLI in `src/cli` is a thin layer over [`scan`].
 
 pub mod checks;
+pub mod engine;
 pub mod findings;
 pub mod inventory;
 pub mod knowledge;

@@ -1,6 +1,7 @@
 //! One scan, end to end: source -> inventory -> checks -> report.
 
 use crate::checks::{self, Context};
+use crate::engine;
 use crate::inventory::exclude::Exclusions;
 use crate::inventory::ownership::{self, Origin};
 use crate::inventory::walk::{self, Progress};
@@ -40,9 +41,27 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     if let Err(e) = source.read_dir(Path::new("/")) {
         return Err(root_error(e));
     }
-    let mut inv = walk::walk_excluding(&source, progress, &opts.exclude);
+    Ok(scan_source(
+        &source,
+        &display_root(source.root()),
+        &opts.exclude,
+        pack,
+        progress,
+    ))
+}
+
+/// Scan any [`Source`] (shown as `root` in the report) against a knowledge pack: the walk,
+/// packages, ownership, units, the checks and the report.
+pub fn scan_source(
+    source: &dyn Source,
+    root: &str,
+    exclude: &Exclusions,
+    pack: &Pack,
+    progress: &dyn Progress,
+) -> Report {
+    let mut inv = walk::walk_excluding(source, progress, exclude);
     // Installed packages, plus the .rpm files the walk found (installers that would run).
-    let mut db = packages::read_installed(&source);
+    let mut db = packages::read_installed(source);
     db.packages.append(&mut std::mem::take(&mut inv.rpm_files));
     inv.diagnostics.append(&mut db.diagnostics);
     let is_debian_name = |n: &str| matches!(pack.debian_mapping(n), Ok(Some(_)));
@@ -53,59 +72,35 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
         .collect();
     let own = ownership::apply(&mut inv, &db, &origins);
     let mut diags = Vec::new();
-    inv.os_release = os_release::read_with_diagnostics(&source, &mut diags);
-    let ld_dirs = ld_so_conf::read(&source, &own, &mut diags);
+    inv.os_release = os_release::read_with_diagnostics(source, &mut diags);
+    let ld_dirs = ld_so_conf::read(source, &own, &mut diags);
     inv.diagnostics.extend(diags);
     // Language runtimes: what the walk noted by name, read now that ownership is known.
-    let mut python = crate::inventory::python::collect_for(&source, &inv, &own, pack);
-    let mut node = crate::inventory::node::collect(&source, &inv, &own);
-    let mut java = crate::inventory::java::collect(&source, &inv, &own);
+    let mut python = crate::inventory::python::collect_for(source, &inv, &own, pack);
+    let mut node = crate::inventory::node::collect(source, &inv, &own);
+    let mut java = crate::inventory::java::collect(source, &inv, &own);
     inv.diagnostics.append(&mut python.diagnostics);
     inv.diagnostics.append(&mut node.diagnostics);
     inv.diagnostics.append(&mut java.diagnostics);
     inv.diagnostics.sort();
     inv.diagnostics.dedup();
-    let units = crate::inventory::systemd::load(&source, &inv);
+    let units = crate::inventory::systemd::load(source, &inv);
     let mut ctx = Context::new(&inv, pack, ld_dirs);
-    ctx.launch = checks::launch_env::collect(&inv, &source, &units);
+    ctx.launch = checks::launch_env::collect(&inv, source, &units);
     ctx.python = python;
     ctx.node = node;
     ctx.java = java;
-    ctx.java.homes = checks::java::java_homes(&inv, &source, &units);
-    let outcome = checks::run(&ctx);
-    let pkgs = checks::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
+    ctx.java.homes = checks::java::java_homes(&inv, source, &units);
+    let outcome = engine::run(&ctx);
+    let pkgs = engine::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
     let (units, unit_findings, unit_diags) =
-        checks::units::check_loaded(&ctx, &source, &outcome.judged, &own, &units);
-    let mut report = report::build(
-        &display_root(source.root()),
-        &inv,
-        pack,
-        outcome,
-        own.managers.clone(),
-    );
+        checks::units::check_loaded(&ctx, source, &outcome.judged, &own, &units);
+    let mut report = report::build(root, &inv, pack, outcome, own.managers.clone());
     report::attach_packages(&mut report, pkgs, &own.managers);
     report::attach_units(&mut report, units, unit_findings, unit_diags);
-    // Packages only in the sdk channels are listed apart (unsupported), not in the dnf line.
-    let (unsupported, supported): (Vec<String>, Vec<String>) = report
-        .summary
-        .packages_to_install
-        .iter()
-        .cloned()
-        .partition(|n| {
-            pack.package(n)
-                .is_some_and(|p| !p.channel.supported() && p.channel.shipped())
-        });
-    if !unsupported.is_empty() {
-        report.summary.install_command =
-            (!supported.is_empty()).then(|| format!("dnf install {}", supported.join(" ")));
-        report.summary.packages_unsupported = unsupported;
-    }
-    // On an image without a package manager the packages are added by the image build.
-    if report.summary.install_command.is_some() && pack.profile_lacks_package_manager() {
-        report.summary.install_step = Some(pack.install_step(&supported));
-    }
-    checks::annotate_differences(&mut report.findings);
-    Ok(report)
+    report::finish_install(&mut report, pack);
+    engine::annotate_differences(&mut report.findings);
+    report
 }
 
 /// The scanned root as the report shows it (bytes kept, see `inventory::names`).

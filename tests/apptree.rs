@@ -202,21 +202,7 @@ struct Tree {
 }
 
 fn build_tree() -> Tree {
-    common::require_tool("gcc");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/apptree/build.sh");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = std::process::Command::new("bash")
-        .arg(&script)
-        .arg(dir.path())
-        .output()
-        .expect("run bash corpora/apptree/build.sh");
-    assert!(
-        out.status.success(),
-        "corpora/apptree/build.sh failed ({}):\n{}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let dir = common::build_corpus_tree("apptree");
     let root = dir.path().join("root");
     assert!(
         root.join("opt/acme/bin/hello").is_file(),

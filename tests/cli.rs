@@ -145,6 +145,18 @@ fn explain_prints_the_documented_section() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Severity: blocker"), "{text}");
     assert!(text.contains("RUNPATH"), "{text}");
+    // The check that emits it, from the registry.
+    assert!(
+        text.contains("Emitted by check `elf-libraries` (src/checks/elf_libraries.rs)"),
+        "{text}"
+    );
+    let out = cmd()
+        .args(["explain", "systemd-legacy-file"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Emitted by check `unit-legacy`"), "{text}");
+    assert!(text.contains("Also reported by `sysv-scripts`"), "{text}");
 }
 
 #[test]

@@ -3,6 +3,8 @@
 //! reports, rendered in every format. No rendering for people carries a raw control or
 //! bidirectional character, no line can be forged, and no CSV cell starts a formula.
 
+mod common;
+
 use assert_cmd::Command;
 use azl_compat::report::escape::is_hostile;
 use serde_json::Value;
@@ -67,44 +69,6 @@ fn hostile_tree() -> tempfile::TempDir {
     dir
 }
 
-/// Parse RFC 4180 text (CRLF records, quoted fields) into records of fields.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => quoted = false,
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' => quoted = true,
-            ',' => row.push(std::mem::take(&mut field)),
-            '\r' if chars.peek() == Some(&'\n') => {
-                chars.next();
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            _ => field.push(c),
-        }
-    }
-    assert!(!quoted, "unterminated quoted field");
-    assert!(
-        field.is_empty() && row.is_empty(),
-        "last record without CRLF"
-    );
-    rows
-}
-
 fn first_hostile(s: &str, allowed: &[char]) -> Option<(usize, char)> {
     s.char_indices()
         .find(|&(_, c)| is_hostile(c) && !allowed.contains(&c))
@@ -140,7 +104,7 @@ fn check_rendering(format: &str, out: &str) {
         "html" => assert_no_hostile(format, out, &['\n', '\t']),
         "csv" | "csv-packages" => {
             assert_no_hostile(format, out, &['\n', '\r', '\t']);
-            let rows = parse_csv(out);
+            let rows = common::parse_csv(out);
             let width = rows[0].len();
             for (n, r) in rows.iter().enumerate() {
                 assert_eq!(r.len(), width, "{format} row {n} has {} fields", r.len());

@@ -6,7 +6,9 @@
 
 mod common;
 
-use azl_compat::knowledge::build::{PACK_ID, build};
+use azl_compat::knowledge::builder::build::build;
+use azl_compat::knowledge::builder::manifest;
+use azl_compat::knowledge::target::DEFAULT_TARGET as PACK_ID;
 use azl_compat::knowledge::{BUILTIN, Channel, Pack};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -15,6 +17,11 @@ fn committed_pack() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("knowledge")
         .join(PACK_ID)
+}
+
+/// The target's manifest (knowledge/targets/<id>/manifest.toml).
+fn target_manifest() -> PathBuf {
+    manifest::in_checkout(Path::new(env!("CARGO_MANIFEST_DIR")), PACK_ID)
 }
 
 /// The knowledge sources under the shared-data rule of tests/common (fail in CI, loud skip in a
@@ -36,7 +43,7 @@ fn pack_files(dir: &Path) -> Vec<String> {
 fn committed_pack_equals_a_fresh_build() {
     let Some(src) = sources() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let summary = build(&src, tmp.path()).expect("build from sources");
+    let summary = build(&target_manifest(), &src, tmp.path()).expect("build from sources");
     eprintln!("{summary}");
     let committed = committed_pack();
     assert_eq!(
@@ -55,7 +62,7 @@ fn committed_pack_equals_a_fresh_build() {
     }
     // A second build is byte-identical (determinism).
     let tmp2 = tempfile::tempdir().unwrap();
-    build(&src, tmp2.path()).unwrap();
+    build(&target_manifest(), &src, tmp2.path()).unwrap();
     for file in pack_files(tmp.path()) {
         assert_eq!(
             std::fs::read(tmp.path().join(&file)).unwrap(),
@@ -70,7 +77,7 @@ fn committed_pack_equals_a_fresh_build() {
 #[ignore = "regenerates the committed pack"]
 fn regenerate_pack() {
     let src = sources().expect("knowledge sources not found");
-    let summary = build(&src, &committed_pack()).expect("build from sources");
+    let summary = build(&target_manifest(), &src, &committed_pack()).expect("build from sources");
     eprintln!("{summary}");
 }
 

@@ -18,20 +18,7 @@ struct Tree {
 }
 
 fn build_loader_tree() -> Tree {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/loader/build.sh");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = std::process::Command::new("bash")
-        .arg(&script)
-        .arg(dir.path())
-        .output()
-        .expect("run bash corpora/loader/build.sh");
-    assert!(
-        out.status.success(),
-        "corpora/loader/build.sh failed ({}):\n{}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let dir = common::build_corpus_tree("loader");
     let root = dir.path().join("root");
     Tree { _dir: dir, root }
 }

@@ -216,49 +216,10 @@ fn markdown_shows_the_same_counts() {
     }
 }
 
-/// RFC 4180 records (quoted fields may hold commas, quotes and line breaks).
-fn parse_csv(s: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut chars = s.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => quoted = false,
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' if field.is_empty() => quoted = true,
-            ',' => row.push(std::mem::take(&mut field)),
-            '\r' => {
-                assert_eq!(chars.next(), Some('\n'), "bare CR");
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            '\n' => panic!("record ends without CRLF"),
-            _ => field.push(c),
-        }
-    }
-    assert!(!quoted, "unterminated quoted field");
-    assert!(
-        field.is_empty() && row.is_empty(),
-        "last record without CRLF"
-    );
-    rows
-}
-
 #[test]
 fn csv_parses_with_one_row_per_finding() {
     for r in [fixture(), with_policy(TODAY)] {
-        let rows = parse_csv(&csv::render(&r));
+        let rows = common::parse_csv(&csv::render(&r));
         assert_eq!(rows[0], csv::COLUMNS);
         assert_eq!(rows.len() - 1, r.findings.len());
         for (row, f) in rows[1..].iter().zip(&r.findings) {
@@ -275,7 +236,7 @@ fn csv_parses_with_one_row_per_finding() {
     // Quoting: a field with a comma, quotes and a line break survives.
     let mut r = fixture();
     r.findings[0].message = "a, \"b\"\nc".into();
-    let rows = parse_csv(&csv::render(&r));
+    let rows = common::parse_csv(&csv::render(&r));
     assert_eq!(rows[1][4], "a, \"b\"\nc");
 }
 
@@ -920,7 +881,7 @@ fn packages_are_rendered_and_scored() {
     );
     assert!(md.contains("| packages | 1 | 6 | 4 |"), "{md}");
     assert_eq!(
-        parse_csv(&csv::render(&r)).len() - 1,
+        common::parse_csv(&csv::render(&r)).len() - 1,
         r.findings.len(),
         "one CSV row per finding"
     );

@@ -11,7 +11,7 @@ mod common;
 
 use assert_cmd::Command;
 use azl_compat::knowledge::Pack;
-use azl_compat::knowledge::repodata::{ImportOptions, RepoSpec, import};
+use azl_compat::knowledge::builder::repodata::{ImportOptions, RepoSpec, import};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -331,11 +331,7 @@ fn run(args: &[&str]) -> (String, String, i32) {
 }
 
 fn opts(id: &str) -> ImportOptions {
-    ImportOptions {
-        id: id.into(),
-        name: "Azure Linux".into(),
-        version: "4.0".into(),
-    }
+    ImportOptions::like(id, azl_compat::knowledge::Pack::builtin())
 }
 
 #[test]

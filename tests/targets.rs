@@ -5,8 +5,9 @@
 mod common;
 
 use assert_cmd::Command;
+use azl_compat::knowledge::builder::lint;
 use azl_compat::knowledge::target::{self, DEFAULT_TARGET, TargetError};
-use azl_compat::knowledge::{BUILTIN, Pack, lint};
+use azl_compat::knowledge::{BUILTIN, Pack};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -146,18 +147,7 @@ fn a_profile_extends_the_baseline_packages() {
 /// A tiny tree: `/opt/app/bin/run.sh` (`#!/bin/bash`) and `/opt/app/bin/needs-openssl3` (needs
 /// libssl.so.3 with OPENSSL_3.0.0), the latter from the corpora/apptree fixture builder.
 fn tiny_tree() -> tempfile::TempDir {
-    let build = tempfile::tempdir().unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/apptree/build.sh");
-    let out = std::process::Command::new("bash")
-        .arg(&script)
-        .arg(build.path())
-        .output()
-        .expect("run bash corpora/apptree/build.sh (needs gcc and binutils)");
-    assert!(
-        out.status.success(),
-        "corpora/apptree/build.sh failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let build = common::build_corpus_tree("apptree");
     let tree = tempfile::tempdir().unwrap();
     let bin = tree.path().join("opt/app/bin");
     std::fs::create_dir_all(&bin).unwrap();

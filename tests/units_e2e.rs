@@ -6,23 +6,11 @@ mod common;
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::path::Path;
-
-fn build_fixture(out: &Path) -> std::path::PathBuf {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/units/build.sh");
-    let st = std::process::Command::new("bash")
-        .arg(&script)
-        .arg(out)
-        .status()
-        .expect("run corpora/units/build.sh (needs bash and gcc)");
-    assert!(st.success(), "corpora/units/build.sh failed");
-    out.join("root")
-}
 
 #[test]
 fn scan_reports_units_and_writes_fixes_outside_the_tree() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = build_fixture(dir.path());
+    let dir = common::build_corpus_tree("units");
+    let root = dir.path().join("root");
     let fixes = dir.path().join("fixes");
     let out = Command::cargo_bin("azl-compat")
         .unwrap()

@@ -17,6 +17,7 @@
 //! (`elf_platform`: another architecture or OS ABI is `elf-unsupported-arch`).
 
 use super::Context;
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use crate::findings::{Code, Finding};
 use crate::inventory::ObjectId;
 use crate::inventory::platform_variant::{self, Libc, Platform};
@@ -28,6 +29,29 @@ pub struct Alternatives {
     /// Builds for another platform that the target never loads (a build for it sits beside them).
     pub unused: HashSet<ObjectId>,
     pub findings: Vec<Finding>,
+}
+
+/// The check: builds for other platforms beside the build the target loads (prebuilds, npm platform packages, CPython suffixes).
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "runtime-builds",
+        summary: "builds for other platforms beside the build the target loads (prebuilds, npm platform packages, CPython suffixes)",
+        area: Area::Runtimes,
+        needs: Needs::Workload,
+        codes: &[
+            Code::RuntimeBuildNotUsed,
+            Code::RuntimeBuildOtherPlatformOnly,
+        ],
+        reuses: &[],
+        file: "src/checks/alternatives.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Workload { ctx } = input {
+        out.extend(ctx.alternatives.findings.iter().cloned());
+    }
 }
 
 /// One member of a group of alternative builds.

@@ -1,11 +1,40 @@
 //! Needed libraries: bundled on the search path, from an Azure Linux package, or missing.
 
 use super::Context;
-use super::loader::{Closure, Edge, Resolution};
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
+use super::provided::{self, Provided, names};
+use crate::engine::loader::{Closure, Edge, Resolution};
 use crate::findings::{Code, Finding};
-use crate::knowledge::{Channel, Confidence, Provider};
 
-pub fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
+/// The check: how the loader resolves each needed library of a closure.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "elf-libraries",
+        summary: "needed libraries (DT_NEEDED) as the loader resolves them on the target",
+        area: Area::Binaries,
+        needs: Needs::LoaderClosure,
+        codes: &[
+            Code::ElfLibraryMissing,
+            Code::ElfLibraryFromPackage,
+            Code::ElfLibrarySdkOnly,
+            Code::ElfLibraryWeakEvidence,
+            Code::ElfLibraryOffSearchPath,
+            Code::ElfLibraryUnreadable,
+            Code::ElfLibraryViaLdLibraryPath,
+        ],
+        reuses: &[],
+        file: "src/checks/elf_libraries.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Closure { ctx, closure } = input {
+        out.extend(check(ctx, closure));
+    }
+}
+
+fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
     closure
         .edges
         .iter()
@@ -71,45 +100,7 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
         }
         Resolution::Tree { .. } | Resolution::Baseline { .. } => Vec::new(),
         Resolution::Package { providers } => {
-            let best = &providers[0];
-            let pkg = ctx.pack.package(best.package);
-            let evr = pkg.map(|p| p.evr()).unwrap_or_default();
-            let channel = pkg.map(|p| p.channel);
-            let with_pkg = |f: Finding| {
-                f.evidence("package", best.package)
-                    .evidence("evr", &evr)
-                    .evidence("channel", channel.map(|c| c.as_str()).unwrap_or("unknown"))
-                    .evidence("method", best.method)
-                    .evidence("confidence", best.confidence.as_str())
-                    .evidence("alternatives", others(providers))
-            };
-            let weak = best.glob || best.confidence == Confidence::Low;
-            let sdk = matches!(channel, Some(Channel::Sdk | Channel::SdkException));
-            let mut out = Vec::new();
-            if sdk {
-                out.push(with_pkg(base(Code::ElfLibrarySdkOnly))
-                    .message(format!("{soname} comes from {} ({evr}), which is built but not supported", best.package))
-                    .why(format!("{target} builds {} in its sdk channel: installable, but without support or security commitment", best.package))
-                    .fix(format!("dnf install {} (unsupported), or bundle {soname} with the application, or rebuild against a supported library", best.package)));
-            }
-            if weak {
-                let basis = if best.glob {
-                    format!("a file-list glob of {} ({})", best.package, best.method)
-                } else {
-                    format!("a low-confidence derived fact ({})", best.method)
-                };
-                out.push(with_pkg(base(Code::ElfLibraryWeakEvidence))
-                    .message(format!("{soname} is probably provided by {}, but only {basis} says so", best.package))
-                    .why(format!("the knowledge pack could not see {soname} itself in {}; the match rests on {basis}, so the exact soname is not certain", best.package))
-                    .fix(format!("dnf install {} and confirm that it ships {soname}", best.package)));
-            }
-            if out.is_empty() {
-                out.push(with_pkg(base(Code::ElfLibraryFromPackage))
-                    .message(format!("{soname} comes from Azure Linux package {} ({evr})", best.package))
-                    .why(format!("{soname} is not bundled in the tree; on {target} it is provided by {}", best.package))
-                    .fix(format!("dnf install {}", best.package)));
-            }
-            out
+            provided::package_findings(ctx.pack, Provided::Library { soname }, providers, base)
         }
         Resolution::OffPath { candidates } => vec![base(Code::ElfLibraryOffSearchPath)
             .message(format!("{soname} is in the tree at {} but not on this object's library search path", candidates.join(", ")))
@@ -129,7 +120,7 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
             .evidence("relative_path", path)],
         Resolution::Unpublished { providers } => vec![base(Code::ElfLibraryMissing)
             .message(format!("{soname} is only in {}, which {target} builds but does not publish", names(providers)))
-            .why(format!("{} is produced by an Azure Linux spec but is in no publish list, so it cannot be installed", names(providers)))
+            .why(format!("{} is produced by {} spec but is in no publish list, so it cannot be installed", names(providers), ctx.pack.target.a_name()))
             .fix(missing_fix(ctx, soname))
             .evidence("unpublished_packages", names(providers))],
         Resolution::Unreadable { path: at } => vec![base(Code::ElfLibraryUnreadable)
@@ -142,16 +133,6 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
             .why(format!("the loader stops with 'cannot open shared object file' when {soname} is not found"))
             .fix(missing_fix(ctx, soname))],
     }
-}
-
-fn names(providers: &[Provider]) -> String {
-    let mut v: Vec<&str> = providers.iter().map(|p| p.package).collect();
-    v.dedup();
-    v.join(", ")
-}
-
-fn others(providers: &[Provider]) -> String {
-    names(&providers[1..])
 }
 
 /// The fix for a missing library: bundle it, or rebuild against what the target ships under
@@ -175,5 +156,67 @@ fn missing_fix(ctx: &Context, soname: &str) -> String {
             list.join(", "),
             ctx.pack.name_version()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{Elf, scan, with_code};
+    use crate::findings::Code;
+    use crate::source::MemorySource;
+
+    #[test]
+    fn needed_libraries_resolve_bundled_from_a_package_or_not_at_all() {
+        let src = MemorySource::new()
+            .exe(
+                "/opt/app/bin/app",
+                Elf::exe()
+                    .needs("libbundled.so.1")
+                    .needs("libssl.so.3")
+                    .needs("libnosuch.so.9")
+                    .needs("libc.so.6")
+                    .runpath("$ORIGIN/../lib")
+                    .bytes(),
+            )
+            .file(
+                "/opt/app/lib/libbundled.so.1",
+                Elf::lib("libbundled.so.1").needs("libc.so.6").bytes(),
+                0o755,
+            )
+            // On no search path of the program that needs it.
+            .exe(
+                "/opt/app/bin/other",
+                Elf::exe().needs("libhidden.so.2").bytes(),
+            )
+            .file(
+                "/opt/app/private/libhidden.so.2",
+                Elf::lib("libhidden.so.2").bytes(),
+                0o755,
+            );
+        let r = scan(&src);
+        let missing = with_code(&r, Code::ElfLibraryMissing);
+        assert_eq!(missing.len(), 1, "{:#?}", r.findings);
+        assert_eq!(missing[0].path, "/opt/app/bin/app");
+        assert_eq!(missing[0].subject.as_deref(), Some("libnosuch.so.9"));
+        let pkg = with_code(&r, Code::ElfLibraryFromPackage);
+        assert_eq!(pkg.len(), 1, "{:#?}", r.findings);
+        assert_eq!(pkg[0].subject.as_deref(), Some("libssl.so.3"));
+        assert!(
+            pkg[0].evidence.values().any(|v| v.contains("openssl-libs")),
+            "{:?}",
+            pkg[0].evidence
+        );
+        let off = with_code(&r, Code::ElfLibraryOffSearchPath);
+        assert_eq!(off.len(), 1, "{:#?}", r.findings);
+        assert_eq!(off[0].path, "/opt/app/bin/other");
+        // The bundled library on the RUNPATH and glibc raise nothing.
+        assert!(
+            r.findings
+                .iter()
+                .all(|f| f.subject.as_deref() != Some("libbundled.so.1")
+                    && f.subject.as_deref() != Some("libc.so.6")),
+            "{:#?}",
+            r.findings
+        );
     }
 }

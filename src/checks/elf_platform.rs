@@ -1,10 +1,31 @@
 //! Architecture, OS ABI and program interpreter of ELF objects.
 
 use super::Context;
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use crate::findings::{Code, Finding};
 use crate::inventory::ObjectId;
 
-pub fn check(ctx: &Context, ids: &[ObjectId]) -> Vec<Finding> {
+/// The check: architecture, class, OS ABI and program interpreter of every judged ELF object.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "elf-platform",
+        summary: "architecture, class, OS ABI and program interpreter of ELF objects",
+        area: Area::Binaries,
+        needs: Needs::ElfObjects,
+        codes: &[Code::ElfUnsupportedArch, Code::ElfInterpreterMissing],
+        reuses: &[],
+        file: "src/checks/elf_platform.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::ElfObjects { ctx, ids } = input {
+        out.extend(check(ctx, ids));
+    }
+}
+
+fn check(ctx: &Context, ids: &[ObjectId]) -> Vec<Finding> {
     let mut out = Vec::new();
     let arches = ctx.pack.arches.join(", ");
     for &id in ids {
@@ -84,4 +105,33 @@ pub fn check(ctx: &Context, ids: &[ObjectId]) -> Vec<Finding> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{Elf, scan, with_code};
+    use crate::findings::Code;
+    use crate::source::MemorySource;
+
+    #[test]
+    fn foreign_machines_and_interpreters_the_target_lacks_break() {
+        let src = MemorySource::new()
+            .exe("/opt/app/bin/ok", Elf::exe().needs("libc.so.6").bytes())
+            .exe("/opt/app/bin/ppc", Elf::exe().machine(20).bytes())
+            .exe(
+                "/opt/app/bin/musl",
+                Elf::exe().interp("/lib/ld-musl-x86_64.so.1").bytes(),
+            );
+        let r = scan(&src);
+        let arch: Vec<&str> = with_code(&r, Code::ElfUnsupportedArch)
+            .iter()
+            .map(|f| f.path.as_str())
+            .collect();
+        assert_eq!(arch, ["/opt/app/bin/ppc"], "{:#?}", r.findings);
+        let interp = with_code(&r, Code::ElfInterpreterMissing);
+        assert_eq!(interp.len(), 1, "{:#?}", r.findings);
+        assert_eq!(interp[0].path, "/opt/app/bin/musl");
+        assert!(interp[0].message.contains("/lib/ld-musl-x86_64.so.1"));
+        assert!(r.findings.iter().all(|f| f.path != "/opt/app/bin/ok"));
+    }
 }

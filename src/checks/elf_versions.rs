@@ -1,14 +1,39 @@
 //! Symbol version nodes (DT_VERNEED) against the library that satisfies each need.
 
 use super::Context;
-use super::loader::{Closure, Resolution};
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
+use crate::engine::loader::{Closure, Resolution};
 use crate::findings::{Code, Finding};
 use crate::inventory::file_name;
+
+/// The check: symbol versions each object of a closure needs.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "elf-versions",
+        summary: "needed symbol versions (DT_VERNEED) against the library that satisfies them; GLIBC_PRIVATE",
+        area: Area::Binaries,
+        needs: Needs::LoaderClosure,
+        codes: &[
+            Code::ElfVersionMissing,
+            Code::ElfVersionsUnknown,
+            Code::ElfGlibcPrivate,
+        ],
+        reuses: &[],
+        file: "src/checks/elf_versions.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Closure { ctx, closure } = input {
+        out.extend(check(ctx, closure));
+    }
+}
 
 /// glibc's private interface: usable only by glibc's own build.
 const GLIBC_PRIVATE: &str = "GLIBC_PRIVATE";
 
-pub fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
+fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
     let inv = ctx.inv;
     let mut out = Vec::new();
     for edge in &closure.edges {

@@ -1,11 +1,12 @@
 //! Java runtimes carried in the tree (docs/findings.md, `java-*`).
 //!
 //! A JDK or JRE moves with the workload and its programs are judged as ELF files; what this
-//! adds is a fact about its version on the target: Azure Linux 4.0 runs cgroup v2 only (systemd
+//! adds is a fact about its version on the target: {target} runs cgroup v2 only (systemd
 //! 258 removed cgroup v1), and JVMs before cgroup v2 support (JDK 15; backported to 11.0.16 and
 //! 8u372) do not see a container's or unit's memory and CPU limits.
 
 use super::Context;
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use crate::findings::{Code, Finding};
 use crate::inventory::systemd::{self, Units};
 use crate::inventory::{Inventory, ObjectKind};
@@ -151,8 +152,29 @@ pub fn knows_cgroup_v2(v: (u32, u32)) -> bool {
     }
 }
 
+/// The check: carried Java runtimes' cgroup v2 support, and JAVA_HOME in units and scripts against the target's Java lines.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "java-workloads",
+        summary: "carried Java runtimes' cgroup v2 support, and JAVA_HOME in units and scripts against the target's Java lines",
+        area: Area::Runtimes,
+        needs: Needs::Workload,
+        codes: &[Code::JavaRuntimeCgroupV1, Code::JavaHomeMissing],
+        reuses: &[],
+        file: "src/checks/java.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Workload { ctx } = input {
+        out.extend(check(ctx));
+    }
+}
+
 /// Run the Java checks.
 pub fn check(ctx: &Context) -> Vec<Finding> {
+    let target = ctx.pack.name_version();
     let mut out = Vec::new();
     let lines = runtimes::interpreters(ctx.pack, "java");
     let targets = lines
@@ -174,7 +196,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             Finding::new(Code::JavaRuntimeCgroupV1, format!("{}/release", j.home))
                 .subject(format!("Java {}", j.version_text))
                 .message(format!(
-                    "the Java runtime in {} is {}, which predates cgroup v2 support; Azure Linux 4.0 has cgroup v2 only",
+                    "the Java runtime in {} is {}, which predates cgroup v2 support; {target} has cgroup v2 only",
                     j.home, j.version_text
                 ))
                 .why("such a JVM does not see the memory and CPU limits of its container or unit: it sizes its heap and threads from the whole host and is killed when it exceeds the limit")

@@ -4,12 +4,34 @@
 //! through `knowledge::runtimes`; what the tree holds comes from `inventory::node`.
 
 use super::Context;
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use crate::findings::{Code, Finding};
 use crate::inventory::node::AddonAbi;
 use crate::knowledge::runtimes::{self, Interpreter};
 
+/// The check: Node.js native addons' ABI and package.json engines against the target's Node.js.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "node-workloads",
+        summary: "Node.js native addons' ABI and package.json engines against the target's Node.js",
+        area: Area::Runtimes,
+        needs: Needs::Workload,
+        codes: &[Code::NodeAddonAbiMismatch, Code::NodeEnginesUnsatisfied],
+        reuses: &[],
+        file: "src/checks/node.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Workload { ctx } = input {
+        out.extend(check(ctx));
+    }
+}
+
 /// Run the Node.js checks.
 pub fn check(ctx: &Context) -> Vec<Finding> {
+    let target = ctx.pack.name_version();
     let node = &ctx.node;
     if node.packages.is_empty() && node.addons.is_empty() {
         return Vec::new();
@@ -45,7 +67,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             Finding::new(Code::NodeAddonAbiMismatch, &a.path)
                 .subject(format!("NODE_MODULE_VERSION {n}"))
                 .message(format!(
-                    "native addon built for NODE_MODULE_VERSION {n}; the Node.js of Azure Linux 4.0 has NODE_MODULE_VERSION {}",
+                    "native addon built for NODE_MODULE_VERSION {n}; the Node.js of {target} has NODE_MODULE_VERSION {}",
                     abis.join(", ")
                 ))
                 .why("Node.js refuses an addon compiled against another NODE_MODULE_VERSION ('was compiled against a different Node.js version')")
@@ -71,7 +93,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             Finding::new(Code::NodeEnginesUnsatisfied, &p.path)
                 .subject(&subject)
                 .message(format!(
-                    "{subject} declares engines.node \"{}\", which no Node.js of Azure Linux 4.0 satisfies ({})",
+                    "{subject} declares engines.node \"{}\", which no Node.js of {target} satisfies ({})",
                     p.engines_node,
                     names(&all)
                 ))

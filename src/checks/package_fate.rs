@@ -16,21 +16,9 @@ use crate::knowledge::rpm_family::provide_soname;
 use crate::knowledge::source_distros::fixed_fate;
 use crate::knowledge::which::Status;
 use crate::knowledge::{Channel, Confidence};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// An OpenPGP key imported into the rpm database (`gpg-pubkey` entries): not a package.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct SigningKey {
-    /// The key id (the entry's VERSION: the low 32 bits of the key id, hex).
-    pub key_id: String,
-    /// The key's creation time (the entry's RELEASE, hex seconds since 1970).
-    pub created: String,
-    /// The key's user id, as rpm records it (`gpg(CentOS-7 Key ...)`).
-    pub summary: String,
-    /// The database it was read from.
-    pub location: String,
-}
+pub use crate::report::model::SigningKey;
 
 /// The signing keys among the installed packages (`rpm -qa gpg-pubkey`), sorted.
 pub fn signing_keys(packages: &[InstalledPackage]) -> Vec<SigningKey> {

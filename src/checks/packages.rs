@@ -8,56 +8,44 @@
 //! [`super::requires`].
 
 use super::Context;
+use super::interface::{Area, Check, Input as CheckInput, Meta, Needs, Output, Sink};
 use crate::findings::{Code, Finding, Severity};
 use crate::inventory::file_name;
 use crate::inventory::ownership::Origin;
 use crate::inventory::packages::{InstalledPackage, Manager};
 use crate::knowledge::which::{Answer, AnswerPackage, Status};
 use crate::knowledge::{Channel, Confidence};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// An Azure Linux package that a source package becomes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AzlPackage {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evr: Option<String>,
-    pub channel: String,
-}
+pub use crate::report::model::{AzlPackage, PackageReport};
 
-/// One installed package (or `.rpm` file in the tree) as the report shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PackageReport {
-    pub name: String,
-    pub evr: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub arch: Option<String>,
-    /// `rpm`, `dpkg` or `rpm-file`.
-    pub manager: String,
-    /// `distro` or `third-party`.
-    pub origin: String,
-    /// Where it was read (database or `.rpm` file).
-    pub location: String,
-    /// `shipped`, `provided-by`, `obsoleted-by`, `sdk-only`, `not-published`, `not-shipped`,
-    /// `replaced-by-package-manager` (the source's own package machinery: apt, dpkg, yum,
-    /// subscription tools) (distro packages), or `carried` (third-party packages: they move
-    /// with the workload).
-    pub fate: String,
-    /// The Azure Linux packages it becomes (or that its requirements need), best first.
-    pub azl_packages: Vec<AzlPackage>,
-    /// How the fate was decided: `same-name`, `provides`, `obsoletes`, `host-content`,
-    /// `debian-map`, `own-provides` / `own-files` (an rpm package's own Provides or files),
-    /// `package-role`, `rename` (knowledge/source-distros/package-fates.tsv), `none`.
-    pub basis: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub confidence: Option<String>,
-    pub reason: String,
-    /// Moving files or packages that need it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub needed_by: Vec<String>,
-    /// Codes of the findings about it.
-    pub findings: Vec<Code>,
+/// The check: the fate of every installed package on the target.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "packages",
+        summary: "the fate of each installed package: shipped, replaced, sdk only, not published, not shipped",
+        area: Area::Packages,
+        needs: Needs::Packages,
+        codes: &[
+            Code::PkgNotShipped,
+            Code::PkgNotPublished,
+            Code::PkgSdkOnly,
+            Code::PkgReplaced,
+            Code::PkgMajorVersionChange,
+            Code::PkgMappingUncertain,
+        ],
+        reuses: &[],
+        file: "src/checks/packages.rs",
+    },
+    run,
+};
+
+fn run(input: &CheckInput, out: &mut Sink) {
+    if let CheckInput::Packages { ctx, input } = input {
+        let (reports, findings) = check(ctx, input);
+        out.extend(findings);
+        out.output(Output::PackageReports(reports));
+    }
 }
 
 /// What the packages check needs besides the context.
@@ -69,7 +57,7 @@ pub struct Input<'a> {
 }
 
 /// Decide the fate of every package; third-party packages get `carried`.
-pub fn check(ctx: &Context, input: &Input) -> (Vec<PackageReport>, Vec<Finding>) {
+fn check(ctx: &Context, input: &Input) -> (Vec<PackageReport>, Vec<Finding>) {
     let mut reports = Vec::new();
     let mut findings = Vec::new();
     for (p, origin) in input.packages.iter().zip(input.origins) {
@@ -100,7 +88,10 @@ pub fn check(ctx: &Context, input: &Input) -> (Vec<PackageReport>, Vec<Finding>)
             r.fate = "carried".into();
             r.basis = "none".into();
             r.reason = if p.manager == Manager::Dpkg {
-                "third-party Debian package: it cannot be installed on Azure Linux as it is; its files move with the workload and are judged one by one".into()
+                format!(
+                    "third-party Debian package: it cannot be installed on {} as it is; its files move with the workload and are judged one by one",
+                    ctx.pack.target.name
+                )
             } else {
                 "third-party package: it moves with the workload; its requirements must resolve on the target".into()
             };
@@ -257,7 +248,7 @@ fn fate_findings(ctx: &Context, p: &InstalledPackage, r: &PackageReport) -> Vec<
         "not-published" => out.push(
             base(Code::PkgNotPublished)
                 .message(format!("{} is built by {target} but not published", p.name))
-                .why(format!("{}; it cannot be installed from the Azure Linux repositories", r.reason))
+                .why(format!("{}; it cannot be installed from the {} repositories", r.reason, ctx.pack.target.name))
                 .fix("use another package that provides the function, or carry the software with the application".to_string()),
         ),
         "sdk-only" => out.push(
@@ -436,4 +427,42 @@ fn host_content_mapping(ctx: &Context, p: &InstalledPackage) -> Option<HostMappi
         confidence,
         reason,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{scan, with_code};
+    use crate::findings::Code;
+    use crate::source::MemorySource;
+
+    fn stanza(name: &str, version: &str) -> String {
+        format!(
+            "Package: {name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: {version}\nMaintainer: Ubuntu Developers <ubuntu-devel-discuss@lists.ubuntu.com>\n\n"
+        )
+    }
+
+    #[test]
+    fn installed_distro_packages_get_a_fate() {
+        let status = [
+            stanza("curl", "8.5.0-2ubuntu10"),
+            stanza("rsh-client", "0.17-22"),
+        ]
+        .concat();
+        let src = MemorySource::new().text("/var/lib/dpkg/status", &status);
+        let r = scan(&src);
+        let fate = |n: &str| {
+            r.packages
+                .iter()
+                .find(|p| p.name == n)
+                .map(|p| p.fate.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(fate("curl"), "shipped", "{:#?}", r.packages);
+        assert_eq!(fate("rsh-client"), "not-shipped", "{:#?}", r.packages);
+        let gone = with_code(&r, Code::PkgNotShipped);
+        assert_eq!(gone.len(), 1, "{:#?}", r.findings);
+        assert_eq!(gone[0].subject.as_deref(), Some("rsh-client"));
+        let rsh = r.packages.iter().find(|p| p.name == "rsh-client").unwrap();
+        assert_eq!(rsh.findings, [Code::PkgNotShipped]);
+    }
 }

@@ -9,6 +9,7 @@
 //! version is not judged here (its ABI is not visible).
 
 use super::Context;
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use crate::findings::{Code, Finding};
 use crate::knowledge::runtimes;
 
@@ -57,8 +58,29 @@ pub fn ruby_abi(path: &str) -> Option<(u32, u32)> {
     })
 }
 
+/// The check: the interpreter ABI directories of Perl XS modules and Ruby extensions against the target's Perl and Ruby.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "perl-ruby-workloads",
+        summary: "the interpreter ABI directories of Perl XS modules and Ruby extensions against the target's Perl and Ruby",
+        area: Area::Runtimes,
+        needs: Needs::Workload,
+        codes: &[Code::PerlXsAbiMismatch, Code::RubyExtensionAbiMismatch],
+        reuses: &[],
+        file: "src/checks/perl_ruby.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Workload { ctx } = input {
+        out.extend(check(ctx));
+    }
+}
+
 /// Run the Perl and Ruby checks.
 pub fn check(ctx: &Context) -> Vec<Finding> {
+    let target = ctx.pack.name_version();
     let mut out = Vec::new();
     let perl = runtimes::default_interpreter(ctx.pack, "perl");
     let ruby = runtimes::default_interpreter(ctx.pack, "ruby");
@@ -75,13 +97,13 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 Finding::new(Code::PerlXsAbiMismatch, &o.path)
                     .subject(format!("perl {}.{}", built.0, built.1))
                     .message(format!(
-                        "Perl XS module installed for Perl {}.{}; Azure Linux 4.0 has Perl {}",
+                        "Perl XS module installed for Perl {}.{}; {target} has Perl {}",
                         built.0,
                         built.1,
                         t.full_version
                     ))
                     .why("an XS module is built against one Perl major.minor; another Perl refuses it (\"loadable library and perl binaries are mismatched\") and does not search the old version's directory")
-                    .fix("install the module for the target's Perl: the Azure Linux perl-* package if there is one, else rebuild it with cpanm against perl-devel")
+                    .fix(format!("install the module for the target's Perl: the {} perl-* package if there is one, else rebuild it with cpanm against perl-devel", ctx.pack.target.name))
                     .evidence("built_for", format!("{}.{}", built.0, built.1))
                     .evidence("target_perl", &t.full_version)
                     .evidence("package", &t.package),
@@ -94,11 +116,11 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 Finding::new(Code::RubyExtensionAbiMismatch, &o.path)
                     .subject(format!("ruby {}.{}.0", built.0, built.1))
                     .message(format!(
-                        "Ruby native extension installed for Ruby {}.{}.0; Azure Linux 4.0 has Ruby {} (ABI {}.{}.0)",
+                        "Ruby native extension installed for Ruby {}.{}.0; {target} has Ruby {} (ABI {}.{}.0)",
                         built.0, built.1, t.full_version, t.version.0, t.version.1
                     ))
                     .why("a native extension links against one Ruby ABI (libruby.so.X.Y) and is installed in that ABI's directory, which another Ruby does not search")
-                    .fix("reinstall the gem on the target (`gem install` or `bundle install` with ruby-devel and gcc), or use the Azure Linux rubygem-* package")
+                    .fix(format!("reinstall the gem on the target (`gem install` or `bundle install` with ruby-devel and gcc), or use the {} rubygem-* package", ctx.pack.target.name))
                     .evidence("built_for", format!("{}.{}.0", built.0, built.1))
                     .evidence("target_ruby", &t.full_version)
                     .evidence("package", &t.package),

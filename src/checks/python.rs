@@ -11,6 +11,7 @@
 //!   `python3.X` package of the pack (sdk: unsupported), or none.
 
 use super::Context;
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use crate::findings::{Code, Finding};
 use crate::inventory::python::{Dist, ExtensionAbi, Venv};
 use crate::inventory::{Node, file_name};
@@ -128,8 +129,39 @@ struct VenvFate<'a> {
     breaks: bool,
 }
 
+/// The check: Python extension modules, virtual environments, installed wheels and removed standard-library imports against the target's Pythons.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "python-workloads",
+        summary: "Python extension modules, virtual environments, installed wheels and removed standard-library imports against the target's Pythons",
+        area: Area::Runtimes,
+        needs: Needs::Workload,
+        codes: &[
+            Code::PythonExtensionAbiMismatch,
+            Code::PythonExtensionSdkPython,
+            Code::PythonVenvVersionChange,
+            Code::PythonVenvInterpreterMissing,
+            Code::PythonVenvSdkPython,
+            Code::PythonVenvScript,
+            Code::PythonWheelGlibcTooNew,
+            Code::PythonWheelMusllinux,
+            Code::PythonRemovedModule,
+        ],
+        reuses: &[],
+        file: "src/checks/python.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Workload { ctx } = input {
+        out.extend(check(ctx));
+    }
+}
+
 /// Run the Python checks.
 pub fn check(ctx: &Context) -> Vec<Finding> {
+    let target = ctx.pack.name_version();
     let py = &ctx.python;
     if py.venvs.is_empty()
         && py.dists.is_empty()
@@ -150,7 +182,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         .iter()
         .map(|v| {
             let python = venv_python(ctx, v);
-            let (findings, breaks) = venv_findings(v, python.as_ref(), &default);
+            let (findings, breaks) = venv_findings(v, python.as_ref(), &default, &target);
             out.extend(findings);
             VenvFate {
                 venv: v,
@@ -208,7 +240,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             Finding::new(Code::PythonVenvScript, &o.path)
                 .subject(&sb.interpreter)
                 .message(format!(
-                    "runs {} of the virtual environment {}, which will not work on Azure Linux 4.0",
+                    "runs {} of the virtual environment {}, which will not work on {target}",
                     sb.interpreter, f.venv.dir
                 ))
                 .why("a console script imports its package from the venv's site-packages; the venv's own findings say why that fails")
@@ -244,7 +276,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             Finding::new(Code::PythonRemovedModule, &imp.path)
                 .subject(&r.module)
                 .message(format!(
-                    "imports {}, which Python {} removed from the standard library (Azure Linux 4.0 has Python {})",
+                    "imports {}, which Python {} removed from the standard library ({target} has Python {})",
                     imp.module,
                     vstr(r.removed_in),
                     default.version_str()
@@ -267,6 +299,7 @@ fn venv_findings(
     v: &Venv,
     python: Option<&VenvPython>,
     default: &Interpreter,
+    target: &str,
 ) -> (Vec<Finding>, bool) {
     let made_with = v
         .version
@@ -293,7 +326,7 @@ fn venv_findings(
             vec![
                 base(Code::PythonVenvInterpreterMissing, path)
                     .message(format!(
-                        "the virtual environment runs {path}, which neither the tree nor any Azure Linux 4.0 package provides"
+                        "the virtual environment runs {path}, which neither the tree nor any {target} package provides"
                     ))
                     .why("a venv holds no interpreter of its own: bin/python is a link to the Python it was made with")
                     .fix(recreate)
@@ -307,7 +340,7 @@ fn venv_findings(
                     vec![
                         base(Code::PythonVenvVersionChange, path)
                             .message(format!(
-                                "the virtual environment was made with Python {made_with}, but {path} is Python {} on Azure Linux 4.0",
+                                "the virtual environment was made with Python {made_with}, but {path} is Python {} on {target}",
                                 interpreter.version_str()
                             ))
                             .why(format!(
@@ -326,7 +359,7 @@ fn venv_findings(
                     vec![
                         base(Code::PythonVenvSdkPython, path)
                             .message(format!(
-                                "the virtual environment runs {path} (Python {}), which Azure Linux 4.0 has only in the unsupported {} channel ({})",
+                                "the virtual environment runs {path} (Python {}), which {target} has only in the unsupported {} channel ({})",
                                 interpreter.version_str(),
                                 interpreter.channel.as_str(),
                                 interpreter.package
@@ -361,6 +394,7 @@ fn abi_finding(
     venv: Option<&VenvFate>,
     default: &Interpreter,
 ) -> Option<Finding> {
+    let target = ctx.pack.name_version();
     let built = format!("{}{flags}", vstr(version));
     let fix_rebuild = format!(
         "install a build of it for Python {} (a `cp{}{}` wheel, or build it from source against python3-devel)",
@@ -402,7 +436,7 @@ fn abi_finding(
         return Some(
             base(Code::PythonExtensionAbiMismatch)
                 .message(format!(
-                    "{what} built for CPython {built}; the virtual environment {} runs {ipath}, which is Python {} on Azure Linux 4.0 and cannot import it",
+                    "{what} built for CPython {built}; the virtual environment {} runs {ipath}, which is Python {} on {target} and cannot import it",
                     v.dir,
                     interpreter.version_str()
                 ))
@@ -439,7 +473,7 @@ fn abi_finding(
             .evidence("channel", i.channel.as_str()),
         None => base(Code::PythonExtensionAbiMismatch)
             .message(format!(
-                "{what} built for CPython {built}: Python {} (the target's python3) cannot import it, and no Azure Linux 4.0 package ships Python {built}",
+                "{what} built for CPython {built}: Python {} (the target's python3) cannot import it, and no {target} package ships Python {built}",
                 default.version_str()
             ))
             .why("an extension module tagged for one CPython version is not imported by another (only abi3 builds carry over)")
@@ -489,6 +523,7 @@ fn dist_findings(
     venv: Option<&VenvFate>,
     default: &Interpreter,
 ) -> Vec<Finding> {
+    let target = ctx.pack.name_version();
     let mut out = Vec::new();
     if d.tags.is_empty() {
         return out;
@@ -520,7 +555,7 @@ fn dist_findings(
             (Some(n), Some(g)) => Finding::new(Code::PythonWheelGlibcTooNew, &d.wheel)
                 .subject(&subject)
                 .message(format!(
-                    "{subject} is a wheel for glibc {} or later; Azure Linux 4.0 has glibc {}",
+                    "{subject} is a wheel for glibc {} or later; {target} has glibc {}",
                     vstr(n),
                     vstr(g)
                 ))
@@ -534,7 +569,7 @@ fn dist_findings(
             _ => Finding::new(Code::PythonWheelMusllinux, &d.wheel)
                 .subject(&subject)
                 .message(format!(
-                    "{subject} is a musllinux wheel: its compiled code is built for musl libc, and Azure Linux 4.0 uses glibc"
+                    "{subject} is a musllinux wheel: its compiled code is built for musl libc, and {target} uses glibc"
                 ))
                 .why("musllinux wheels link against libc.musl, which a glibc system does not have")
                 .fix(format!("install the manylinux build of {}", d.name)),
@@ -574,12 +609,16 @@ fn dist_findings(
                 Finding::new(Code::PythonExtensionAbiMismatch, &d.wheel)
                     .subject(format!("abi3 cp{}{}", floor.0, floor.1))
                     .message(format!(
-                        "{subject} uses the stable ABI from Python {} on; Azure Linux 4.0 has Python {}",
+                        "{subject} uses the stable ABI from Python {} on; {target} has Python {}",
                         vstr(floor),
                         default.version_str()
                     ))
                     .why("an abi3 build loads only in CPython versions at or above its floor")
-                    .fix(format!("install a build of {} for Python {}", d.name, default.version_str()))
+                    .fix(format!(
+                        "install a build of {} for Python {}",
+                        d.name,
+                        default.version_str()
+                    ))
                     .evidence("tags", &tags),
             );
         }

@@ -5,13 +5,38 @@
 //! the target's RPM. Rich dependencies are evaluated as rpm does.
 
 use super::Context;
-use super::richdep::{self, Cmp, Simple};
+use super::interface::{Area, Check, Input, Meta, Needs, Output, Sink};
+use crate::engine::richdep::{self, Cmp, Simple};
 use crate::findings::{Code, Finding};
 use crate::inventory::ownership::Origin;
 use crate::inventory::packages::{Dependency, InstalledPackage, Manager, Op};
 use crate::knowledge::evr::evr_cmp;
 use crate::knowledge::source_distros::rpmlib_provides;
 use std::collections::BTreeSet;
+
+/// The check: the requirements of third-party rpm packages against the target.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "requires",
+        summary: "requirements (rich dependencies, rpmlib features) of third-party rpm packages",
+        area: Area::Packages,
+        needs: Needs::Packages,
+        codes: &[Code::PkgRequirementUnsatisfied, Code::PkgRpmlibUnsupported],
+        reuses: &[],
+        file: "src/checks/requires.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Packages { ctx, input } = input {
+        let (findings, pulls) = check(ctx, input.packages, input.origins);
+        out.extend(findings);
+        for set in pulls {
+            out.output(Output::Install(set));
+        }
+    }
+}
 
 /// RPMSENSE_RPMLIB: an `rpmlib(...)` feature requirement.
 const SENSE_RPMLIB: u32 = 1 << 24;
@@ -20,7 +45,7 @@ const SENSE_MISSINGOK: u32 = 1 << 19;
 
 /// Check every requirement of every third-party rpm package. Returns the findings and, per
 /// package index, the Azure Linux packages its requirements pull in.
-pub fn check(
+fn check(
     ctx: &Context,
     packages: &[InstalledPackage],
     origins: &[Origin],

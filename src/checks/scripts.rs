@@ -1,23 +1,46 @@
 //! Scripts: the interpreter named by `#!` must exist on the target.
 
+use super::interface::{Area, Check, Input, Meta, Needs, Output, Sink};
 use super::{Context, Judged, Verdict};
 use crate::findings::{Code, Finding};
 use crate::inventory::{ObjectId, ObjectKind};
-use crate::knowledge::{Channel, Confidence};
+
+/// The check: the interpreter each carried-over `#!` script runs through, once the ELF objects
+/// (a bundled interpreter) are judged.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "scripts",
+        summary: "the interpreter named by a script's #! line on the target",
+        area: Area::Scripts,
+        needs: Needs::Script,
+        codes: &[
+            Code::ScriptInterpreterMissing,
+            Code::ScriptInterpreterUnreadable,
+            Code::ScriptInterpreterFromPackage,
+            Code::ScriptInterpreterSdkOnly,
+            Code::ScriptInterpreterBreaks,
+        ],
+        reuses: &[],
+        file: "src/checks/scripts.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Script { ctx, id, judged } = input {
+        let r = check(ctx, *id, judged);
+        out.extend(r.findings);
+        out.output(Output::Packages(r.packages));
+        if let Some(i) = r.interpreter_object {
+            out.output(Output::Interpreter(i));
+        }
+    }
+}
+
 use std::collections::{BTreeSet, HashMap};
 
-/// Where `env NAME` looks on the target (the default PATH; /usr/sbin is merged into /usr/bin).
-const TARGET_PATH: &[&str] = &[
-    "/usr/local/sbin",
-    "/usr/local/bin",
-    "/usr/sbin",
-    "/usr/bin",
-    "/sbin",
-    "/bin",
-];
-
 /// The result for one script.
-pub struct ScriptResult {
+struct ScriptResult {
     pub findings: Vec<Finding>,
     pub packages: BTreeSet<String>,
     /// The carried-over interpreter the script runs through, if any.
@@ -25,7 +48,7 @@ pub struct ScriptResult {
 }
 
 /// Judge one script, given the verdicts of the ELF objects already judged.
-pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) -> ScriptResult {
+fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) -> ScriptResult {
     let obj = &ctx.inv.objects[id];
     let mut res = ScriptResult {
         findings: Vec::new(),
@@ -44,7 +67,11 @@ pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) ->
         None if sb.uses_env() => return res,
         None => return res,
         Some(p) if sb.uses_env() && !p.contains('/') => (
-            TARGET_PATH.iter().map(|d| format!("{d}/{p}")).collect(),
+            ctx.pack
+                .command_path
+                .iter()
+                .map(|d| format!("{d}/{p}"))
+                .collect(),
             p.to_string(),
         ),
         Some(p) => (vec![p.to_string()], p.to_string()),
@@ -127,44 +154,13 @@ pub fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) ->
         if ctx.pack.baseline_packages.iter().any(|b| b == best.package) {
             continue;
         }
-        let pkg = ctx.pack.package(best.package);
-        let evr = pkg.map(|p| p.evr()).unwrap_or_default();
         res.packages.insert(best.package.to_string());
-        let with = |f: Finding| {
-            f.evidence("package", best.package)
-                .evidence("evr", &evr)
-                .evidence("method", best.method)
-                .evidence("confidence", best.confidence.as_str())
-        };
-        let hedge = if best.glob || best.confidence == Confidence::Low {
-            " (weak evidence: a file-list glob or low-confidence derived fact)"
-        } else {
-            ""
-        };
-        if matches!(
-            pkg.map(|p| p.channel),
-            Some(Channel::Sdk | Channel::SdkException)
-        ) {
-            res.findings.push(
-                with(base(Code::ScriptInterpreterSdkOnly))
-                    .message(format!("interpreter {shown} comes from {} ({evr}), built but not supported{hedge}", best.package))
-                    .why(format!("{target} builds {} in its sdk channel: installable, without support", best.package))
-                    .fix(format!("dnf install {} (unsupported), or port the script to a supported interpreter", best.package)),
-            );
-        } else {
-            res.findings.push(
-                with(base(Code::ScriptInterpreterFromPackage))
-                    .message(format!(
-                        "interpreter {shown} comes from Azure Linux package {} ({evr}){hedge}",
-                        best.package
-                    ))
-                    .why(format!(
-                        "{shown} is not carried in the tree; on {target} it is installed by {}",
-                        best.package
-                    ))
-                    .fix(format!("dnf install {}", best.package)),
-            );
-        }
+        res.findings.extend(super::provided::package_findings(
+            ctx.pack,
+            super::provided::Provided::Interpreter { shown: &shown },
+            shipped,
+            base,
+        ));
     }
     res
 }
@@ -186,4 +182,55 @@ fn interpreter_fix(ctx: &Context, shown: &str) -> String {
         }
     }
     "install or bundle the interpreter, or change the #! line to one the target has".to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{Elf, scan, with_code};
+    use crate::findings::{Code, Verdict};
+    use crate::source::MemorySource;
+
+    #[test]
+    fn interpreters_are_missing_from_a_package_or_bundled_and_broken() {
+        let src = MemorySource::new()
+            .exe("/opt/app/old.py", "#!/usr/bin/python2\nprint 'x'\n")
+            .exe("/opt/app/tool.pl", "#!/usr/bin/env perl\nprint 1;\n")
+            .exe("/opt/app/ok.sh", "#!/bin/sh\necho\n")
+            .exe("/opt/app/run.lua", "#!/opt/app/bin/lua\n")
+            .exe(
+                "/opt/app/bin/lua",
+                Elf::exe().needs("libnosuch.so.9").bytes(),
+            );
+        let r = scan(&src);
+        let missing = with_code(&r, Code::ScriptInterpreterMissing);
+        assert_eq!(missing.len(), 1, "{:#?}", r.findings);
+        assert_eq!(missing[0].path, "/opt/app/old.py");
+        assert_eq!(missing[0].subject.as_deref(), Some("/usr/bin/python2"));
+        // `env NAME` is looked up on the target's PATH; /bin/sh is bash, not in the baseline.
+        let pkg: Vec<&str> = with_code(&r, Code::ScriptInterpreterFromPackage)
+            .iter()
+            .map(|f| f.path.as_str())
+            .collect();
+        assert_eq!(
+            pkg,
+            ["/opt/app/ok.sh", "/opt/app/tool.pl"],
+            "{:#?}",
+            r.findings
+        );
+        let broken = with_code(&r, Code::ScriptInterpreterBreaks);
+        assert_eq!(broken.len(), 1, "{:#?}", r.findings);
+        assert_eq!(broken[0].path, "/opt/app/run.lua");
+        let verdict = |p: &str| r.binaries.iter().find(|b| b.path == p).unwrap().verdict;
+        assert_eq!(verdict("/opt/app/ok.sh"), Verdict::NeedsPackages);
+        assert_eq!(verdict("/opt/app/tool.pl"), Verdict::NeedsPackages);
+        assert_eq!(verdict("/opt/app/run.lua"), Verdict::Breaks);
+        assert!(
+            r.binaries
+                .iter()
+                .find(|b| b.path == "/opt/app/tool.pl")
+                .unwrap()
+                .packages
+                .contains(&"perl-interpreter".to_string())
+        );
+    }
 }

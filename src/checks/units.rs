@@ -7,9 +7,8 @@
 //! judges every unit and renders the fixable ones as unified diffs. [`write_fixes`] writes the
 //! migrated files and native `.service` drafts for SysV scripts into a directory.
 
-use super::{Context, Judged, Verdict};
-use super::{units_deps, units_directives, units_exec, units_host, units_legacy};
-use super::{units_presets, units_sysv};
+use super::interface::{Input, Output};
+use super::{Context, Judged, Verdict, registry};
 use crate::findings::{Code, Diagnostic, Finding, Severity};
 use crate::inventory::ObjectId;
 use crate::inventory::ownership::{Origin as OwnerOrigin, Ownership};
@@ -42,32 +41,7 @@ impl Origin {
     }
 }
 
-/// One unit (or SysV script, or rc.local) as the report shows it.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
-pub struct UnitReport {
-    /// `foo.service`; for a SysV script the unit the generator makes of it.
-    pub unit: String,
-    /// The file the unit comes from (the init script for SysV units).
-    pub path: String,
-    /// `system` or `user`.
-    pub scope: String,
-    /// `workload`, `third-party` or `distro`.
-    pub origin: String,
-    pub enabled: bool,
-    pub masked: bool,
-    pub verdict: Verdict,
-    /// Codes of the findings about this unit (its files, its programs, its dependencies).
-    pub findings: Vec<Code>,
-    /// Azure Linux packages its programs need.
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
-    pub packages: BTreeSet<String>,
-    /// The migrated unit as a unified diff (`a/<path>`, `b/<path>`), when a finding is fixable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub diff: Option<String>,
-    /// Migrated files and drafts (target path, content) for [`write_fixes`].
-    #[serde(skip)]
-    pub migrated: Vec<(String, String)>,
-}
+pub use crate::report::model::UnitReport;
 
 /// A change to one directive of a unit file, composed in order with others on the same
 /// directive.
@@ -155,6 +129,11 @@ pub(crate) struct UnitCtx<'a> {
 }
 
 impl UnitCtx<'_> {
+    /// The target's systemd version, as messages cite it (the pack's `target`).
+    pub fn systemd(&self) -> &str {
+        self.ctx.pack.target.systemd()
+    }
+
     /// Where a file comes from: the origin of the package that owns it (distro or
     /// third-party); unowned files below /etc, or with a package database read, are the
     /// workload. Without any package database, files in the package unit directories whose
@@ -260,17 +239,16 @@ pub fn check_loaded(
     for u in &units.units {
         let origin = uc.unit_origin(u);
         let mut out = UnitOutcome::default();
-        if !u.masked {
-            out.proposals.extend(units_directives::check(&uc, u));
-            out.proposals.extend(units_legacy::check(&uc, u));
-            let e = units_exec::check(&uc, u);
-            out.proposals.extend(e.proposals);
-            out.packages.extend(e.packages);
-            out.programs = e.programs;
-            out.proposals.extend(units_deps::check(&uc, u));
-            out.proposals.extend(units_sysv::check_unit(&uc, u));
+        for sink in registry::run(&Input::Unit { uc: &uc, unit: u }) {
+            out.proposals.extend(sink.proposals);
+            for o in sink.outputs {
+                match o {
+                    Output::Packages(p) => out.packages.extend(p),
+                    Output::Programs(v) => out.programs = Some(v),
+                    _ => {}
+                }
+            }
         }
-        out.proposals.extend(units_presets::check(&uc, u));
         let scope = u.scope.unwrap_or(Scope::System);
         let path = u
             .file
@@ -290,7 +268,17 @@ pub fn check_loaded(
             &mut diagnostics,
         ));
     }
-    for (report, out) in units_sysv::check_scripts(&uc) {
+    let mut host = Vec::new();
+    let mut rows = Vec::new();
+    for sink in registry::run(&Input::Units { uc: &uc }) {
+        let (fs, outputs) = sink.into_parts();
+        host.extend(fs);
+        rows.extend(outputs.into_iter().filter_map(|o| match o {
+            Output::UnitRow(row, out) => Some((row, out)),
+            _ => None,
+        }));
+    }
+    for (report, out) in rows {
         let (name, path, scope, origin, enabled, draft) = report;
         let mut r = finish(
             &uc,
@@ -309,7 +297,7 @@ pub fn check_loaded(
         }
         reports.push(r);
     }
-    findings.extend(units_host::check(&uc));
+    findings.extend(host);
     findings.sort();
     findings
         .dedup_by(|a, b| a.key() == b.key() && a.evidence.get("line") == b.evidence.get("line"));
@@ -683,7 +671,7 @@ pub const DIRECTIVE_ROWS: &[(&str, &[Code], &str)] = &[
     (
         "DefaultMemoryMin= / DefaultMemoryLow= / DefaultStartupMemoryLow=",
         &[Code::UnitLimitIgnored],
-        "severity info: status at 258 unverified; no automatic fix",
+        "severity info: status at the target's systemd unverified; no automatic fix",
     ),
     (
         "DefaultCPUAccounting= / DefaultBlockIOAccounting=",
@@ -813,7 +801,7 @@ pub const DIRECTIVE_ROWS: &[(&str, &[Code], &str)] = &[
     (
         "Minimum kernel",
         &[],
-        "no finding: Azure Linux 4.0 ships kernel 6.18, above 258's minimum; a scan has no running kernel to judge",
+        "no finding: the target's kernel (pack `target.versions.kernel`) is above its systemd's minimum; a scan has no running kernel to judge",
     ),
     (
         "IPForward=",
@@ -866,7 +854,7 @@ pub(crate) fn row(key: &str) -> &str {
 pub(crate) fn row_why(uc: &UnitCtx, key: &str, fallback: &str) -> String {
     match uc.ctx.pack.units().directive(key) {
         Some(d) => {
-            let mut s = format!("systemd 258: {}", d.status);
+            let mut s = format!("systemd {}: {}", uc.systemd(), d.status);
             if !d.since.is_empty() {
                 s.push_str(&format!(" ({})", d.since));
             }

@@ -2,10 +2,31 @@
 //! xinetd.service ...), with the replacement where one exists. The SysV runlevel targets are
 //! the SysV check's (units_sysv.rs).
 
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use super::units::{Op, Origin, Proposal, UnitCtx, at, specifiers};
 use crate::findings::Code;
 use crate::inventory::systemd::{Directive, Unit, is_unit_name, words};
 use crate::knowledge::units::{ReplacementKind, Scope};
+
+/// The check: the units a unit requires, wants or is installed into.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "unit-dependencies",
+        summary: "units a unit depends on (Requires=, Wants=, WantedBy= ...) that the target lacks",
+        area: Area::Units,
+        needs: Needs::Unit,
+        codes: &[Code::UnitDependencyMissing, Code::UnitWeakDependencyMissing],
+        reuses: &[],
+        file: "src/checks/units_deps.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Unit { uc, unit } = input {
+        out.propose_all(check(uc, unit));
+    }
+}
 
 /// (section, key, hard): a hard dependency fails or never starts the unit when the other unit
 /// is missing; a soft one only loses ordering or a best-effort pull.
@@ -43,7 +64,7 @@ pub fn is_runlevel_target(name: &str) -> bool {
         })
 }
 
-pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
+fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
     let scope = u.scope.unwrap_or(Scope::System);
     let mut out = Vec::new();
     for (section, key, hard) in DEPENDENCY_KEYS {
@@ -154,7 +175,8 @@ fn dependency(
                     .subject(&dep)
                     .message(format!("{dep}: no {target} package ships {name}"))
                     .why(format!(
-                        "{name} is in no list of Azure Linux units{}; {effect}",
+                        "{name} is in no list of {} units{}; {effect}",
+                        uc.ctx.pack.target.name,
                         if in_tree.is_some() { ", and it belongs to a source-distribution package that does not move" } else { "" }
                     ))
                     .fix(format!(

@@ -2,9 +2,34 @@
 //! (platform/units-directives.tsv, in the pack as unit-directives.tsv), each with its effect
 //! and, where the old meaning can be kept, the migrated line.
 
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use super::units::{Op, Proposal, RowWhy, UnitCtx, at, row, row_replacement};
-use crate::findings::{Code, Severity};
+use crate::findings::{Code, Finding, Severity};
 use crate::inventory::systemd::{Directive, Unit, is_true};
+
+/// The check: directives of unit files that systemd 258 removed, ignores or deprecates.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "unit-directives",
+        summary: "unit directives systemd removed, ignores (cgroup v1 resource control) or deprecates",
+        area: Area::Units,
+        needs: Needs::Unit,
+        codes: &[
+            Code::UnitLimitIgnored,
+            Code::UnitDirectiveRemoved,
+            Code::UnitDirectiveDeprecated,
+        ],
+        reuses: &[],
+        file: "src/checks/units_directives.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Unit { uc, unit } = input {
+        out.propose_all(check(uc, unit));
+    }
+}
 
 /// systemd's cgroup weight range and defaults (cgroup-util.h): CGROUP_WEIGHT_MIN/MAX/DEFAULT,
 /// CGROUP_CPU_SHARES_DEFAULT and CGROUP_BLKIO_WEIGHT_DEFAULT, used by its own conversions
@@ -78,7 +103,7 @@ pub fn exec_prefix(v: &str) -> (&str, &str) {
 }
 
 /// Check one unit's directives (fragment and drop-ins).
-pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
+fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
     let mut out = Vec::new();
     for d in &u.directives {
         if let Some(p) = directive(uc, u, d) {
@@ -113,8 +138,10 @@ fn limit(
         at(Code::UnitLimitIgnored, d, r)
             .subject(format!("{}=", d.key))
             .message(format!(
-                "{}={} is ignored on systemd 258: the limit silently disappears",
-                d.key, d.value
+                "{}={} is ignored on systemd {}: the limit silently disappears",
+                d.key,
+                d.value,
+                uc.systemd()
             ))
             .row_why(uc, r, "cgroup v1 resource control is gone")
             .fix(fix)
@@ -128,10 +155,17 @@ fn limit(
     }
 }
 
+/// The one builder of `unit-directive-deprecated`: the directive, its line and section, and the
+/// units-directives.tsv row it follows from (unit files here; manager and networkd settings in
+/// `units_host`; soft runlevel orderings in `units_sysv`).
+pub(crate) fn deprecated_at(d: &Directive, row: &str) -> Finding {
+    at(Code::UnitDirectiveDeprecated, d, row)
+}
+
 fn deprecated(uc: &UnitCtx, d: &Directive, key: &str, message: String, fix: String) -> Proposal {
     let r = row(key);
     Proposal::new(
-        at(Code::UnitDirectiveDeprecated, d, r)
+        deprecated_at(d, r)
             .subject(format!("{}=", d.key))
             .message(message)
             .row_why(uc, r, "deprecated")
@@ -165,8 +199,9 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
             let mut f = at(Code::UnitLimitIgnored, d, row(key))
                 .subject(format!("{k}="))
                 .message(format!(
-                    "{k}={} may be ignored on systemd 258: the protection of the slice's children could disappear",
-                    d.value
+                    "{k}={} may be ignored on systemd {}: the protection of the slice's children could disappear",
+                    d.value,
+                    uc.systemd()
                 ))
                 .row_why(uc, key, "unverified")
                 .fix(format!(
@@ -182,7 +217,10 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
             uc,
             d,
             "BlockIOAccounting=",
-            format!("{k}= is ignored on systemd 258 (blkio accounting is cgroup v1)"),
+            format!(
+                "{k}= is ignored on systemd {} (blkio accounting is cgroup v1)",
+                uc.systemd()
+            ),
             "replace with IOAccounting= (the diff does it)".into(),
         )
         .edit(d, Op::Rename("IOAccounting".into())),
@@ -190,7 +228,10 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
             uc,
             d,
             "CPUAccounting=",
-            "CPUAccounting= has no effect on systemd 258: CPU accounting is always on".into(),
+            format!(
+                "CPUAccounting= has no effect on systemd {}: CPU accounting is always on",
+                uc.systemd()
+            ),
             "delete the line (the diff does it)".into(),
         )
         .edit(d, Op::Delete),
@@ -227,8 +268,11 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
                 uc,
                 d,
                 key,
-                format!("the '!!' prefix of {k}= is ignored on systemd 258"),
-                "drop the '!!' prefix (the diff does it; on kernels with ambient capabilities, Azure Linux's among them, it never had an effect); use AmbientCapabilities= to grant capabilities".into(),
+                format!("the '!!' prefix of {k}= is ignored on systemd {}", uc.systemd()),
+                format!(
+                    "drop the '!!' prefix (the diff does it; on kernels with ambient capabilities, {}'s among them, it never had an effect); use AmbientCapabilities= to grant capabilities",
+                    uc.ctx.pack.target.name
+                ),
             )
             .edit(d, Op::Map(Box::new(|v| {
                 let (pre, rest) = exec_prefix(v);
@@ -326,8 +370,9 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
                     at(Code::UnitDirectiveRemoved, d, row(key))
                         .subject("ConditionNull=")
                         .message(format!(
-                            "ConditionNull={} kept this unit from ever starting; systemd 258 ignores it, so the unit will start",
-                            d.value
+                            "ConditionNull={} kept this unit from ever starting; systemd {} ignores it, so the unit will start",
+                            d.value,
+                            uc.systemd()
                         ))
                         .row_why(uc, key, "removed")
                         .fix("mask the unit (systemctl mask), or use a condition that never holds: ConditionPathExists=!/ (the diff does it)")

@@ -3,23 +3,44 @@
 //! judgement of the carried-over programs (the ELF and script checks).
 
 use super::Verdict;
+use super::interface::{Area, Check, Input, Meta, Needs, Output, Sink};
 use super::units::{Proposal, UnitCtx, at, specifiers};
 use super::units_directives::{EXEC_KEYS, exec_prefix};
 use super::units_legacy::{commands, section_of_exec};
 use crate::findings::{Code, Severity};
 use crate::inventory::systemd::{self, Directive, Found, Unit};
-use crate::knowledge::{Channel, Confidence};
-use std::collections::BTreeSet;
 
-/// systemd's fixed search path for command names without a `/` (since 239; merged /usr/sbin).
-const EXEC_SEARCH_PATH: &[&str] = &[
-    "/usr/local/sbin",
-    "/usr/local/bin",
-    "/usr/sbin",
-    "/usr/bin",
-    "/sbin",
-    "/bin",
-];
+/// The check: the programs a unit starts (Exec*=) on the target.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "unit-exec",
+        summary: "the programs a unit starts: carried over and judged, from a package, or missing",
+        area: Area::Units,
+        needs: Needs::Unit,
+        codes: &[
+            Code::UnitExecMissing,
+            Code::UnitExecFromPackage,
+            Code::UnitExecSdkOnly,
+            Code::UnitExecBreaks,
+        ],
+        reuses: &[],
+        file: "src/checks/units_exec.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Unit { uc, unit } = input {
+        let e = check(uc, unit);
+        out.propose_all(e.proposals);
+        out.output(Output::Packages(e.packages));
+        if let Some(v) = e.programs {
+            out.output(Output::Programs(v));
+        }
+    }
+}
+
+use std::collections::BTreeSet;
 
 /// Keys whose command must run for the unit to start; a missing program elsewhere (reload,
 /// stop) or behind a `-` prefix (failure ignored) is a warning.
@@ -68,7 +89,7 @@ fn locate(uc: &UnitCtx, path: &str) -> Program {
     }
 }
 
-pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> ExecOutcome {
+fn check(uc: &UnitCtx, u: &Unit) -> ExecOutcome {
     let mut out = ExecOutcome::default();
     let section = section_of_exec(u);
     for key in EXEC_KEYS {
@@ -103,7 +124,10 @@ fn program(
     } else if word.contains('/') {
         return;
     } else {
-        EXEC_SEARCH_PATH
+        // systemd's fixed search path for names without a `/` (the pack's command path).
+        uc.ctx
+            .pack
+            .command_path
             .iter()
             .map(|p| format!("{p}/{word}"))
             .collect()
@@ -174,55 +198,65 @@ fn program(
     {
         return;
     }
-    let pkg = uc.ctx.pack.package(best.package);
-    let evr = pkg.map(|p| p.evr()).unwrap_or_default();
     out.packages.insert(best.package.to_string());
     out.programs = Some(
         out.programs
             .map_or(Verdict::NeedsPackages, |p| p.max(Verdict::NeedsPackages)),
     );
-    let hedge = if best.glob || best.confidence == Confidence::Low {
-        " (weak evidence: a file-list glob or low-confidence derived fact)"
-    } else {
-        ""
-    };
-    let with = |f: crate::findings::Finding| {
-        f.evidence("package", best.package)
-            .evidence("evr", &evr)
-            .evidence("method", best.method)
-            .evidence("confidence", best.confidence.as_str())
-    };
-    if matches!(
-        pkg.map(|p| p.channel),
-        Some(Channel::Sdk | Channel::SdkException)
-    ) {
-        out.proposals.push(Proposal::new(with(
-            base(Code::UnitExecSdkOnly)
-                .message(format!(
-                    "{key}= runs {word}, from {} ({evr}), built but not supported{hedge}",
-                    best.package
-                ))
-                .why(format!(
-                    "{target} builds {} in its sdk channel: installable, without support",
-                    best.package
-                ))
-                .fix(format!(
-                    "dnf install {} (unsupported), or carry the program",
-                    best.package
-                )),
-        )));
-    } else {
-        out.proposals.push(Proposal::new(with(
-            base(Code::UnitExecFromPackage)
-                .message(format!(
-                    "{key}= runs {word}, from Azure Linux package {} ({evr}){hedge}",
-                    best.package
-                ))
-                .why(format!(
-                    "{word} is not carried in the tree; on {target} it is installed by {}",
-                    best.package
-                ))
-                .fix(format!("dnf install {}", best.package)),
-        )));
+    out.proposals.extend(
+        super::provided::package_findings(
+            uc.ctx.pack,
+            super::provided::Provided::Program { key, word: &word },
+            shipped,
+            base,
+        )
+        .into_iter()
+        .map(Proposal::new),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{Elf, scan, with_code};
+    use crate::findings::{Code, Verdict};
+    use crate::source::MemorySource;
+
+    fn service(exec: &str) -> String {
+        format!(
+            "[Unit]\nDescription=x\n[Service]\nExecStart={exec}\n[Install]\nWantedBy=multi-user.target\n"
+        )
+    }
+
+    #[test]
+    fn programs_a_unit_starts_are_judged() {
+        let src = MemorySource::new()
+            .text(
+                "/etc/systemd/system/gone.service",
+                &service("/usr/bin/nosuchprog --x"),
+            )
+            .text(
+                "/etc/systemd/system/broken.service",
+                &service("/opt/app/bin/app"),
+            )
+            .text(
+                "/etc/systemd/system/fine.service",
+                &service("/opt/app/bin/ok"),
+            )
+            .exe(
+                "/opt/app/bin/app",
+                Elf::exe().needs("libnosuch.so.9").bytes(),
+            )
+            .exe("/opt/app/bin/ok", Elf::exe().needs("libc.so.6").bytes());
+        let r = scan(&src);
+        let missing = with_code(&r, Code::UnitExecMissing);
+        assert_eq!(missing.len(), 1, "{:#?}", r.findings);
+        assert_eq!(missing[0].path, "/etc/systemd/system/gone.service");
+        let breaks = with_code(&r, Code::UnitExecBreaks);
+        assert_eq!(breaks.len(), 1, "{:#?}", r.findings);
+        assert_eq!(breaks[0].path, "/etc/systemd/system/broken.service");
+        let verdict = |u: &str| r.units.iter().find(|x| x.unit == u).unwrap().verdict;
+        assert_eq!(verdict("broken.service"), Verdict::Breaks);
+        assert_eq!(verdict("gone.service"), Verdict::Breaks);
+        assert_eq!(verdict("fine.service"), Verdict::Ok);
     }
 }

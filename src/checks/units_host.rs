@@ -3,13 +3,42 @@
 //! halt.local, kernel command lines that force cgroup v1, udev `uaccess` rules, and crontabs
 //! that expect a per-user service manager.
 
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use super::units::{Origin, RowWhy, UnitCtx, row};
+use super::units_directives;
 use super::units_legacy::{Kind, cgroup_v1, hit_finding, scan_line};
 use crate::findings::{Code, Finding, Severity};
 use crate::inventory::Node;
 use crate::inventory::systemd::{self, parse};
 use crate::source::EntryKind;
 use std::path::Path;
+
+/// The check: host-level systemd changes no single unit carries.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "systemd-host",
+        summary: "manager and networkd settings, boot flag files, kernel command lines, udev rules and crontabs",
+        area: Area::Units,
+        needs: Needs::Units,
+        codes: &[],
+        reuses: &[
+            Code::UnitDirectiveDeprecated,
+            Code::UnitLegacyCgroup,
+            Code::UnitLegacyPath,
+            Code::UnitRemovedCommand,
+            Code::SystemdLegacyFile,
+            Code::SystemdBehaviourChange,
+        ],
+        file: "src/checks/units_host.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Units { uc } = input {
+        out.extend(check(uc));
+    }
+}
 
 const ROW_DEFAULT_ACCOUNTING: &str = "DefaultCPUAccounting= / DefaultBlockIOAccounting=";
 const ROW_JOIN: &str = "JoinControllers=";
@@ -22,7 +51,7 @@ const ROW_CGROUP: &str = "cgroup v1 (legacy/hybrid hierarchy), systemd.unified_c
 const ROW_UACCESS: &str = "uaccess udev tag only on ACTION==\"add\"";
 const ROW_PAM: &str = "PAM sessions of system users (cron, FTP) no longer get a user manager";
 
-pub(crate) fn check(uc: &UnitCtx) -> Vec<Finding> {
+fn check(uc: &UnitCtx) -> Vec<Finding> {
     let mut out = Vec::new();
     manager_conf(uc, &mut out);
     network_files(uc, &mut out);
@@ -60,23 +89,20 @@ fn files(uc: &UnitCtx, dir: &str, suffix: &str) -> Vec<String> {
     v
 }
 
+/// A deprecated directive of a manager or networkd file (`unit-directive-deprecated`, built by
+/// the directives check).
 fn directive_finding(
     uc: &UnitCtx,
-    code: Code,
     d: &parse::Directive,
     r: &str,
     message: String,
     fix: String,
 ) -> Finding {
-    Finding::new(code, &d.file)
+    units_directives::deprecated_at(d, row(r))
         .subject(format!("{}=", d.key))
         .message(message)
         .row_why(uc, r, "")
         .fix(fix)
-        .evidence("line", d.line.to_string())
-        .evidence("directive", format!("{}={}", d.key, d.value))
-        .evidence("section", &d.section)
-        .evidence("directive_row", row(r))
 }
 
 fn manager_conf(uc: &UnitCtx, out: &mut Vec<Finding>) {
@@ -96,23 +122,26 @@ fn manager_conf(uc: &UnitCtx, out: &mut Vec<Finding>) {
             match d.key.as_str() {
                 "DefaultCPUAccounting" => out.push(directive_finding(
                     uc,
-                    Code::UnitDirectiveDeprecated,
                     &d,
                     ROW_DEFAULT_ACCOUNTING,
-                    "DefaultCPUAccounting= has no effect on systemd 258: CPU accounting is always on".into(),
+                    format!(
+                        "DefaultCPUAccounting= has no effect on systemd {}: CPU accounting is always on",
+                        uc.systemd()
+                    ),
                     "delete the line".into(),
                 )),
                 "DefaultBlockIOAccounting" => out.push(directive_finding(
                     uc,
-                    Code::UnitDirectiveDeprecated,
                     &d,
                     ROW_DEFAULT_ACCOUNTING,
-                    "DefaultBlockIOAccounting= is ignored on systemd 258 (blkio is cgroup v1)".into(),
+                    format!(
+                        "DefaultBlockIOAccounting= is ignored on systemd {} (blkio is cgroup v1)",
+                        uc.systemd()
+                    ),
                     format!("use DefaultIOAccounting={}", d.value),
                 )),
                 "JoinControllers" => out.push(directive_finding(
                     uc,
-                    Code::UnitDirectiveDeprecated,
                     &d,
                     ROW_JOIN,
                     "JoinControllers= is ignored (a cgroup v1 concept)".into(),
@@ -154,7 +183,6 @@ fn network_files(uc: &UnitCtx, out: &mut Vec<Finding>) {
                     };
                     out.push(directive_finding(
                         uc,
-                        Code::UnitDirectiveDeprecated,
                         &d,
                         ROW_IPFORWARD,
                         format!("IPForward={} is deprecated in systemd-networkd", d.value),
@@ -166,10 +194,17 @@ fn network_files(uc: &UnitCtx, out: &mut Vec<Finding>) {
                 {
                     out.push(directive_finding(
                         uc,
-                        Code::UnitDirectiveDeprecated,
                         &d,
                         ROW_IPTC,
-                        format!("IPMasquerade={}: networkd's iptables (libiptc) NAT backend is deprecated in 258 and removed in 259", d.value),
+                        format!(
+                            "IPMasquerade={}: networkd's iptables (libiptc) NAT backend is {}",
+                            d.value,
+                            uc.ctx
+                                .pack
+                                .units()
+                                .directive(ROW_IPTC)
+                                .map_or("deprecated", |r| r.status.as_str())
+                        ),
                         "make sure NAT works through nftables (the nft tool and kernel modules present); no change to the file".into(),
                     ));
                 }
@@ -217,7 +252,10 @@ fn legacy_files(uc: &UnitCtx, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(Code::SystemdLegacyFile, &real)
                 .subject(path)
-                .message(format!("{path} exists; systemd 258 ignores it"))
+                .message(format!(
+                    "{path} exists; systemd {} ignores it",
+                    uc.systemd()
+                ))
                 .row_why(uc, r, "")
                 .fix(fix)
                 .evidence("directive_row", row(r)),
@@ -248,7 +286,7 @@ fn kernel_cmdline(uc: &UnitCtx, out: &mut Vec<Finding>) {
                 out.push(
                     Finding::new(Code::UnitLegacyCgroup, &p)
                         .subject(&s)
-                        .message(format!("the kernel command line asks for cgroup v1 ({s}); systemd 258 supports cgroup v2 only and ignores it"))
+                        .message(format!("the kernel command line asks for cgroup v1 ({s}); systemd {} supports cgroup v2 only and ignores it", uc.systemd()))
                         .row_why(uc, ROW_CGROUP, "")
                         .fix("remove the switch and move whatever needed cgroup v1 to cgroup v2")
                         .evidence("line", (i + 1).to_string())
@@ -294,7 +332,7 @@ fn udev_rules(uc: &UnitCtx, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(Code::SystemdBehaviourChange, &p)
                     .subject("uaccess")
-                    .message(format!("udev rule sets the uaccess tag, but {why}: on systemd 258 the device stays inaccessible to the logged-in user"))
+                    .message(format!("udev rule sets the uaccess tag, but {why}: on systemd {} the device stays inaccessible to the logged-in user", uc.systemd()))
                     .row_why(uc, ROW_UACCESS, "")
                     .fix("apply the tag on every action except remove (ACTION!=\"remove\") in a file named before 73-, e.g. 70-<name>.rules")
                     .evidence("line", (i + 1).to_string())
@@ -331,7 +369,7 @@ fn crontabs(uc: &UnitCtx, out: &mut Vec<Finding>) {
                 out.push(
                     Finding::new(Code::SystemdBehaviourChange, &p)
                         .subject("user manager")
-                        .message("a cron job talks to a per-user service manager; on systemd 258 cron sessions of system users get none".to_string())
+                        .message(format!("a cron job talks to a per-user service manager; on systemd {} cron sessions of system users get none", uc.systemd()))
                         .row_why(uc, ROW_PAM, "")
                         .fix("run the job as a systemd timer, or set class=user for pam_systemd in the cron PAM stack (XDG_SESSION_CLASS)")
                         .evidence("line", (i + 1).to_string())
@@ -340,11 +378,44 @@ fn crontabs(uc: &UnitCtx, out: &mut Vec<Finding>) {
                 );
             }
             // Cron jobs may also run the removed commands.
-            for h in scan_line(t, Kind::Script, false) {
+            for h in scan_line(t, Kind::Script, false, uc.ctx.pack) {
                 if h.code == Code::UnitRemovedCommand || h.code == Code::SystemdLegacyFile {
                     out.push(hit_finding(uc, h, &p, i + 1, t));
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{scan, with_code};
+    use crate::findings::Code;
+    use crate::source::MemorySource;
+
+    #[test]
+    fn manager_settings_and_boot_flag_files_are_reported() {
+        let src = MemorySource::new()
+            .text(
+                "/etc/systemd/system.conf",
+                "[Manager]\nDefaultCPUAccounting=yes\nJoinControllers=cpu,cpuacct\n",
+            )
+            .text("/forcefsck", "");
+        let r = scan(&src);
+        let dep = with_code(&r, Code::UnitDirectiveDeprecated);
+        let keys: Vec<&str> = dep.iter().filter_map(|f| f.subject.as_deref()).collect();
+        assert_eq!(
+            keys,
+            ["DefaultCPUAccounting=", "JoinControllers="],
+            "{:#?}",
+            r.findings
+        );
+        // Built by the directives check's one builder: line, section and row evidence.
+        assert_eq!(dep[0].evidence["line"], "2");
+        assert_eq!(dep[0].evidence["section"], "Manager");
+        assert!(dep[0].evidence.contains_key("directive_row"));
+        let legacy = with_code(&r, Code::SystemdLegacyFile);
+        assert_eq!(legacy.len(), 1, "{:#?}", r.findings);
+        assert_eq!(legacy[0].path, "/forcefsck");
     }
 }

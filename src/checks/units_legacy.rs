@@ -4,12 +4,40 @@
 //! 258), `systemctl reboot ARG`, boot flag files (`/forcefsck` ...), and tty tools whose default
 //! permissions changed. The text scanners are shared with the SysV, rc.local and host checks.
 
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use super::units::{Op, Proposal, RowWhy, UnitCtx, at, row, specifiers};
 use super::units_directives::{EXEC_KEYS, exec_prefix};
 use crate::findings::{Code, Finding, Severity};
 use crate::inventory::ObjectKind;
 use crate::inventory::systemd::{Directive, Unit, words};
+use crate::knowledge::Pack;
 use std::collections::BTreeSet;
+
+/// The check: legacy paths, cgroup v1 and removed commands in units and the scripts they run.
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "unit-legacy",
+        summary: "legacy paths, cgroup v1 interfaces, removed commands and legacy files in units and the scripts they run",
+        area: Area::Units,
+        needs: Needs::Unit,
+        codes: &[
+            Code::UnitLegacyPath,
+            Code::UnitLegacyCgroup,
+            Code::UnitRemovedCommand,
+            Code::SystemdLegacyFile,
+            Code::SystemdBehaviourChange,
+        ],
+        reuses: &[],
+        file: "src/checks/units_legacy.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Unit { uc, unit } = input {
+        out.propose_all(check(uc, unit));
+    }
+}
 
 const ROW_CGROUP: &str = "cgroup v1 (legacy/hybrid hierarchy), systemd.unified_cgroup_hierarchy=0, SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1";
 const ROW_VAR_RUN: &str = "PIDFile= (or other paths) below /var/run/";
@@ -190,8 +218,10 @@ fn strip_comment(line: &str) -> &str {
     }
 }
 
-/// Legacy interfaces in one line of a script (or a unit's command line).
-pub(crate) fn scan_line(line: &str, kind: Kind, v2_aware: bool) -> Vec<Hit> {
+/// Legacy interfaces in one line of a script (or a unit's command line); messages cite the
+/// target's systemd and the directive rows of `pack`.
+pub(crate) fn scan_line(line: &str, kind: Kind, v2_aware: bool, pack: &Pack) -> Vec<Hit> {
+    let sd = pack.target.systemd();
     let mut hits = Vec::new();
     let code_part = if kind == Kind::Script {
         strip_comment(line)
@@ -213,7 +243,7 @@ pub(crate) fn scan_line(line: &str, kind: Kind, v2_aware: bool) -> Vec<Hit> {
             message: if v2_aware {
                 format!("uses the cgroup v1 interface {s}; it also refers to cgroup v2 files, so it may have a fallback")
             } else {
-                format!("uses the cgroup v1 interface {s}, which does not exist on systemd 258 (cgroup v2 only)")
+                format!("uses the cgroup v1 interface {s}, which does not exist on systemd {sd} (cgroup v2 only)")
             },
             fix: "use the cgroup v2 interface (/sys/fs/cgroup/<unit cgroup>/memory.max, cpu.max, io.max ...) or systemd's resource-control settings (MemoryMax=, CPUQuota=, IOWeight=)".into(),
             severity: v2_aware.then_some(Severity::Warning),
@@ -225,7 +255,12 @@ pub(crate) fn scan_line(line: &str, kind: Kind, v2_aware: bool) -> Vec<Hit> {
             code: Code::UnitLegacyPath,
             row: ROW_RUN_LOCK,
             subject: "/run/lock".into(),
-            message: "writes lock files below /run/lock (or /var/lock), deprecated in systemd 258 and scheduled to go in 259".into(),
+            message: format!(
+                // Upstream history (the row's `since`), not the target's systemd: systemd's
+                // own release names (v258).
+                "writes lock files below /run/lock (or /var/lock), deprecated since systemd v{}",
+                pack.units().directive(ROW_RUN_LOCK).map_or(sd, |r| r.since.as_str())
+            ),
             fix: "use RuntimeDirectory= (a private /run/<name>) or flock on the device; or ship a tmpfiles.d entry that creates /run/lock".into(),
             severity: None,
         });
@@ -240,7 +275,7 @@ pub(crate) fn scan_line(line: &str, kind: Kind, v2_aware: bool) -> Vec<Hit> {
                 code: Code::SystemdLegacyFile,
                 row,
                 subject: flag.into(),
-                message: format!("uses the boot flag file {flag}, which systemd 258 ignores"),
+                message: format!("uses the boot flag file {flag}, which systemd {sd} ignores"),
                 fix: if flag == "/forcequotacheck" {
                     "use the quotacheck.mode= kernel command line option or credential".into()
                 } else {
@@ -254,7 +289,7 @@ pub(crate) fn scan_line(line: &str, kind: Kind, v2_aware: bool) -> Vec<Hit> {
         hits.push(removed_cmd(
             "/dev/initctl",
             ROW_TELINIT,
-            "writes to /dev/initctl, which systemd 258 no longer provides",
+            &format!("writes to /dev/initctl, which systemd {sd} no longer provides"),
         ));
     }
     for (cmd, args) in shell_commands(code_part) {
@@ -262,7 +297,7 @@ pub(crate) fn scan_line(line: &str, kind: Kind, v2_aware: bool) -> Vec<Hit> {
             "telinit" | "runlevel" | "initctl" => hits.push(removed_cmd(
                 &cmd,
                 ROW_TELINIT,
-                &format!("runs `{cmd}`, which systemd 258 removed (SysV/upstart runlevel interface)"),
+                &format!("runs `{cmd}`, which systemd {sd} removed (SysV/upstart runlevel interface)"),
             )),
             "init"
                 if args.first().is_some_and(|a| {
@@ -272,7 +307,7 @@ pub(crate) fn scan_line(line: &str, kind: Kind, v2_aware: bool) -> Vec<Hit> {
                 hits.push(removed_cmd(
                     "init N",
                     ROW_TELINIT,
-                    &format!("runs `init {}`, which systemd 258 no longer honours", args[0]),
+                    &format!("runs `init {}`, which systemd {sd} no longer honours", args[0]),
                 ))
             }
             "systemctl" => {
@@ -290,7 +325,7 @@ pub(crate) fn scan_line(line: &str, kind: Kind, v2_aware: bool) -> Vec<Hit> {
                 code: Code::SystemdBehaviourChange,
                 row: ROW_TTY,
                 subject: cmd.clone(),
-                message: format!("runs `{cmd}`: terminals are mode 0600 by default on systemd 258, so messages to other users' terminals are refused unless sent as root"),
+                message: format!("runs `{cmd}`: terminals are mode 0600 by default on systemd {sd}, so messages to other users' terminals are refused unless sent as root"),
                 fix: "send notifications through the journal, logind or email; or run the tool as root".into(),
                 severity: Some(Severity::Info),
             }),
@@ -340,7 +375,7 @@ pub(crate) fn scan_file(uc: &UnitCtx, path: &str, text: &str, kind: Kind) -> Vec
     let v2 = V2_MARKERS.iter().any(|m| text.contains(m));
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        for h in scan_line(line, kind, v2) {
+        for h in scan_line(line, kind, v2, uc.ctx.pack) {
             out.push(hit_finding(uc, h, path, i + 1, line.trim()));
         }
     }
@@ -372,7 +407,7 @@ fn truncate(s: &str) -> String {
 }
 
 /// Check one unit: its directives, its environment files, the scripts it runs.
-pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
+fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
     let mut out = Vec::new();
     let v2 = u
         .directives
@@ -492,18 +527,18 @@ fn directive(uc: &UnitCtx, d: &Directive, v2: bool) -> Vec<Proposal> {
                 .chain(cmd[1..].iter().cloned())
                 .collect::<Vec<_>>()
                 .join(" ");
-            hits.extend(scan_line(&line, Kind::Script, v2));
+            hits.extend(scan_line(&line, Kind::Script, v2, uc.ctx.pack));
             // `sh -c '...'`: the script text is an argument.
             if matches!(base.as_str(), "sh" | "bash" | "dash" | "ksh" | "zsh")
                 && let Some(i) = cmd.iter().position(|a| a == "-c")
                 && let Some(script) = cmd.get(i + 1)
             {
-                hits.extend(scan_line(script, Kind::Script, v2));
+                hits.extend(scan_line(script, Kind::Script, v2, uc.ctx.pack));
             }
         }
     } else {
         hits.extend(
-            scan_line(&d.value, Kind::Config, v2)
+            scan_line(&d.value, Kind::Config, v2, uc.ctx.pack)
                 .into_iter()
                 .filter(|h| {
                     h.code != Code::SystemdBehaviourChange && h.code != Code::UnitRemovedCommand
@@ -560,16 +595,29 @@ mod tests {
         let c = shell_commands("FOO=1 exec init 3");
         assert_eq!(c[0], ("init".to_string(), vec!["3".to_string()]));
         // Words in strings are not commands.
-        let hits = scan_line("echo \"the runlevel is\"", Kind::Script, false);
+        let hits = scan_line(
+            "echo \"the runlevel is\"",
+            Kind::Script,
+            false,
+            Pack::builtin(),
+        );
         assert!(hits.is_empty(), "{hits:?}");
-        let hits = scan_line("systemctl reboot now", Kind::Script, false);
+        let hits = scan_line("systemctl reboot now", Kind::Script, false, Pack::builtin());
         assert_eq!(hits[0].row, ROW_REBOOT);
-        assert!(scan_line("systemctl reboot --force", Kind::Script, false).is_empty());
+        assert!(
+            scan_line(
+                "systemctl reboot --force",
+                Kind::Script,
+                false,
+                Pack::builtin()
+            )
+            .is_empty()
+        );
         assert_eq!(
-            scan_line("touch /forcefsck", Kind::Script, false)[0].row,
+            scan_line("touch /forcefsck", Kind::Script, false, Pack::builtin())[0].row,
             ROW_FSCK
         );
-        assert!(scan_line("touch /forcefsckx", Kind::Script, false).is_empty());
+        assert!(scan_line("touch /forcefsckx", Kind::Script, false, Pack::builtin()).is_empty());
     }
 
     #[test]

@@ -2,10 +2,31 @@
 //! disabled by the default presets does not start after the migration unless enabled again;
 //! an enabled distro unit that no Azure Linux package ships does not exist at all.
 
+use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use super::units::{Origin, Proposal, UnitCtx};
 use crate::findings::{Code, Finding};
 use crate::inventory::systemd::Unit;
 use crate::knowledge::units::{PresetAction, ReplacementKind, Scope};
+
+/// The check: enabled units the target does not ship or disables by preset (masked units too).
+pub static CHECK: Check = Check {
+    meta: Meta {
+        id: "unit-presets",
+        summary: "enabled units the target does not ship or that its presets disable",
+        area: Area::Units,
+        needs: Needs::EveryUnit,
+        codes: &[Code::UnitPresetDisabled, Code::UnitNotShipped],
+        reuses: &[],
+        file: "src/checks/units_presets.rs",
+    },
+    run,
+};
+
+fn run(input: &Input, out: &mut Sink) {
+    if let Input::Unit { uc, unit } = input {
+        out.propose_all(check(uc, unit));
+    }
+}
 
 /// Packages whose units follow their own preset file (systemd's 90-systemd.preset), which the
 /// knowledge sources do not describe: no preset verdict for them.
@@ -13,7 +34,7 @@ fn own_presets(package: &str) -> bool {
     package == "systemd" || package.starts_with("systemd-")
 }
 
-pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
+fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
     let scope = u.scope.unwrap_or(Scope::System);
     // Only enablement made by an administrator or a preset (links below /etc); links that
     // packages ship in /usr/lib are static wiring.
@@ -55,8 +76,11 @@ pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
                 r.source.clone(),
             ),
             _ => (
-                format!("no Azure Linux 4.0 package ships {name}"),
-                "find the Azure Linux package that does its job, or carry the service with the workload".to_string(),
+                format!("no {target} package ships {name}"),
+                format!(
+                    "find the {} package that does its job, or carry the service with the workload",
+                    uc.ctx.pack.target.name
+                ),
                 "units.tsv, units-supplement.tsv".to_string(),
             ),
         };
@@ -105,11 +129,40 @@ pub(crate) fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
                 rule.pattern,
                 rule.file
             ))
-            .fix(format!("dnf install {} && systemctl {user}enable {name}", p.package))
+            .fix(format!(
+                "{} && systemctl {user}enable {name}",
+                uc.ctx.pack.target.install(&[&p.package])
+            ))
             .evidence("package", &p.package)
             .evidence("preset", format!("{} {}", rule.action.as_str(), rule.pattern))
             .evidence("preset_file", &rule.file)
             .evidence("enable", format!("systemctl {user}enable {name}"))
             .evidence("enabled_by", links.join(" ")),
     )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{scan, with_code};
+    use crate::findings::Code;
+    use crate::source::MemorySource;
+
+    #[test]
+    fn an_enabled_unit_the_targets_presets_disable_is_reported() {
+        let unit = "[Unit]\nDescription=nginx\n[Service]\nExecStart=/usr/sbin/nginx\n[Install]\nWantedBy=multi-user.target\n";
+        let src = MemorySource::new()
+            .text("/usr/lib/systemd/system/nginx.service", unit)
+            .symlink(
+                "/etc/systemd/system/multi-user.target.wants/nginx.service",
+                "/usr/lib/systemd/system/nginx.service",
+            );
+        let r = scan(&src);
+        let p = with_code(&r, Code::UnitPresetDisabled);
+        assert_eq!(p.len(), 1, "{:#?}", r.findings);
+        assert_eq!(p[0].subject.as_deref(), Some("nginx.service"));
+        assert_eq!(p[0].evidence["package"], "nginx");
+        // Not enabled: nothing to say.
+        let src = MemorySource::new().text("/usr/lib/systemd/system/nginx.service", unit);
+        assert!(with_code(&scan(&src), Code::UnitPresetDisabled).is_empty());
+    }
 }

@@ -2,12 +2,64 @@
 //! systemd 260 removes), and dependencies on or enablement through the `runlevelN.target`
 //! aliases that 258 removed. Offers a native `.service` draft for each script.
 
+use super::interface::{Area, Check, Input, Meta, Needs, Output, Sink};
 use super::units::{Op, Origin, Proposal, RowWhy, UnitCtx, UnitOutcome, at, row};
 use super::units_deps::{is_runlevel_target, replace_word};
+use super::units_directives;
 use super::units_legacy::{Kind, scan_file};
 use crate::findings::{Code, Finding};
 use crate::inventory::systemd::{InitHeader, SysvScript, Unit, words};
+use crate::knowledge::format::TargetFacts;
 use crate::knowledge::units::Scope;
+
+/// The check: units hooked to the removed runlevel targets.
+pub static RUNLEVELS: Check = Check {
+    meta: Meta {
+        id: "unit-runlevels",
+        summary: "units installed into, depending on or ordered against a runlevelN.target",
+        area: Area::Units,
+        needs: Needs::Unit,
+        codes: &[Code::UnitRunlevelTarget],
+        reuses: &[Code::UnitDirectiveDeprecated],
+        file: "src/checks/units_sysv.rs",
+    },
+    run: run_runlevels,
+};
+
+fn run_runlevels(input: &Input, out: &mut Sink) {
+    if let Input::Unit { uc, unit } = input {
+        out.propose_all(check_unit(uc, unit));
+    }
+}
+
+/// The check: SysV init scripts and rc.local, each reported as the unit the generator makes
+/// of it, with a native draft.
+pub static SYSV_SCRIPTS: Check = Check {
+    meta: Meta {
+        id: "sysv-scripts",
+        summary: "SysV init scripts and rc.local, whose compatibility generators upstream systemd is removing",
+        area: Area::Units,
+        needs: Needs::Units,
+        codes: &[Code::UnitSysvScript, Code::UnitRcLocal],
+        reuses: &[
+            Code::UnitLegacyPath,
+            Code::UnitLegacyCgroup,
+            Code::UnitRemovedCommand,
+            Code::SystemdLegacyFile,
+            Code::SystemdBehaviourChange,
+        ],
+        file: "src/checks/units_sysv.rs",
+    },
+    run: run_sysv_scripts,
+};
+
+fn run_sysv_scripts(input: &Input, out: &mut Sink) {
+    if let Input::Units { uc } = input {
+        for (row, outcome) in check_scripts(uc) {
+            out.output(Output::UnitRow(row, outcome));
+        }
+    }
+}
 
 const ROW_RUNLEVEL: &str = "WantedBy=/After= runlevel[0-6].target";
 const ROW_SYSV: &str =
@@ -47,7 +99,7 @@ const SOFT: &[(&str, &str)] = &[
 ];
 
 /// Runlevel targets in a unit's dependencies and enablement links.
-pub(crate) fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
+fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
     let mut out = Vec::new();
     for d in &u.directives {
         let hard = HARD.iter().any(|(s, k)| d.section == *s && d.key == *k);
@@ -62,10 +114,10 @@ pub(crate) fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
             let new = runlevel_replacement(runlevel_of(&name));
             let from = name.clone();
             let to = new.to_string();
-            let code = if hard {
-                Code::UnitRunlevelTarget
+            let base = if hard {
+                at(Code::UnitRunlevelTarget, d, row(ROW_RUNLEVEL))
             } else {
-                Code::UnitDirectiveDeprecated
+                units_directives::deprecated_at(d, row(ROW_RUNLEVEL))
             };
             let effect = if d.section == "Install" {
                 format!(
@@ -79,11 +131,11 @@ pub(crate) fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
             };
             out.push(
                 Proposal::new(
-                    at(code, d, row(ROW_RUNLEVEL))
-                        .subject(format!("{}={name}", d.key))
+                    base.subject(format!("{}={name}", d.key))
                         .message(format!(
-                            "{}={name}: the runlevel targets are gone in systemd 258; {effect}",
-                            d.key
+                            "{}={name}: the runlevel targets are gone in systemd {}; {effect}",
+                            d.key,
+                            uc.systemd()
                         ))
                         .row_why(uc, ROW_RUNLEVEL, "")
                         .fix(format!(
@@ -105,8 +157,12 @@ pub(crate) fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
             Finding::new(Code::UnitRunlevelTarget, &e.link)
                 .subject(format!("{}.{}/{}", e.by, e.kind, u.name))
                 .message(format!(
-                    "{} is enabled through {}, a {} link of {}, which does not exist on systemd 258: it will not start at boot",
-                    u.name, e.link, e.kind, e.by
+                    "{} is enabled through {}, a {} link of {}, which does not exist on systemd {}: it will not start at boot",
+                    u.name,
+                    e.link,
+                    e.kind,
+                    e.by,
+                    uc.systemd()
                 ))
                 .row_why(uc, ROW_RUNLEVEL, "")
                 .fix(format!("`systemctl enable {}` with WantedBy={new} in its [Install] section (the link farm of {} is not read any more)", u.name, e.by))
@@ -129,7 +185,7 @@ pub(crate) type ScriptRow = (
 );
 
 /// SysV init scripts and rc.local.
-pub(crate) fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
+fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
     let mut out = Vec::new();
     for s in &uc.units.sysv {
         if s.shadowed || !s.executable {
@@ -139,13 +195,15 @@ pub(crate) fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
         let unit = format!("{}.service", s.name);
         let draft_path = format!("/etc/systemd/system/{unit}");
         let text = uc.read(&s.path).unwrap_or_default();
-        let draft = sysv_draft(s, &text);
+        let draft = sysv_draft(s, &text, &uc.ctx.pack.target);
         o.proposals.push(Proposal::new(
             Finding::new(Code::UnitSysvScript, &s.path)
                 .subject(&unit)
                 .message(format!(
-                    "SysV init script {}: systemd 258 still runs it through systemd-sysv-generator as {unit}; systemd 260 removes the generator",
-                    s.path
+                    "SysV init script {}: systemd {} still runs it through systemd-sysv-generator as {unit}; systemd {} removes the generator",
+                    s.path,
+                    uc.systemd(),
+                    uc.ctx.pack.target.version("systemd_sysv_removal")
                 ))
                 .row_why(uc, ROW_SYSV, "")
                 .fix(format!(
@@ -183,8 +241,9 @@ pub(crate) fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
             Finding::new(Code::UnitRcLocal, &r.path)
                 .subject("rc-local.service")
                 .message(format!(
-                    "{} is run at boot by rc-local.service (systemd-rc-local-generator); systemd 260 removes it",
-                    r.path
+                    "{} is run at boot by rc-local.service (systemd-rc-local-generator); systemd {} removes it",
+                    r.path,
+                    uc.ctx.pack.target.version("systemd_sysv_removal")
                 ))
                 .row_why(uc, ROW_RC_LOCAL, "")
                 .fix(format!(
@@ -205,7 +264,7 @@ pub(crate) fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
                 Scope::System,
                 uc.file_origin(&r.path),
                 true,
-                Some((draft_path, rc_local_draft(&r.path))),
+                Some((draft_path, rc_local_draft(&r.path, &uc.ctx.pack.target))),
             ),
             o,
         ));
@@ -226,7 +285,7 @@ const FACILITIES: &[(&str, &str, bool)] = &[
 /// A native unit that runs the script the way systemd-sysv-generator's generated unit does
 /// (Type=forking, RemainAfterExit=yes, KillMode=process, GuessMainPID=no ...), so it keeps
 /// working once the generator is gone.
-pub fn sysv_draft(s: &SysvScript, text: &str) -> String {
+pub fn sysv_draft(s: &SysvScript, text: &str, t: &TargetFacts) -> String {
     let h: &InitHeader = &s.header;
     let desc = h
         .short_description
@@ -271,10 +330,12 @@ pub fn sysv_draft(s: &SysvScript, text: &str) -> String {
     let mut u = String::new();
     u.push_str(&format!(
         "# Native unit drafted by azl-compat from the SysV init script {}.\n\
-         # systemd 258 runs the script through systemd-sysv-generator; systemd 260 removes the\n\
+         # systemd {} runs the script through systemd-sysv-generator; systemd {} removes the\n\
          # generator. This unit runs the script the way the generated unit did. Review it, and\n\
          # prefer starting the daemon directly (Type=simple or Type=notify) when you can.\n",
-        s.path
+        s.path,
+        t.systemd(),
+        t.version("systemd_sysv_removal")
     ));
     u.push_str("[Unit]\n");
     u.push_str(&format!("Description={desc}\n"));
@@ -301,11 +362,12 @@ pub fn sysv_draft(s: &SysvScript, text: &str) -> String {
 }
 
 /// A native unit that runs rc.local the way rc-local.service does.
-pub fn rc_local_draft(path: &str) -> String {
+pub fn rc_local_draft(path: &str, t: &TargetFacts) -> String {
+    let (sd, removal) = (t.systemd(), t.version("systemd_sysv_removal"));
     format!(
         "# Native unit drafted by azl-compat for {path}.\n\
-         # systemd 258 runs it through rc-local.service (systemd-rc-local-generator), which\n\
-         # systemd 260 removes. Better: move each command into its own unit.\n\
+         # systemd {sd} runs it through rc-local.service (systemd-rc-local-generator), which\n\
+         # systemd {removal} removes. Better: move each command into its own unit.\n\
          [Unit]\n\
          Description=Commands of {path} (was rc-local.service)\n\
          ConditionFileIsExecutable={path}\n\
@@ -322,4 +384,55 @@ pub fn rc_local_draft(path: &str) -> String {
          [Install]\n\
          WantedBy=multi-user.target\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{scan, with_code};
+    use crate::findings::Code;
+    use crate::source::MemorySource;
+
+    #[test]
+    fn sysv_scripts_rc_local_and_runlevel_targets_are_reported_with_drafts() {
+        let init = "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: legacyd\n# Default-Start: 3 5\n# Default-Stop: 0 1 6\n### END INIT INFO\ncase \"$1\" in start) /opt/legacyd ;; esac\n";
+        let src = MemorySource::new()
+            .exe("/etc/rc.d/init.d/legacyd", init)
+            .symlink("/etc/rc.d/rc3.d/S90legacyd", "../init.d/legacyd")
+            .exe(
+                "/etc/rc.d/rc.local",
+                "#!/bin/sh\ntouch /var/lock/subsys/local\n",
+            )
+            .text(
+                "/etc/systemd/system/app.service",
+                "[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=runlevel3.target\n",
+            );
+        let r = scan(&src);
+        let sysv = with_code(&r, Code::UnitSysvScript);
+        assert_eq!(sysv.len(), 1, "{:#?}", r.findings);
+        assert_eq!(sysv[0].subject.as_deref(), Some("legacyd.service"));
+        assert_eq!(
+            sysv[0].evidence["draft"],
+            "/etc/systemd/system/legacyd.service"
+        );
+        assert_eq!(
+            with_code(&r, Code::UnitRcLocal).len(),
+            1,
+            "{:#?}",
+            r.findings
+        );
+        let rl = with_code(&r, Code::UnitRunlevelTarget);
+        assert_eq!(rl.len(), 1, "{:#?}", r.findings);
+        assert_eq!(rl[0].evidence["replacement"], "multi-user.target");
+        // The script's unit carries a native draft.
+        let unit = r
+            .units
+            .iter()
+            .find(|u| u.unit == "legacyd.service")
+            .unwrap();
+        assert!(
+            unit.migrated
+                .iter()
+                .any(|(p, d)| p.ends_with("legacyd.service") && d.contains("ExecStart="))
+        );
+    }
 }

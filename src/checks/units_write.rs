@@ -213,3 +213,39 @@ pub fn write_fixes(units: &[UnitReport], dir: &Path, opts: WriteOptions) -> io::
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::scan;
+    use crate::source::MemorySource;
+
+    #[test]
+    fn drafts_are_written_below_the_directory_once_unless_forced() {
+        let src = MemorySource::new().exe(
+            "/etc/rc.d/rc.local",
+            "#!/bin/sh\ntouch /var/lock/subsys/local\n",
+        );
+        let mut units = scan(&src).units;
+        assert!(!units.is_empty() && !units[0].migrated.is_empty());
+        // A path that climbs out is never written.
+        units[0]
+            .migrated
+            .push(("/../../escape.service".into(), "x".into()));
+        let out = tempfile::tempdir().unwrap();
+        write_fixes(&units, out.path(), WriteOptions::default()).unwrap();
+        let draft = out
+            .path()
+            .join("etc/systemd/system/rc-local-migrated.service");
+        let text = std::fs::read_to_string(&draft).unwrap();
+        assert!(text.contains("/etc/rc.d/rc.local"), "{text}");
+        assert!(!out.path().join("../escape.service").exists());
+        let again = write_fixes(&units, out.path(), WriteOptions::default()).unwrap_err();
+        assert!(again.to_string().contains("already exists"), "{again}");
+        let force = WriteOptions {
+            force: true,
+            ..WriteOptions::default()
+        };
+        write_fixes(&units, out.path(), force).unwrap();
+    }
+}

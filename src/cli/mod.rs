@@ -132,7 +132,12 @@ struct ReportArgs {
 enum KnowledgeCommand {
     /// Generate a pack from the upstream-derived knowledge sources.
     Build {
-        /// The knowledge-sources directory (with azurelinux-4.0/ and platform/).
+        /// The target manifest (knowledge/targets/<id>/manifest.toml): what the pack is of, and
+        /// where below --sources its facts are.
+        #[arg(long, value_name = "FILE")]
+        manifest: PathBuf,
+        /// The knowledge-sources directory (with the distro and platform directories the
+        /// manifest names).
         #[arg(long, value_name = "DIR")]
         sources: PathBuf,
         /// Where to write the pack.
@@ -164,12 +169,12 @@ enum KnowledgeCommand {
         /// Pack id.
         #[arg(long, default_value = "imported")]
         id: String,
-        /// Distribution name.
-        #[arg(long, default_value = "Azure Linux")]
-        name: String,
-        /// Distribution version.
-        #[arg(long, default_value = "4.0")]
-        version: String,
+        /// Distribution name [default: the default target's].
+        #[arg(long)]
+        name: Option<String>,
+        /// Distribution version [default: the default target's].
+        #[arg(long)]
+        version: Option<String>,
     },
     /// Check a pack: schema, order, duplicates, unexpanded macros, dangling references, soname
     /// shapes. Exit status 1 when there are errors (warnings do not count).
@@ -333,8 +338,12 @@ fn run_report(a: ReportArgs) -> anyhow::Result<i32> {
 
 fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
     match k {
-        KnowledgeCommand::Build { sources, out } => {
-            let summary = knowledge::build::build(&sources, &out)?;
+        KnowledgeCommand::Build {
+            manifest,
+            sources,
+            out,
+        } => {
+            let summary = knowledge::builder::build::build(&manifest, &sources, &out)?;
             output::emit(&format!("{summary}\n"))?;
         }
         KnowledgeCommand::Info { target, knowledge } => {
@@ -359,20 +368,28 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
             name,
             version,
         } => {
-            let repos: Vec<knowledge::repodata::RepoSpec> = repodata
+            let repos: Vec<knowledge::builder::repodata::RepoSpec> = repodata
                 .iter()
-                .map(|r| knowledge::repodata::RepoSpec::parse(r))
+                .map(|r| knowledge::builder::repodata::RepoSpec::parse(r))
                 .collect();
-            let opts = knowledge::repodata::ImportOptions { id, name, version };
-            let summary = knowledge::repodata::import(&repos, &out, &opts)?;
+            // The repositories are of the default target's distribution: its layout (arches,
+            // baseline, loaders) and facts apply.
+            let mut opts = knowledge::builder::repodata::ImportOptions::like(&id, Pack::builtin());
+            if let Some(n) = name {
+                opts.name = n;
+            }
+            if let Some(v) = version {
+                opts.version = v;
+            }
+            let summary = knowledge::builder::repodata::import(&repos, &out, &opts)?;
             output::emit(&format!("{summary}\n"))?;
         }
         KnowledgeCommand::Lint { target, knowledge } => {
             let report = match knowledge {
-                Some(d) => knowledge::lint::lint_dir(&d),
+                Some(d) => knowledge::builder::lint::lint_dir(&d),
                 None => {
                     let id = knowledge::target::builtin_id(target.as_deref())?;
-                    knowledge::lint::lint_builtin_id(id).expect("a built-in target")
+                    knowledge::builder::lint::lint_builtin_id(id).expect("a built-in target")
                 }
             };
             output::emit(&report.render_text())?;
@@ -411,11 +428,16 @@ fn run_explain(code: Option<String>) -> anyhow::Result<i32> {
                     "{:<32} {:<8} {}\n",
                     c.as_str(),
                     c.severity().as_str(),
-                    c.title()
+                    c.title(&Pack::builtin().target)
                 ));
             }
             for d in knowledge::differences::ALL {
-                list.push_str(&format!("{:<32} {:<8} {}\n", d.id, "differ", d.title));
+                list.push_str(&format!(
+                    "{:<32} {:<8} {}\n",
+                    d.id,
+                    "differ",
+                    d.text("title", Pack::builtin())
+                ));
             }
             output::emit(&list)?;
             Ok(0)
@@ -429,10 +451,11 @@ fn run_explain(code: Option<String>) -> anyhow::Result<i32> {
                 explain::Explained::Code(c) => c,
             };
             output::emit(&format!(
-                "{} ({}): {}\n\n{}\n",
+                "{} ({}): {}\n{}\n\n{}\n",
                 c.as_str(),
                 c.severity().as_str(),
-                c.title(),
+                c.title(&Pack::builtin().target),
+                azl_compat::checks::registry::emitted_by(c),
                 c.explanation()
             ))?;
             Ok(0)

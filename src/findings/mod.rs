@@ -29,6 +29,31 @@ impl Severity {
     }
 }
 
+/// What happens to one binary or script on the target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Runs as it is.
+    Ok,
+    /// Runs once the named Azure Linux packages are installed.
+    NeedsPackages,
+    /// Cannot be decided from the tree alone (e.g. a bundled library off the search path).
+    Unknown,
+    /// Will not run.
+    Breaks,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::NeedsPackages => "needs-packages",
+            Verdict::Unknown => "unknown",
+            Verdict::Breaks => "breaks",
+        }
+    }
+}
+
 macro_rules! codes {
     ($( $(#[$doc:meta])* $variant:ident = $name:literal, $sev:ident, $title:literal; )*) => {
         /// Stable finding codes. Never rename one: add a new code instead.
@@ -49,8 +74,9 @@ macro_rules! codes {
                 match self { $( Code::$variant => Severity::$sev, )* }
             }
 
-            /// A one-line title.
-            pub fn title(self) -> &'static str {
+            /// A one-line title, with the target's facts as placeholders (`{target}`,
+            /// `{systemd}` ...): [`Code::title`] fills them.
+            pub fn title_template(self) -> &'static str {
                 match self { $( Code::$variant => $title, )* }
             }
         }
@@ -61,7 +87,7 @@ codes! {
     /// A needed library is neither bundled on the loader's search path nor shipped by Azure Linux 4.0.
     ElfLibraryMissing = "elf-library-missing", Blocker, "needed library not found on the target";
     /// A needed library comes from an Azure Linux 4.0 package that must be installed.
-    ElfLibraryFromPackage = "elf-library-from-package", Info, "needed library comes from an Azure Linux package";
+    ElfLibraryFromPackage = "elf-library-from-package", Info, "needed library comes from {a_name} package";
     /// A needed library is only built in the unsupported `sdk` channel.
     ElfLibrarySdkOnly = "elf-library-sdk-only", Warning, "needed library only in the unsupported sdk channel";
     /// A needed library matched only weak evidence (a file-list glob or a low-confidence derived row).
@@ -81,7 +107,7 @@ codes! {
     /// The program interpreter (PT_INTERP) does not exist on the target.
     ElfInterpreterMissing = "elf-interpreter-missing", Blocker, "program interpreter missing on the target";
     /// The object's architecture, class or OS ABI has no runtime on Azure Linux 4.0.
-    ElfUnsupportedArch = "elf-unsupported-arch", Blocker, "architecture not supported by Azure Linux 4.0";
+    ElfUnsupportedArch = "elf-unsupported-arch", Blocker, "architecture not supported by {target}";
     /// A bundled library that the object loads would break.
     ElfDependencyBreaks = "elf-dependency-breaks", Blocker, "a bundled library it loads would break";
     /// A script's interpreter does not exist on the target.
@@ -89,19 +115,19 @@ codes! {
     /// A script's interpreter is at a path of the tree the scan could not read.
     ScriptInterpreterUnreadable = "script-interpreter-unreadable", Warning, "script interpreter could not be read";
     /// A script's interpreter comes from an Azure Linux 4.0 package that must be installed.
-    ScriptInterpreterFromPackage = "script-interpreter-from-package", Info, "script interpreter comes from an Azure Linux package";
+    ScriptInterpreterFromPackage = "script-interpreter-from-package", Info, "script interpreter comes from {a_name} package";
     /// A script's interpreter is only built in the unsupported `sdk` channel.
     ScriptInterpreterSdkOnly = "script-interpreter-sdk-only", Warning, "script interpreter only in the unsupported sdk channel";
     /// A script's interpreter is carried in the tree and would itself break.
     ScriptInterpreterBreaks = "script-interpreter-breaks", Blocker, "the bundled interpreter of a script would break";
     /// An installed source-distribution package has no counterpart in Azure Linux 4.0.
-    PkgNotShipped = "pkg-not-shipped", Warning, "package has no Azure Linux counterpart";
+    PkgNotShipped = "pkg-not-shipped", Warning, "package has no {name} counterpart";
     /// An installed package's counterpart is built by Azure Linux but not published.
     PkgNotPublished = "pkg-not-published", Warning, "package counterpart is not published";
     /// An installed package's counterpart is only in the unsupported sdk channel.
     PkgSdkOnly = "pkg-sdk-only", Warning, "package counterpart only in the unsupported sdk channel";
     /// An installed package is replaced by another package (Provides/Obsoletes or a mapping).
-    PkgReplaced = "pkg-replaced", Info, "package replaced by another Azure Linux package";
+    PkgReplaced = "pkg-replaced", Info, "package replaced by another {name} package";
     /// The Azure Linux package of the same name is another major version.
     PkgMajorVersionChange = "pkg-major-version-change", Warning, "package changes major version";
     /// A Debian/Ubuntu package maps to Azure Linux packages only with low confidence.
@@ -123,15 +149,15 @@ codes! {
     /// A unit is installed into or depends on a runlevelN.target, which systemd 258 removed.
     UnitRunlevelTarget = "unit-runlevel-target", Blocker, "unit hooked to a removed runlevel target";
     /// A SysV init script runs through systemd-sysv-generator, which systemd 260 removes.
-    UnitSysvScript = "unit-sysv-script", Warning, "SysV init script (generator removed in systemd 260)";
+    UnitSysvScript = "unit-sysv-script", Warning, "SysV init script (generator removed in systemd {systemd_sysv_removal})";
     /// rc.local runs through rc-local.service, which systemd 260 removes.
-    UnitRcLocal = "unit-rc-local", Warning, "rc.local (removed in systemd 260)";
+    UnitRcLocal = "unit-rc-local", Warning, "rc.local (removed in systemd {systemd_sysv_removal})";
     /// A unit or script runs telinit, runlevel, initctl, `init N` or `systemctl reboot ARG`.
-    UnitRemovedCommand = "unit-removed-command", Blocker, "runs a command systemd 258 removed";
+    UnitRemovedCommand = "unit-removed-command", Blocker, "runs a command systemd {systemd} removed";
     /// A program a unit starts exists neither in the tree nor in an Azure Linux package.
     UnitExecMissing = "unit-exec-missing", Blocker, "program a unit starts is missing on the target";
     /// A program a unit starts comes from an Azure Linux package that must be installed.
-    UnitExecFromPackage = "unit-exec-from-package", Info, "program a unit starts comes from an Azure Linux package";
+    UnitExecFromPackage = "unit-exec-from-package", Info, "program a unit starts comes from {a_name} package";
     /// A program a unit starts is only in the unsupported sdk channel.
     UnitExecSdkOnly = "unit-exec-sdk-only", Warning, "program a unit starts only in the unsupported sdk channel";
     /// A carried-over program a unit starts would break.
@@ -141,13 +167,13 @@ codes! {
     /// A unit orders against or wants a unit Azure Linux 4.0 does not ship.
     UnitWeakDependencyMissing = "unit-weak-dependency-missing", Warning, "unit orders against a unit the target lacks";
     /// An enabled unit's Azure Linux package is disabled by the default presets.
-    UnitPresetDisabled = "unit-preset-disabled", Warning, "enabled service disabled by Azure Linux presets";
+    UnitPresetDisabled = "unit-preset-disabled", Warning, "enabled service disabled by {name} presets";
     /// An enabled unit of a distro package has no Azure Linux counterpart.
-    UnitNotShipped = "unit-not-shipped", Info, "enabled service not shipped by Azure Linux";
+    UnitNotShipped = "unit-not-shipped", Info, "enabled service not shipped by {name}";
     /// A boot flag file or hook systemd 258 ignores (/forcefsck, /fastboot, halt.local ...).
     SystemdLegacyFile = "systemd-legacy-file", Warning, "boot flag file or hook systemd ignores";
     /// Behaviour that changed in systemd 258 (uaccess rules, user managers, tty permissions).
-    SystemdBehaviourChange = "systemd-behaviour-change", Warning, "systemd 258 behaviour change";
+    SystemdBehaviourChange = "systemd-behaviour-change", Warning, "systemd {systemd} behaviour change";
     /// A Python extension module or distribution is built for a CPython ABI the Python that would load it on the target does not have.
     PythonExtensionAbiMismatch = "python-extension-abi-mismatch", Blocker, "Python extension built for another CPython";
     /// A Python extension module or distribution loads only with a Python of the unsupported sdk channel.
@@ -188,11 +214,16 @@ codes! {
 const FINDINGS_DOC: &str = include_str!("../../docs/findings.md");
 
 impl Code {
+    /// The one-line title for a target (its facts from the pack or the report).
+    pub fn title(self, target: &crate::knowledge::format::TargetFacts) -> String {
+        target.fill(self.title_template())
+    }
+
     /// The full explanation of the code: its section of docs/findings.md.
     pub fn explanation(self) -> String {
         let head = format!("## `{}`", self.as_str());
         let Some(start) = FINDINGS_DOC.find(&head) else {
-            return self.title().to_string();
+            return self.title_template().to_string();
         };
         let body = &FINDINGS_DOC[start + head.len()..];
         let end = body.find("\n## ").unwrap_or(body.len());

@@ -3,8 +3,9 @@
 //!
 //! The prose says what a *kind* of difference means; the facts about Azure Linux (which packages,
 //! how many, which channel, what an overlay changed) are read from the pack when the entry is
-//! rendered, so they follow the pack. Only the defaults entry states facts the pack has no table
-//! for; it cites the source (`azurelinux-4.0/defaults.md`).
+//! rendered, so they follow the pack; the texts name the target through placeholders filled from
+//! the pack's `target`. Facts the pack has no table for (defaults, groups) are the pack's notes
+//! (the target manifest's `[notes]`), each citing its source.
 //!
 //! `azl-compat explain ID` prints an entry; `azl-compat which` names entries in its reasons;
 //! docs/not-a-drop-in-fedora.md is [`render_markdown`] of the built-in pack (a test keeps it in
@@ -14,7 +15,8 @@ use super::names::normalize_path;
 use super::{Channel, Pack};
 use std::fmt::Write;
 
-/// One kind of difference.
+/// One kind of difference. Its texts name the target through placeholders (`{target}`,
+/// `{name}`, `{base}`, `{id}`, `{python}`): [`Difference::text`] fills them from a pack.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Difference {
     /// Stable kebab-case id (distinct from every finding code).
@@ -43,8 +45,8 @@ pub const OTHER_VERSION: &str = "other-version";
 pub const ALL: &[Difference] = &[
     Difference {
         id: ABSENT,
-        title: "Not curated into Azure Linux",
-        what: "Azure Linux takes a curated subset of Fedora's components. A package, library or \
+        title: "Not curated into {name}",
+        what: "{name} takes a curated subset of Fedora's components. A package, library or \
                command that Fedora, RHEL or Debian/Ubuntu has may simply not exist: no spec builds \
                it, no package provides or obsoletes its name.",
         action: "Find the replacement (`azl-compat which NAME` names one when the pack knows it: \
@@ -66,7 +68,7 @@ pub const ALL: &[Difference] = &[
     Difference {
         id: UNLISTED,
         title: "Built from a spec but not published (`unlisted`)",
-        what: "A spec in the Azure Linux tree produces the package, but no publish list contains \
+        what: "A spec in the {name} tree produces the package, but no publish list contains \
                it: it is not in the repositories. Treat it as not shipped.",
         action: "Use the published alternative (`azl-compat which NAME` lists other versions), or \
                  build and ship the package yourself.",
@@ -75,7 +77,7 @@ pub const ALL: &[Difference] = &[
     Difference {
         id: AZURE_OVERLAY,
         title: "Changed by an Azure overlay",
-        what: "For some components Azure Linux changes the Fedora 43 spec: build options \
+        what: "For some components {name} changes the {base} spec: build options \
                (`without=...`, `defines=...`), spec and file edits, replaced sources, a spec taken \
                from another Fedora commit or from Fedora's development branch, or its own spec. A package of such a \
                component can lack a feature, a subpackage or a dependency Fedora's has.",
@@ -89,12 +91,12 @@ pub const ALL: &[Difference] = &[
         what: "Same package, different configuration: which services are enabled on first boot \
                (systemd presets; everything not listed is disabled), kernel hardening sysctls, \
                package manager defaults, repository settings, identity in os-release, and the \
-               crypto policy Azure Linux inherits from Fedora.",
+               crypto policy {name} inherits from Fedora.",
         action: "Enable the services the workload needs explicitly (`systemctl enable`), review \
                  sysctl drop-ins, and test TLS and signatures against the crypto policy \
                  (SHA-1 signatures are refused by Fedora's DEFAULT policy).",
-        source: "azurelinux-4.0/defaults.md (presets, hardening, repositories, os-release); \
-                 platform/fedora-changes.md (crypto policy; whether Azure Linux keeps each Fedora \
+        source: "{id}/defaults.md (presets, hardening, repositories, os-release); \
+                 platform/fedora-changes.md (crypto policy; whether {name} keeps each Fedora \
                  decision is not verified there)",
     },
     Difference {
@@ -102,7 +104,7 @@ pub const ALL: &[Difference] = &[
         title: "A replaced tool or package",
         what: "The name still resolves, but another package answers it: it `Provides:` the old \
                name and usually `Obsoletes:` it. `yum` and `dnf` (dnf4) are dnf5, whose command \
-               line and plugins differ; `tdnf` (the package manager of earlier Azure Linux releases) is an alias of dnf5; Redis is \
+               line and plugins differ; `tdnf` (the package manager of earlier {name} releases) is an alias of dnf5; Redis is \
                Valkey's compat package.",
         action: "Install the new package by its old name if you like, then check the scripts and \
                  configuration that call the old tool: options and plugins differ (see \
@@ -112,7 +114,7 @@ pub const ALL: &[Difference] = &[
     Difference {
         id: MERGED_SBIN,
         title: "/usr/sbin merged into /usr/bin",
-        what: "Azure Linux 4.0, like Fedora 42+, merges `/usr/sbin` into `/usr/bin` (`/usr/sbin` \
+        what: "{target}, like Fedora 42+, merges `/usr/sbin` into `/usr/bin` (`/usr/sbin` \
                is a symlink to `bin`) on top of the merged `/usr` (`/bin`, `/sbin`, `/lib`, \
                `/lib64` are symlinks into `/usr`). Old paths still resolve; `/usr/sbin` is no \
                longer in the default `$PATH`.",
@@ -124,7 +126,7 @@ pub const ALL: &[Difference] = &[
     Difference {
         id: NO_32_BIT,
         title: "No 32-bit runtime",
-        what: "Azure Linux publishes 64-bit repositories only. There is no i686 userland and no \
+        what: "{name} publishes 64-bit repositories only. There is no i686 userland and no \
                supported 32-bit C library, so 32-bit programs (loader `/lib/ld-linux.so.2`) have \
                no supported runtime.",
         action: "Rebuild the program for x86_64 or aarch64, or run it in a container with a \
@@ -134,24 +136,37 @@ pub const ALL: &[Difference] = &[
     Difference {
         id: NO_DESKTOP,
         title: "No desktop",
-        what: "Azure Linux targets servers, VMs and containers. Desktop environments, display \
+        what: "{name} targets servers, VMs and containers. Desktop environments, display \
                managers and browsers are not supported: at most built (`sdk`) or not published, \
                as the examples show; there are no desktop package groups.",
         action: "Run desktop applications elsewhere; for headless use of GUI toolkits, check the \
                  libraries the program needs with `azl-compat scan`.",
-        source: "packages.tsv `channel`; azurelinux-4.0/defaults.md (comps.xml: no environments)",
+        source: "packages.tsv `channel`; {id}/defaults.md (comps.xml: no environments)",
     },
     Difference {
         id: OTHER_VERSION,
         title: "Another version",
         what: "The software is there, in another version: a library with another soname \
-               (ICU 77, OpenSSL 3), another interpreter (Python 3.14), another Java (25). \
+               (ICU 77, OpenSSL 3), another interpreter (Python {python}), another Java (25). \
                Binaries linked against the old soname do not load.",
         action: "Rebuild against the shipped version, or bundle the old library with the \
                  application (its own dependencies must be satisfied too).",
         source: "sonames.tsv, packages.tsv",
     },
 ];
+
+impl Difference {
+    /// `title`, `what`, `action` or `source` with the pack's target facts filled in.
+    pub fn text(&self, field: &str, pack: &Pack) -> String {
+        let t = match field {
+            "title" => self.title,
+            "what" => self.what,
+            "action" => self.action,
+            _ => self.source,
+        };
+        pack.target.fill(&t.replace("{id}", &pack.id))
+    }
+}
 
 /// The entry with this id.
 pub fn get(id: &str) -> Option<&'static Difference> {
@@ -206,7 +221,8 @@ pub const DESKTOP_PACKAGES: &[&str] = &[
     "firefox",
 ];
 /// Components whose overlays the overlay facts show.
-const OVERLAY_EXAMPLES: &[&str] = &["dnf5", "gnutls", "python3.14", "firewalld", "ant"];
+/// (`python3.X` is the target's Python, from its manifest.)
+const OVERLAY_EXAMPLES: &[&str] = &["dnf5", "gnutls", "python{python}", "firewalld", "ant"];
 /// Names the "replaced" facts look up.
 const REPLACED_EXAMPLES: &[&str] = &["yum", "dnf", "tdnf", "redis", "network-scripts", "nodejs22"];
 /// Paths the merged-sbin facts resolve.
@@ -336,17 +352,19 @@ pub fn facts(d: &Difference, pack: &Pack) -> Vec<String> {
                 let pinned = all.iter().filter(|o| o.spec_source.contains('@')).count();
                 let other = all
                     .iter()
-                    .filter(|o| !o.spec_source.starts_with("fedora-43"))
+                    .filter(|o| !o.spec_source.starts_with(pack.target.base_id.as_str()))
                     .count();
                 let options = all.iter().filter(|o| !o.build_options.is_empty()).count();
                 out.push(format!(
                     "{} components are customized: {options} with build options, {pinned} pinned \
-                     to another Fedora 43 commit, {other} with a spec from Fedora's development branch or of their own.",
-                    all.len()
+                     to another {} commit, {other} with a spec from Fedora's development branch or of their own.",
+                    all.len(),
+                    pack.target.base_name
                 ));
                 for c in OVERLAY_EXAMPLES {
-                    if let Some(o) = pack.overlay(c) {
-                        out.push(format!("`{c}`: {}", o.summary()));
+                    let c = pack.target.fill(c);
+                    if let Some(o) = pack.overlay(&c) {
+                        out.push(format!("`{c}`: {}", o.summary(&pack.target)));
                     }
                 }
             }
@@ -356,29 +374,10 @@ pub fn facts(d: &Difference, pack: &Pack) -> Vec<String> {
             // facts as stated by the source, cited.
             match preset_facts(pack) {
                 Some(f) => out.push(f),
-                None => out.push(
-                    "Presets (`90-default.preset`, then `99-default-disable.preset` = \
-                     `disable *`): `systemd-timesyncd.service` is disabled in favour of \
-                     `chronyd.service`; `systemd-networkd` and `systemd-resolved` are enabled, \
-                     NetworkManager is not in the enable list; `sshd`, `firewalld`, `auditd`, \
-                     `waagent` are enabled when installed."
-                        .into(),
-                ),
+                None => out.extend(pack.notes("presets").iter().cloned()),
             }
-            out.extend(
-                [
-                    "Hardening sysctls (`70-azurelinux-hardening.conf`): `kernel.kptr_restrict = 1`, \
-                     reverse-path filtering on, ICMP redirects neither accepted nor sent, martians \
-                     logged.",
-                    "dnf5 defaults (`20-azurelinux-defaults.conf`): `best=False`, \
-                     `skip_if_unavailable=True`; the split repository template sets `gpgcheck=0`.",
-                    "os-release: `ID=azurelinux`, `ID_LIKE=fedora` (tools keying on `ID=fedora` or \
-                     `rhel` do not match); `%rhel` is not defined for builds.",
-                    "Crypto policy: Fedora's DEFAULT policy refuses SHA-1 signatures (Fedora 41); \
-                     the source does not verify whether Azure Linux changes that.",
-                ]
-                .map(String::from),
-            );
+            // The rest has no table: the target's notes (its manifest), citing their source.
+            out.extend(pack.notes("defaults").iter().cloned());
         }
         REPLACED => {
             for name in REPLACED_EXAMPLES {
@@ -456,11 +455,7 @@ pub fn facts(d: &Difference, pack: &Pack) -> Vec<String> {
             if !ex.is_empty() {
                 out.push(format!("{}.", ex.join(", ")));
             }
-            out.push(
-                "comps.xml defines four groups (buildsys-build, c-development, development-libs, \
-                 development-tools) and no environments (azurelinux-4.0/defaults.md)."
-                    .into(),
-            );
+            out.extend(pack.notes("groups").iter().cloned());
         }
         OTHER_VERSION => {
             for s in OTHER_VERSION_SONAMES {
@@ -492,8 +487,8 @@ pub fn facts(d: &Difference, pack: &Pack) -> Vec<String> {
 /// The entry as plain text, for `azl-compat explain ID`.
 pub fn explain(d: &Difference, pack: &Pack) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{} (difference): {}\n", d.id, d.title);
-    let _ = writeln!(s, "{}\n", d.what);
+    let _ = writeln!(s, "{} (difference): {}\n", d.id, d.text("title", pack));
+    let _ = writeln!(s, "{}\n", d.text("what", pack));
     let facts = facts(d, pack);
     if !facts.is_empty() {
         let _ = writeln!(s, "In {} (from the knowledge pack):", pack.name_version());
@@ -502,15 +497,18 @@ pub fn explain(d: &Difference, pack: &Pack) -> String {
         }
         s.push('\n');
     }
-    let _ = writeln!(s, "What to do: {}\n", d.action);
-    let _ = writeln!(s, "Source: {}", d.source);
+    let _ = writeln!(s, "What to do: {}\n", d.text("action", pack));
+    let _ = writeln!(s, "Source: {}", d.text("source", pack));
     s
 }
 
 /// docs/not-a-drop-in-fedora.md for `pack`.
 pub fn render_markdown(pack: &Pack) -> String {
     let mut s = String::new();
-    s.push_str("# Explained: why Azure Linux 4.0 is not a drop-in Fedora\n\n");
+    s.push_str(&format!(
+        "# Explained: why {} is not a drop-in Fedora\n\n",
+        pack.name_version()
+    ));
     s.push_str(
         "<!-- Generated from src/knowledge/differences.rs and the built-in knowledge pack; do not \
          edit by hand. Regenerate with\n     `cargo test --test knowledge_cli -- --ignored \
@@ -530,10 +528,16 @@ pub fn render_markdown(pack: &Pack) -> String {
     );
     s.push_str("| id | difference |\n|---|---|\n");
     for d in ALL {
-        let _ = writeln!(s, "| [`{}`](#{}) | {} |", d.id, d.id, d.title);
+        let _ = writeln!(s, "| [`{}`](#{}) | {} |", d.id, d.id, d.text("title", pack));
     }
     for d in ALL {
-        let _ = writeln!(s, "\n## `{}`\n\n**{}.** {}\n", d.id, d.title, d.what);
+        let _ = writeln!(
+            s,
+            "\n## `{}`\n\n**{}.** {}\n",
+            d.id,
+            d.text("title", pack),
+            d.text("what", pack)
+        );
         let facts = facts(d, pack);
         if !facts.is_empty() {
             s.push_str("In the pack:\n\n");
@@ -542,8 +546,8 @@ pub fn render_markdown(pack: &Pack) -> String {
             }
             s.push('\n');
         }
-        let _ = writeln!(s, "**What to do.** {}\n", d.action);
-        let _ = writeln!(s, "Source: {}.", d.source);
+        let _ = writeln!(s, "**What to do.** {}\n", d.text("action", pack));
+        let _ = writeln!(s, "Source: {}.", d.text("source", pack));
     }
     s
 }

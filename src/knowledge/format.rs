@@ -130,6 +130,10 @@ pub struct Manifest {
     /// PT_INTERP path of the C library's dynamic loader per architecture.
     #[serde(default)]
     pub dynamic_loaders: BTreeMap<String, String>,
+    /// Where a command name without a `/` is found on the target (shells' default PATH,
+    /// systemd's Exec search path), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub command_path: Vec<String>,
     /// What each `source` key of version-nodes.tsv means.
     #[serde(default)]
     pub version_node_sources: BTreeMap<String, String>,
@@ -143,6 +147,106 @@ pub struct Manifest {
     /// package` of each row replaced or dropped -> what was decided and on which evidence.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub soname_cross_check: BTreeMap<String, String>,
+    /// The target's own facts from its manifest (knowledge/targets/<id>/manifest.toml): every
+    /// text that names the target, a version of its platform or its package manager takes it
+    /// from here ([`TargetFacts::fill`]).
+    #[serde(default)]
+    pub target: TargetFacts,
+    /// Facts about the target the pack has no table for, by topic (`presets`, `defaults`,
+    /// `groups`): texts citing their source, from the manifest's `[notes]`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub notes: BTreeMap<String, Vec<String>>,
+}
+
+/// What the messages say about the target (pack.json `target`), from its manifest.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TargetFacts {
+    /// Distribution name and version, and both together as people write them.
+    pub name: String,
+    pub version: String,
+    pub pretty_name: String,
+    /// The distribution the target derives from: its id (as spec sources name it) and name.
+    pub base_id: String,
+    pub base_name: String,
+    /// Versions of the target's platform components as messages cite them: `systemd`,
+    /// `systemd_sysv_removal` (the systemd release that removes the SysV generator and
+    /// rc-local), `glibc`, `openssl`, `kernel`, `python`, `rpm`.
+    pub versions: BTreeMap<String, String>,
+    /// The package manager and the command that installs packages with it.
+    pub package_manager: String,
+    pub install_command: String,
+}
+
+impl TargetFacts {
+    /// A version by key (`systemd` -> `258`); empty when the manifest has none.
+    pub fn version(&self, key: &str) -> &str {
+        self.versions.get(key).map_or("", String::as_str)
+    }
+    /// The name with its indefinite article, as in "an Azure Linux spec".
+    pub fn a_name(&self) -> String {
+        let vowel = self
+            .name
+            .chars()
+            .next()
+            .is_some_and(|c| "AEIOUaeiou".contains(c));
+        format!("{} {}", if vowel { "an" } else { "a" }, self.name)
+    }
+    pub fn systemd(&self) -> &str {
+        self.version("systemd")
+    }
+    /// The install command for some packages (`dnf install a b`).
+    pub fn install(&self, packages: &[impl AsRef<str>]) -> String {
+        let mut s = self.install_command.clone();
+        for p in packages {
+            s.push(' ');
+            s.push_str(p.as_ref());
+        }
+        s
+    }
+    /// Fill a text's placeholders: `{target}` (pretty name), `{name}`, `{a_name}` (the name with
+    /// its article: `an Azure Linux`), `{version}`, `{base}`
+    /// (base name), `{base_id}`, `{install}` (install command), `{package_manager}`, and
+    /// `{<version key>}` (`{systemd}`, `{kernel}` ...). Anything else in braces is kept as it is.
+    pub fn fill(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let value = after.find('}').and_then(|close| {
+                let key = &after[..close];
+                self.placeholder(key).map(|v| (v, close))
+            });
+            match value {
+                Some((v, close)) => {
+                    out.push_str(&v);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+    fn placeholder(&self, key: &str) -> Option<std::borrow::Cow<'_, str>> {
+        if key == "a_name" {
+            return Some(self.a_name().into());
+        }
+        Some(std::borrow::Cow::Borrowed(match key {
+            "target" => &self.pretty_name,
+            "name" => &self.name,
+            "version" => &self.version,
+            "base" => &self.base_name,
+            "base_id" => &self.base_id,
+            "install" => &self.install_command,
+            "package_manager" => &self.package_manager,
+            k => self.versions.get(k)?,
+        }))
+    }
 }
 
 /// Count keys in `pack.json` that hold the number of rows of a table.

@@ -19,16 +19,22 @@ impl Pack {
             })
     }
 
+    /// The target's install command for `packages` (`dnf install A B`, from the pack's
+    /// `target`); `None` when there is nothing to install. The only builder of that line.
+    pub fn install_command(&self, packages: &[String]) -> Option<String> {
+        (!packages.is_empty()).then(|| self.target.install(packages))
+    }
+
     /// The step that installs `packages` on the target: `dnf install A B`, or on an image
     /// without a package manager the build step that adds them to the image.
     pub fn install_step(&self, packages: &[String]) -> String {
         let list = packages.join(" ");
         match self.profile() {
             Some(p) if self.profile_lacks_package_manager() => format!(
-                "add {list} in the image build: the {} image has no package manager, so install them in the build stage that assembles its root (e.g. `dnf --installroot=/rootfs install {list}`) and copy them into the image",
-                p.name
+                "add {list} in the image build: the {} image has no package manager, so install them in the build stage that assembles its root (e.g. `{} --installroot=/rootfs install {list}`) and copy them into the image",
+                p.name, self.target.package_manager
             ),
-            _ => format!("dnf install {list}"),
+            _ => self.target.install(packages),
         }
     }
 }
@@ -40,7 +46,10 @@ mod tests {
     #[test]
     fn distroless_profiles_name_the_image_build() {
         let full = select(Some("azurelinux-4.0"), None).unwrap();
-        assert_eq!(full.install_step(&["jq".into()]), "dnf install jq");
+        assert_eq!(
+            full.install_step(&["jq".into()]),
+            format!("{} jq", full.target.install_command)
+        );
         let distroless = select(Some("azurelinux-4.0:distroless-base"), None).unwrap();
         assert!(distroless.profile_lacks_package_manager());
         let s = distroless.install_step(&["jq".into()]);

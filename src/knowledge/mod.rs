@@ -4,168 +4,39 @@
 //! sources, committed with its provenance) and is embedded in the binary; `--knowledge DIR`
 //! loads another pack. See docs/knowledge.md for the format.
 
-pub mod build;
+pub mod builder;
 pub mod debian;
 pub mod differences;
 pub mod evr;
+mod fast_hash;
 pub mod format;
 mod install;
-pub mod lint;
 pub mod names;
 pub mod overlays;
 pub mod profiles;
 mod query;
-pub mod repodata;
 pub mod rpm_family;
 pub mod runtimes;
-mod sha256;
+mod sorted;
 pub mod source_distros;
 pub mod target;
+mod tsv;
+mod types;
 pub mod units;
 pub mod which;
 pub mod wording;
 
 pub use names::normalize_path;
 
-use serde::Serialize;
+use fast_hash::{FastMap, FastSet};
+use sorted::Sorted;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::{LazyLock, OnceLock};
-
-/// Publish channel of a binary package.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Channel {
-    /// Supported (rpm-base).
-    Base,
-    /// Built but unsupported (rpm-sdk).
-    Sdk,
-    /// A subpackage of a base SRPM carved out to sdk.
-    SdkException,
-    /// Produced by a spec but in no publish list: not shipped.
-    Unlisted,
-}
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Base => "base",
-            Channel::Sdk => "sdk",
-            Channel::SdkException => "sdk-exception",
-            Channel::Unlisted => "unlisted",
-        }
-    }
-    /// Whether packages of this channel can be installed from the Azure Linux repositories.
-    pub fn shipped(self) -> bool {
-        !matches!(self, Channel::Unlisted)
-    }
-    /// Whether packages of this channel are supported.
-    pub fn supported(self) -> bool {
-        matches!(self, Channel::Base)
-    }
-    /// Preference when several packages provide the same thing: base, then sdk-exception (built
-    /// from a supported source), then sdk, then unlisted.
-    pub fn preference(self) -> u8 {
-        match self {
-            Channel::Base => 0,
-            Channel::SdkException => 1,
-            Channel::Sdk => 2,
-            Channel::Unlisted => 3,
-        }
-    }
-    pub fn parse(s: &str) -> Option<Channel> {
-        Some(match s {
-            "base" => Channel::Base,
-            "sdk" => Channel::Sdk,
-            "sdk-exception" => Channel::SdkException,
-            "unlisted" => Channel::Unlisted,
-            _ => return None,
-        })
-    }
-}
-
-/// How much a derived fact can be trusted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Confidence {
-    Low,
-    Medium,
-    High,
-}
-
-impl Confidence {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Confidence::Low => "low",
-            Confidence::Medium => "medium",
-            Confidence::High => "high",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Confidence> {
-        Some(match s {
-            "low" => Confidence::Low,
-            "medium" => Confidence::Medium,
-            "high" => Confidence::High,
-            _ => return None,
-        })
-    }
-}
-
-/// A binary package of the target distribution.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Package {
-    pub name: &'static str,
-    pub epoch: u32,
-    /// Empty when unknown (package known only from a publish list).
-    pub version: &'static str,
-    pub release: &'static str,
-    /// `x86_64`, `noarch`, `?` (unknown), or `x86_64(not-built-on-x86_64)`.
-    pub arch: &'static str,
-    pub channel: Channel,
-    pub component: &'static str,
-}
-
-impl Package {
-    /// `epoch:version-release`, with the epoch omitted when it is 0.
-    pub fn evr(&self) -> String {
-        if self.epoch == 0 {
-            format!("{}-{}", self.version, self.release)
-        } else {
-            format!("{}:{}-{}", self.epoch, self.version, self.release)
-        }
-    }
-}
-
-/// A package that provides a soname or a path, with how that was derived.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Provider {
-    pub package: &'static str,
-    /// How the fact was derived (e.g. `spec-files`, `debian-same-version`, `files-glob`).
-    pub method: &'static str,
-    pub confidence: Confidence,
-    /// True when the fact rests on a glob (`libfoo.so.*`) rather than a concrete name.
-    pub glob: bool,
-}
-
-/// The version nodes a library defines on the target.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct VersionNodes {
-    pub nodes: BTreeSet<String>,
-    /// Where the list comes from (e.g. `glibc-2.42 abilist`).
-    pub source: String,
-}
-
-/// An RPM capability (explicit `Provides:`, `Obsoletes:`, python module or dist) of a package.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Capability {
-    pub package: &'static str,
-    /// `explicit`, `obsoletes`, `python_module` or `python_dist`.
-    pub kind: &'static str,
-    /// Comparison (`=`, `<`, `>=` ...) and version; empty when unversioned.
-    pub op: &'static str,
-    pub version: &'static str,
-}
+pub(crate) use tsv::parse_table;
+use tsv::parse_u32;
+pub use types::{Capability, Channel, Confidence, Package, Provider, VersionNodes};
 
 /// A loaded, indexed knowledge pack.
 #[derive(Debug, Default)]
@@ -187,6 +58,14 @@ pub struct Pack {
     pub default_search_dirs: BTreeMap<String, Vec<String>>,
     /// The dynamic loader (PT_INTERP) path per architecture, as programs name it.
     pub dynamic_loaders: BTreeMap<String, String>,
+    /// Where a command name without a `/` is found on the target, in order (pack.json
+    /// `command_path`): scripts' `env NAME` and units' Exec lines search it.
+    pub command_path: Vec<String>,
+    /// What messages say about the target (its manifest's facts: names, versions, install
+    /// command); [`format::TargetFacts::fill`] fills a text's placeholders from it.
+    pub target: format::TargetFacts,
+    /// Facts the pack has no table for, by topic (pack.json `notes`; see [`Pack::notes`]).
+    pub notes: BTreeMap<String, Vec<String>>,
     // Indexes; filled by `parse`. Rows borrow the pack's text (embedded, or leaked by `load`).
     packages: Sorted<Package>,
     /// Other rows of a package name produced by more than one component (losers of the pick).
@@ -490,6 +369,9 @@ impl Pack {
             baseline_packages: manifest.baseline_packages,
             default_search_dirs: manifest.default_search_dirs,
             dynamic_loaders: manifest.dynamic_loaders,
+            command_path: manifest.command_path,
+            target: manifest.target,
+            notes: manifest.notes,
             packages,
             package_others,
             sonames,
@@ -934,119 +816,6 @@ impl Tables<'_> {
     }
 }
 
-/// Rows sorted by key (in file order within a key), looked up by binary search: no hashing
-/// and two allocations per table, where a map of `Vec`s costs one per key. The builder writes
-/// its tables sorted, so sorting them is a linear check.
-#[derive(Debug)]
-struct Sorted<T> {
-    keys: Vec<&'static str>,
-    rows: Vec<T>,
-}
-
-impl<T> Sorted<T> {
-    fn new(keys: Vec<&'static str>, rows: Vec<T>) -> Sorted<T> {
-        debug_assert_eq!(keys.len(), rows.len());
-        if keys.is_sorted() {
-            return Sorted { keys, rows };
-        }
-        let mut keyed: Vec<(&'static str, T)> = keys.into_iter().zip(rows).collect();
-        keyed.sort_by(|a, b| a.0.cmp(b.0)); // stable: file order within a key
-        let (keys, rows) = keyed.into_iter().unzip();
-        Sorted { keys, rows }
-    }
-
-    /// The rows of a key; `None` when it has none.
-    fn get(&self, key: &str) -> Option<&[T]> {
-        let start = self.keys.partition_point(|k| *k < key);
-        let len = self.keys[start..].partition_point(|k| *k == key);
-        (len > 0).then(|| &self.rows[start..start + len])
-    }
-
-    fn contains(&self, key: &str) -> bool {
-        self.get(key).is_some()
-    }
-
-    /// How many distinct keys.
-    fn len(&self) -> usize {
-        self.keys.chunk_by(|a, b| a == b).count()
-    }
-
-    /// How many rows, all keys together.
-    fn rows(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// The distinct keys, sorted.
-    fn keys(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.keys.chunk_by(|a, b| a == b).map(|g| g[0])
-    }
-
-    /// Every key with its rows, sorted by key.
-    fn iter(&self) -> impl Iterator<Item = (&'static str, &[T])> {
-        let mut start = 0;
-        self.keys.chunk_by(|a, b| a == b).map(move |g| {
-            let rows = &self.rows[start..start + g.len()];
-            start += g.len();
-            (g[0], rows)
-        })
-    }
-}
-
-impl<T> Default for Sorted<T> {
-    fn default() -> Self {
-        Sorted {
-            keys: Vec::new(),
-            rows: Vec::new(),
-        }
-    }
-}
-
-/// A decimal `u32` as `str::parse` reads it (an optional `+`, digits), without its generic
-/// machinery.
-fn parse_u32(s: &str) -> Option<u32> {
-    let digits = s.strip_prefix('+').unwrap_or(s);
-    if digits.is_empty() {
-        return None;
-    }
-    let mut n: u32 = 0;
-    for b in digits.bytes() {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        n = n.checked_mul(10)?.checked_add(u32::from(b - b'0'))?;
-    }
-    Some(n)
-}
-
-/// A fast, non-cryptographic hasher for the indexes (keys come from the pack, not from
-/// untrusted input, so flooding resistance is not needed; SipHash costs a third of load time).
-#[derive(Clone, Copy, Default)]
-struct FastHasher(u64);
-
-impl std::hash::Hasher for FastHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut h = self.0;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-        self.0 = h;
-    }
-    fn finish(&self) -> u64 {
-        // Mix the high bits down: hashbrown takes its control bits from the top.
-        let h = self.0;
-        h ^ (h >> 29) ^ (h >> 47)
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
-type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<FastHasher>>;
-
 /// Whether `a` should be the package of its name rather than `b`: better channel, then higher
 /// EVR, then component name.
 fn preferred(a: &Package, b: &Package) -> bool {
@@ -1091,111 +860,6 @@ fn provider(
             .ok_or_else(|| format!("unknown confidence `{confidence}`"))?,
         glob,
     })
-}
-
-/// The index of the next tab or newline in `bytes` from `from`, or `bytes.len()`. Eight bytes at
-/// a time (fields are short: a call per field must be cheap).
-#[inline]
-fn next_delimiter(bytes: &[u8], from: usize) -> usize {
-    const LO: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const TAB: u64 = 0x0909_0909_0909_0909;
-    const NL: u64 = 0x0a0a_0a0a_0a0a_0a0a;
-    // 0x80 in each byte of `v` that is zero, exactly (no borrow crosses bytes).
-    let zero_bytes = |v: u64| !(((v & LO).wrapping_add(LO)) | v | LO);
-    let mut i = from;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        let hits = zero_bytes(w ^ TAB) | zero_bytes(w ^ NL);
-        if hits != 0 {
-            return i + (hits.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    bytes[i.min(bytes.len())..]
-        .iter()
-        .position(|&b| b == b'\t' || b == b'\n')
-        .map_or(bytes.len(), |p| i + p)
-}
-
-/// Parse one TSV table: the header must be exactly `columns`; every row must have that many
-/// fields. `f` gets the fields of each row; its error becomes `Invalid` naming file and line.
-fn parse_table<'a>(
-    origin: &str,
-    file: &str,
-    text: &'a str,
-    columns: &[&str],
-    expected_rows: Option<u64>,
-    mut f: impl FnMut(&[&'a str]) -> Result<(), String>,
-) -> Result<(), PackError> {
-    const MAX_COLUMNS: usize = 8;
-    debug_assert!(columns.len() <= MAX_COLUMNS);
-    let invalid = |line: usize, reason: String| PackError::Invalid {
-        path: format!("{origin}/{file}"),
-        reason: format!("line {line}: {reason}"),
-    };
-    let header_end = text.find('\n').unwrap_or(text.len());
-    let header = &text[..header_end];
-    let header = header.strip_suffix('\r').unwrap_or(header);
-    if !header.split('\t').eq(columns.iter().copied()) {
-        return Err(invalid(
-            1,
-            format!(
-                "header is `{}`, expected `{}`",
-                header.replace('\t', " "),
-                columns.join(" ")
-            ),
-        ));
-    }
-    let mut fields: [&'a str; MAX_COLUMNS] = [""; MAX_COLUMNS];
-    let mut rows = 0u64;
-    let mut lineno = 1usize;
-    let bytes = text.as_bytes();
-    // Each line as `text.split('\n')` yields them after the header (the empty piece after a
-    // final newline included), split on tabs in the same pass.
-    let mut pos = header_end + 1;
-    while pos <= text.len() {
-        lineno += 1;
-        let mut n = 0;
-        loop {
-            let end = next_delimiter(bytes, pos);
-            // Delimiters are ASCII: `pos` and `end` are char boundaries.
-            let field = &text[pos..end];
-            let at_eol = end == bytes.len() || bytes[end] == b'\n';
-            pos = end + 1;
-            if n < columns.len() {
-                fields[n] = field;
-            }
-            n += 1;
-            if at_eol {
-                // `\r\n` line ends: the `\r` belongs to no field.
-                if n <= columns.len() {
-                    let last = &mut fields[n - 1];
-                    *last = last.strip_suffix('\r').unwrap_or(last);
-                }
-                break;
-            }
-        }
-        if n == 1 && fields[0].is_empty() {
-            continue;
-        }
-        if n != columns.len() {
-            return Err(invalid(
-                lineno,
-                format!("expected {} tab-separated fields", columns.len()),
-            ));
-        }
-        f(&fields[..n]).map_err(|reason| invalid(lineno, reason))?;
-        rows += 1;
-    }
-    if let Some(want) = expected_rows
-        && rows != want
-    {
-        return Err(invalid(
-            lineno,
-            format!("{rows} rows, but pack.json counts {want} (truncated or edited table?)"),
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -1467,9 +1131,9 @@ mod tests {
             Err(PackError::Invalid { reason, .. }) => assert!(reason.starts_with("line 3:")),
             other => panic!("{other:?}"),
         }
-        assert_eq!(next_delimiter(b"abcdefghijklmnop\tq", 0), 16);
-        assert_eq!(next_delimiter(b"abcdefghij", 3), 10);
-        assert_eq!(next_delimiter(b"\x08\x0b\x01\xff\n", 0), 4);
+        assert_eq!(tsv::next_delimiter(b"abcdefghijklmnop\tq", 0), 16);
+        assert_eq!(tsv::next_delimiter(b"abcdefghij", 3), 10);
+        assert_eq!(tsv::next_delimiter(b"\x08\x0b\x01\xff\n", 0), 4);
     }
 
     #[test]

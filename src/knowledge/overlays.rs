@@ -3,6 +3,7 @@
 //! `azurelinux-4.0/overlays.tsv` of the knowledge sources (one row per customized component,
 //! read from the component's `.comp.toml`).
 
+use super::format::TargetFacts;
 use super::{Pack, format};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -36,11 +37,12 @@ pub struct Overlay {
 impl Overlay {
     /// Whether the overlay changes what the packages are, not only how the release is numbered
     /// or whether tests run: overlay operations, build options other than `release=manual` and
-    /// `check=skipped`, replaced sources, or a spec from elsewhere than the Fedora 43 snapshot.
-    pub fn is_substantive(&self) -> bool {
+    /// `check=skipped`, replaced sources, or a spec from elsewhere than the base distribution's
+    /// snapshot (`t.base_id`).
+    pub fn is_substantive(&self, t: &TargetFacts) -> bool {
         !self.overlay_types.is_empty()
             || !self.replaced_sources.is_empty()
-            || self.spec_source != "fedora-43"
+            || self.spec_source != t.base_id
             || self
                 .build_options
                 .split_whitespace()
@@ -51,7 +53,7 @@ impl Overlay {
     /// read as such (`super::wording`), then build options, where the spec comes from and
     /// replaced sources. The maintainers' notes are research notes: [`Overlay::notes`] gives
     /// them as evidence.
-    pub fn summary(&self) -> String {
+    pub fn summary(&self, t: &TargetFacts) -> String {
         let mut parts = Vec::new();
         if !self.changes.is_empty() && super::wording::research_note(&self.changes).is_none() {
             parts.push(self.changes.clone());
@@ -69,13 +71,17 @@ impl Overlay {
         if !self.build_options.is_empty() {
             parts.push(format!("build options {}", self.build_options));
         }
-        if self.spec_source != "fedora-43" {
+        if self.spec_source != t.base_id {
+            let pinned = self
+                .spec_source
+                .strip_prefix(t.base_id.as_str())
+                .and_then(|r| r.strip_prefix('@'));
             let from = if self.spec_source == "fedora-rawhide" {
                 "Fedora's development branch".to_string()
-            } else if let Some(c) = self.spec_source.strip_prefix("fedora-43@") {
-                format!("Fedora 43 commit {c}")
+            } else if let Some(c) = pinned {
+                format!("{} commit {c}", t.base_name)
             } else if self.spec_source == "local-spec" {
-                "Azure Linux's own spec".to_string()
+                format!("{}'s own spec", t.name)
             } else {
                 self.spec_source.clone()
             };

@@ -3,8 +3,16 @@
 use super::{Confidence, Pack, Provider};
 
 impl Pack {
-    /// "Azure Linux 4.0".
+    /// The pack's notes on a topic (`defaults`, `presets`, `groups`); empty when it has none.
+    pub fn notes(&self, topic: &str) -> &[String] {
+        self.notes.get(topic).map_or(&[], Vec::as_slice)
+    }
+
+    /// The target as people write it (its manifest's pretty name, else name and version).
     pub fn name_version(&self) -> String {
+        if !self.target.pretty_name.is_empty() {
+            return self.target.pretty_name.clone();
+        }
         format!("{} {}", self.name, self.version).trim().to_string()
     }
 
@@ -19,6 +27,19 @@ impl Pack {
             self.name_version(),
             self.arches.join(", ")
         );
+        let t = &self.target;
+        if !t.versions.is_empty() {
+            let versions: Vec<String> =
+                t.versions.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let _ = writeln!(o, "platform    {}", versions.join(", "));
+        }
+        if !t.base_name.is_empty() || !t.install_command.is_empty() {
+            let _ = writeln!(
+                o,
+                "base        {}; installs with `{}`",
+                t.base_name, t.install_command
+            );
+        }
         for (k, v) in &self.provenance {
             let _ = writeln!(o, "{k:<11} {v}");
         }

@@ -5,8 +5,8 @@
 use super::{Pack, PackError};
 use std::path::Path;
 
-/// The target when `--target` is not given.
-pub const DEFAULT_TARGET: &str = "azurelinux-4.0";
+/// The target when `--target` is not given (knowledge/targets/default).
+pub const DEFAULT_TARGET: &str = super::DEFAULT_TARGET_ID;
 
 /// `ID[:PROFILE]`, as `--target` takes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

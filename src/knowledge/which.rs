@@ -274,10 +274,14 @@ impl Pack {
         }
         a.status = Self::direct_status(&a.packages);
         if a.packages.is_empty() {
-            let _ = write!(r, "No Azure Linux package ships {norm}.");
+            let _ = write!(r, "No {} package ships {norm}.", self.target.name);
             a.differences.push(diff::ABSENT);
             if diff::is_32_bit_path(term) {
-                r.push_str(" It is a 32-bit runtime file: Azure Linux has no 32-bit runtime.");
+                let _ = write!(
+                    r,
+                    " It is a 32-bit runtime file: {} has no 32-bit runtime.",
+                    self.target.name
+                );
                 a.differences.push(diff::NO_32_BIT);
             }
             if kind == TermKind::Command {
@@ -451,7 +455,10 @@ impl Pack {
             }
             self.channel_differences(a);
         } else {
-            a.reason = format!("No Azure Linux package provides the soname {term}.");
+            a.reason = format!(
+                "No {} package provides the soname {term}.",
+                self.target.name
+            );
             a.differences.push(diff::ABSENT);
             let alts = self.soname_alternatives(term);
             if !alts.is_empty() {
@@ -636,7 +643,8 @@ impl Pack {
             });
             let _ = write!(
                 r,
-                " Azure Linux has no counterpart: {} ({} confidence).",
+                " {} has no counterpart: {} ({} confidence).",
+                self.target.name,
                 m.evidence,
                 m.confidence.as_str()
             );
@@ -651,7 +659,8 @@ impl Pack {
             };
             let _ = write!(
                 r,
-                " Azure Linux counterpart: {} (by {}, {} confidence{}): {}.",
+                " {} counterpart: {} (by {}, {} confidence{}): {}.",
+                self.target.name,
                 names.join(", "),
                 m.method,
                 m.confidence.as_str(),
@@ -769,8 +778,11 @@ impl Pack {
         );
         a.differences.push(diff::ABSENT);
         if term.ends_with(".i686") || term.contains("(x86-32)") || term.ends_with(".i386") {
-            a.reason
-                .push_str(" It names a 32-bit package: Azure Linux has no 32-bit runtime.");
+            let _ = write!(
+                a.reason,
+                " It names a 32-bit package: {} has no 32-bit runtime.",
+                self.target.name
+            );
             a.differences.push(diff::NO_32_BIT);
         }
         self.package_alternatives(term, a);
@@ -829,12 +841,12 @@ impl Pack {
         let mut comps: Vec<&str> = a.packages.iter().map(|p| p.component.as_str()).collect();
         comps.dedup();
         for c in comps {
-            if let Some(o) = self.overlay(c).filter(|o| o.is_substantive())
+            if let Some(o) = self.overlay(c).filter(|o| o.is_substantive(&self.target))
                 && !a.overlays.iter().any(|x| x.component == c)
             {
                 a.overlays.push(OverlayNote {
                     component: c.to_string(),
-                    summary: o.summary(),
+                    summary: o.summary(&self.target),
                     toml: o.toml.clone(),
                 });
                 for note in o.notes() {
@@ -851,7 +863,8 @@ impl Pack {
         if !a.overlays.is_empty() && a.status.found() {
             let _ = write!(
                 a.reason,
-                " Azure Linux changed {} compared with Fedora (overlay).",
+                " {} changed {} compared with Fedora (overlay).",
+                self.target.name,
                 a.overlays
                     .iter()
                     .map(|o| o.component.as_str())

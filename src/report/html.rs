@@ -11,9 +11,8 @@
 //! `section_*` function in [`render`].
 
 use super::Report;
-use super::readiness::{self, Area, Readiness};
-use crate::checks::Verdict;
-use crate::checks::units::UnitReport;
+use super::readiness::{self, Area, Readiness, fate_rank, unit_order, verdict_rank};
+use crate::findings::Verdict;
 use crate::findings::{Code, Finding, Severity, WaiverStatus};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -83,15 +82,6 @@ fn tag(class: &str, text: &str) -> String {
 
 fn severity_rank(s: Severity) -> usize {
     readiness::severity_index(s)
-}
-
-fn verdict_rank(v: Verdict) -> u8 {
-    match v {
-        Verdict::Breaks => 0,
-        Verdict::Unknown => 1,
-        Verdict::NeedsPackages => 2,
-        Verdict::Ok => 3,
-    }
 }
 
 fn plural(n: u64, one: &str, many: &str) -> String {
@@ -498,7 +488,7 @@ fn section_why(o: &mut String, r: &Report) {
             o,
             "<li id=\"why-{}\"><strong>{}</strong> {} {}: {} on {} {}{subjects}.<br>{}{}</li>",
             esc(w.code.as_str()),
-            esc(w.code.title()),
+            esc(&w.code.title(&r.target_facts())),
             code(w.code.as_str()),
             tag(w.severity.as_str(), w.severity.as_str()),
             plural(w.findings, "finding", "findings"),
@@ -617,21 +607,6 @@ fn section_binaries(o: &mut String, r: &Report) {
     o.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-/// Fates in the order a reader cares about (worst first); unknown fates sort last.
-const FATES: &[&str] = &[
-    "not-shipped",
-    "not-published",
-    "sdk-only",
-    "obsoleted-by",
-    "provided-by",
-    "shipped",
-    "carried",
-];
-
-fn fate_rank(fate: &str) -> usize {
-    FATES.iter().position(|f| *f == fate).unwrap_or(FATES.len())
-}
-
 fn section_packages(o: &mut String, r: &Report) {
     if r.packages.is_empty() {
         return;
@@ -679,17 +654,9 @@ fn section_packages(o: &mut String, r: &Report) {
         r.packages.len(),
     ));
     o.push_str("<table id=\"packages-table\" class=\"sortable\">\n");
-    o.push_str(&sortable_head(&[
-        "package",
-        "version",
-        "origin",
-        "fate",
-        "on the target",
-        "why",
-        "findings",
-    ]));
+    o.push_str(&sortable_head(readiness::PACKAGE_COLUMNS));
     o.push_str("<tbody>\n");
-    for p in &r.packages {
+    for p in readiness::package_order(r) {
         let azl: Vec<String> = p
             .azl_packages
             .iter()
@@ -745,32 +712,6 @@ fn section_packages(o: &mut String, r: &Report) {
     o.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-/// Workload and third-party units first, then by verdict (worst first), scope and name.
-fn unit_order(r: &Report) -> Vec<(&UnitReport, Verdict)> {
-    let mut v: Vec<(&UnitReport, Verdict)> = r
-        .units
-        .iter()
-        .map(|u| (u, readiness::unit_verdict(r, u)))
-        .collect();
-    v.sort_by(|a, b| {
-        (
-            a.0.origin == "distro",
-            verdict_rank(a.1),
-            &a.0.scope,
-            &a.0.unit,
-            &a.0.path,
-        )
-            .cmp(&(
-                b.0.origin == "distro",
-                verdict_rank(b.1),
-                &b.0.scope,
-                &b.0.unit,
-                &b.0.path,
-            ))
-    });
-    v
-}
-
 /// The id of a unit's diff (`diff-` and its position among the units with one).
 fn diff_ids(r: &Report) -> BTreeMap<(&str, &str, &str), String> {
     unit_order(r)
@@ -806,10 +747,11 @@ fn section_units(o: &mut String, r: &Report) {
     let _ = writeln!(
         o,
         "<p>{} (of no package or of third-party packages) and {} of the source distribution's \
-         packages (Azure Linux replaces those; their findings are notes). Workload units: {} \
+         packages ({} replaces those; their findings are notes). Workload units: {} \
          would break, {} need packages, {} undecided, {} run as they are. {} enabled; {}.</p>",
         plural(workload.len() as u64, "workload unit", "workload units"),
         plural((order.len() - workload.len()) as u64, "unit", "units"),
+        esc(&r.target.name),
         n(Verdict::Breaks),
         n(Verdict::NeedsPackages),
         n(Verdict::Unknown),

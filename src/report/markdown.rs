@@ -2,9 +2,9 @@
 //! other rendering: they all come from the report model and `readiness`.
 
 use super::Report;
-use super::readiness::{self, Area, Readiness};
-use crate::checks::Verdict;
-use crate::checks::units::UnitReport;
+use super::model::UnitReport;
+use super::readiness::{self, Area, Readiness, unit_order};
+use crate::findings::Verdict;
 use crate::findings::{Finding, Severity};
 use std::fmt::Write;
 
@@ -306,9 +306,7 @@ pub fn render(r: &Report) -> String {
             &rows,
         );
     }
-    let moved: Vec<Vec<String>> = r
-        .packages
-        .iter()
+    let moved: Vec<Vec<String>> = readiness::package_order(r)
         .filter(|p| p.fate != "shipped" || !p.findings.is_empty())
         .map(|p| {
             vec![
@@ -338,19 +336,7 @@ pub fn render(r: &Report) -> String {
             r.packages.len()
         );
         if !moved.is_empty() {
-            table(
-                &mut o,
-                &[
-                    "package",
-                    "version",
-                    "origin",
-                    "fate",
-                    "on the target",
-                    "why",
-                    "findings",
-                ],
-                &moved,
-            );
+            table(&mut o, readiness::PACKAGE_COLUMNS, &moved);
         }
     }
     units(&mut o, r);
@@ -502,30 +488,14 @@ fn units(o: &mut String, r: &Report) {
     if r.units.is_empty() {
         return;
     }
-    let mut listed: Vec<(&UnitReport, Verdict)> = r
-        .units
-        .iter()
-        .map(|u| (u, readiness::unit_verdict(r, u)))
+    let listed: Vec<(&UnitReport, Verdict)> = unit_order(r)
+        .into_iter()
         .filter(|(u, _)| {
             u.origin != "distro"
                 || readiness::unit_findings(r, u)
                     .any(|f| readiness::counts(f) && f.severity >= Severity::Warning)
         })
         .collect();
-    listed.sort_by(|a, b| {
-        (
-            a.0.origin == "distro",
-            verdict_rank(a.1),
-            &a.0.scope,
-            &a.0.unit,
-        )
-            .cmp(&(
-                b.0.origin == "distro",
-                verdict_rank(b.1),
-                &b.0.scope,
-                &b.0.unit,
-            ))
-    });
     let _ = writeln!(
         o,
         "## systemd units ({} of {}; distribution units with notes only not listed)\n",
@@ -622,15 +592,6 @@ fn fenced(info: &str, body: &str) -> String {
     }
     let fence = "`".repeat((longest + 1).max(3));
     format!("{fence}{info}\n{}\n{fence}", body.trim_end_matches('\n'))
-}
-
-fn verdict_rank(v: Verdict) -> u8 {
-    match v {
-        Verdict::Breaks => 0,
-        Verdict::Unknown => 1,
-        Verdict::NeedsPackages => 2,
-        Verdict::Ok => 3,
-    }
 }
 
 #[cfg(test)]

@@ -6,12 +6,14 @@ pub mod html;
 pub mod json;
 pub mod load;
 pub mod markdown;
+pub mod model;
 pub mod policy;
 pub mod readiness;
 pub mod sarif;
 pub mod text;
 
-use crate::checks::{Outcome, Verdict};
+use crate::engine::Outcome;
+use crate::findings::Verdict;
 use crate::findings::{Code, Diagnostic, Finding, Severity};
 use crate::inventory::{Inventory, ObjectKind, WalkStats};
 use crate::knowledge::Pack;
@@ -34,15 +36,15 @@ pub struct Report {
     /// Installed packages and `.rpm` files in the tree, with their fate (absent when the tree
     /// has no package database).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub packages: Vec<crate::checks::packages::PackageReport>,
+    pub packages: Vec<crate::report::model::PackageReport>,
     /// OpenPGP keys imported into the rpm database (`gpg-pubkey` entries): listed here, not
     /// counted as packages, so package counts match `rpm -qa` minus the keys.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub signing_keys: Vec<crate::checks::package_fate::SigningKey>,
+    pub signing_keys: Vec<crate::report::model::SigningKey>,
     /// systemd units, SysV init scripts and rc.local, with their verdict and migration diff
     /// (absent when the tree has none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub units: Vec<crate::checks::units::UnitReport>,
+    pub units: Vec<crate::report::model::UnitReport>,
     pub findings: Vec<Finding>,
     pub diagnostics: Vec<Diagnostic>,
     /// The policy applied (waivers, overrides), if any (docs/reports.md).
@@ -70,6 +72,28 @@ pub struct Target {
     /// The target profile (`--target ID:PROFILE`: an image whose packages count as installed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// The target facts the texts cite (the pack's `target`: pretty name, base distribution,
+    /// platform versions, install command); renderers fill the codes' titles from them.
+    #[serde(default)]
+    pub facts: crate::knowledge::format::TargetFacts,
+}
+
+impl Report {
+    /// The target facts to fill texts with: the report's own, else (a report saved before they
+    /// were recorded) those of the built-in pack it was made with.
+    pub fn target_facts(&self) -> crate::knowledge::format::TargetFacts {
+        if !self.target.facts.pretty_name.is_empty() {
+            return self.target.facts.clone();
+        }
+        crate::knowledge::Pack::builtin_by_id(&self.knowledge.id)
+            .map(|p| p.target.clone())
+            .unwrap_or_else(|| crate::knowledge::format::TargetFacts {
+                name: self.target.name.clone(),
+                version: self.target.version.clone(),
+                pretty_name: format!("{} {}", self.target.name, self.target.version),
+                ..Default::default()
+            })
+    }
 }
 
 /// What was scanned.
@@ -297,8 +321,8 @@ pub fn build(
         }
     }
     let packages_to_install: Vec<String> = to_install.into_iter().collect();
-    let install_command = (!packages_to_install.is_empty())
-        .then(|| format!("dnf install {}", packages_to_install.join(" ")));
+    // Set with the packages' channels by `finish_install`, once everything that moves is known.
+    let install_command = None;
     let stats: &WalkStats = &inv.stats;
     let os = &inv.os_release;
     let mut report = Report {
@@ -316,6 +340,7 @@ pub fn build(
             version: pack.version.clone(),
             arch: outcome.arch.clone(),
             profile: pack.profile().map(|p| p.name.clone()),
+            facts: pack.target.clone(),
         },
         source: SourceInfo {
             root: root.to_string(),
@@ -339,7 +364,7 @@ pub fn build(
             install_command,
             install_step: None,
             packages_unsupported: Vec::new(),
-            top_causes: top_causes(&outcome.findings),
+            top_causes: top_causes(&outcome.findings, &pack.target),
             packages: None,
             units: None,
             diagnostics: inv.diagnostics.len() as u64,
@@ -361,7 +386,7 @@ pub fn build(
 impl Report {
     /// Whether a package of the report has an unwaived blocker (matched by name and location,
     /// so an installed package and a `.rpm` file of the same name stay apart).
-    pub fn package_blocks(&self, p: &crate::checks::packages::PackageReport) -> bool {
+    pub fn package_blocks(&self, p: &crate::report::model::PackageReport) -> bool {
         self.findings.iter().any(|f| {
             f.severity == Severity::Blocker
                 && !f.is_waived()
@@ -387,7 +412,7 @@ impl Report {
 /// install, and the recomputed summary.
 pub fn attach_packages(
     report: &mut Report,
-    out: crate::checks::PackagesOutcome,
+    out: crate::engine::PackagesOutcome,
     managers: &[String],
 ) {
     let mut counts = PackageCounts::default();
@@ -423,20 +448,36 @@ pub fn attach_packages(
         report.summary.packages_to_install.iter().cloned().collect();
     install.extend(out.to_install);
     report.summary.packages_to_install = install.into_iter().collect();
-    report.summary.install_command = (!report.summary.packages_to_install.is_empty()).then(|| {
-        format!(
-            "dnf install {}",
-            report.summary.packages_to_install.join(" ")
-        )
-    });
     recount(report);
+}
+
+/// The one place that turns the packages to install into the install line: packages only in
+/// the sdk channels are listed apart (unsupported), not in the line; the line is the target's
+/// install command (the pack's `target`); on an image without a package manager the packages are
+/// added by the image build (`install_step`). Call it after every `attach_*`.
+pub fn finish_install(report: &mut Report, pack: &crate::knowledge::Pack) {
+    let (unsupported, supported): (Vec<String>, Vec<String>) = report
+        .summary
+        .packages_to_install
+        .iter()
+        .cloned()
+        .partition(|n| {
+            pack.package(n)
+                .is_some_and(|p| !p.channel.supported() && p.channel.shipped())
+        });
+    report.summary.install_command = pack.install_command(&supported);
+    report.summary.packages_unsupported = unsupported;
+    report.summary.install_step = None;
+    if report.summary.install_command.is_some() && pack.profile_lacks_package_manager() {
+        report.summary.install_step = Some(pack.install_step(&supported));
+    }
 }
 
 /// Add the unit checks' outcome to a report: the units, their findings and diagnostics, the
 /// packages their programs need, and the recomputed summary.
 pub fn attach_units(
     report: &mut Report,
-    units: Vec<crate::checks::units::UnitReport>,
+    units: Vec<crate::report::model::UnitReport>,
     findings: Vec<Finding>,
     diagnostics: Vec<Diagnostic>,
 ) {
@@ -461,12 +502,6 @@ pub fn attach_units(
         install.extend(u.packages.iter().cloned());
     }
     report.summary.packages_to_install = install.into_iter().collect();
-    report.summary.install_command = (!report.summary.packages_to_install.is_empty()).then(|| {
-        format!(
-            "dnf install {}",
-            report.summary.packages_to_install.join(" ")
-        )
-    });
     report.units = units;
     report.findings.extend(findings);
     report.findings.sort();
@@ -493,14 +528,17 @@ pub fn recount(report: &mut Report) {
         }
     }
     report.summary.findings = sev;
-    report.summary.top_causes = top_causes(&report.findings);
+    report.summary.top_causes = top_causes(&report.findings, &report.target_facts());
     report.summary.unread = report.diagnostics.iter().filter(|d| d.unread).count() as u64;
     report.summary.incomplete = report.summary.unread > 0;
 }
 
 /// The most frequent blocker and warning causes: grouped by code and subject, counting files.
 /// Waived findings are left out.
-pub(crate) fn top_causes(findings: &[Finding]) -> Vec<Cause> {
+pub(crate) fn top_causes(
+    findings: &[Finding],
+    facts: &crate::knowledge::format::TargetFacts,
+) -> Vec<Cause> {
     // (code, subject) -> (severity, things affected, fix, subjects grouped)
     type Group<'a> = (Severity, BTreeSet<&'a str>, &'a str, BTreeSet<&'a str>);
     let mut groups: BTreeMap<(Code, String), Group> = BTreeMap::new();
@@ -513,7 +551,8 @@ pub(crate) fn top_causes(findings: &[Finding]) -> Vec<Cause> {
             continue;
         }
         // Package warnings are one cause each per code (each package is its own subject).
-        let per_package = f.code.as_str().starts_with("pkg-") && f.severity < Severity::Blocker;
+        let per_package = crate::checks::Area::of(f.code) == crate::checks::Area::Packages
+            && f.severity < Severity::Blocker;
         let subject = f.subject.as_deref().unwrap_or("");
         let key = if per_package {
             String::new()
@@ -545,7 +584,7 @@ pub(crate) fn top_causes(findings: &[Finding]) -> Vec<Cause> {
                 let more = if grouped.len() > 4 { ", ..." } else { "" };
                 (
                     format!("{} packages: {}{more}", grouped.len(), names.join(", ")),
-                    format!("see each package in the report ({})", code.title()),
+                    format!("see each package in the report ({})", code.title(facts)),
                 )
             };
             Cause {

@@ -8,7 +8,7 @@
 //! already carries one replaces it.
 
 use super::{Binary, Report, SeverityCounts, VerdictCounts};
-use crate::checks::Verdict;
+use crate::findings::Verdict;
 use crate::findings::{Code, Finding, Severity, Waiver, WaiverStatus};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -644,7 +644,7 @@ fn recompute_summary(report: &mut Report) {
     }
     report.summary.binaries = counts;
     report.summary.findings = sev;
-    report.summary.top_causes = super::top_causes(&report.findings);
+    report.summary.top_causes = super::top_causes(&report.findings, &report.target_facts());
     if let Some(pc) = &mut report.summary.packages {
         let blocking: BTreeSet<&String> = report
             .findings

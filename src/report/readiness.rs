@@ -3,60 +3,13 @@
 //! report model only.
 
 use super::Report;
-use crate::checks::Verdict;
-use crate::checks::units::UnitReport;
+use super::model::UnitReport;
+use crate::findings::Verdict;
 use crate::findings::{Code, Finding, Severity};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The part of a workload a finding concerns, from the code's prefix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Area {
-    /// ELF executables and libraries (`elf-`).
-    Binaries,
-    /// `#!` scripts (`script-`).
-    Scripts,
-    /// Installed packages (`pkg-`).
-    Packages,
-    /// systemd units, init scripts and the systemd host configuration (`unit-`, `systemd-`).
-    Units,
-    /// Anything else.
-    Other,
-}
-
-impl Area {
-    pub const ALL: [Area; 5] = [
-        Area::Binaries,
-        Area::Scripts,
-        Area::Packages,
-        Area::Units,
-        Area::Other,
-    ];
-
-    pub fn of(code: Code) -> Area {
-        let c = code.as_str();
-        if c.starts_with("elf-") {
-            Area::Binaries
-        } else if c.starts_with("script-") {
-            Area::Scripts
-        } else if c.starts_with("pkg-") {
-            Area::Packages
-        } else if c.starts_with("unit-") || c.starts_with("systemd-") {
-            Area::Units
-        } else {
-            Area::Other
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Area::Binaries => "binaries",
-            Area::Scripts => "scripts",
-            Area::Packages => "packages",
-            Area::Units => "units",
-            Area::Other => "other",
-        }
-    }
-}
+/// The part of a workload a finding concerns: the area its check declares (`checks::registry`).
+pub use crate::checks::Area;
 
 /// The overall verdict of a report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -597,6 +550,72 @@ pub fn waiver_text(f: &Finding) -> Option<String> {
             w.justification
         ),
     })
+}
+
+/// Verdicts worst first, as tables list them.
+pub fn verdict_rank(v: Verdict) -> u8 {
+    match v {
+        Verdict::Breaks => 0,
+        Verdict::Unknown => 1,
+        Verdict::NeedsPackages => 2,
+        Verdict::Ok => 3,
+    }
+}
+
+/// The columns of the installed-packages table, for every renderer that has one.
+pub const PACKAGE_COLUMNS: &[&str] = &[
+    "package",
+    "version",
+    "origin",
+    "fate",
+    "on the target",
+    "why",
+    "findings",
+];
+
+/// Fates in the order a reader cares about (worst first); unknown fates sort last.
+pub const FATES: &[&str] = &[
+    "not-shipped",
+    "not-published",
+    "sdk-only",
+    "obsoleted-by",
+    "provided-by",
+    "shipped",
+    "carried",
+];
+
+/// A fate's place in [`FATES`].
+pub fn fate_rank(fate: &str) -> usize {
+    FATES.iter().position(|f| *f == fate).unwrap_or(FATES.len())
+}
+
+/// The installed packages in the order every renderer lists them (the report's: by name).
+pub fn package_order(r: &Report) -> impl Iterator<Item = &crate::checks::packages::PackageReport> {
+    r.packages.iter()
+}
+
+/// The units in the order every renderer lists them: workload and third-party units first,
+/// then by verdict (worst first), scope, name and path.
+pub fn unit_order(r: &Report) -> Vec<(&UnitReport, Verdict)> {
+    let mut v: Vec<(&UnitReport, Verdict)> =
+        r.units.iter().map(|u| (u, unit_verdict(r, u))).collect();
+    v.sort_by(|a, b| {
+        (
+            a.0.origin == "distro",
+            verdict_rank(a.1),
+            &a.0.scope,
+            &a.0.unit,
+            &a.0.path,
+        )
+            .cmp(&(
+                b.0.origin == "distro",
+                verdict_rank(b.1),
+                &b.0.scope,
+                &b.0.unit,
+                &b.0.path,
+            ))
+    });
+    v
 }
 
 #[cfg(test)]

@@ -49,16 +49,16 @@ pub fn relative_uri(path: &str) -> String {
     o
 }
 
-fn rule(code: Code) -> Value {
+fn rule(code: Code, facts: &crate::knowledge::format::TargetFacts) -> Value {
     let e = readiness::explain(code);
     json!({
         "id": code.as_str(),
         "name": rule_name(code),
-        "shortDescription": { "text": code.title() },
+        "shortDescription": { "text": code.title(facts) },
         "fullDescription": { "text": e.description },
         "help": {
             "text": code.explanation(),
-            "markdown": format!("**{}** ({})\n\n{}", code.as_str(), code.title(), code.explanation()),
+            "markdown": format!("**{}** ({})\n\n{}", code.as_str(), code.title(facts), code.explanation()),
         },
         "defaultConfiguration": { "level": level(code.severity()) },
         "properties": {
@@ -168,7 +168,8 @@ fn result(f: &Finding, rule_index: usize) -> Value {
 
 /// Render the report as a SARIF 2.1.0 log (pretty-printed, trailing newline).
 pub fn render(r: &Report) -> String {
-    let rules: Vec<Value> = Code::ALL.iter().map(|&c| rule(c)).collect();
+    let facts = r.target_facts();
+    let rules: Vec<Value> = Code::ALL.iter().map(|&c| rule(c, &facts)).collect();
     let results: Vec<Value> = r
         .findings
         .iter()

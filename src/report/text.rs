@@ -2,7 +2,7 @@
 
 use super::Report;
 use super::readiness::{self, Readiness, Status, plural};
-use crate::checks::Verdict;
+use crate::findings::Verdict;
 use crate::findings::{Finding, Severity, WaiverStatus};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -184,7 +184,7 @@ fn render_escaped(r: &Report, colour: bool) -> String {
                 ),
                 c.code.as_str(),
                 c.subject,
-                if c.code.as_str().starts_with("pkg-") {
+                if crate::checks::Area::of(c.code) == crate::checks::Area::Packages {
                     String::new()
                 } else {
                     format!(

@@ -7,9 +7,11 @@
 
 pub mod confined;
 mod dir;
+pub mod memory;
 pub mod user_file;
 
 pub use dir::DirSource;
+pub use memory::MemorySource;
 
 use std::io;
 use std::path::Path;

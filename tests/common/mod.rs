@@ -116,3 +116,67 @@ pub fn assert_valid_report(report: &serde_json::Value) {
         errors.join("\n")
     );
 }
+
+/// Build a fixture tree with `corpora/NAME/build.sh` into a new temporary directory (the scan
+/// root is its `root/`); gcc is required. Fails with the script's output when it fails.
+pub fn build_corpus_tree(name: &str) -> tempfile::TempDir {
+    require_tool("gcc");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpora")
+        .join(name)
+        .join("build.sh");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("run bash corpora/{name}/build.sh: {e}"));
+    assert!(
+        out.status.success(),
+        "corpora/{name}/build.sh failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+/// Parse RFC 4180 text strictly (CRLF records, quoted fields that may hold commas, quotes and
+/// line breaks; a bare CR or LF outside quotes fails) into records of fields.
+pub fn parse_csv(s: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut chars = s.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if field.is_empty() => quoted = true,
+            ',' => row.push(std::mem::take(&mut field)),
+            '\r' => {
+                assert_eq!(chars.next(), Some('\n'), "bare CR");
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            '\n' => panic!("record ends without CRLF"),
+            _ => field.push(c),
+        }
+    }
+    assert!(!quoted, "unterminated quoted field");
+    assert!(
+        field.is_empty() && row.is_empty(),
+        "last record without CRLF"
+    );
+    rows
+}

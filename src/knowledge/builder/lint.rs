@@ -7,9 +7,9 @@
 //! the sources that look wrong but are kept on purpose; each kind is listed in
 //! docs/knowledge.md ("Lint") with the reason it is not an error.
 
-use super::format::{self, Manifest};
-use super::names::{is_glob, is_numeric_version, library_name, normalize_path};
-use super::{Channel, Confidence, PackContents, debian, overlays};
+use crate::knowledge::format::{self, Manifest};
+use crate::knowledge::names::{is_glob, is_numeric_version, library_name, normalize_path};
+use crate::knowledge::{Channel, Confidence, PackContents, debian, overlays};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -138,12 +138,13 @@ pub fn lint_dir(dir: &Path) -> LintReport {
 
 /// Lint the default target's pack embedded in the binary (`builtin:<id>`).
 pub fn lint_builtin() -> LintReport {
-    lint_builtin_id(super::target::DEFAULT_TARGET).expect("the default target is embedded")
+    lint_builtin_id(crate::knowledge::target::DEFAULT_TARGET)
+        .expect("the default target is embedded")
 }
 
 /// Lint an embedded pack (`None` when the binary has no pack of that id).
 pub fn lint_builtin_id(id: &str) -> Option<LintReport> {
-    let contents = super::builtin_contents(id)?;
+    let contents = crate::knowledge::builtin_contents(id)?;
     Some(lint_contents(&format!("builtin:{id}"), &contents))
 }
 
@@ -485,9 +486,11 @@ impl Linter {
         }
     }
 
-    /// Research-note wording in the columns reports print (`super::wording`): an error.
+    /// Research-note wording in the columns reports print (`crate::knowledge::wording`): an error.
     fn wording(&mut self, file: &str, text: &str) {
-        let Some((_, columns)) = super::wording::USER_FACING.iter().find(|(f, _)| *f == file)
+        let Some((_, columns)) = crate::knowledge::wording::USER_FACING
+            .iter()
+            .find(|(f, _)| *f == file)
         else {
             return;
         };
@@ -505,7 +508,7 @@ impl Linter {
             for (col, name) in &wanted {
                 if let Some((rule, words)) = fields
                     .get(*col)
-                    .and_then(|v| super::wording::research_note(v))
+                    .and_then(|v| crate::knowledge::wording::research_note(v))
                 {
                     let m = format!(
                         "column `{name}` is printed in reports but reads like a research note \
@@ -987,6 +990,23 @@ impl Linter {
             if !m.arches.contains(arch) {
                 let msg = format!("arch `{arch}` is not in `arches`");
                 self.error(format::PACK_JSON, 0, "enum", msg);
+            }
+        }
+        // Messages name the target and cite its versions from `target` (its manifest).
+        let t = &m.target;
+        for (field, v) in [
+            ("pretty_name", &t.pretty_name),
+            ("install_command", &t.install_command),
+        ] {
+            if v.trim().is_empty() {
+                let msg = format!("`target.{field}` is empty: messages would leave it out");
+                self.error(format::PACK_JSON, 0, "required", msg);
+            }
+        }
+        for k in super::manifest::REQUIRED_VERSIONS {
+            if t.version(k).is_empty() {
+                let msg = format!("`target.versions` has no `{k}`: messages cite it");
+                self.error(format::PACK_JSON, 0, "required", msg);
             }
         }
         self.manifest = Some(m);

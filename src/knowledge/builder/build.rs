@@ -5,60 +5,18 @@
 //! in docs/knowledge.md. The same sources always give byte-identical output: nothing depends on
 //! the clock, the machine or hash-map order.
 
-use super::format::{self, Manifest};
-use super::names::{is_glob, library_name, normalize_path};
+use super::manifest::TargetManifest;
 use super::sha256::sha256_hex;
-use super::{Channel, Confidence};
+use crate::knowledge::format::{self, Manifest};
+use crate::knowledge::names::{is_glob, library_name, normalize_path};
+use crate::knowledge::{Channel, Confidence};
 use anyhow::{Context, Result, anyhow, bail};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 
-/// Pack id, and the name of the sources' subdirectory with the distribution facts.
-pub const PACK_ID: &str = "azurelinux-4.0";
-const DISTRO_NAME: &str = "Azure Linux";
-const DISTRO_VERSION: &str = "4.0";
 const GENERATOR: &str = "azl-compat knowledge build";
-const PLATFORM_DIR: &str = "platform";
 
-/// Architectures with a runtime: Azure Linux 4.0 publishes x86_64 and aarch64 repositories, and
-/// the platform facts (glibc and GCC abilists) cover exactly these two.
-pub(super) const ARCHES: &[&str] = &["x86_64", "aarch64"];
-
-/// Packages installed on every Azure Linux system, so their libraries are always present:
-/// glibc is in every image and container base (azurelinux-4.0/defaults.md, image package lists),
-/// and everything else depends on it.
-pub(super) const BASELINE_PACKAGES: &[&str] = &["glibc"];
-
-/// The loader's trusted directories (searched after DT_RUNPATH/LD_LIBRARY_PATH and ld.so.cache):
-/// Fedora-family multilib layout, where 64-bit libraries live in `lib64` on both x86_64 and
-/// aarch64 and glibc is configured with `slibdir=/lib64` and `libdir=/usr/lib64` (with merged
-/// `/usr`, `/lib64` is a symlink to `usr/lib64`).
-pub(super) const DEFAULT_SEARCH_DIRS: &[(&str, &[&str])] = &[
-    ("aarch64", &["/lib64", "/usr/lib64"]),
-    ("x86_64", &["/lib64", "/usr/lib64"]),
-];
-
-/// The dynamic loader (PT_INTERP of every dynamically linked program) per architecture, as the
-/// psABIs name it, and its soname; shipped by glibc (platform/glibc-changes.md: "Sonames", from
-/// glibc's shlib-versions). The sources only cover x86_64 `%files`, so the aarch64 loader is
-/// added here.
-pub(super) const DYNAMIC_LOADERS: &[(&str, &str, &str)] = &[
-    (
-        "aarch64",
-        "/lib/ld-linux-aarch64.so.1",
-        "ld-linux-aarch64.so.1",
-    ),
-    (
-        "x86_64",
-        "/lib64/ld-linux-x86-64.so.2",
-        "ld-linux-x86-64.so.2",
-    ),
-];
-const LOADER_PACKAGE: &str = "glibc";
-
-/// glibc facts (platform/README.md): version nodes per arch and soname from the 2.42 abilists.
-const GLIBC_NODES_FILE: &str = "glibc-2.42-version-nodes.tsv";
 /// Version nodes glibc defines that the abilists leave out (platform/glibc-changes.md, "How to
 /// use the data files"): GLIBC_PRIVATE in every glibc library, and the GLIBC_ABI_DT_RELR marker
 /// in libc.so.6 (elf/Versions, `libc { GLIBC_ABI_DT_RELR }`, since 2.36) that binaries linked
@@ -66,45 +24,6 @@ const GLIBC_NODES_FILE: &str = "glibc-2.42-version-nodes.tsv";
 const GLIBC_PRIVATE_NODE: &str = "GLIBC_PRIVATE";
 const GLIBC_LIBC_EXTRA_NODES: &[&str] = &["GLIBC_ABI_DT_RELR"];
 const GLIBC_LIBC: &str = "libc.so.6";
-const GCC_NODES_FILE: &str = "gcc15-runtime-version-nodes.tsv";
-const OPENSSL_SYMBOLS_FILE: &str = "openssl-3.5-symbols.tsv";
-/// The arch whose facts the sources hold (provides.tsv was evaluated for x86_64): an image entry
-/// for another arch (`shim[aarch64]`) is resolved by package name only, never by a `Provides:`.
-const PROVIDES_ARCH: &str = "x86_64";
-
-/// `source` keys of version-nodes.tsv and what they mean (written to pack.json).
-const SRC_GLIBC: &str = "glibc-2.42-abilist";
-const SRC_GLIBC_EXTRA: &str = "glibc-2.42-elf-versions";
-const SRC_LIBSTDCXX: &str = "gcc-15-libstdc++-baseline";
-const SRC_LIBGCC: &str = "gcc-15-libgcc_s-version-scripts";
-const SRC_OPENSSL: &str = "openssl-3.5-num";
-const SRC_DISTRO: &str = "azl4-debian-elf";
-const VERSION_NODE_SOURCES: &[(&str, &str)] = &[
-    (
-        SRC_GLIBC,
-        "glibc 2.42 .abilist files (bminor/glibc tag glibc-2.42, d2097651cc57), via platform/glibc-2.42-version-nodes.tsv; a node without symbols on an arch is absent (no binary can require it)",
-    ),
-    (
-        SRC_GLIBC_EXTRA,
-        "nodes glibc defines outside the abilists (elf/Versions): GLIBC_PRIVATE in every glibc library, GLIBC_ABI_DT_RELR in libc.so.6 (platform/glibc-changes.md)",
-    ),
-    (
-        SRC_LIBSTDCXX,
-        "libstdc++.so.6 (6.0.34) nodes from the GCC 15.2.0 baseline_symbols.txt (platform/gcc15-runtime-version-nodes.tsv)",
-    ),
-    (
-        SRC_LIBGCC,
-        "libgcc_s.so.1 nodes declared in the GCC 15.2.0 libgcc version scripts; x86_64 trimmed to nodes with symbols, aarch64 a superset (status declared-superset) (platform/gcc15-runtime-version-nodes.tsv)",
-    ),
-    (
-        SRC_OPENSSL,
-        "OpenSSL 3.5.5 util/libcrypto.num and util/libssl.num, symbols exported on Linux (platform/openssl-3.5-symbols.tsv)",
-    ),
-    (
-        SRC_DISTRO,
-        "azurelinux-4.0/version-nodes.tsv: readelf -V of the Debian build of the same (or nearest newer) upstream version whose SONAME equals the Azure Linux one; status = its node_status",
-    ),
-];
 
 // Methods and confidences given to facts the sources state without a method column.
 /// A path or soname spelled out in a spec's `%files` (provides.tsv kinds bin, libexec, soname,
@@ -236,10 +155,15 @@ impl fmt::Display for BuildSummary {
     }
 }
 
-/// Read the sources in `sources` and write a pack to `out` (created if needed; the pack's files
-/// are overwritten, other files are left alone).
-pub fn build(sources: &Path, out: &Path) -> Result<BuildSummary> {
-    let mut b = Builder::new(sources);
+/// Read the target manifest at `manifest` (knowledge/targets/<id>/manifest.toml) and the sources
+/// in `sources`, and write a pack to `out` (created if needed; the pack's files are overwritten,
+/// other files are left alone).
+pub fn build(manifest: &Path, sources: &Path, out: &Path) -> Result<BuildSummary> {
+    let target = TargetManifest::read(manifest)?;
+    let mut b = Builder::new(sources, target);
+    let sha = sha256_hex(b.target.text.as_bytes());
+    b.read
+        .insert(format!("target/{}", super::manifest::FILE), sha);
     b.run()?;
     b.write(out)?;
     Ok(b.summary)
@@ -362,7 +286,7 @@ enum CrossCheck {
     /// Keep a heuristic row the rpm evidence confirms, at medium confidence at least.
     Raise,
     /// Replace the soname with the rpm-family one.
-    Replace(super::rpm_family::Row),
+    Replace(crate::knowledge::rpm_family::Row),
     /// Drop a heuristic row, for the reason given.
     Drop(String),
 }
@@ -394,13 +318,13 @@ fn flavour_of<'a>(
 
 /// The rpm-family cross-check of one Debian-derived row (docs/knowledge.md).
 fn rpm_family_decision(
-    evidence: &super::rpm_family::Evidence,
+    evidence: &crate::knowledge::rpm_family::Evidence,
     package: &str,
     version: &str,
     soname: &str,
     heuristic: bool,
 ) -> CrossCheck {
-    use super::rpm_family::Verdict;
+    use crate::knowledge::rpm_family::Verdict;
     match evidence.judge(package, version, soname) {
         Verdict::Confirmed(_) if heuristic => CrossCheck::Raise,
         Verdict::Confirmed(_) => CrossCheck::Keep("confirmed"),
@@ -441,6 +365,8 @@ fn soname_of_file(file: &str) -> String {
 
 struct Builder<'s> {
     sources: &'s Path,
+    /// The target manifest: what the pack is of, and where its sources are.
+    target: TargetManifest,
     read: BTreeMap<String, String>,
     summary: BuildSummary,
     manifest: Manifest,
@@ -464,9 +390,10 @@ struct Builder<'s> {
 }
 
 impl<'s> Builder<'s> {
-    fn new(sources: &'s Path) -> Self {
+    fn new(sources: &'s Path, target: TargetManifest) -> Self {
         Builder {
             sources,
+            target,
             read: BTreeMap::new(),
             summary: BuildSummary::default(),
             manifest: Manifest::default(),
@@ -494,6 +421,29 @@ impl<'s> Builder<'s> {
         Ok(Source { rel, text })
     }
 
+    /// A file of the target's distro facts (`<sources>/azurelinux-4.0/`).
+    fn distro(&mut self, file: &str) -> Result<Source> {
+        let dir = self.target.sources.distro_dir.clone();
+        self.source(&dir, file)
+    }
+
+    /// A table of the target's own, beside its manifest (knowledge/targets/<id>/).
+    fn own(&mut self, file: &str) -> Result<Source> {
+        let rel = format!("target/{file}");
+        let path = self.target.dir.join(file);
+        let bytes = std::fs::read(&path)
+            .with_context(|| format!("cannot read target table {}", path.display()))?;
+        self.read.insert(rel.clone(), sha256_hex(&bytes));
+        let text = String::from_utf8(bytes).map_err(|_| anyhow!("{rel}: not UTF-8"))?;
+        Ok(Source { rel, text })
+    }
+
+    /// A file of the platform facts (`<sources>/platform/`).
+    fn platform(&mut self, file: &str) -> Result<Source> {
+        let dir = self.target.sources.platform_dir.clone();
+        self.source(&dir, file)
+    }
+
     fn run(&mut self) -> Result<()> {
         self.provenance()?;
         self.packages()?;
@@ -509,7 +459,7 @@ impl<'s> Builder<'s> {
 
     /// Provenance from the Provenance table of azurelinux-4.0/README.md.
     fn provenance(&mut self) -> Result<()> {
-        let readme = self.source(PACK_ID, "README.md")?;
+        let readme = self.distro("README.md")?;
         let cell = |item: &str| -> Result<String> {
             let prefix = format!("| {item} |");
             let line = readme
@@ -557,7 +507,7 @@ impl<'s> Builder<'s> {
     }
 
     fn packages(&mut self) -> Result<()> {
-        let src = self.source(PACK_ID, "packages.tsv")?;
+        let src = self.distro("packages.tsv")?;
         let cols = [
             "package",
             "epoch",
@@ -611,19 +561,19 @@ impl<'s> Builder<'s> {
 
     fn sonames_and_paths(&mut self) -> Result<()> {
         // sonames-resolved.tsv first: real DT_SONAMEs, with method and confidence.
-        let resolved = self.source(PACK_ID, "sonames-resolved.tsv")?;
+        let resolved = self.distro("sonames-resolved.tsv")?;
         // (package, library name) -> resolved sonames
         let mut resolved_libs: HashMap<(String, String), BTreeSet<String>> = HashMap::new();
         let mut facts = Vec::new();
-        let evidence = super::rpm_family::Evidence::builtin()?;
+        let evidence = crate::knowledge::rpm_family::Evidence::builtin()?;
         for (rel, text) in [
             (
-                super::rpm_family::PROVIDES_REL,
-                super::rpm_family::PROVIDES_TSV,
+                crate::knowledge::rpm_family::PROVIDES_REL,
+                crate::knowledge::rpm_family::PROVIDES_TSV,
             ),
             (
-                super::rpm_family::UPSTREAM_REL,
-                super::rpm_family::UPSTREAM_TSV,
+                crate::knowledge::rpm_family::UPSTREAM_REL,
+                crate::knowledge::rpm_family::UPSTREAM_TSV,
             ),
         ] {
             self.read
@@ -745,7 +695,7 @@ impl<'s> Builder<'s> {
         self.manifest.soname_cross_check = decisions;
 
         // provides.tsv: sonames, soname globs, paths, capabilities.
-        let provides = self.source(PACK_ID, "provides.tsv")?;
+        let provides = self.distro("provides.tsv")?;
         let mut sonames = Vec::new();
         let mut paths = Vec::new();
         let mut caps = Vec::new();
@@ -855,7 +805,7 @@ impl<'s> Builder<'s> {
         )?;
 
         // files-supplement.tsv: executables behind generated file lists.
-        let supplement = self.source(PACK_ID, "files-supplement.tsv")?;
+        let supplement = self.distro("files-supplement.tsv")?;
         let mut units = 0;
         supplement.rows(
             &["package", "path", "kind", "method", "confidence"],
@@ -921,9 +871,12 @@ impl<'s> Builder<'s> {
         Ok(())
     }
 
-    /// The dynamic loaders: PT_INTERP paths and their sonames, shipped by glibc.
+    /// The dynamic loaders: PT_INTERP paths and their sonames, shipped by the manifest's loader
+    /// package.
     fn loaders(&mut self) {
-        for (_, interp, soname) in DYNAMIC_LOADERS {
+        let package = self.target.packages.loader.clone();
+        for a in self.target.arch.values() {
+            let (interp, soname) = (&a.loader, &a.loader_soname);
             let fact = |kind: &str| Fact {
                 kind: kind.to_string(),
                 method: M_ABI.to_string(),
@@ -932,14 +885,14 @@ impl<'s> Builder<'s> {
             add_fact(
                 &mut self.paths,
                 normalize_path(interp),
-                LOADER_PACKAGE,
+                &package,
                 false,
                 fact("loader"),
             );
             add_fact(
                 &mut self.sonames,
                 soname.to_string(),
-                LOADER_PACKAGE,
+                &package,
                 false,
                 fact(""),
             );
@@ -954,7 +907,7 @@ impl<'s> Builder<'s> {
 
     fn version_nodes(&mut self) -> Result<()> {
         // glibc, per arch and soname, plus the nodes the abilists leave out.
-        let glibc = self.source(PLATFORM_DIR, GLIBC_NODES_FILE)?;
+        let glibc = self.platform(&self.target.sources.glibc_version_nodes.clone())?;
         let mut rows = Vec::new();
         glibc.rows(&["arch", "soname", "version_node"], |_, f| {
             rows.push((
@@ -964,34 +917,40 @@ impl<'s> Builder<'s> {
             ));
             Ok(())
         })?;
+        let src_glibc = self.target.node_source("glibc").to_string();
+        let src_glibc_extra = self.target.node_source("glibc_extra").to_string();
         let mut libs = BTreeSet::new();
         for (arch, soname, node) in &rows {
-            if !ARCHES.contains(&arch.as_str()) {
+            if !self.target.packages.arches.contains(arch) {
                 bail!("{}: unknown arch `{arch}`", glibc.rel);
             }
-            self.add_node(soname, arch, node, "exact", SRC_GLIBC);
+            self.add_node(soname, arch, node, "exact", &src_glibc);
             libs.insert((arch.clone(), soname.clone()));
         }
         for (arch, soname) in &libs {
-            self.add_node(soname, arch, GLIBC_PRIVATE_NODE, "exact", SRC_GLIBC_EXTRA);
+            self.add_node(soname, arch, GLIBC_PRIVATE_NODE, "exact", &src_glibc_extra);
             if soname == GLIBC_LIBC {
                 for node in GLIBC_LIBC_EXTRA_NODES {
-                    self.add_node(soname, arch, node, "exact", SRC_GLIBC_EXTRA);
+                    self.add_node(soname, arch, node, "exact", &src_glibc_extra);
                 }
             }
         }
 
         // libstdc++ and libgcc_s; the soname column holds the file name (libstdc++.so.6.0.34).
-        let gcc = self.source(PLATFORM_DIR, GCC_NODES_FILE)?;
+        let gcc = self.platform(&self.target.sources.gcc_version_nodes.clone())?;
+        let src_libstdcxx = self.target.node_source("libstdcxx").to_string();
+        let src_libgcc = self.target.node_source("libgcc").to_string();
         let mut rows = Vec::new();
         gcc.rows(
             &["library", "soname", "arch", "version_node", "evidence"],
             |_, f| {
                 let soname = soname_of_file(nonempty("soname", f[1])?);
                 let (source, status) = match f[0] {
-                    "libstdc++" => (SRC_LIBSTDCXX, "exact"),
-                    "libgcc_s" if f[4].contains("superset") => (SRC_LIBGCC, "declared-superset"),
-                    "libgcc_s" => (SRC_LIBGCC, "declared"),
+                    "libstdc++" => (src_libstdcxx.as_str(), "exact"),
+                    "libgcc_s" if f[4].contains("superset") => {
+                        (src_libgcc.as_str(), "declared-superset")
+                    }
+                    "libgcc_s" => (src_libgcc.as_str(), "declared"),
                     other => bail!("unknown library `{other}`"),
                 };
                 rows.push((
@@ -1009,7 +968,7 @@ impl<'s> Builder<'s> {
         }
 
         // OpenSSL: the same on every Linux arch.
-        let openssl = self.source(PLATFORM_DIR, OPENSSL_SYMBOLS_FILE)?;
+        let openssl = self.platform(&self.target.sources.openssl_symbols.clone())?;
         let mut rows = BTreeSet::new();
         openssl.rows(&["soname", "version_node", "exists_on_linux"], |_, f| {
             if f[2] == "yes" {
@@ -1020,12 +979,13 @@ impl<'s> Builder<'s> {
             }
             Ok(())
         })?;
+        let src_openssl = self.target.node_source("openssl").to_string();
         for (soname, node) in rows {
-            self.add_node(&soname, "*", &node, "exact", SRC_OPENSSL);
+            self.add_node(&soname, "*", &node, "exact", &src_openssl);
         }
 
         // Everything else the distro facts resolved (x86_64 Debian builds; arch `*`).
-        let distro = self.source(PACK_ID, "version-nodes.tsv")?;
+        let distro = self.distro("version-nodes.tsv")?;
         let mut rows = Vec::new();
         distro.rows(&["soname", "version_node", "node_status"], |_, f| {
             rows.push((
@@ -1035,6 +995,7 @@ impl<'s> Builder<'s> {
             ));
             Ok(())
         })?;
+        let src_distro = self.target.node_source("distro").to_string();
         for (soname, node, status) in rows {
             if self.cross_checked_out.contains(&soname) {
                 *self
@@ -1044,7 +1005,7 @@ impl<'s> Builder<'s> {
                     .or_default() += 1;
                 continue;
             }
-            self.add_node(&soname, "*", &node, &status, SRC_DISTRO);
+            self.add_node(&soname, "*", &node, &status, &src_distro);
         }
 
         let lists: BTreeSet<(&str, &str)> = self
@@ -1066,16 +1027,20 @@ impl<'s> Builder<'s> {
         s.path_globs_too_broad = self
             .paths
             .keys()
-            .filter(|k| k.2 && !super::names::path_glob_is_specific(&k.0))
+            .filter(|k| k.2 && !crate::knowledge::names::path_glob_is_specific(&k.0))
             .count();
         s.capabilities = self.capabilities.len();
 
         let m = &mut self.manifest;
         m.format_version = format::FORMAT_VERSION;
-        m.id = PACK_ID.into();
-        m.name = DISTRO_NAME.into();
-        m.version = DISTRO_VERSION.into();
-        m.arches = ARCHES.iter().map(|a| a.to_string()).collect();
+        let t = &self.target;
+        m.id = t.target.id.clone();
+        m.name = t.target.name.clone();
+        m.version = t.target.version.clone();
+        m.arches = t.packages.arches.clone();
+        m.target = t.facts();
+        m.notes = t.notes.clone();
+        m.command_path = t.commands.path.clone();
         for (rel, sha) in &self.read {
             m.provenance.insert(format!("sha256:{rel}"), sha.clone());
         }
@@ -1168,18 +1133,21 @@ impl<'s> Builder<'s> {
             "profile_entries_unresolved".into(),
             s.profile_entries_unresolved.len() as u64,
         );
-        m.baseline_packages = BASELINE_PACKAGES.iter().map(|p| p.to_string()).collect();
-        m.default_search_dirs = DEFAULT_SEARCH_DIRS
+        m.baseline_packages = t.packages.baseline.clone();
+        m.default_search_dirs = t
+            .arch
             .iter()
-            .map(|(a, d)| (a.to_string(), d.iter().map(|x| x.to_string()).collect()))
+            .map(|(a, x)| (a.clone(), x.search_dirs.clone()))
             .collect();
-        m.dynamic_loaders = DYNAMIC_LOADERS
+        m.dynamic_loaders = t
+            .arch
             .iter()
-            .map(|(a, p, _)| (a.to_string(), p.to_string()))
+            .map(|(a, x)| (a.clone(), x.loader.clone()))
             .collect();
-        m.version_node_sources = VERSION_NODE_SOURCES
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+        m.version_node_sources = t
+            .version_node_sources
+            .values()
+            .map(|s| (s.key.clone(), s.about.clone()))
             .collect();
         m.tables = format::TABLES
             .iter()
@@ -1266,7 +1234,8 @@ impl<'s> Builder<'s> {
         let get = |k: &str| p.get(k).map(String::as_str).unwrap_or("?");
         let mut s = String::new();
         s.push_str(&format!(
-            "# Knowledge pack `{PACK_ID}` ({DISTRO_NAME} {DISTRO_VERSION})\n\n"
+            "# Knowledge pack `{}` ({} {})\n\n",
+            self.manifest.id, self.manifest.name, self.manifest.version
         ));
         s.push_str("Generated by `azl-compat knowledge build`; do not edit by hand. The format, the meaning of every\n");
         s.push_str("column and how to refresh the pack are in docs/knowledge.md.\n\n");
@@ -1301,18 +1270,18 @@ impl Builder<'_> {
             })?;
             Ok(rows)
         };
-        let src = self.source(PACK_ID, super::debian::SOURCE_FILE)?;
-        let rows = read(&src, super::debian::SOURCE_COLUMNS)?;
-        self.debian_map = super::debian::pack_rows(rows, &self.package_names)
+        let src = self.distro(crate::knowledge::debian::SOURCE_FILE)?;
+        let rows = read(&src, crate::knowledge::debian::SOURCE_COLUMNS)?;
+        self.debian_map = crate::knowledge::debian::pack_rows(rows, &self.package_names)
             .map_err(|e| anyhow!("{}: {e}", src.rel))?;
         self.summary.debian_map_rows = self.debian_map.len();
         self.summary.debian_map_mapped =
             self.debian_map.iter().filter(|r| !r[3].is_empty()).count();
 
-        let src = self.source(PACK_ID, super::overlays::SOURCE_FILE)?;
-        let rows = read(&src, super::overlays::SOURCE_COLUMNS)?;
+        let src = self.distro(crate::knowledge::overlays::SOURCE_FILE)?;
+        let rows = read(&src, crate::knowledge::overlays::SOURCE_COLUMNS)?;
         let components: HashSet<String> = self.packages.iter().map(|r| r[6].clone()).collect();
-        self.overlays = super::overlays::pack_rows(rows, &components)
+        self.overlays = crate::knowledge::overlays::pack_rows(rows, &components)
             .map_err(|e| anyhow!("{}: {e}", src.rel))?;
         self.summary.overlays = self.overlays.len();
         Ok(())
@@ -1374,7 +1343,15 @@ impl Builder<'_> {
     /// (defaults.md), unit-directives.tsv (platform/units-directives.tsv, verbatim) and
     /// unit-replacements.tsv (units::REPLACEMENTS, checked against the unit rows).
     fn unit_tables(&mut self) -> Result<()> {
-        use super::units::{CONTRADICTED_UNITS, REPLACEMENTS, ReplacementKind, Scope};
+        use crate::knowledge::units::{ReplacementKind, Scope};
+        // The target's own unit facts, beside its manifest.
+        let contradicted_src = self.own(&self.target.sources.contradicted_units.clone())?;
+        let mut contradicted_units: HashSet<String> = HashSet::new();
+        contradicted_src.rows(&["unit", "reason"], |_, f| {
+            nonempty("reason", f[1])?;
+            contradicted_units.insert(nonempty("unit", f[0])?.to_string());
+            Ok(())
+        })?;
         // (unit, package, scope, glob) -> strongest fact
         let mut units: BTreeMap<(String, String, String, bool), Fact> = BTreeMap::new();
         let mut add = |unit: &str, package: &str, scope: &str, glob: bool, fact: Fact| {
@@ -1396,7 +1373,7 @@ impl Builder<'_> {
             "no" => Ok(false),
             o => Err(anyhow!("glob must be yes or no, not `{o}`")),
         };
-        let src = self.source(PACK_ID, "units.tsv")?;
+        let src = self.distro("units.tsv")?;
         src.rows(&["package", "unit", "scope", "glob"], |_, f| {
             let package = nonempty("package", f[0])?;
             self.known(package)?;
@@ -1421,7 +1398,7 @@ impl Builder<'_> {
             );
             Ok(())
         })?;
-        let src = self.source(PACK_ID, "units-supplement.tsv")?;
+        let src = self.distro("units-supplement.tsv")?;
         let mut contradicted = 0;
         src.rows(
             &["package", "unit", "scope", "glob", "method", "confidence"],
@@ -1430,7 +1407,7 @@ impl Builder<'_> {
                 self.known(package)?;
                 // `cvs\@.service`: an escaped `@` copied from a spec.
                 let unit = nonempty("unit", f[1])?.replace("\\@", "@");
-                if CONTRADICTED_UNITS.contains(&unit.as_str()) {
+                if contradicted_units.contains(&unit) {
                     contradicted += 1;
                     return Ok(());
                 }
@@ -1466,8 +1443,8 @@ impl Builder<'_> {
             .collect();
         self.units.contradicted = contradicted;
 
-        let defaults = self.source(PACK_ID, "defaults.md")?;
-        self.units.presets = super::units::presets_from_defaults(&defaults.text)
+        let defaults = self.distro("defaults.md")?;
+        self.units.presets = crate::knowledge::units::presets_from_defaults(&defaults.text)
             .map_err(|e| anyhow!("{}: {e}", defaults.rel))?
             .into_iter()
             .map(|r| r.to_vec())
@@ -1478,14 +1455,14 @@ impl Builder<'_> {
             .presets
             .sort_by_key(|r| (r[0].clone(), r[1].parse::<u32>().unwrap_or(u32::MAX)));
 
-        let src = self.source(PLATFORM_DIR, "units-directives.tsv")?;
+        let src = self.platform(&self.target.sources.unit_directives.clone())?;
         let mut seen = HashSet::new();
         let mut directives = Vec::new();
         src.rows(
             &[
                 "directive",
                 "section",
-                "status_in_258",
+                self.target.sources.unit_directives_status_column.as_str(),
                 "replacement",
                 "systemd_version",
                 "fact",
@@ -1504,24 +1481,42 @@ impl Builder<'_> {
         self.units.directives = directives;
 
         let mut replacements = Vec::new();
-        for (unit, kind, replacement, reason, source) in REPLACEMENTS {
+        let replacements_src = self.own(&self.target.sources.unit_replacements.clone())?;
+        let facts = self.target.facts();
+        let mut rows: Vec<[String; 5]> = Vec::new();
+        replacements_src.rows(
+            &["unit", "kind", "replacement", "reason", "source"],
+            |_, f| {
+                rows.push([
+                    nonempty("unit", f[0])?.to_string(),
+                    f[1].to_string(),
+                    f[2].to_string(),
+                    // Reasons name the target through placeholders ({target}).
+                    facts.fill(nonempty("reason", f[3])?),
+                    f[4].to_string(),
+                ]);
+                Ok(())
+            },
+        )?;
+        for [unit, kind, replacement, reason, source] in &rows {
+            let (unit, kind, replacement) = (unit.as_str(), kind.as_str(), replacement.as_str());
             let k = ReplacementKind::parse(kind)
                 .ok_or_else(|| anyhow!("unit replacement {unit}: unknown kind `{kind}`"))?;
             match k {
                 ReplacementKind::Replaced
                 | ReplacementKind::Removed
                 | ReplacementKind::Obsolete
-                    if names.contains(*unit) =>
+                    if names.contains(unit) =>
                 {
                     bail!("unit replacement {unit} ({kind}): the unit tables list {unit}")
                 }
                 ReplacementKind::Replaced => {
-                    if !names.contains(*replacement) {
+                    if !names.contains(replacement) {
                         bail!("unit replacement {unit}: {replacement} is not in the unit tables");
                     }
                 }
                 ReplacementKind::Shipped => {
-                    if *replacement != *unit && !names.contains(*replacement) {
+                    if replacement != unit && !names.contains(replacement) {
                         bail!("unit replacement {unit}: {replacement} is not in the unit tables");
                     }
                 }
@@ -1551,8 +1546,8 @@ impl Builder<'_> {
     /// the sources cover) the shipped package whose explicit `Provides:` names it (`zlib` is
     /// zlib-ng-compat); entries nothing answers are counted, not written.
     fn profiles(&mut self) -> Result<()> {
-        let defaults = self.source(PACK_ID, "defaults.md")?;
-        let images = super::profiles::images_from_defaults(&defaults.text)
+        let defaults = self.distro("defaults.md")?;
+        let images = crate::knowledge::profiles::images_from_defaults(&defaults.text)
             .map_err(|e| anyhow!("{}: {e}", defaults.rel))?;
         let channel: HashMap<&str, u8> = self
             .packages
@@ -1563,7 +1558,7 @@ impl Builder<'_> {
             if self.package_names.contains(name) {
                 return Some(name.to_string());
             }
-            if arch != "*" && arch != PROVIDES_ARCH {
+            if arch != "*" && arch != self.target.sources.provides_arch {
                 return None;
             }
             self.capabilities
@@ -1574,7 +1569,7 @@ impl Builder<'_> {
                 .min()
                 .map(|(_, p)| p.clone())
         };
-        let rows = super::profiles::pack_rows(&images, &resolve);
+        let rows = crate::knowledge::profiles::pack_rows(&images, &resolve);
         self.summary.profiles = images.descriptions.len();
         self.summary.profile_rows = rows.rows.len();
         self.summary.profile_entries_unresolved = rows.unresolved;
@@ -1608,8 +1603,8 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::super::names::glob_prefix;
     use super::*;
+    use crate::knowledge::names::glob_prefix;
 
     #[test]
     fn real_file_names_map_to_sonames() {

@@ -8,8 +8,8 @@
 //! that path is carried over and loaded in turn; otherwise an Azure Linux package may provide
 //! it. Nothing is executed.
 
-use super::Context;
-use super::launch_env::LaunchEnv;
+use crate::checks::Context;
+use crate::checks::launch_env::LaunchEnv;
 use crate::inventory::{Object, ObjectId, parent_dir};
 use crate::knowledge::Provider;
 use std::collections::{HashMap, HashSet, VecDeque};

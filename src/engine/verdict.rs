@@ -1,36 +1,10 @@
 //! From findings to one verdict per judged object, with dependency breaks attributed.
 
 use super::loader::{Closure, Resolution};
-use super::{Context, scripts};
-use crate::findings::{Code, Finding, Severity};
+use crate::checks::Context;
+use crate::findings::{Code, Finding, Severity, Verdict};
 use crate::inventory::ObjectId;
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
-
-/// What happens to one binary or script on the target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Verdict {
-    /// Runs as it is.
-    Ok,
-    /// Runs once the named Azure Linux packages are installed.
-    NeedsPackages,
-    /// Cannot be decided from the tree alone (e.g. a bundled library off the search path).
-    Unknown,
-    /// Will not run.
-    Breaks,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Ok => "ok",
-            Verdict::NeedsPackages => "needs-packages",
-            Verdict::Unknown => "unknown",
-            Verdict::Breaks => "breaks",
-        }
-    }
-}
 
 /// The judgement of one object.
 #[derive(Clone, Debug)]
@@ -43,6 +17,37 @@ pub struct Judged {
     pub libraries: Vec<ObjectId>,
     /// Roots that load it (for bundled libraries).
     pub loaded_by: Vec<ObjectId>,
+}
+
+/// A dependency break that verdict folding found: the finding is the `elf-dependencies`
+/// check's (`checks/elf_dependencies.rs`).
+#[derive(Clone, Debug)]
+pub enum Attribution {
+    /// `root` loads the bundled `library`, which breaks for `causes` (`code subject`).
+    Bundled {
+        root: ObjectId,
+        library: ObjectId,
+        causes: Vec<String>,
+    },
+    /// `holder` needs `soname`, which is in the tree only off its search path (`found_at`), and
+    /// every such copy breaks; `needed_by` is the library of the chain that needs it, when it is
+    /// not the holder.
+    OffPath {
+        holder: ObjectId,
+        library: String,
+        soname: String,
+        found_at: Vec<String>,
+        needed_by: Option<ObjectId>,
+    },
+}
+
+/// What the script checks say about one script (see [`judge`]).
+#[derive(Default)]
+pub struct ScriptJudgement {
+    pub findings: Vec<Finding>,
+    pub packages: BTreeSet<String>,
+    /// The carried-over interpreter it runs through.
+    pub interpreter: Option<ObjectId>,
 }
 
 fn own_verdict(findings: &[&Finding], needs_packages: bool) -> Verdict {
@@ -64,15 +69,17 @@ fn own_verdict(findings: &[&Finding], needs_packages: bool) -> Verdict {
     }
 }
 
-/// Judge ELF objects and scripts; returns the judgements (sorted by path) and extra findings
-/// (dependency and interpreter attributions).
+/// Judge ELF objects and scripts (`script` runs the script checks on one script, given the
+/// judgements so far); returns the judgements (sorted by path), the dependency breaks found,
+/// and the scripts' findings.
 pub fn judge(
     ctx: &Context,
     elf_ids: &[ObjectId],
     closures: &[Closure],
     script_ids: &[ObjectId],
     findings: &[Finding],
-) -> (Vec<Judged>, Vec<Finding>) {
+    script: &dyn Fn(ObjectId, &HashMap<ObjectId, Judged>) -> ScriptJudgement,
+) -> (Vec<Judged>, Vec<Attribution>, Vec<Finding>) {
     let inv = ctx.inv;
     let mut by_path: HashMap<&str, Vec<&Finding>> = HashMap::new();
     for f in findings.iter() {
@@ -106,6 +113,7 @@ pub fn judge(
             },
         );
     }
+    let mut attributions = Vec::new();
     let mut extra = Vec::new();
     // Roots take on what their bundled libraries need and how they fare.
     for c in closures {
@@ -133,21 +141,11 @@ pub fn judge(
                                 .collect()
                         })
                         .unwrap_or_default();
-                    let causes: Vec<String> = causes.into_iter().collect();
-                    extra.push(
-                        Finding::new(Code::ElfDependencyBreaks, &inv.objects[c.root].path)
-                            .subject(lib_path)
-                            .message(format!(
-                                "loads bundled library {lib_path}, which would break"
-                            ))
-                            .why(format!(
-                                "a program fails to start when a library it loads fails: {}",
-                                causes.join("; ")
-                            ))
-                            .fix(format!("fix the findings of {lib_path}"))
-                            .evidence("library", lib_path)
-                            .evidence("causes", causes.join("; ")),
-                    );
+                    attributions.push(Attribution::Bundled {
+                        root: c.root,
+                        library: lib,
+                        causes: causes.into_iter().collect(),
+                    });
                     verdict = Verdict::Breaks;
                 }
                 v => verdict = verdict.max(v),
@@ -169,17 +167,17 @@ pub fn judge(
             }
         }
     }
-    off_path_breaks(ctx, closures, &mut judged, &mut extra);
+    off_path_breaks(ctx, closures, &mut judged, &mut attributions);
     // Scripts, now that their bundled interpreters are judged.
     for &id in script_ids {
-        let r = scripts::check(ctx, id, &judged);
+        let r = script(id, &judged);
         // With the findings other checks made on the script (a venv it runs that breaks).
         let mut refs: Vec<&Finding> = r.findings.iter().collect();
         if let Some(other) = by_path.get(inv.objects[id].path.as_str()) {
             refs.extend(other.iter().copied());
         }
         let mut verdict = own_verdict(&refs, !r.packages.is_empty());
-        if let Some(i) = r.interpreter_object.and_then(|i| judged.get(&i))
+        if let Some(i) = r.interpreter.and_then(|i| judged.get(&i))
             && i.verdict == Verdict::Unknown
         {
             verdict = verdict.max(Verdict::Unknown);
@@ -190,7 +188,7 @@ pub fn judge(
                 id,
                 verdict,
                 packages: r.packages,
-                libraries: r.interpreter_object.into_iter().collect(),
+                libraries: r.interpreter.into_iter().collect(),
                 loaded_by: Vec::new(),
             },
         );
@@ -202,7 +200,7 @@ pub fn judge(
         j.loaded_by.dedup();
     }
     out.sort_by(|a, b| inv.objects[a.id].path.cmp(&inv.objects[b.id].path));
-    (out, extra)
+    (out, attributions, extra)
 }
 
 /// A needed library that is in the tree only off the search path leaves a program `unknown`
@@ -213,7 +211,7 @@ fn off_path_breaks(
     ctx: &Context,
     closures: &[Closure],
     judged: &mut HashMap<ObjectId, Judged>,
-    extra: &mut Vec<Finding>,
+    attributions: &mut Vec<Attribution>,
 ) {
     let inv = ctx.inv;
     let mut done: BTreeSet<(ObjectId, ObjectId, String)> = BTreeSet::new();
@@ -245,25 +243,13 @@ fn off_path_breaks(
                     if !done.insert((holder, copies[0].0, e.soname.clone())) {
                         continue;
                     }
-                    let mut f = Finding::new(Code::ElfDependencyBreaks, &inv.objects[holder].path)
-                        .subject(lib_path)
-                        .message(format!(
-                            "needs {}, which is in the tree only off its library search path ({}), and that copy would break",
-                            e.soname,
-                            paths.join(", ")
-                        ))
-                        .why(format!(
-                            "{} is found only if something sets LD_LIBRARY_PATH; without it the loader fails, and with it the library it finds fails: either way the program cannot start",
-                            e.soname
-                        ))
-                        .fix(format!("fix the findings of {lib_path}, then put its directory on the search path (-Wl,-rpath,'$ORIGIN/<dir>')"))
-                        .evidence("library", lib_path)
-                        .evidence("soname", &e.soname)
-                        .evidence("found_at", paths.join(","));
-                    if holder != e.requester {
-                        f = f.evidence("needed_by", &inv.objects[e.requester].path);
-                    }
-                    extra.push(f);
+                    attributions.push(Attribution::OffPath {
+                        holder,
+                        library: lib_path.to_string(),
+                        soname: e.soname.clone(),
+                        found_at: paths.iter().map(|p| p.to_string()).collect(),
+                        needed_by: (holder != e.requester).then_some(e.requester),
+                    });
                     if let Some(j) = judged.get_mut(&holder)
                         && j.verdict != Verdict::Breaks
                     {

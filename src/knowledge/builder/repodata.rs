@@ -18,11 +18,12 @@
 //! The output is deterministic and lints clean; optional tables (debian-map, overlays, units)
 //! are not written.
 
-use super::evr::evr_cmp;
-use super::format::{self, Manifest};
-use super::names::normalize_path;
+use super::build;
 use super::sha256::sha256_hex;
-use super::{Channel, build};
+use crate::knowledge::Channel;
+use crate::knowledge::evr::evr_cmp;
+use crate::knowledge::format::{self, Manifest};
+use crate::knowledge::names::normalize_path;
 use anyhow::{Context, Result, anyhow, bail};
 use quick_xml::events::Event;
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,12 +36,52 @@ pub const NODE_SOURCE: &str = "repodata";
 pub const M_PROVIDES: &str = "rpm-provides";
 pub const M_FILELISTS: &str = "filelists";
 
-/// What the pack is called.
+/// What the pack is called, and the layout of the distribution its repositories are of.
 #[derive(Clone, Debug)]
 pub struct ImportOptions {
     pub id: String,
     pub name: String,
     pub version: String,
+    pub like: Layout,
+}
+
+impl ImportOptions {
+    /// A pack named `id` of repositories of `pack`'s distribution (usually the built-in target):
+    /// its name, version and layout.
+    pub fn like(id: &str, pack: &crate::knowledge::Pack) -> ImportOptions {
+        ImportOptions {
+            id: id.to_string(),
+            name: pack.name.clone(),
+            version: pack.version.clone(),
+            like: Layout::of(pack),
+        }
+    }
+}
+
+/// What repository metadata does not say about a distribution: arches with a runtime, baseline
+/// packages, the loader's trusted directories and path per arch, and the target facts messages
+/// cite. Taken from a pack built from a target manifest.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    pub arches: Vec<String>,
+    pub baseline_packages: Vec<String>,
+    pub default_search_dirs: BTreeMap<String, Vec<String>>,
+    pub dynamic_loaders: BTreeMap<String, String>,
+    pub command_path: Vec<String>,
+    pub target: crate::knowledge::format::TargetFacts,
+}
+
+impl Layout {
+    pub fn of(pack: &crate::knowledge::Pack) -> Layout {
+        Layout {
+            arches: pack.arches.clone(),
+            baseline_packages: pack.baseline_packages.clone(),
+            default_search_dirs: pack.default_search_dirs.clone(),
+            dynamic_loaders: pack.dynamic_loaders.clone(),
+            command_path: pack.command_path.clone(),
+            target: pack.target.clone(),
+        }
+    }
 }
 
 /// One repository to read: a directory with `repodata/repomd.xml`, the `repodata` directory, or
@@ -635,9 +676,11 @@ pub fn import(repos: &[RepoSpec], out: &Path, opts: &ImportOptions) -> Result<Im
         repositories: repos.len(),
         ..Default::default()
     };
-    let loaders: BTreeSet<String> = build::DYNAMIC_LOADERS
-        .iter()
-        .map(|(_, p, _)| normalize_path(p))
+    let loaders: BTreeSet<String> = opts
+        .like
+        .dynamic_loaders
+        .values()
+        .map(|p| normalize_path(p))
         .collect();
     let mut provenance = BTreeMap::new();
     let mut all = Vec::new();
@@ -649,7 +692,7 @@ pub fn import(repos: &[RepoSpec], out: &Path, opts: &ImportOptions) -> Result<Im
     // One package per name: 64-bit or noarch only; highest EVR, then best channel, then arch.
     let mut chosen: BTreeMap<String, RepoPackage> = BTreeMap::new();
     for p in all {
-        if !(build::ARCHES.contains(&p.arch.as_str()) || p.arch == "noarch") {
+        if !(opts.like.arches.contains(&p.arch) || p.arch == "noarch") {
             s.skipped_arch += 1;
             continue;
         }
@@ -773,13 +816,18 @@ pub fn import(repos: &[RepoSpec], out: &Path, opts: &ImportOptions) -> Result<Im
     }
     packages.sort();
     let names: BTreeSet<&str> = packages.iter().map(|r| r[0].as_str()).collect();
-    let arches: Vec<String> = build::ARCHES
+    let arches: Vec<String> = opts
+        .like
+        .arches
         .iter()
-        .filter(|a| arches.contains(**a))
-        .map(|a| a.to_string())
+        .filter(|a| arches.contains(a.as_str()))
+        .cloned()
         .collect();
     if arches.is_empty() {
-        bail!("no x86_64 or aarch64 packages in the repositories");
+        bail!(
+            "no {} packages in the repositories",
+            opts.like.arches.join(" or ")
+        );
     }
     // Version nodes of sonames nobody provides as such cannot be looked up; drop them.
     let provided: BTreeSet<&str> = sonames.iter().map(|(s, _)| s.as_str()).collect();
@@ -819,21 +867,34 @@ pub fn import(repos: &[RepoSpec], out: &Path, opts: &ImportOptions) -> Result<Im
         .iter()
         .map(|(k, v)| (k.to_string(), *v as u64))
         .collect();
-    m.baseline_packages = build::BASELINE_PACKAGES
+    m.baseline_packages = opts
+        .like
+        .baseline_packages
         .iter()
-        .filter(|b| names.contains(**b))
-        .map(|b| b.to_string())
+        .filter(|b| names.contains(b.as_str()))
+        .cloned()
         .collect();
-    m.default_search_dirs = build::DEFAULT_SEARCH_DIRS
+    m.default_search_dirs = opts
+        .like
+        .default_search_dirs
         .iter()
-        .filter(|(a, _)| arches.iter().any(|x| x == a))
-        .map(|(a, d)| (a.to_string(), d.iter().map(|x| x.to_string()).collect()))
+        .filter(|(a, _)| arches.contains(a))
+        .map(|(a, d)| (a.clone(), d.clone()))
         .collect();
-    m.dynamic_loaders = build::DYNAMIC_LOADERS
+    m.dynamic_loaders = opts
+        .like
+        .dynamic_loaders
         .iter()
-        .filter(|(a, _, _)| arches.iter().any(|x| x == a))
-        .map(|(a, p, _)| (a.to_string(), p.to_string()))
+        .filter(|(a, _)| arches.contains(a))
+        .map(|(a, p)| (a.clone(), p.clone()))
         .collect();
+    m.command_path = opts.like.command_path.clone();
+    m.target = crate::knowledge::format::TargetFacts {
+        name: opts.name.clone(),
+        version: opts.version.clone(),
+        pretty_name: format!("{} {}", opts.name, opts.version),
+        ..opts.like.target.clone()
+    };
     m.version_node_sources.insert(
         NODE_SOURCE.into(),
         "rpm's automatic provides `soname(NODE)(64bit)` in the repositories' primary.xml".into(),

@@ -1,0 +1,90 @@
+//! The report's model types for packages, signing keys and units (the rows the checks fill
+//! in and the renderers show); [`super::Report`] holds them. Verdicts and findings are in
+//! `crate::findings`.
+
+use crate::findings::{Code, Verdict};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// An Azure Linux package that a source package becomes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzlPackage {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evr: Option<String>,
+    pub channel: String,
+}
+
+/// One installed package (or `.rpm` file in the tree) as the report shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageReport {
+    pub name: String,
+    pub evr: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
+    /// `rpm`, `dpkg` or `rpm-file`.
+    pub manager: String,
+    /// `distro` or `third-party`.
+    pub origin: String,
+    /// Where it was read (database or `.rpm` file).
+    pub location: String,
+    /// `shipped`, `provided-by`, `obsoleted-by`, `sdk-only`, `not-published`, `not-shipped`,
+    /// `replaced-by-package-manager` (the source's own package machinery: apt, dpkg, yum,
+    /// subscription tools) (distro packages), or `carried` (third-party packages: they move
+    /// with the workload).
+    pub fate: String,
+    /// The Azure Linux packages it becomes (or that its requirements need), best first.
+    pub azl_packages: Vec<AzlPackage>,
+    /// How the fate was decided: `same-name`, `provides`, `obsoletes`, `host-content`,
+    /// `debian-map`, `own-provides` / `own-files` (an rpm package's own Provides or files),
+    /// `package-role`, `rename` (knowledge/source-distros/package-fates.tsv), `none`.
+    pub basis: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<String>,
+    pub reason: String,
+    /// Moving files or packages that need it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needed_by: Vec<String>,
+    /// Codes of the findings about it.
+    pub findings: Vec<Code>,
+}
+
+/// An OpenPGP key imported into the rpm database (`gpg-pubkey` entries): not a package.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SigningKey {
+    /// The key id (the entry's VERSION: the low 32 bits of the key id, hex).
+    pub key_id: String,
+    /// The key's creation time (the entry's RELEASE, hex seconds since 1970).
+    pub created: String,
+    /// The key's user id, as rpm records it (`gpg(CentOS-7 Key ...)`).
+    pub summary: String,
+    /// The database it was read from.
+    pub location: String,
+}
+
+/// One unit (or SysV script, or rc.local) as the report shows it.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct UnitReport {
+    /// `foo.service`; for a SysV script the unit the generator makes of it.
+    pub unit: String,
+    /// The file the unit comes from (the init script for SysV units).
+    pub path: String,
+    /// `system` or `user`.
+    pub scope: String,
+    /// `workload`, `third-party` or `distro`.
+    pub origin: String,
+    pub enabled: bool,
+    pub masked: bool,
+    pub verdict: Verdict,
+    /// Codes of the findings about this unit (its files, its programs, its dependencies).
+    pub findings: Vec<Code>,
+    /// Azure Linux packages its programs need.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub packages: BTreeSet<String>,
+    /// The migrated unit as a unified diff (`a/<path>`, `b/<path>`), when a finding is fixable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+    /// Migrated files and drafts (target path, content) for [`crate::checks::units::write_fixes`].
+    #[serde(skip)]
+    pub migrated: Vec<(String, String)>,
+}
