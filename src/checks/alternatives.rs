@@ -184,3 +184,91 @@ fn platform_of(m: &Member) -> String {
         (None, _) => "musl libc".to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{Elf, scan, with_code};
+    use crate::findings::Code;
+    use crate::source::MemorySource;
+
+    const AARCH64: u16 = 183;
+
+    #[test]
+    fn other_platforms_beside_the_targets_build_are_not_judged() {
+        let pb = "/app/node_modules/foo/prebuilds";
+        let glibc = Elf::lib("foo.node").needs("libc.so.6").bytes();
+        let musl = Elf::lib("foo.node").needs("libc.musl-x86_64.so.1").bytes();
+        let arm64 = Elf::lib("foo.node")
+            .machine(AARCH64)
+            .needs("libc.so.6")
+            .bytes();
+        let src = MemorySource::new()
+            .file(
+                &format!("{pb}/linux-x64/node.napi.glibc.node"),
+                &glibc,
+                0o644,
+            )
+            .file(&format!("{pb}/linux-x64/node.napi.musl.node"), &musl, 0o644)
+            .file(
+                &format!("{pb}/linux-arm64/node.napi.armv8.node"),
+                &arm64,
+                0o644,
+            )
+            // A prebuild whose name says nothing of its C library, beside the package's own
+            // build (which node-gyp-build prefers): its musl content makes it an alternative.
+            .file(
+                "/app/node_modules/bar/build/Release/bar.node",
+                &glibc,
+                0o644,
+            )
+            .file(
+                "/app/node_modules/bar/prebuilds/linux-x64/node.napi.node",
+                &musl,
+                0o644,
+            )
+            // Only the musl build of a platform package: a real break.
+            .file(
+                "/alpine/node_modules/@x/y-linux-x64-musl/y.node",
+                &musl,
+                0o644,
+            );
+        let r = scan(&src);
+        let paths = |c: Code| -> Vec<String> {
+            let mut v: Vec<String> = with_code(&r, c).iter().map(|f| f.path.clone()).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            paths(Code::RuntimeBuildNotUsed),
+            [
+                "/app/node_modules/bar/prebuilds/linux-x64/node.napi.node".to_string(),
+                format!("{pb}/linux-arm64/node.napi.armv8.node"),
+                format!("{pb}/linux-x64/node.napi.musl.node"),
+            ]
+        );
+        assert_eq!(
+            paths(Code::RuntimeBuildOtherPlatformOnly),
+            ["/alpine/node_modules/@x/y-linux-x64-musl/y.node"]
+        );
+        // The only missing library is the musl libc of the build that is really used.
+        assert_eq!(
+            paths(Code::ElfLibraryMissing),
+            ["/alpine/node_modules/@x/y-linux-x64-musl/y.node"]
+        );
+        let judged: Vec<&str> = r.binaries.iter().map(|b| b.path.as_str()).collect();
+        assert!(
+            !judged
+                .iter()
+                .any(|p| p.contains("musl.node") || p.contains("arm64"))
+        );
+        let f = with_code(&r, Code::RuntimeBuildNotUsed)
+            .into_iter()
+            .find(|f| f.path.ends_with("armv8.node"))
+            .unwrap();
+        assert_eq!(
+            f.evidence["used_build"],
+            format!("{pb}/linux-x64/node.napi.glibc.node")
+        );
+        assert_eq!(f.evidence["target_platform"], "linux x86_64 glibc");
+    }
+}
