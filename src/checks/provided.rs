@@ -55,7 +55,8 @@ pub(crate) fn package_findings(
     let channel = pkg.map(|p| p.channel);
     let sdk = matches!(channel, Some(Channel::Sdk | Channel::SdkException));
     let weak = weak(best);
-    let install = t.install(&[p]);
+    // `dnf install P`, or on an image without a package manager the build step that adds P.
+    let install = pack.install_step(&[p]);
     let with = |f: Finding| {
         let f = f
             .evidence("package", p)

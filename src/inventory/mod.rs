@@ -10,6 +10,7 @@ pub mod java;
 pub mod ld_so_conf;
 pub mod names;
 pub mod node;
+pub mod openpgp;
 pub mod os_release;
 pub mod ownership;
 pub mod packages;
