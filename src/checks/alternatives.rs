@@ -261,6 +261,28 @@ mod tests {
                 .iter()
                 .any(|p| p.contains("musl.node") || p.contains("arm64"))
         );
+        // More arm64 prebuilds than x86_64 ones do not make the workload arm64: the objects
+        // whose path names no platform (the package's own build here) decide.
+        let mut arm = MemorySource::new().file(
+            "/app/node_modules/bar/build/Release/bar.node",
+            &glibc,
+            0o644,
+        );
+        for pkg in ["foo", "baz"] {
+            let d = format!("/app/node_modules/{pkg}/prebuilds");
+            arm = arm
+                .file(&format!("{d}/linux-x64/node.napi.node"), &glibc, 0o644)
+                .file(&format!("{d}/linux-arm64/node.napi.node"), &arm64, 0o644)
+                .file(&format!("{d}/android-arm64/node.napi.node"), &arm64, 0o644);
+        }
+        let ra = scan(&arm);
+        let mut unused: Vec<&str> = with_code(&ra, Code::RuntimeBuildNotUsed)
+            .iter()
+            .map(|f| f.path.as_str())
+            .collect();
+        unused.sort();
+        assert_eq!(unused.len(), 4, "{unused:?}");
+        assert!(unused.iter().all(|p| p.contains("arm64")), "{unused:?}");
         let f = with_code(&r, Code::RuntimeBuildNotUsed)
             .into_iter()
             .find(|f| f.path.ends_with("armv8.node"))

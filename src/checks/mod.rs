@@ -77,6 +77,9 @@ impl<'a> Context<'a> {
     pub fn new(inv: &'a Inventory, pack: &'a Pack, ld_so_conf_dirs: Vec<String>) -> Self {
         let mut by_name: HashMap<String, Vec<ObjectId>> = HashMap::new();
         let mut arches: BTreeMap<&str, usize> = BTreeMap::new();
+        // Builds whose path names a platform (prebuilds for every platform) do not say what
+        // the workload runs on; the other objects do, when there are any.
+        let mut untagged: BTreeMap<&str, usize> = BTreeMap::new();
         for (id, o) in inv.objects.iter().enumerate() {
             let Some(e) = o.elf() else { continue };
             if !o.carried_over() {
@@ -84,6 +87,11 @@ impl<'a> Context<'a> {
             }
             if let Some(a) = e.azl_arch() {
                 *arches.entry(a).or_default() += 1;
+                if crate::inventory::platform_variant::tag(&o.path)
+                    .is_none_or(|t| t.platform.is_none())
+                {
+                    *untagged.entry(a).or_default() += 1;
+                }
             }
             if e.elf_type == ElfType::Dyn {
                 let mut names: Vec<&str> = vec![crate::inventory::file_name(&o.path)];
@@ -97,6 +105,9 @@ impl<'a> Context<'a> {
                     by_name.entry(n.to_string()).or_default().push(id);
                 }
             }
+        }
+        if !untagged.is_empty() {
+            arches = untagged;
         }
         let arch = arches
             .iter()
