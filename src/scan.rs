@@ -5,7 +5,7 @@ use crate::engine;
 use crate::inventory::exclude::Exclusions;
 use crate::inventory::ownership::{self, Origin};
 use crate::inventory::walk::{self, Progress};
-use crate::inventory::{ld_so_conf, os_release, packages};
+use crate::inventory::{Inventory, ld_so_conf, os_release, packages};
 use crate::knowledge::Pack;
 use crate::report::{self, Report};
 use crate::source::{DirSource, Source};
@@ -30,8 +30,19 @@ pub enum ScanError {
     Root { path: String, error: std::io::Error },
 }
 
-/// Scan a directory root against a knowledge pack.
+/// Scan a directory root against a knowledge pack: [`collect`] the inventory, then [`judge`]
+/// it. `analyze` of saved facts runs the same [`judge`] (`crate::facts`).
 pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<Report, ScanError> {
+    let (source, inv, db) = collect(opts, progress)?;
+    Ok(judge(&source, &display_root(source.root()), inv, db, pack))
+}
+
+/// The pack-free half of a scan: the confined source, the walk's inventory and the package
+/// database rows (with the `.rpm` files the walk found). Nothing here is judged.
+pub fn collect(
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+) -> Result<(DirSource, Inventory, packages::PackageDb), ScanError> {
     let root_error = |e| ScanError::Root {
         path: opts.root.display().to_string(),
         error: e,
@@ -41,17 +52,12 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     if let Err(e) = source.read_dir(Path::new("/")) {
         return Err(root_error(e));
     }
-    Ok(scan_source(
-        &source,
-        &display_root(source.root()),
-        &opts.exclude,
-        pack,
-        progress,
-    ))
+    let (inv, db) = collect_source(&source, &opts.exclude, progress);
+    Ok((source, inv, db))
 }
 
 /// Scan any [`Source`] (shown as `root` in the report) against a knowledge pack: the walk,
-/// packages, ownership, units, the checks and the report.
+/// packages, ownership, units, the checks and the report ([`collect_source`] then [`judge`]).
 pub fn scan_source(
     source: &dyn Source,
     root: &str,
@@ -59,11 +65,35 @@ pub fn scan_source(
     pack: &Pack,
     progress: &dyn Progress,
 ) -> Report {
+    let (inv, db) = collect_source(source, exclude, progress);
+    judge(source, root, inv, db, pack)
+}
+
+/// The pack-free half of a scan of any [`Source`]: the walk's inventory and the package
+/// database rows, with the `.rpm` files the walk found.
+pub fn collect_source(
+    source: &dyn Source,
+    exclude: &Exclusions,
+    progress: &dyn Progress,
+) -> (Inventory, packages::PackageDb) {
     let mut inv = walk::walk_excluding(source, progress, exclude);
     // Installed packages, plus the .rpm files the walk found (installers that would run).
     let mut db = packages::read_installed(source);
     db.packages.append(&mut std::mem::take(&mut inv.rpm_files));
     inv.diagnostics.append(&mut db.diagnostics);
+    (inv, db)
+}
+
+/// The judging half of a scan: ownership, os-release, ld.so.conf, units, launch environments
+/// (read through `source`, after the walk), the checks, the report. `root` is the scanned
+/// root as the report shows it.
+pub fn judge(
+    source: &dyn Source,
+    root: &str,
+    mut inv: Inventory,
+    db: packages::PackageDb,
+    pack: &Pack,
+) -> Report {
     let is_debian_name = |n: &str| matches!(pack.debian_mapping(n), Ok(Some(_)));
     let origins: Vec<Origin> = db
         .packages
@@ -94,7 +124,7 @@ pub fn scan_source(
     let outcome = engine::run(&ctx);
     let pkgs = engine::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
     let (units, unit_findings, unit_diags) =
-        checks::units::check_loaded(&ctx, source, &outcome.judged, &own, &units);
+        engine::units::check_loaded(&ctx, source, &outcome.judged, &own, &units);
     let mut report = report::build(root, &inv, pack, outcome, own.managers.clone());
     report::attach_packages(&mut report, pkgs, &own.managers);
     report::attach_units(&mut report, units, unit_findings, unit_diags);
@@ -104,6 +134,6 @@ pub fn scan_source(
 }
 
 /// The scanned root as the report shows it (bytes kept, see `inventory::names`).
-fn display_root(p: &Path) -> String {
+pub fn display_root(p: &Path) -> String {
     crate::inventory::names::from_os(p.as_os_str())
 }

@@ -13,14 +13,14 @@ use object::elf;
 use object::read::ReadRef;
 use object::read::elf::{Dyn as _, FileHeader, ProgramHeader as _, SectionHeader as _};
 use object::{Endianness, ReadCache};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::cell::OnceCell;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::os::unix::fs::FileExt;
 
 /// ELF class.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ElfClass {
     #[serde(rename = "ELF32")]
     Elf32,
@@ -29,7 +29,7 @@ pub enum ElfClass {
 }
 
 /// ELF object type (e_type).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ElfType {
     /// ET_EXEC
@@ -44,7 +44,7 @@ pub enum ElfType {
 }
 
 /// A needed library with the version nodes required from it (DT_VERNEED).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VersionNeed {
     /// The library file name as recorded (normally the soname).
     pub file: String,
@@ -53,7 +53,7 @@ pub struct VersionNeed {
 }
 
 /// What the dynamic loader would need to know about one ELF file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ElfInfo {
     pub class: ElfClass,
     pub big_endian: bool,
@@ -67,7 +67,7 @@ pub struct ElfInfo {
     /// DT_NEEDED, in order (at most [`MAX_NEEDED`]).
     pub needed: Vec<String>,
     /// DT_NEEDED entries beyond [`MAX_NEEDED`], not read (the walk makes it a diagnostic).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub needed_dropped: usize,
     /// DT_RPATH (raw, colon-separated), if present.
     pub rpath: Option<String>,
