@@ -144,6 +144,13 @@ fn judge_any(
     inv.os_release = os_release::read_with_diagnostics(source, &mut diags);
     let ld_dirs = ld_so_conf::read(source, &own, &mut diags);
     inv.diagnostics.extend(diags);
+    // Language runtimes: what the walk noted by name, read now that ownership is known.
+    let mut python = crate::inventory::python::collect_for(source, &inv, &own, pack);
+    let mut node = crate::inventory::node::collect(source, &inv, &own);
+    let mut java = crate::inventory::java::collect(source, &inv, &own);
+    inv.diagnostics.append(&mut python.diagnostics);
+    inv.diagnostics.append(&mut node.diagnostics);
+    inv.diagnostics.append(&mut java.diagnostics);
     inv.diagnostics.sort();
     inv.diagnostics.dedup();
     let units = crate::inventory::systemd::load(source, &inv);
@@ -152,6 +159,10 @@ fn judge_any(
     if let Some(img) = image {
         checks::image_config::add_launch_env(&mut ctx, &img.config);
     }
+    ctx.python = python;
+    ctx.node = node;
+    ctx.java = java;
+    ctx.java.homes = checks::java::java_homes(&inv, source, &units);
     let outcome = engine::run(&ctx);
     let pkgs = engine::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
     let (units, mut unit_findings, unit_diags) =

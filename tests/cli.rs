@@ -248,3 +248,48 @@ fn predicates_contains(s: &'static str) -> impl predicates::Predicate<[u8]> {
     use predicates::prelude::*;
     predicate::str::contains(s).from_utf8()
 }
+
+/// `azl-compat explain | head -1` and the like: when the reader of standard output goes away,
+/// every command stops writing quietly (no panic, no message) and keeps its own exit status,
+/// as other Unix tools do. Standard output here is a pipe whose reading end is closed before
+/// the command starts, so its first write fails with EPIPE.
+#[test]
+fn closed_stdout_pipe_ends_output_quietly() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report-apptree.json");
+    let empty = tempfile::tempdir().expect("tempdir");
+    let fixture = fixture.to_str().unwrap();
+    let root = empty.path().to_str().unwrap();
+    let cases: Vec<(Vec<&str>, i32)> = vec![
+        (vec!["explain"], 0),
+        (vec!["explain", "elf-library-missing"], 0),
+        (vec!["explain", "sdk"], 0),
+        (vec!["knowledge", "info"], 0),
+        (vec!["knowledge", "lint"], 0),
+        (vec!["which", "libssl.so.3"], 0),
+        (vec!["which", "libssl.so.3", "--format", "json"], 0),
+        (vec!["report", fixture], 1),
+        (vec!["report", fixture, "--format", "html"], 1),
+        (vec!["scan", root, "--quiet"], 0),
+        (vec!["scan", root, "--quiet", "--format", "json"], 0),
+    ];
+    for (args, want) in cases {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_azl-compat"))
+            .args(&args)
+            .stdout(writer)
+            .output()
+            .expect("run azl-compat");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(want),
+            "azl-compat {args:?} with a closed stdout: {:?}\n{stderr}",
+            out.status
+        );
+        assert!(
+            stderr.is_empty(),
+            "azl-compat {args:?} said something on a closed stdout:\n{stderr}"
+        );
+    }
+}

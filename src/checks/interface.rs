@@ -25,17 +25,21 @@ pub enum Area {
     Units,
     /// Host configuration: crypto, security modules, package sources, services, networking.
     Host,
+    /// Language runtimes: Python, Node.js, Perl, Ruby and Java workloads against the target's
+    /// interpreters, and builds for other platforms.
+    Runtimes,
     /// Anything else.
     Other,
 }
 
 impl Area {
-    pub const ALL: [Area; 6] = [
+    pub const ALL: [Area; 7] = [
         Area::Binaries,
         Area::Scripts,
         Area::Packages,
         Area::Units,
         Area::Host,
+        Area::Runtimes,
         Area::Other,
     ];
 
@@ -51,6 +55,7 @@ impl Area {
             Area::Packages => "packages",
             Area::Units => "units",
             Area::Host => "host",
+            Area::Runtimes => "runtimes",
             Area::Other => "other",
         }
     }
@@ -79,6 +84,9 @@ pub enum Needs {
     Host,
     /// Once per scanned container image, with its config ([`Input::Image`]).
     Image,
+    /// Once per scan, with the context: the language runtimes' inventories and the builds for
+    /// other platforms ([`Input::Workload`]).
+    Workload,
 }
 
 /// A check's declaration: the registry, `explain` and the readiness areas read it.
@@ -139,6 +147,9 @@ pub(crate) enum Input<'a> {
         own: &'a crate::inventory::ownership::Ownership,
         config: &'a crate::source::image::RunConfig,
     },
+    Workload {
+        ctx: &'a Context<'a>,
+    },
 }
 
 impl Input<'_> {
@@ -155,6 +166,7 @@ impl Input<'_> {
             Input::Units { .. } => Needs::Units,
             Input::Host { .. } => Needs::Host,
             Input::Image { .. } => Needs::Image,
+            Input::Workload { .. } => Needs::Workload,
         }
     }
 

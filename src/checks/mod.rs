@@ -5,6 +5,7 @@
 //! (`crate::engine`) runs them and folds their findings into verdicts. [`Context`] is what
 //! every check sees.
 
+pub mod alternatives;
 pub mod elf_dependencies;
 pub mod elf_libraries;
 pub mod elf_platform;
@@ -18,10 +19,14 @@ pub mod host_services;
 pub mod host_sources;
 pub mod image_config;
 pub mod interface;
+pub mod java;
 pub mod launch_env;
+pub mod node;
 pub mod package_fate;
 pub mod packages;
+pub mod perl_ruby;
 pub(crate) mod provided;
+pub mod python;
 pub mod registry;
 pub mod requires;
 pub mod scripts;
@@ -63,6 +68,14 @@ pub struct Context<'a> {
     pub arch: String,
     /// `LD_LIBRARY_PATH` the tree sets for programs it starts (see [`launch_env`]).
     pub launch: HashMap<ObjectId, Vec<launch_env::LaunchEnv>>,
+    /// Python virtual environments, distributions and imports (see [`python`]).
+    pub python: crate::inventory::python::PythonInventory,
+    /// Node.js packages' engines and native addons (see [`node`]).
+    pub node: crate::inventory::node::NodeInventory,
+    /// JDK and JRE installs (see [`java`]).
+    pub java: crate::inventory::java::JavaInventory,
+    /// Builds for other platforms the target never loads (see [`alternatives`]).
+    pub alternatives: alternatives::Alternatives,
     /// File name or DT_SONAME -> carried-over shared objects bearing it.
     by_name: HashMap<String, Vec<ObjectId>>,
     soname_cache: RwLock<HashMap<String, Vec<Provider>>>,
@@ -72,6 +85,9 @@ impl<'a> Context<'a> {
     pub fn new(inv: &'a Inventory, pack: &'a Pack, ld_so_conf_dirs: Vec<String>) -> Self {
         let mut by_name: HashMap<String, Vec<ObjectId>> = HashMap::new();
         let mut arches: BTreeMap<&str, usize> = BTreeMap::new();
+        // Builds whose path names a platform (prebuilds for every platform) do not say what
+        // the workload runs on; the other objects do, when there are any.
+        let mut untagged: BTreeMap<&str, usize> = BTreeMap::new();
         for (id, o) in inv.objects.iter().enumerate() {
             let Some(e) = o.elf() else { continue };
             if !o.carried_over() {
@@ -79,6 +95,11 @@ impl<'a> Context<'a> {
             }
             if let Some(a) = e.azl_arch() {
                 *arches.entry(a).or_default() += 1;
+                if crate::inventory::platform_variant::tag(&o.path)
+                    .is_none_or(|t| t.platform.is_none())
+                {
+                    *untagged.entry(a).or_default() += 1;
+                }
             }
             if e.elf_type == ElfType::Dyn {
                 let mut names: Vec<&str> = vec![crate::inventory::file_name(&o.path)];
@@ -93,6 +114,9 @@ impl<'a> Context<'a> {
                 }
             }
         }
+        if !untagged.is_empty() {
+            arches = untagged;
+        }
         let arch = arches
             .iter()
             .max_by_key(|(a, n)| (**n, std::cmp::Reverse(**a)))
@@ -103,22 +127,40 @@ impl<'a> Context<'a> {
                     .cloned()
                     .unwrap_or_else(|| "x86_64".into())
             });
-        Context {
+        let mut ctx = Context {
             inv,
             pack,
             ld_so_conf_dirs,
             arch,
             launch: HashMap::new(),
+            python: Default::default(),
+            node: Default::default(),
+            java: Default::default(),
+            alternatives: Default::default(),
             by_name,
             soname_cache: RwLock::new(HashMap::new()),
-        }
+        };
+        ctx.alternatives = alternatives::find(&ctx);
+        ctx
+    }
+
+    /// Whether the object at `path` is a build for another platform that the target never loads.
+    pub fn unused_build(&self, path: &str) -> bool {
+        !self.alternatives.unused.is_empty()
+            && self
+                .inv
+                .object_at(path)
+                .is_some_and(|i| self.alternatives.unused.contains(&i))
     }
 
     /// A carried-over library at `path` that `requester` can load.
     pub fn tree_library(&self, path: &str, requester: &Object) -> Option<ObjectId> {
         let id = self.inv.object_at(path)?;
         let lib = &self.inv.objects[id];
-        (lib.carried_over() && loader::compatible(lib, requester)).then_some(id)
+        (lib.carried_over()
+            && loader::compatible(lib, requester)
+            && !self.alternatives.unused.contains(&id))
+        .then_some(id)
     }
 
     /// Carried-over libraries named `soname` that are not on the requester's search path.
@@ -128,6 +170,7 @@ impl<'a> Context<'a> {
             .get(soname)
             .map(|ids| {
                 ids.iter()
+                    .filter(|i| !self.alternatives.unused.contains(i))
                     .map(|&i| &self.inv.objects[i])
                     .filter(|o| loader::compatible(o, requester))
                     .map(|o| o.path.clone())

@@ -4,10 +4,10 @@
 
 use super::interface::{Area, Check, Input, Meta, Sink};
 use super::{
-    elf_dependencies, elf_libraries, elf_platform, elf_versions, host_crypto, host_network,
-    host_programs, host_security, host_services, host_sources, image_config, packages, requires,
-    scripts, units_deps, units_directives, units_exec, units_host, units_legacy, units_presets,
-    units_sysv,
+    alternatives, elf_dependencies, elf_libraries, elf_platform, elf_versions, host_crypto,
+    host_network, host_programs, host_security, host_services, host_sources, image_config, java,
+    node, packages, perl_ruby, python, requires, scripts, units_deps, units_directives, units_exec,
+    units_host, units_legacy, units_presets, units_sysv,
 };
 use crate::findings::Code;
 
@@ -35,6 +35,11 @@ pub static CHECKS: &[&Check] = &[
     &host_programs::CHECK,
     &host_network::CHECK,
     &image_config::CHECK,
+    &alternatives::CHECK,
+    &python::CHECK,
+    &node::CHECK,
+    &perl_ruby::CHECK,
+    &java::CHECK,
 ];
 
 /// The declarations of every check, in registry order.

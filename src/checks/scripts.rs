@@ -76,6 +76,14 @@ fn check(ctx: &Context, id: ObjectId, judged: &HashMap<ObjectId, Judged>) -> Scr
         ),
         Some(p) => (vec![p.to_string()], p.to_string()),
     };
+    // A link in the tree to a path outside it (a venv's bin/python3 -> /usr/bin/python3) runs
+    // what the target has at that path.
+    let mut candidates = candidates;
+    let outside: Vec<String> = candidates
+        .iter()
+        .filter_map(|c| super::python::link_leaves_tree(ctx.inv, c))
+        .collect();
+    candidates.extend(outside);
     // `env` itself (coreutils) is not judged: every target has it, and a finding per script
     // would drown the ones that matter.
     for (candidates, shown) in [(candidates, shown)] {

@@ -8,7 +8,7 @@ use azl_compat::knowledge::{self, Pack};
 use azl_compat::report::policy;
 use azl_compat::scan::{ScanOptions, scan};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 mod explain;
@@ -261,10 +261,10 @@ pub fn run() -> i32 {
         Err(e) => {
             // Errors can name paths of the tree: shown escaped like every rendering.
             let text = output::error_text(&e);
-            eprintln!(
-                "azl-compat: error: {}",
+            output::emit_err(&format!(
+                "azl-compat: error: {}\n",
                 azl_compat::report::escape::visible(&text)
-            );
+            ));
             2
         }
     }
@@ -377,7 +377,7 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
             out,
         } => {
             let summary = knowledge::builder::build::build(&manifest, &sources, &out)?;
-            println!("{summary}");
+            output::emit(&format!("{summary}\n"))?;
         }
         KnowledgeCommand::Info { target, knowledge } => {
             let pack = knowledge::target::select(target.as_deref(), knowledge.as_deref())?;
@@ -388,8 +388,11 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
                     false => t.to_string(),
                 })
                 .collect();
-            println!("targets     {}", targets.join(", "));
-            print!("{}", pack.info());
+            output::emit(&format!(
+                "targets     {}\n{}",
+                targets.join(", "),
+                pack.info()
+            ))?;
         }
         KnowledgeCommand::Import {
             repodata,
@@ -412,7 +415,7 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
                 opts.version = v;
             }
             let summary = knowledge::builder::repodata::import(&repos, &out, &opts)?;
-            println!("{summary}");
+            output::emit(&format!("{summary}\n"))?;
         }
         KnowledgeCommand::Lint { target, knowledge } => {
             let report = match knowledge {
@@ -422,7 +425,7 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
                     knowledge::builder::lint::lint_builtin_id(id).expect("a built-in target")
                 }
             };
-            print!("{}", report.render_text());
+            output::emit(&report.render_text())?;
             return Ok(i32::from(!report.is_clean()));
         }
     }
@@ -431,7 +434,7 @@ fn run_knowledge(k: KnowledgeCommand) -> anyhow::Result<i32> {
 
 fn run_which(w: WhichArgs) -> anyhow::Result<i32> {
     if w.term.trim().is_empty() {
-        eprintln!("azl-compat: error: which needs a non-empty TERM");
+        output::emit_err("azl-compat: error: which needs a non-empty TERM\n");
         return Ok(2);
     }
     let selected = knowledge::target::select(w.target.as_deref(), w.knowledge.as_deref())?;
@@ -445,47 +448,49 @@ fn run_which(w: WhichArgs) -> anyhow::Result<i32> {
             s
         }
     };
-    let _ = std::io::stdout().lock().write_all(rendered.as_bytes());
+    output::emit(&rendered)?;
     Ok(if answer.status.found() { 0 } else { 1 })
 }
 
 fn run_explain(code: Option<String>) -> anyhow::Result<i32> {
     match code {
         None => {
+            let mut list = String::new();
             for c in Code::ALL {
-                println!(
-                    "{:<32} {:<8} {}",
+                list.push_str(&format!(
+                    "{:<32} {:<8} {}\n",
                     c.as_str(),
                     c.severity().as_str(),
                     c.title(&Pack::builtin().target)
-                );
+                ));
             }
             for d in knowledge::differences::ALL {
-                println!(
-                    "{:<32} {:<8} {}",
+                list.push_str(&format!(
+                    "{:<32} {:<8} {}\n",
                     d.id,
                     "differ",
                     d.text("title", Pack::builtin())
-                );
+                ));
             }
+            output::emit(&list)?;
             Ok(0)
         }
         Some(s) => {
             let c = match explain::lookup(&s).map_err(|e| anyhow::anyhow!(e))? {
                 explain::Explained::Difference(d) => {
-                    print!("{}", knowledge::differences::explain(d, Pack::builtin()));
+                    output::emit(&knowledge::differences::explain(d, Pack::builtin()))?;
                     return Ok(0);
                 }
                 explain::Explained::Code(c) => c,
             };
-            println!(
-                "{} ({}): {}\n{}\n\n{}",
+            output::emit(&format!(
+                "{} ({}): {}\n{}\n\n{}\n",
                 c.as_str(),
                 c.severity().as_str(),
                 c.title(&Pack::builtin().target),
                 azl_compat::checks::registry::emitted_by(c),
                 c.explanation()
-            );
+            ))?;
             Ok(0)
         }
     }

@@ -136,11 +136,7 @@ pub fn finish(mut report: Report, policy: Option<&Policy>, out: &Output) -> anyh
     match &out.file {
         Some(path) => std::fs::write(path, rendered)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (e.g. `| head`) is not an error worth a message.
-            let _ = stdout.write_all(rendered.as_bytes());
-        }
+        None => emit(&rendered)?,
     }
     let fail_on = out
         .fail_on
@@ -160,6 +156,27 @@ pub fn read_report(path: &Path) -> anyhow::Result<Report> {
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?
     };
     report::load::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// Write to standard output. A reader that went away (`azl-compat explain | head -1`) ends the
+/// output quietly, as other Unix tools do: the command finishes with its own status and no
+/// message. Any other write error (a full disk) is an error.
+pub fn emit(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::anyhow!("cannot write to standard output: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Write a message to standard error; a closed standard error is not worth a panic.
+pub fn emit_err(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 #[cfg(test)]

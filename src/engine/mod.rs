@@ -39,7 +39,7 @@ pub fn run(ctx: &Context) -> Outcome {
     let elf_ids: Vec<ObjectId> = carried
         .iter()
         .copied()
-        .filter(|&i| judged_elf(&inv.objects[i]))
+        .filter(|&i| judged_elf(&inv.objects[i]) && !ctx.alternatives.unused.contains(&i))
         .collect();
     let runnable = |i: ObjectId| {
         let e = inv.objects[i].elf().expect("elf");
@@ -84,6 +84,9 @@ pub fn run(ctx: &Context) -> Outcome {
             })
             .collect::<Vec<_>>(),
     );
+    for sink in registry::run(&Input::Workload { ctx }) {
+        findings.extend(sink.findings());
+    }
     let script_ids: Vec<ObjectId> = carried
         .iter()
         .copied()

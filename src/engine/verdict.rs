@@ -171,7 +171,11 @@ pub fn judge(
     // Scripts, now that their bundled interpreters are judged.
     for &id in script_ids {
         let r = script(id, &judged);
-        let refs: Vec<&Finding> = r.findings.iter().collect();
+        // With the findings other checks made on the script (a venv it runs that breaks).
+        let mut refs: Vec<&Finding> = r.findings.iter().collect();
+        if let Some(other) = by_path.get(inv.objects[id].path.as_str()) {
+            refs.extend(other.iter().copied());
+        }
         let mut verdict = own_verdict(&refs, !r.packages.is_empty());
         if let Some(i) = r.interpreter.and_then(|i| judged.get(&i))
             && i.verdict == Verdict::Unknown

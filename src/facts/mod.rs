@@ -64,6 +64,10 @@ pub struct Facts {
     pub packages: PackageDb,
     /// The reads the judging half made through the source after the walk.
     pub reads: Reads,
+    /// Files the walk noted for the language-runtime checks (`pyvenv.cfg`, `package.json`,
+    /// `*.node`, a JDK's `release` ...), sorted; absent in facts of older versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runtime_files: Vec<String>,
 }
 
 /// Who the root is, for a fleet store: `/etc/hostname` and `/etc/machine-id` of the tree.
@@ -453,6 +457,7 @@ pub fn collect(
         stats: inv.stats,
         packages: db,
         reads: Reads::default(),
+        runtime_files: inv.runtime_files,
     };
     let recording = Recording::new(&source);
     let _ = crate::scan::judge(
@@ -487,6 +492,7 @@ impl Facts {
             stats: self.stats.clone(),
             rpm_files: Vec::new(),
             os_release: BTreeMap::new(),
+            runtime_files: self.runtime_files.clone(),
         }
     }
 

@@ -218,6 +218,40 @@ codes! {
     HostDnsConfig = "host-dns-config", Warning, "name resolution configuration does not carry over";
     /// Firewall rules the target does not load (ufw, iptables-persistent, iptables-services, nftables.conf).
     HostFirewallRules = "host-firewall-rules", Warning, "firewall rules the target does not load";
+    /// A Python extension module or distribution is built for a CPython ABI the Python that would load it on the target does not have.
+    PythonExtensionAbiMismatch = "python-extension-abi-mismatch", Blocker, "Python extension built for another CPython";
+    /// A Python extension module or distribution loads only with a Python of the unsupported sdk channel.
+    PythonExtensionSdkPython = "python-extension-sdk-python", Warning, "Python extension needs a Python of the sdk channel";
+    /// A virtual environment's interpreter becomes another Python version on the target.
+    PythonVenvVersionChange = "python-venv-version-change", Blocker, "virtual environment runs another Python version on the target";
+    /// A virtual environment's interpreter exists neither in the tree nor in an Azure Linux package.
+    PythonVenvInterpreterMissing = "python-venv-interpreter-missing", Blocker, "virtual environment's Python missing on the target";
+    /// A virtual environment's interpreter is only in the unsupported sdk channel.
+    PythonVenvSdkPython = "python-venv-sdk-python", Warning, "virtual environment's Python only in the sdk channel";
+    /// A console script runs the interpreter of a virtual environment that breaks.
+    PythonVenvScript = "python-venv-script", Blocker, "script runs a virtual environment that breaks";
+    /// An installed wheel needs a newer glibc than the target's.
+    PythonWheelGlibcTooNew = "python-wheel-glibc-too-new", Blocker, "wheel needs a newer glibc";
+    /// An installed wheel is built for musl libc.
+    PythonWheelMusllinux = "python-wheel-musllinux", Blocker, "musllinux wheel on a glibc system";
+    /// Python source imports a standard-library module the target's Python removed.
+    PythonRemovedModule = "python-removed-module", Blocker, "imports a removed standard-library module";
+    /// A Node.js native addon is built for a NODE_MODULE_VERSION no Node.js of the target has.
+    NodeAddonAbiMismatch = "node-addon-abi-mismatch", Blocker, "Node.js addon built for another Node.js ABI";
+    /// A package.json's engines.node range excludes every Node.js of the target.
+    NodeEnginesUnsatisfied = "node-engines-unsatisfied", Warning, "package does not support the target's Node.js";
+    /// A Perl XS module is installed for another Perl version than the target's.
+    PerlXsAbiMismatch = "perl-xs-abi-mismatch", Blocker, "Perl XS module built for another Perl";
+    /// A Ruby native extension is installed for another Ruby ABI than the target's.
+    RubyExtensionAbiMismatch = "ruby-extension-abi-mismatch", Blocker, "Ruby extension built for another Ruby";
+    /// A carried Java runtime predates cgroup v2 support: it does not see its memory and CPU limits.
+    JavaRuntimeCgroupV1 = "java-runtime-cgroup-v1", Warning, "Java runtime without cgroup v2 support";
+    /// A JAVA_HOME set by a unit or script names a Java runtime neither carried nor shipped.
+    JavaHomeMissing = "java-home-missing", Blocker, "JAVA_HOME names a Java runtime the target lacks";
+    /// A build for another platform (musl, another architecture or OS) beside the build the target loads.
+    RuntimeBuildNotUsed = "runtime-build-not-used", Info, "build for another platform, not loaded on the target";
+    /// A package carries builds for other platforms only: nothing the target can load.
+    RuntimeBuildOtherPlatformOnly = "runtime-build-other-platform-only", Blocker, "only builds for other platforms";
 }
 
 /// The documentation of every code (docs/findings.md), one `## code` section each.

@@ -7,12 +7,16 @@ pub mod dpkg;
 pub mod elf;
 pub mod exclude;
 pub mod hostconf;
+pub mod java;
 pub mod ld_so_conf;
 pub mod names;
+pub mod node;
 pub mod openpgp;
 pub mod os_release;
 pub mod ownership;
 pub mod packages;
+pub mod platform_variant;
+pub mod python;
 pub mod rpm;
 pub mod script;
 pub mod systemd;
@@ -97,6 +101,8 @@ pub struct Inventory {
     pub rpm_files: Vec<packages::InstalledPackage>,
     /// The source distribution as /etc/os-release describes it, if present.
     pub os_release: BTreeMap<String, String>,
+    /// Files the language-runtime readers want, noted by name (sorted; see `python::noted`, `node::noted`, `java::noted`).
+    pub runtime_files: Vec<String>,
 }
 
 /// Counts of what the walk saw.

@@ -43,6 +43,8 @@ enum Rec {
     Skipped(String, String),
     /// Left out by an exclusion rule (a directory not entered, a file not read).
     Excluded(super::exclude::Excluded, Node),
+    /// A file a language-runtime reader wants by its name (`python::noted`, `node::noted`, `java::noted`).
+    Runtime(String),
 }
 
 #[derive(Default)]
@@ -202,6 +204,12 @@ fn walk_dir<'s>(
                     EntryKind::File => {
                         counters.files.fetch_add(1, Ordering::Relaxed);
                         progress.file_seen();
+                        if super::python::noted(&shown)
+                            || super::node::noted(&shown)
+                            || super::java::noted(&shown)
+                        {
+                            recs.push(Rec::Runtime(shown.clone()));
+                        }
                         let opened = match &handle {
                             Some(h) => h.open(&entry.name),
                             None => source.open(&path),
@@ -388,6 +396,7 @@ fn assemble(batches: Vec<Vec<Rec>>, counters: &Counters) -> Inventory {
             }
             Rec::Object(o, id) => objects.push((*o, id)),
             Rec::RpmFile(p) => inv.rpm_files.push(*p),
+            Rec::Runtime(p) => inv.runtime_files.push(p),
         }
     }
     objects.sort_by(|a, b| a.0.path.cmp(&b.0.path));
@@ -433,6 +442,7 @@ fn assemble(batches: Vec<Vec<Rec>>, counters: &Counters) -> Inventory {
     inv.stats.skipped_mounts.sort();
     inv.stats.excluded.sort();
     inv.rpm_files.sort_by(|a, b| a.location.cmp(&b.location));
+    inv.runtime_files.sort();
     inv
 }
 

@@ -17,6 +17,7 @@ pub mod overlays;
 pub mod profiles;
 mod query;
 pub mod rpm_family;
+pub mod runtimes;
 mod sorted;
 pub mod source_distros;
 pub mod target;
