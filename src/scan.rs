@@ -183,6 +183,10 @@ fn judge_any(
     // Host configuration that does not carry over (issue 14).
     let host_files =
         crate::inventory::hostconf::HostFiles::new(source, &inv, &own, source.is_running_root());
+    report::attach_key_repositories(
+        &mut report,
+        &crate::inventory::hostconf::repos::repository_key_files(&host_files),
+    );
     let host = checks::host_ctx::HostCtx::new(&host_files, &ctx);
     let host_findings = checks::registry::run(&checks::interface::Input::Host { host: &host })
         .into_iter()

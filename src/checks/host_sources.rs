@@ -56,12 +56,10 @@ fn classify(url: &str) -> Option<&'static Fact> {
 
 fn repositories(h: &HostCtx, out: &mut Vec<Finding>) {
     let f = h.files;
-    let mut files: Vec<(String, Vec<Repo>, &str)> = Vec::new();
-    for p in f.files_in("/etc/yum.repos.d", ".repo") {
-        if let Some(t) = f.read_text(&p) {
-            files.push((p, repos::yum_repos(&t), "yum"));
-        }
-    }
+    let mut files: Vec<(String, Vec<Repo>, &str)> = repos::yum_repo_files(f)
+        .into_iter()
+        .map(|(p, r)| (p, r, "yum"))
+        .collect();
     if let Some(p) = f.file("/etc/apt/sources.list")
         && let Some(t) = f.read_text(&p)
     {

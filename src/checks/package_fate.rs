@@ -30,6 +30,8 @@ pub fn signing_keys(packages: &[InstalledPackage]) -> Vec<SigningKey> {
             created: p.release.clone().unwrap_or_default(),
             summary: p.summary.clone().unwrap_or_default(),
             location: p.location.clone(),
+            repositories: Vec::new(),
+            key_files: Vec::new(),
         })
         .collect();
     v.sort();

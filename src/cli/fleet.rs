@@ -151,9 +151,12 @@ pub fn is_facts_file(path: &std::path::Path) -> bool {
     if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return false;
     }
-    let mut head = [0u8; 4];
+    let mut head = Vec::new();
     std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
+        .and_then(|f| {
+            f.take(azl_compat::facts::FACTS_SNIFF)
+                .read_to_end(&mut head)
+        })
         .is_ok()
         && azl_compat::facts::is_facts(&head)
 }

@@ -533,9 +533,22 @@ impl Facts {
     }
 }
 
-/// Whether bytes look like a facts file (a zstd frame) rather than a JSON report.
+/// How much of a file [`is_facts`] wants: enough for the first zstd block.
+pub const FACTS_SNIFF: u64 = 256 << 10;
+
+/// Whether bytes (a file's first [`FACTS_SNIFF`] bytes, or all of it) are a facts file: a zstd
+/// frame whose JSON starts with `facts_version`, not a JSON report and not another zstd file
+/// (a compressed image layer).
 pub fn is_facts(bytes: &[u8]) -> bool {
-    bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
+    if !bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        return false;
+    }
+    let Ok(dec) = zstd::Decoder::new(bytes) else {
+        return false;
+    };
+    let mut head = Vec::new();
+    let _ = dec.take(17).read_to_end(&mut head);
+    head.starts_with(b"{\"facts_version\"")
 }
 
 /// Judge collected facts against a pack: the report `scan` gives for the same root.
@@ -666,5 +679,11 @@ mod tests {
         assert!(Facts::read(b"{}").is_err());
         assert!(!is_facts(b"{\"schema_version\":1}"));
         assert!(is_facts(&buf));
+        // A zstd file that is not facts (a compressed layer) is not taken for facts.
+        let mut other = Vec::new();
+        let mut enc = zstd::Encoder::new(&mut other, 3).unwrap();
+        io::Write::write_all(&mut enc, b"usr/bin/ls\0\0\0").unwrap();
+        enc.finish().unwrap();
+        assert!(!is_facts(&other));
     }
 }

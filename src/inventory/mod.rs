@@ -3,6 +3,7 @@
 //! The walk (see [`walk`]) runs in parallel; each regular file is classified by its
 //! first bytes and only ELF objects and scripts are read further.
 
+pub mod base64;
 pub mod dpkg;
 pub mod elf;
 pub mod exclude;

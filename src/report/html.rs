@@ -481,6 +481,23 @@ fn section_blockers(o: &mut String, r: &Report) {
             esc(&s.packages_unsupported.join(", "))
         );
     }
+    if !r.signing_keys.is_empty() {
+        let _ = writeln!(
+            o,
+            "<h3>Signing keys in the rpm database ({})</h3>\n<table>\n<thead><tr><th>key</th><th>user id</th><th>repositories</th></tr></thead>\n<tbody>",
+            r.signing_keys.len()
+        );
+        for k in r.signing_keys.iter().take(super::bounds::HTML_TABLE_ROWS) {
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                code(&k.name()),
+                esc(&k.summary),
+                esc(&k.used_by())
+            );
+        }
+        o.push_str("</tbody>\n</table>\n");
+    }
     o.push_str("</section>\n");
 }
 

@@ -268,6 +268,21 @@ pub fn render(r: &Report) -> String {
                 .join(", ")
         );
     }
+    if !r.signing_keys.is_empty() {
+        let _ = writeln!(
+            o,
+            "Signing keys in the rpm database ({}; not packages):\n",
+            r.signing_keys.len()
+        );
+        let rows: Vec<Vec<String>> = r
+            .signing_keys
+            .iter()
+            .take(super::bounds::MARKDOWN_TABLE_ROWS)
+            .map(|k| vec![code(&k.name()), text(&k.summary), text(&k.used_by())])
+            .collect();
+        table(&mut o, &["key", "user id", "repositories"], &rows);
+        o.push('\n');
+    }
     let why = readiness::why(r);
     if !why.is_empty() {
         let _ = writeln!(

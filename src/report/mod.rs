@@ -480,6 +480,25 @@ pub fn finish_install(report: &mut Report, pack: &crate::knowledge::Pack) {
     }
 }
 
+/// Name, for each signing key, the repositories of the tree whose key file holds it (matched as
+/// rpm names the `gpg-pubkey` entry: key id and creation time) and those files.
+pub fn attach_key_repositories(
+    report: &mut Report,
+    files: &[crate::inventory::hostconf::repos::KeyFile],
+) {
+    for k in &mut report.signing_keys {
+        let created = Some(k.created.as_str()).filter(|c| !c.is_empty());
+        for f in files {
+            if f.keys.iter().any(|p| p.is_rpm_entry(&k.key_id, created)) {
+                k.repositories.extend(f.repositories.iter().cloned());
+                k.key_files.push(f.path.clone());
+            }
+        }
+        k.repositories.sort();
+        k.repositories.dedup();
+    }
+}
+
 /// Add the unit checks' outcome to a report: the units, their findings and diagnostics, the
 /// packages their programs need, and the recomputed summary.
 pub fn attach_units(

@@ -60,6 +60,32 @@ pub struct SigningKey {
     pub summary: String,
     /// The database it was read from.
     pub location: String,
+    /// The yum repositories of the tree whose `gpgkey` file holds this key (`ID (FILE:LINE)`):
+    /// none for a key no repository of the host names (left over, or imported by hand).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repositories: Vec<String>,
+    /// The key files (`gpgkey=file://...`) that hold it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_files: Vec<String>,
+}
+
+impl SigningKey {
+    /// `gpg-pubkey-KEYID-CREATED`, as `rpm -q gpg-pubkey` names it.
+    pub fn name(&self) -> String {
+        match self.created.as_str() {
+            "" => format!("gpg-pubkey-{}", self.key_id),
+            c => format!("gpg-pubkey-{}-{c}", self.key_id),
+        }
+    }
+
+    /// Which repositories of the host use it, as the reports say it.
+    pub fn used_by(&self) -> String {
+        if self.repositories.is_empty() {
+            "no repository of this host names it".into()
+        } else {
+            format!("used by {}", self.repositories.join(", "))
+        }
+    }
 }
 
 /// One unit (or SysV script, or rc.local) as the report shows it.

@@ -211,6 +211,17 @@ fn render_escaped(r: &Report, colour: bool) -> String {
             s.packages_unsupported.join(" ")
         );
     }
+    if !r.signing_keys.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nSigning keys in the rpm database ({}; not packages):",
+            r.signing_keys.len()
+        );
+        for k in r.signing_keys.iter().take(super::bounds::TEXT_LIST) {
+            let _ = writeln!(o, "  {} {}: {}", k.name(), k.summary, k.used_by());
+        }
+        more(&mut o, "  ", r.signing_keys.len(), super::bounds::TEXT_LIST);
+    }
     if let Some(pc) = &s.packages {
         let fates: Vec<String> = pc.by_fate.iter().map(|(f, n)| format!("{n} {f}")).collect();
         let mut sources = r.source.package_managers.clone();

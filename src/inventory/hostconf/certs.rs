@@ -112,7 +112,8 @@ fn parse_pem(text: &str) -> Vec<Item> {
                 let kind = if body.contains('\0') {
                     Kind::EncryptedKey
                 } else {
-                    match base64(&body) {
+                    // A NUL marks a header line: the block is encrypted legacy PEM.
+                    match crate::inventory::base64::decode(&body) {
                         Some(b) => pem_kind(&label, &b),
                         None => Kind::Malformed("invalid base64".into()),
                     }
@@ -192,40 +193,6 @@ fn cert(b: &[u8]) -> Kind {
     }
 }
 
-/// Standard base64 (whitespace ignored); a NUL marks a header line, which makes the block
-/// encrypted legacy PEM: `None`.
-fn base64(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut n = 0;
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => break,
-            b' ' | b'\t' | b'\r' | b'\n' => continue,
-            _ => return None,
-        };
-        acc = (acc << 6) | v as u32;
-        n += 1;
-        if n == 4 {
-            out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]);
-            acc = 0;
-            n = 0;
-        }
-    }
-    match n {
-        2 => out.push((acc >> 4) as u8),
-        3 => out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]),
-        0 => {}
-        _ => return None,
-    }
-    Some(out)
-}
-
 /// `YYYY-MM-DD` of a Unix time (UTC).
 pub fn date(t: i64) -> String {
     let days = t.div_euclid(86_400);
@@ -249,6 +216,7 @@ mod tests {
 
     #[test]
     fn base64_and_dates() {
+        use crate::inventory::base64::decode as base64;
         assert_eq!(base64("aGVsbG8=").unwrap(), b"hello");
         assert_eq!(base64("aGVs\nbG8h").unwrap(), b"hello!");
         assert_eq!(base64("a"), None);

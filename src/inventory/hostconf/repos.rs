@@ -49,6 +49,13 @@ pub fn yum_repos(text: &str) -> Vec<Repo> {
         if raw.starts_with([' ', '\t']) && !t.contains('=') {
             if matches!(last_key.as_str(), "baseurl" | "mirrorlist" | "metalink") {
                 r.urls.extend(t.split_whitespace().map(str::to_string));
+            } else if last_key == "gpgkey" {
+                // More key URLs on continuation lines.
+                let k = r.signing_key.get_or_insert_with(String::new);
+                if !k.is_empty() {
+                    k.push(' ');
+                }
+                k.push_str(t);
             }
             continue;
         }
@@ -70,6 +77,65 @@ pub fn yum_repos(text: &str) -> Vec<Repo> {
         last_key = k;
     }
     out
+}
+
+/// The yum/dnf repositories of a tree: every section of `/etc/yum.repos.d/*.repo` (what dnf
+/// and yum read), with the file it is in.
+pub fn yum_repo_files(files: &super::HostFiles) -> Vec<(String, Vec<Repo>)> {
+    files
+        .files_in("/etc/yum.repos.d", ".repo")
+        .into_iter()
+        .filter_map(|p| {
+            let t = files.read_text(&p)?;
+            let repos = yum_repos(&t);
+            Some((p, repos))
+        })
+        .collect()
+}
+
+/// Key files read for signing keys: at most this many bytes each.
+const MAX_KEY_FILE: u64 = 1 << 20;
+
+/// A key file a repository names (`gpgkey=file:///...`), with the primary keys it holds and
+/// the repositories (`ID (FILE:LINE)`) that name it.
+#[derive(Clone, Debug)]
+pub struct KeyFile {
+    pub path: String,
+    pub keys: Vec<crate::inventory::openpgp::PublicKey>,
+    pub repositories: Vec<String>,
+}
+
+/// The local key files the yum repositories of the tree name, read (capped) and parsed. Keys
+/// named by URL (`https://...`) are not fetched: nothing leaves the host.
+pub fn repository_key_files(files: &super::HostFiles) -> Vec<KeyFile> {
+    let mut by_path: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (file, repos) in yum_repo_files(files) {
+        for r in repos {
+            let Some(keys) = &r.signing_key else { continue };
+            for url in keys.split([' ', ',', '\t']).filter(|u| !u.is_empty()) {
+                if let Some(path) = url.strip_prefix("file://") {
+                    by_path
+                        .entry(path.to_string())
+                        .or_default()
+                        .push(format!("{} ({file}:{})", r.id, r.line));
+                }
+            }
+        }
+    }
+    by_path
+        .into_iter()
+        .map(|(path, repositories)| {
+            let keys = files
+                .read_bytes(&path, MAX_KEY_FILE)
+                .map(|b| crate::inventory::openpgp::keys(&b))
+                .unwrap_or_default();
+            KeyFile {
+                path,
+                keys,
+                repositories,
+            }
+        })
+        .collect()
 }
 
 /// The entries of an apt one-line sources file (`deb [options] URI suite [components]`).
