@@ -113,7 +113,7 @@ pub fn judge(
     let outcome = engine::run(&ctx);
     let pkgs = engine::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
     let (units, unit_findings, unit_diags) =
-        checks::units::check_loaded(&ctx, source, &outcome.judged, &own, &units);
+        engine::units::check_loaded(&ctx, source, &outcome.judged, &own, &units);
     let mut report = report::build(root, &inv, pack, outcome, own.managers.clone());
     report::attach_packages(&mut report, pkgs, &own.managers);
     report::attach_units(&mut report, units, unit_findings, unit_diags);

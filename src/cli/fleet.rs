@@ -251,6 +251,7 @@ fn report_name(i: usize, input: &std::path::Path, format: output::Format) -> Str
         output::Format::Md => "md",
         output::Format::Csv | output::Format::CsvPackages => "csv",
         output::Format::Sarif => "sarif",
+        output::Format::Jsonl => "jsonl",
     };
     format!("{:02}-{base}.{ext}", i + 1)
 }

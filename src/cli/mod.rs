@@ -275,7 +275,7 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
     let selected = knowledge::target::select(a.target.as_deref(), a.knowledge.as_deref())?;
     let pack: &Pack = &selected;
     if let Some(dir) = &a.write_fixes {
-        azl_compat::checks::units::fixes_dir_allowed(&a.root, dir)
+        azl_compat::checks::units_write::fixes_dir_allowed(&a.root, dir)
             .map_err(|e| anyhow::anyhow!("--write-fixes: {e}"))?;
     }
     raise_fd_limit();

@@ -18,6 +18,8 @@ pub enum Format {
     Text,
     /// The report model (docs/json-report.md); `azl-compat report` reads it back.
     Json,
+    /// The JSON report as JSON Lines: a header, one line per finding and diagnostic, a trailer.
+    Jsonl,
     /// One self-contained HTML page.
     Html,
     /// Markdown for tickets and wikis.
@@ -124,6 +126,7 @@ pub fn finish(mut report: Report, policy: Option<&Policy>, out: &Output) -> anyh
     let rendered = match out.format {
         Format::Text => report::text::render_styled(&report, colour),
         Format::Json => report::json::render(&report),
+        Format::Jsonl => report::jsonl::render(&report),
         Format::Html => report::html::render(&report),
         Format::Md => report::markdown::render(&report),
         Format::Csv => report::csv::render(&report),

@@ -7,6 +7,8 @@
 pub mod aggregate;
 pub mod loader;
 pub mod richdep;
+pub mod unit_edit;
+pub mod units;
 pub mod verdict;
 
 use crate::checks::interface::{Input, Output};

@@ -8,6 +8,7 @@ pub mod elf;
 pub mod exclude;
 pub mod ld_so_conf;
 pub mod names;
+pub mod openpgp;
 pub mod os_release;
 pub mod ownership;
 pub mod packages;

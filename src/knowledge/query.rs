@@ -138,9 +138,12 @@ impl Pack {
         let Some(stem) = soname_stem(soname) else {
             return Vec::new();
         };
+        // Only keys that start with `stem.so.` can have the stem: a range of the sorted keys,
+        // not a pass over every soname the target ships (this runs once per missing library).
+        let prefix = format!("{stem}.so.");
         let mut out: Vec<(String, Provider)> = self
             .sonames
-            .keys()
+            .keys_with_prefix(&prefix)
             .filter(|s| *s != soname && soname_stem(s) == Some(stem))
             .filter_map(|s| {
                 let best = self

@@ -42,9 +42,13 @@ impl<T> Sorted<T> {
         self.rows.len()
     }
 
-    /// The distinct keys, sorted.
-    pub(crate) fn keys(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.keys.chunk_by(|a, b| a == b).map(|g| g[0])
+    /// The distinct keys that start with `prefix`, sorted: a binary search, then the run.
+    pub(crate) fn keys_with_prefix(&self, prefix: &str) -> impl Iterator<Item = &'static str> + '_ {
+        let start = self.keys.partition_point(|k| *k < prefix);
+        let len = self.keys[start..].partition_point(|k| k.starts_with(prefix));
+        self.keys[start..start + len]
+            .chunk_by(|a, b| a == b)
+            .map(|g| g[0])
     }
 
     /// Every key with its rows, sorted by key.

@@ -11,6 +11,7 @@
 //! `section_*` function in [`render`].
 
 use super::Report;
+use super::bounds;
 use super::readiness::{self, Area, Readiness, fate_rank, unit_order, verdict_rank};
 use crate::findings::Verdict;
 use crate::findings::{Code, Finding, Severity, WaiverStatus};
@@ -86,6 +87,19 @@ fn severity_rank(s: Severity) -> usize {
 
 fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The note under a table cut at [`bounds::HTML_TABLE_ROWS`] (nothing when every row is shown).
+fn cut_note(o: &mut String, id: &str, shown: usize, total: usize, what: &str) {
+    if total > shown {
+        let _ = writeln!(
+            o,
+            "<p class=\"cut\" id=\"{id}-cut\">Showing the first {shown} of {total} {what}, worst \
+             first. Every one is in the JSON report (<code>--format json</code>) and the CSV \
+             (<code>--format csv</code>); <code>azl-compat report REPORT.json --format csv</code> \
+             converts a saved report.</p>"
+        );
+    }
 }
 
 /// One bar of a chart: a label and segments (value, CSS class), stacked.
@@ -573,8 +587,12 @@ fn section_binaries(o: &mut String, r: &Report) {
             ),
             ("kind", "kind", &["elf", "script"]),
         ],
-        r.binaries.len(),
+        r.binaries.len().min(bounds::HTML_TABLE_ROWS),
     ));
+    // Worst first, so a cut table keeps what matters (the order within a verdict is kept).
+    let shown = bounds::worst_first(&r.binaries, bounds::HTML_TABLE_ROWS, |b| {
+        verdict_rank(b.verdict)
+    });
     o.push_str("<table id=\"binaries-table\" class=\"sortable\">\n");
     o.push_str(&sortable_head(&[
         "path",
@@ -586,7 +604,7 @@ fn section_binaries(o: &mut String, r: &Report) {
         "loads / loaded by",
     ]));
     o.push_str("<tbody>\n");
-    for b in &r.binaries {
+    for b in shown {
         let findings = code_cells(&b.findings, |c| {
             waived.get(&(b.path.as_str(), c)).copied().unwrap_or(false)
         });
@@ -616,7 +634,15 @@ fn section_binaries(o: &mut String, r: &Report) {
             k = esc(&b.kind),
         );
     }
-    o.push_str("</tbody>\n</table>\n</section>\n");
+    o.push_str("</tbody>\n</table>\n");
+    cut_note(
+        o,
+        "binaries",
+        r.binaries.len().min(bounds::HTML_TABLE_ROWS),
+        r.binaries.len(),
+        "binaries and scripts",
+    );
+    o.push_str("</section>\n");
 }
 
 fn section_packages(o: &mut String, r: &Report) {
@@ -663,12 +689,15 @@ fn section_packages(o: &mut String, r: &Report) {
     o.push_str(&filters(
         "packages-table",
         &[("fate", "fate", &fates), ("origin", "origin", &origins)],
-        r.packages.len(),
+        r.packages.len().min(bounds::HTML_TABLE_ROWS),
     ));
+    let shown = bounds::worst_first(readiness::package_order(r), bounds::HTML_TABLE_ROWS, |p| {
+        fate_rank(&p.fate)
+    });
     o.push_str("<table id=\"packages-table\" class=\"sortable\">\n");
     o.push_str(&sortable_head(readiness::PACKAGE_COLUMNS));
     o.push_str("<tbody>\n");
-    for p in readiness::package_order(r) {
+    for p in shown {
         let azl: Vec<String> = p
             .azl_packages
             .iter()
@@ -721,7 +750,15 @@ fn section_packages(o: &mut String, r: &Report) {
             origin = esc(&p.origin),
         );
     }
-    o.push_str("</tbody>\n</table>\n</section>\n");
+    o.push_str("</tbody>\n</table>\n");
+    cut_note(
+        o,
+        "packages",
+        r.packages.len().min(bounds::HTML_TABLE_ROWS),
+        r.packages.len(),
+        "packages",
+    );
+    o.push_str("</section>\n");
 }
 
 /// The id of a unit's diff (`diff-` and its position among the units with one).
@@ -808,7 +845,7 @@ fn section_units(o: &mut String, r: &Report) {
             ("enabled", "enabled", &["enabled", "disabled", "masked"]),
             ("scope", "scope", &scopes),
         ],
-        r.units.len(),
+        r.units.len().min(bounds::HTML_TABLE_ROWS),
     ));
     o.push_str("<table id=\"units-table\" class=\"sortable\">\n");
     o.push_str(&sortable_head(&[
@@ -816,7 +853,7 @@ fn section_units(o: &mut String, r: &Report) {
     ]));
     o.push_str("<tbody>\n");
     let ids = diff_ids(r);
-    for (u, verdict) in order {
+    for (u, verdict) in order.into_iter().take(bounds::HTML_TABLE_ROWS) {
         let enabled = if u.masked {
             "masked"
         } else if u.enabled {
@@ -853,7 +890,15 @@ fn section_units(o: &mut String, r: &Report) {
             scope = esc(&u.scope),
         );
     }
-    o.push_str("</tbody>\n</table>\n</section>\n");
+    o.push_str("</tbody>\n</table>\n");
+    cut_note(
+        o,
+        "units",
+        r.units.len().min(bounds::HTML_TABLE_ROWS),
+        r.units.len(),
+        "units",
+    );
+    o.push_str("</section>\n");
 }
 
 /// A unified diff as escaped lines, each with the class of its kind.
@@ -894,8 +939,13 @@ fn section_unit_diffs(o: &mut String, r: &Report) {
     );
     // A change to a file several units share (a template's drop-in) is shown once.
     let mut shown: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+    let mut left = 0usize;
     for (u, verdict) in unit_order(r) {
         let Some(diff) = &u.diff else { continue };
+        if shown.len() >= bounds::DIFFS && !shown.contains_key(diff.as_str()) {
+            left += 1;
+            continue;
+        }
         let id = &ids[&(u.scope.as_str(), u.unit.as_str(), u.path.as_str())];
         if let Some((first, first_id)) = shown.get(diff.as_str()) {
             let _ = writeln!(
@@ -928,7 +978,15 @@ fn section_unit_diffs(o: &mut String, r: &Report) {
             tag(verdict.as_str(), verdict.as_str()),
             code(&u.path),
             esc(&u.origin),
-            diff_lines(diff)
+            diff_lines(&bounds::cut_diff(diff))
+        );
+    }
+    if left > 0 {
+        let _ = writeln!(
+            o,
+            "<p class=\"cut\" id=\"unit-diffs-cut\">{} more not shown here: every diff is in \
+             the JSON report, and <code>--write-fixes DIR</code> writes every migrated file.</p>",
+            plural(left as u64, "migrated unit", "migrated units")
         );
     }
     o.push_str("</section>\n");
@@ -972,7 +1030,15 @@ fn section_findings(o: &mut String, r: &Report) {
     if r.findings.iter().any(|f| f.waiver.is_some()) {
         selects.push(("waiver", "waiver", &["none", "waived", "expired"]));
     }
-    o.push_str(&filters("findings-table", &selects, r.findings.len()));
+    o.push_str(&filters(
+        "findings-table",
+        &selects,
+        r.findings.len().min(bounds::HTML_TABLE_ROWS),
+    ));
+    // Unwaived first, then by severity, so a cut table keeps the blockers.
+    let shown = bounds::worst_first(&r.findings, bounds::HTML_TABLE_ROWS, |f| {
+        (f.is_waived(), severity_rank(f.severity))
+    });
     o.push_str("<table id=\"findings-table\" class=\"sortable\">\n");
     o.push_str(&sortable_head(&[
         "severity",
@@ -984,7 +1050,7 @@ fn section_findings(o: &mut String, r: &Report) {
         "waiver",
     ]));
     o.push_str("<tbody>\n");
-    for f in &r.findings {
+    for f in shown {
         let waiver = match f.waiver.as_ref().map(|w| w.status) {
             None => "none",
             Some(WaiverStatus::Active) => "waived",
@@ -1022,7 +1088,15 @@ fn section_findings(o: &mut String, r: &Report) {
             waiver_cell(f)
         );
     }
-    o.push_str("</tbody>\n</table>\n</section>\n");
+    o.push_str("</tbody>\n</table>\n");
+    cut_note(
+        o,
+        "findings",
+        r.findings.len().min(bounds::HTML_TABLE_ROWS),
+        r.findings.len(),
+        "findings",
+    );
+    o.push_str("</section>\n");
 }
 
 fn section_policy(o: &mut String, r: &Report) {
@@ -1088,7 +1162,9 @@ fn section_diagnostics(o: &mut String, r: &Report) {
          <thead><tr><th>path</th><th>reason</th></tr></thead>\n<tbody>\n",
         r.diagnostics.len()
     );
-    for d in &r.diagnostics {
+    // Paths not read at all first: they make the verdict incomplete.
+    let shown = bounds::worst_first(&r.diagnostics, bounds::HTML_TABLE_ROWS, |d| !d.unread);
+    for d in shown {
         // A path not read at all makes the verdict incomplete: marked as such.
         let unread = if d.unread {
             format!("{} ", tag("unknown", "not read"))
@@ -1102,7 +1178,15 @@ fn section_diagnostics(o: &mut String, r: &Report) {
             esc(&d.reason)
         );
     }
-    o.push_str("</tbody>\n</table>\n</section>\n");
+    o.push_str("</tbody>\n</table>\n");
+    cut_note(
+        o,
+        "diagnostics",
+        r.diagnostics.len().min(bounds::HTML_TABLE_ROWS),
+        r.diagnostics.len(),
+        "diagnostics",
+    );
+    o.push_str("</section>\n");
 }
 
 fn section_metadata(o: &mut String, r: &Report) {

@@ -2,8 +2,9 @@
 //! other rendering: they all come from the report model and `readiness`.
 
 use super::Report;
+use super::bounds;
 use super::model::UnitReport;
-use super::readiness::{self, Area, Readiness, unit_order};
+use super::readiness::{self, Area, Readiness, unit_order, verdict_rank};
 use crate::findings::Verdict;
 use crate::findings::{Finding, Severity};
 use std::fmt::Write;
@@ -66,15 +67,29 @@ fn doc(s: &str) -> String {
     s.replace('|', "\\|")
 }
 
+/// A table of at most [`bounds::MARKDOWN_TABLE_ROWS`] rows, then a line that says how many were left out.
 fn table(o: &mut String, head: &[&str], rows: &[Vec<String>]) {
+    table_of(o, head, rows, rows.len());
+}
+
+/// [`table`] for `rows` already cut from `total` rows.
+fn table_of(o: &mut String, head: &[&str], rows: &[Vec<String>], total: usize) {
     let _ = writeln!(o, "| {} |", head.join(" | "));
     let _ = writeln!(
         o,
         "|{}|",
         head.iter().map(|_| "---").collect::<Vec<_>>().join("|")
     );
-    for r in rows {
+    for r in rows.iter().take(bounds::MARKDOWN_TABLE_ROWS) {
         let _ = writeln!(o, "| {} |", r.join(" | "));
+    }
+    let shown = rows.len().min(bounds::MARKDOWN_TABLE_ROWS);
+    if total > shown {
+        let _ = writeln!(
+            o,
+            "\n_... and {} more rows, in the JSON and CSV reports (`--format json`, `--format csv`)._",
+            total - shown
+        );
     }
     o.push('\n');
 }
@@ -278,10 +293,19 @@ pub fn render(r: &Report) -> String {
         }
         o.push('\n');
     }
-    let rows: Vec<Vec<String>> = r
+    // Worst first when the table is cut, so the rows it keeps are the ones that matter.
+    let attention = bounds::worst_first(
+        r.binaries.iter().filter(|b| b.verdict != Verdict::Ok),
+        bounds::MARKDOWN_TABLE_ROWS,
+        |b| verdict_rank(b.verdict),
+    );
+    let total_attention = r
         .binaries
         .iter()
         .filter(|b| b.verdict != Verdict::Ok)
+        .count();
+    let rows: Vec<Vec<String>> = attention
+        .into_iter()
         .map(|b| {
             vec![
                 code(&b.path),
@@ -304,14 +328,13 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(
             o,
             "## Binaries and scripts that need attention ({} of {}; {} ok not listed)\n",
-            rows.len(),
-            b.total,
-            b.ok
+            total_attention, b.total, b.ok
         );
-        table(
+        table_of(
             &mut o,
             &["path", "kind", "verdict", "packages", "findings"],
             &rows,
+            total_attention,
         );
     }
     let moved: Vec<Vec<String>> = readiness::package_order(r)
@@ -348,16 +371,19 @@ pub fn render(r: &Report) -> String {
         }
     }
     units(&mut o, r);
-    let shown: Vec<&Finding> = r
-        .findings
-        .iter()
-        .filter(|f| f.severity >= Severity::Warning || f.waiver.is_some())
-        .collect();
+    let listed = |f: &&Finding| f.severity >= Severity::Warning || f.waiver.is_some();
+    let total_shown = r.findings.iter().filter(listed).count();
+    // Unwaived blockers first when the table is cut.
+    let shown = bounds::worst_first(
+        r.findings.iter().filter(listed),
+        bounds::MARKDOWN_TABLE_ROWS,
+        |f| (f.is_waived(), std::cmp::Reverse(f.severity)),
+    );
     if !shown.is_empty() {
         let _ = writeln!(
             o,
             "## Blocker and warning findings ({} of {}; info findings are in the JSON, CSV and HTML reports)\n",
-            shown.len(),
+            total_shown,
             r.findings.len()
         );
         let rows: Vec<Vec<String>> = shown
@@ -374,12 +400,13 @@ pub fn render(r: &Report) -> String {
                 ]
             })
             .collect();
-        table(
+        table_of(
             &mut o,
             &[
                 "severity", "code", "path", "subject", "message", "fix", "waiver",
             ],
             &rows,
+            total_shown,
         );
     }
     if let Some(p) = &r.policy {
@@ -564,7 +591,8 @@ fn units(o: &mut String, r: &Report) {
     );
     // A change to a file several units share (a template's drop-in) is shown once.
     let mut shown: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
-    for (u, v, diff) in diffs {
+    let total = diffs.len();
+    for (u, v, diff) in diffs.into_iter().take(bounds::DIFFS) {
         let _ = write!(
             o,
             "### {} ({}, {})\n\n",
@@ -578,9 +606,17 @@ fn units(o: &mut String, r: &Report) {
             }
             None => {
                 shown.insert(diff, &u.unit);
-                let _ = writeln!(o, "{}\n", fenced("diff", diff));
+                let _ = writeln!(o, "{}\n", fenced("diff", &bounds::cut_diff(diff)));
             }
         }
+    }
+    if total > bounds::DIFFS {
+        let _ = writeln!(
+            o,
+            "_... and {} more migrated units: every diff is in the JSON report, and \
+             `--write-fixes DIR` writes every migrated file._\n",
+            total - bounds::DIFFS
+        );
     }
 }
 

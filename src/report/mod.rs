@@ -1,9 +1,11 @@
 //! The report model (what every renderer reads) and its renderers, one file each.
 
+pub mod bounds;
 pub mod csv;
 pub mod escape;
 pub mod html;
 pub mod json;
+pub mod jsonl;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -1,14 +1,12 @@
 //! The text rendering for people: a summary taken in within seconds, then details.
 
 use super::Report;
+use super::bounds::{self, TEXT_FINDINGS_PER_FILE, TEXT_LIST};
 use super::readiness::{self, Readiness, Status, plural};
 use crate::findings::Verdict;
 use crate::findings::{Finding, Severity, WaiverStatus};
 use std::collections::BTreeMap;
 use std::fmt::Write;
-
-/// How many needs-packages binaries are listed one per line before they are only counted.
-const LIST_LIMIT: usize = 40;
 
 /// Said once under the header: how every path of the report is written.
 pub const ROOT_NOTE: &str = "paths are relative to the scanned root above, written as on the target (/etc/x is <root>/etc/x)";
@@ -230,7 +228,8 @@ fn render_escaped(r: &Report, colour: bool) -> String {
             pc.third_party,
             fates.join(", ")
         );
-        for p in r.packages.iter().filter(|p| r.package_blocks(p)) {
+        let blocking: Vec<_> = r.packages.iter().filter(|p| r.package_blocks(p)).collect();
+        for p in blocking.iter().take(TEXT_LIST) {
             let needed = match p.needed_by.len() {
                 0 => String::new(),
                 n if n <= 3 => format!(" (needed by {})", p.needed_by.join(", ")),
@@ -247,6 +246,7 @@ fn render_escaped(r: &Report, colour: bool) -> String {
             };
             let _ = writeln!(o, "  blocks: {} {} [{}]{at}{needed}", p.name, p.evr, p.fate);
         }
+        more(&mut o, "  ", blocking.len(), TEXT_LIST);
     }
     if let Some(uc) = &s.units {
         let verdicts: Vec<String> = uc
@@ -267,9 +267,14 @@ fn render_escaped(r: &Report, colour: bool) -> String {
             uc.enabled,
             uc.with_fixes
         );
-        for u in r.units.iter().filter(|u| {
-            u.origin != "distro" && matches!(u.verdict, Verdict::Breaks | Verdict::Unknown)
-        }) {
+        let bad: Vec<_> = r
+            .units
+            .iter()
+            .filter(|u| {
+                u.origin != "distro" && matches!(u.verdict, Verdict::Breaks | Verdict::Unknown)
+            })
+            .collect();
+        for u in bad.iter().take(TEXT_LIST) {
             let codes: Vec<&str> = u.findings.iter().map(|c| c.as_str()).collect();
             let _ = writeln!(
                 o,
@@ -280,17 +285,26 @@ fn render_escaped(r: &Report, colour: bool) -> String {
                 codes.join(", ")
             );
         }
+        more(&mut o, "  ", bad.len(), TEXT_LIST);
     }
     // Details.
     let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &r.findings {
         by_path.entry(f.path.as_str()).or_default().push(f);
     }
-    let bad: Vec<_> = r
+    // Those that break first, then the undecided.
+    let bad = bounds::worst_first(
+        r.binaries
+            .iter()
+            .filter(|b| matches!(b.verdict, Verdict::Breaks | Verdict::Unknown)),
+        TEXT_LIST,
+        |b| b.verdict != Verdict::Breaks,
+    );
+    let total_bad = r
         .binaries
         .iter()
         .filter(|b| matches!(b.verdict, Verdict::Breaks | Verdict::Unknown))
-        .collect();
+        .count();
     if !bad.is_empty() {
         let _ = writeln!(o, "\nWould break or undecided");
         for bin in bad {
@@ -307,10 +321,13 @@ fn render_escaped(r: &Report, colour: bool) -> String {
                     }
                 )
             );
-            for f in by_path.get(bin.path.as_str()).into_iter().flatten() {
-                if f.severity == Severity::Info || f.is_waived() {
-                    continue;
-                }
+            let listed: Vec<&&Finding> = by_path
+                .get(bin.path.as_str())
+                .into_iter()
+                .flatten()
+                .filter(|f| f.severity != Severity::Info && !f.is_waived())
+                .collect();
+            for f in listed.iter().take(TEXT_FINDINGS_PER_FILE) {
                 let _ = writeln!(
                     o,
                     "    {} {}: {}",
@@ -323,7 +340,9 @@ fn render_escaped(r: &Report, colour: bool) -> String {
                 );
                 let _ = writeln!(o, "             fix: {}", f.fix);
             }
+            more(&mut o, "    ", listed.len(), TEXT_FINDINGS_PER_FILE);
         }
+        more(&mut o, "  ", total_bad, TEXT_LIST);
     }
     let needs: Vec<_> = r
         .binaries
@@ -332,7 +351,7 @@ fn render_escaped(r: &Report, colour: bool) -> String {
         .collect();
     if !needs.is_empty() {
         let _ = writeln!(o, "\nNeed packages");
-        for bin in needs.iter().take(LIST_LIMIT) {
+        for bin in needs.iter().take(TEXT_LIST) {
             let warn = by_path
                 .get(bin.path.as_str())
                 .map(|v| v.iter().filter(|f| f.severity == Severity::Warning).count())
@@ -349,18 +368,12 @@ fn render_escaped(r: &Report, colour: bool) -> String {
                 }
             );
         }
-        if needs.len() > LIST_LIMIT {
-            let _ = writeln!(
-                o,
-                "  ... and {} more (see --format json)",
-                needs.len() - LIST_LIMIT
-            );
-        }
+        more(&mut o, "  ", needs.len(), TEXT_LIST);
     }
     let waived: Vec<&Finding> = r.findings.iter().filter(|f| f.waiver.is_some()).collect();
     if !waived.is_empty() {
         let _ = writeln!(o, "\nWaivers");
-        for f in waived {
+        for f in waived.iter().take(TEXT_LIST) {
             let expired = f
                 .waiver
                 .as_ref()
@@ -385,32 +398,32 @@ fn render_escaped(r: &Report, colour: bool) -> String {
                 readiness::waiver_text(f).unwrap_or_default()
             );
         }
+        more(&mut o, "  ", waived.len(), TEXT_LIST);
     }
     if !r.source.excluded.is_empty() {
         let _ = writeln!(o, "\nLeft out (not workload)");
-        for x in r.source.excluded.iter().take(LIST_LIMIT) {
+        for x in r.source.excluded.iter().take(TEXT_LIST) {
             let _ = writeln!(o, "  {}: {} [{}]", x.path, x.reason, x.rule);
         }
-        if r.source.excluded.len() > LIST_LIMIT {
-            let _ = writeln!(
-                o,
-                "  ... and {} more (see --format json)",
-                r.source.excluded.len() - LIST_LIMIT
-            );
-        }
+        more(&mut o, "  ", r.source.excluded.len(), TEXT_LIST);
     }
     if !r.diagnostics.is_empty() {
         let _ = writeln!(o, "\nDiagnostics (files that could not be read or parsed)");
-        for d in r.diagnostics.iter().take(LIST_LIMIT) {
+        for d in r.diagnostics.iter().take(TEXT_LIST) {
             let _ = writeln!(o, "  {}: {}", d.path, d.reason);
         }
-        if r.diagnostics.len() > LIST_LIMIT {
-            let _ = writeln!(
-                o,
-                "  ... and {} more (see --format json)",
-                r.diagnostics.len() - LIST_LIMIT
-            );
-        }
+        more(&mut o, "  ", r.diagnostics.len(), TEXT_LIST);
     }
     o
+}
+
+/// The line under a list cut at `limit` entries (nothing when all `total` were listed).
+fn more(o: &mut String, indent: &str, total: usize, limit: usize) {
+    if total > limit {
+        let _ = writeln!(
+            o,
+            "{indent}... and {} more (see --format json or --format csv)",
+            total - limit
+        );
+    }
 }
