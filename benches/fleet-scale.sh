@@ -8,7 +8,8 @@
 # duplication: each host takes one of them, keeps each finding with probability 0.8 (so some
 # hosts lose their last blocker), and a source distribution from a small mix. The reports are
 # generated once under $AZL_BENCH_CACHE (default /var/tmp/azl-compat-bench), outside the
-# repository. Prints: hosts, ingest wall time and peak RSS, summary wall time, store size.
+# repository. Prints: hosts, ingest wall time and peak RSS, summary wall time, fleet diff wall
+# time and peak RSS, store size.
 # A benchmark, not a test; figures go to docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,8 +52,12 @@ t1=$(date +%s.%N)
 t2=$(date +%s.%N)
 "$bin" fleet summary "$store" >/dev/null
 t3=$(date +%s.%N)
+# fleet diff of the store with itself: every host's latest run loaded twice and compared.
+/usr/bin/time -f '%M' -o "$store.diff-rss" "$bin" fleet diff "$store" "$store" --format json >/dev/null
+t4=$(date +%s.%N)
 printf 'hosts            %s\n' "$hosts"
 printf 'ingest           %.1f s (peak RSS %s MiB)\n' "$(echo "$t1 - $t0" | bc)" "$(( $(cat "$store.rss") / 1024 ))"
 printf 'summary (json)   %.2f s\n' "$(echo "$t2 - $t1" | bc)"
 printf 'summary (text)   %.2f s\n' "$(echo "$t3 - $t2" | bc)"
+printf 'fleet diff       %.2f s (peak RSS %s MiB; the store against itself)\n' "$(echo "$t4 - $t3" | bc)" "$(( $(cat "$store.diff-rss") / 1024 ))"
 printf 'store            %s MiB\n' "$(( $(du -k "$store" | cut -f1) / 1024 ))"
