@@ -57,9 +57,7 @@ pub fn check(h: &HostCtx) -> Vec<Finding> {
     crypto_policy(h, &mut out);
     certificates(h, &mut out);
     openssl_cnf(h, &mut out);
-    out.sort();
-    out.dedup_by(|a, b| a.key() == b.key());
-    super::aggregate::fold(out)
+    super::host_ctx::settle(out, false)
 }
 
 fn fips_finding(h: &HostCtx, path: &str, subject: &str, how: &str) -> Finding {

@@ -80,3 +80,11 @@ pub fn fact(key: &str) -> Option<&'static Fact> {
 pub fn fact_value(key: &str, value: &str) -> Option<&'static Fact> {
     host_config::fact_value(key, value)
 }
+
+/// A host check's findings as the report takes them: sorted, one per finding key (and line, when
+/// `by_line`), a file's repeats of one code folded (`aggregate::fold`).
+pub(crate) fn settle(mut out: Vec<Finding>, by_line: bool) -> Vec<Finding> {
+    out.sort();
+    out.dedup_by(|a, b| a.key() == b.key() && (!by_line || a.line == b.line));
+    super::aggregate::fold(out)
+}

@@ -133,9 +133,7 @@ pub fn check(h: &HostCtx) -> Vec<Finding> {
             }
         }
     }
-    out.sort();
-    out.dedup_by(|a, b| a.key() == b.key() && a.line == b.line);
-    super::aggregate::fold(out)
+    super::host_ctx::settle(out, true)
 }
 
 /// A finding when `prog` exists neither in the tree (outside distro packages) nor in a

@@ -39,9 +39,7 @@ pub fn check(h: &HostCtx) -> Vec<Finding> {
     apparmor(h, &mut out);
     let policy = selinux_config(h, &mut out);
     selinux_local(h, &policy, &mut out);
-    out.sort();
-    out.dedup_by(|a, b| a.key() == b.key());
-    super::aggregate::fold(out)
+    super::host_ctx::settle(out, false)
 }
 
 /// The program an AppArmor profile confines: the attachment of its first `profile NAME PATH {`

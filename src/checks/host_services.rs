@@ -40,9 +40,7 @@ pub fn check(h: &HostCtx) -> Vec<Finding> {
         }
     }
     postgresql_data(h, &mut out);
-    out.sort();
-    out.dedup_by(|a, b| a.key() == b.key());
-    super::aggregate::fold(out)
+    super::host_ctx::settle(out, false)
 }
 
 /// Whether the source is Debian or Ubuntu (os-release, else /etc/debian_version).

@@ -34,9 +34,7 @@ pub fn check(h: &HostCtx) -> Vec<Finding> {
     let mut out = Vec::new();
     repositories(h, &mut out);
     dnf_config(h, &mut out);
-    out.sort();
-    out.dedup_by(|a, b| a.key() == b.key());
-    super::aggregate::fold(out)
+    super::host_ctx::settle(out, false)
 }
 
 /// The `repo.*` row for a URL: the longest matching value; the `repo.third-party` row when
