@@ -39,6 +39,9 @@ pub struct Output {
     pub file: Option<PathBuf>,
     /// `--fail-on` when given; else the policy's `fail_on`; else `blocker`.
     pub fail_on: Option<FailOn>,
+    /// When set (`report` on a terminal or with `--progress`): say each step on stderr, with the
+    /// time since this instant.
+    pub progress: Option<std::time::Instant>,
 }
 
 /// An error and its causes for people, each said once: a cause whose text the message already
@@ -123,6 +126,22 @@ pub fn finish(mut report: Report, policy: Option<&Policy>, out: &Output) -> anyh
             std::io::stdout().is_terminal(),
             std::env::var_os("NO_COLOR").as_deref(),
         );
+    let step = |what: String| {
+        if let Some(start) = out.progress {
+            eprintln!(
+                "azl-compat report: {what} ({:.1} s)",
+                start.elapsed().as_secs_f64()
+            );
+        }
+    };
+    step(format!(
+        "rendering {} findings and {} binaries as {}",
+        report.findings.len(),
+        report.binaries.len(),
+        out.format
+            .to_possible_value()
+            .map_or_else(String::new, |v| v.get_name().to_string())
+    ));
     let rendered = match out.format {
         Format::Text => report::text::render_styled(&report, colour),
         Format::Json => report::json::render(&report),
@@ -134,7 +153,7 @@ pub fn finish(mut report: Report, policy: Option<&Policy>, out: &Output) -> anyh
         Format::Sarif => report::sarif::render(&report),
     };
     match &out.file {
-        Some(path) => std::fs::write(path, rendered)
+        Some(path) => std::fs::write(path, &rendered)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
         None => {
             let mut stdout = std::io::stdout().lock();
@@ -142,6 +161,7 @@ pub fn finish(mut report: Report, policy: Option<&Policy>, out: &Output) -> anyh
             let _ = stdout.write_all(rendered.as_bytes());
         }
     }
+    step(format!("wrote {} bytes", rendered.len()));
     let fail_on = out
         .fail_on
         .or(policy.and_then(|p| p.fail_on))
