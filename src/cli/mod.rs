@@ -286,7 +286,6 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
             format: a.format,
             file: a.output,
             fail_on: a.fail_on.map(Into::into),
-            progress: None,
         },
     )
 }
@@ -337,15 +336,15 @@ fn run_report(a: ReportArgs) -> anyhow::Result<i32> {
         eprintln!("azl-compat report: reading {}", a.report.display());
     }
     let report = output::read_report(&a.report)?;
-    output::finish(
+    output::finish_with_progress(
         report,
         policy.as_ref(),
         &output::Output {
             format: a.format,
             file: a.output,
             fail_on: a.fail_on.map(Into::into),
-            progress,
         },
+        progress,
     )
 }
 

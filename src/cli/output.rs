@@ -39,9 +39,6 @@ pub struct Output {
     pub file: Option<PathBuf>,
     /// `--fail-on` when given; else the policy's `fail_on`; else `blocker`.
     pub fail_on: Option<FailOn>,
-    /// When set (`report` on a terminal or with `--progress`): say each step on stderr, with the
-    /// time since this instant.
-    pub progress: Option<std::time::Instant>,
 }
 
 /// An error and its causes for people, each said once: a cause whose text the message already
@@ -117,7 +114,18 @@ pub fn use_colour(is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool
 }
 
 /// Apply the policy, render, write, and return the exit status.
-pub fn finish(mut report: Report, policy: Option<&Policy>, out: &Output) -> anyhow::Result<i32> {
+pub fn finish(report: Report, policy: Option<&Policy>, out: &Output) -> anyhow::Result<i32> {
+    finish_with_progress(report, policy, out, None)
+}
+
+/// [`finish`], and with `progress` set (`report` on a terminal or with `--progress`) say each
+/// step on stderr with the seconds since that instant.
+pub fn finish_with_progress(
+    mut report: Report,
+    policy: Option<&Policy>,
+    out: &Output,
+    progress: Option<std::time::Instant>,
+) -> anyhow::Result<i32> {
     if let Some(p) = policy {
         policy::apply_policy(&mut report, p, today()?);
     }
@@ -127,7 +135,7 @@ pub fn finish(mut report: Report, policy: Option<&Policy>, out: &Output) -> anyh
             std::env::var_os("NO_COLOR").as_deref(),
         );
     let step = |what: String| {
-        if let Some(start) = out.progress {
+        if let Some(start) = progress {
             eprintln!(
                 "azl-compat report: {what} ({:.1} s)",
                 start.elapsed().as_secs_f64()
