@@ -6,7 +6,9 @@
 
 pub mod checks;
 pub mod engine;
+pub mod facts;
 pub mod findings;
+pub mod fleet;
 pub mod inventory;
 pub mod knowledge;
 pub mod report;

@@ -5,10 +5,10 @@ use crate::engine;
 use crate::inventory::exclude::Exclusions;
 use crate::inventory::ownership::{self, Origin};
 use crate::inventory::walk::{self, Progress};
-use crate::inventory::{ld_so_conf, os_release, packages};
+use crate::inventory::{Inventory, ld_so_conf, os_release, packages};
 use crate::knowledge::Pack;
 use crate::report::{self, Report};
-use crate::source::{DirSource, Source};
+use crate::source::{DirSource, ImageSource, Source};
 use std::path::{Path, PathBuf};
 
 /// What to scan and how.
@@ -30,8 +30,19 @@ pub enum ScanError {
     Root { path: String, error: std::io::Error },
 }
 
-/// Scan a directory root against a knowledge pack.
+/// Scan a directory root against a knowledge pack: [`collect`] the inventory, then [`judge`]
+/// it. `analyze` of saved facts runs the same [`judge`] (`crate::facts`).
 pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<Report, ScanError> {
+    let (source, inv, db) = collect(opts, progress)?;
+    Ok(judge(&source, &display_root(source.root()), inv, db, pack))
+}
+
+/// The pack-free half of a scan: the confined source, the walk's inventory and the package
+/// database rows (with the `.rpm` files the walk found). Nothing here is judged.
+pub fn collect(
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+) -> Result<(DirSource, Inventory, packages::PackageDb), ScanError> {
     let root_error = |e| ScanError::Root {
         path: opts.root.display().to_string(),
         error: e,
@@ -41,17 +52,38 @@ pub fn scan(opts: &ScanOptions, pack: &Pack, progress: &dyn Progress) -> Result<
     if let Err(e) = source.read_dir(Path::new("/")) {
         return Err(root_error(e));
     }
-    Ok(scan_source(
+    let (inv, db) = collect_source(&source, &opts.exclude, progress);
+    Ok((source, inv, db))
+}
+
+/// Scan a container image (`opts.root` is the image file or OCI layout directory; see
+/// docs/images.md). `platform` picks a manifest from a multi-platform index.
+pub fn scan_image(
+    opts: &ScanOptions,
+    platform: Option<&str>,
+    pack: &Pack,
+    progress: &dyn Progress,
+) -> Result<Report, ScanError> {
+    let source = ImageSource::open(&opts.root, platform).map_err(|e| ScanError::Root {
+        path: opts.root.display().to_string(),
+        error: e,
+    })?;
+    let (mut inv, db) = collect_source(&source, &opts.exclude, progress);
+    inv.diagnostics.extend(source.diagnostics().iter().cloned());
+    let mut report = judge_any(
         &source,
-        &display_root(source.root()),
-        &opts.exclude,
+        &display_root(&opts.root),
+        inv,
+        db,
         pack,
-        progress,
-    ))
+        Some(&source),
+    );
+    crate::source::image::annotate(&source, &mut report);
+    Ok(report)
 }
 
 /// Scan any [`Source`] (shown as `root` in the report) against a knowledge pack: the walk,
-/// packages, ownership, units, the checks and the report.
+/// packages, ownership, units, the checks and the report ([`collect_source`] then [`judge`]).
 pub fn scan_source(
     source: &dyn Source,
     root: &str,
@@ -59,11 +91,48 @@ pub fn scan_source(
     pack: &Pack,
     progress: &dyn Progress,
 ) -> Report {
+    let (inv, db) = collect_source(source, exclude, progress);
+    judge(source, root, inv, db, pack)
+}
+
+/// The pack-free half of a scan of any [`Source`]: the walk's inventory and the package
+/// database rows, with the `.rpm` files the walk found.
+pub fn collect_source(
+    source: &dyn Source,
+    exclude: &Exclusions,
+    progress: &dyn Progress,
+) -> (Inventory, packages::PackageDb) {
     let mut inv = walk::walk_excluding(source, progress, exclude);
     // Installed packages, plus the .rpm files the walk found (installers that would run).
     let mut db = packages::read_installed(source);
     db.packages.append(&mut std::mem::take(&mut inv.rpm_files));
     inv.diagnostics.append(&mut db.diagnostics);
+    (inv, db)
+}
+
+/// The judging half of a scan: ownership, os-release, ld.so.conf, units, launch environments
+/// (read through `source`, after the walk), the checks, the report. `root` is the scanned
+/// root as the report shows it.
+pub fn judge(
+    source: &dyn Source,
+    root: &str,
+    inv: Inventory,
+    db: packages::PackageDb,
+    pack: &Pack,
+) -> Report {
+    judge_any(source, root, inv, db, pack, None)
+}
+
+/// [`judge`]; `image` is set when the source is a container image: its config's `Env` is part
+/// of the loader model and its `Entrypoint` is judged (the `image-entrypoint` check).
+fn judge_any(
+    source: &dyn Source,
+    root: &str,
+    mut inv: Inventory,
+    db: packages::PackageDb,
+    pack: &Pack,
+    image: Option<&ImageSource>,
+) -> Report {
     let is_debian_name = |n: &str| matches!(pack.debian_mapping(n), Ok(Some(_)));
     let origins: Vec<Origin> = db
         .packages
@@ -80,19 +149,41 @@ pub fn scan_source(
     let units = crate::inventory::systemd::load(source, &inv);
     let mut ctx = Context::new(&inv, pack, ld_dirs);
     ctx.launch = checks::launch_env::collect(&inv, source, &units);
+    if let Some(img) = image {
+        checks::image_config::add_launch_env(&mut ctx, &img.config);
+    }
     let outcome = engine::run(&ctx);
     let pkgs = engine::run_packages(&ctx, &db.packages, &origins, &own, &outcome.judged);
-    let (units, unit_findings, unit_diags) =
-        checks::units::check_loaded(&ctx, source, &outcome.judged, &own, &units);
+    let (units, mut unit_findings, unit_diags) =
+        engine::units::check_loaded(&ctx, source, &outcome.judged, &own, &units);
+    let (image_findings, image_packages) = match image {
+        Some(img) => engine::run_image(&ctx, source, &outcome.judged, &own, &img.config),
+        None => Default::default(),
+    };
+    unit_findings.extend(image_findings);
     let mut report = report::build(root, &inv, pack, outcome, own.managers.clone());
     report::attach_packages(&mut report, pkgs, &own.managers);
+    // What the image starts needs these (finish_install builds the install line).
+    let mut install: std::collections::BTreeSet<String> =
+        report.summary.packages_to_install.iter().cloned().collect();
+    install.extend(image_packages);
+    report.summary.packages_to_install = install.into_iter().collect();
     report::attach_units(&mut report, units, unit_findings, unit_diags);
+    // Host configuration that does not carry over (issue 14).
+    let host_files =
+        crate::inventory::hostconf::HostFiles::new(source, &inv, &own, source.is_running_root());
+    let host = checks::host_ctx::HostCtx::new(&host_files, &ctx);
+    let host_findings = checks::registry::run(&checks::interface::Input::Host { host: &host })
+        .into_iter()
+        .flat_map(|sink| sink.findings())
+        .collect();
+    report::attach_host(&mut report, host_findings, host_files.take_diagnostics());
     report::finish_install(&mut report, pack);
     engine::annotate_differences(&mut report.findings);
     report
 }
 
 /// The scanned root as the report shows it (bytes kept, see `inventory::names`).
-fn display_root(p: &Path) -> String {
+pub fn display_root(p: &Path) -> String {
     crate::inventory::names::from_os(p.as_os_str())
 }

@@ -244,6 +244,42 @@ fn scan_with_a_profile_counts_the_image_packages_as_installed() {
     let step = distroless["summary"]["install_step"].as_str().unwrap();
     assert!(step.starts_with("add bash in the image build"), "{step}");
     assert!(plain["summary"]["install_step"].is_null());
+    // Every fix on that profile names the image build, never a `dnf install` run in the image.
+    let install = &plain["target"]["facts"]["install_command"];
+    let install = install.as_str().unwrap_or("dnf install");
+    for f in distroless["findings"].as_array().unwrap() {
+        let fix = f["fix"].as_str().unwrap_or("");
+        assert!(
+            !fix.starts_with(install),
+            "{}: fix runs `{install}` in an image without a package manager: {fix}",
+            f["code"]
+        );
+    }
+    let sh_fix = distroless["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == sh.as_str())
+        .and_then(|f| f["fix"].as_str())
+        .unwrap();
+    assert!(sh_fix.contains("add bash in the image build"), "{sh_fix}");
+    // Each renderer shows the build step instead of the install line.
+    for format in ["text", "markdown", "html"] {
+        let (out, _, _) = run(&[
+            "scan",
+            root.to_str().unwrap(),
+            "-q",
+            "--format",
+            format,
+            "--target",
+            "azurelinux-4.0:distroless-base",
+        ]);
+        assert!(
+            out.contains("add bash in the image build"),
+            "{format}: {out}"
+        );
+        assert!(!out.contains(&format!("{install} bash")), "{format}: {out}");
+    }
 
     // core has bash (and no openssl-libs).
     let (_, core) = scan(root, &["--target", "azurelinux-4.0:core"]);

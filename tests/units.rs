@@ -8,10 +8,10 @@
 
 mod common;
 
-use azl_compat::checks::units::{
-    DIRECTIVE_ROWS, UnitReport, check_loaded, fixes_dir_allowed, write_fixes,
-};
+use azl_compat::checks::units::UnitReport;
+use azl_compat::checks::units_write::{fixes_dir_allowed, write_fixes};
 use azl_compat::checks::{self, Context, Verdict};
+use azl_compat::engine::units::check_loaded;
 use azl_compat::findings::{Code, Finding, Severity};
 use azl_compat::inventory::systemd::{self, Units, parse};
 use azl_compat::inventory::walk::{self, NoProgress};
@@ -109,81 +109,81 @@ fn findings_at<'a>(s: &'a Scan, path: &str) -> Vec<&'a Finding> {
 /// one such finding must be in the fixture's report.
 #[rustfmt::skip]
 const EXPECTED: &[(&str, Code, &str, usize)] = &[
-    ("MemoryLimit=", Code::UnitLimitIgnored, "/etc/systemd/system/acme-limits.service", 6),
-    ("MemoryLimit=", Code::UnitLimitIgnored, "/etc/systemd/system/acme-cont.service", 12),
-    ("MemoryLimit=", Code::UnitLimitIgnored, "/etc/systemd/system/acme-static.service.d/10-override.conf", 4),
-    ("CPUShares=", Code::UnitLimitIgnored, "/etc/systemd/system/acme-limits.service", 7),
-    ("CPUShares=", Code::UnitLimitIgnored, "/etc/systemd/system/acme-tpl@.service.d/10-tpl.conf", 2),
-    ("CPUShares=", Code::UnitLimitIgnored, "/etc/systemd/user/acme-agent.service", 6),
-    ("StartupCPUShares=", Code::UnitLimitIgnored, "/etc/systemd/system/acme-limits.service", 8),
-    ("BlockIOAccounting=", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-limits.service", 9),
-    ("BlockIOWeight=", Code::UnitLimitIgnored, "/etc/systemd/system/acme-limits.service", 10),
-    ("StartupBlockIOWeight=", Code::UnitLimitIgnored, "/etc/systemd/system/acme-limits.service", 11),
-    ("BlockIODeviceWeight=", Code::UnitLimitIgnored, "/etc/systemd/system/acme-limits.service", 12),
-    ("BlockIOReadBandwidth=", Code::UnitLimitIgnored, "/etc/systemd/system/acme-limits.service", 13),
-    ("BlockIOWriteBandwidth=", Code::UnitLimitIgnored, "/etc/systemd/system/acme-limits.service", 14),
-    ("CPUAccounting=", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-limits.service", 15),
-    ("DefaultMemoryMin= / DefaultMemoryLow= / DefaultStartupMemoryLow=", Code::UnitLimitIgnored, "/etc/systemd/system/acme.slice", 5),
-    ("DefaultCPUAccounting= / DefaultBlockIOAccounting=", Code::UnitDirectiveDeprecated, "/etc/systemd/system.conf", 3),
-    ("DefaultCPUAccounting= / DefaultBlockIOAccounting=", Code::UnitDirectiveDeprecated, "/etc/systemd/system.conf", 4),
-    ("JoinControllers=", Code::UnitDirectiveDeprecated, "/etc/systemd/system.conf", 5),
-    ("NetClass=", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 21),
-    ("Capabilities=", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 22),
-    ("SysVStartPriority=", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 23),
-    ("BusPolicy=", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 24),
-    ("IgnoreOnSnapshot=", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 5),
-    ("RequiresOverridable= / RequisiteOverridable=", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 3),
-    ("RequiresOverridable= / RequisiteOverridable=", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 4),
-    ("ExecStart= '!!' prefix (also ExecStartPre= etc.)", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 13),
-    ("PermissionsStartOnly=", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 10),
-    ("KillMode=none", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 16),
-    (".include <file>", Code::UnitDirectiveRemoved, "/etc/systemd/system/acme-include.service", 3),
-    ("StandardOutput=/StandardError= syslog | syslog+console", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 17),
-    ("StandardOutput=/StandardError= syslog | syslog+console", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 18),
-    ("StandardOutput=/StandardError= syslog | syslog+console", Code::UnitDirectiveDeprecated, "/opt/acme/units/acme-linked.service", 6),
-    ("ConditionNull=", Code::UnitDirectiveRemoved, "/etc/systemd/system/acme-never.service", 3),
-    ("ConditionNull=", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 6),
-    ("PIDFile= (or other paths) below /var/run/", Code::UnitLegacyPath, "/etc/systemd/system/acme-legacy.service", 15),
-    ("PIDFile= (or other paths) below /var/run/", Code::UnitLegacyPath, "/etc/systemd/system/acme-sock.socket", 5),
-    ("StartLimitInterval= / StartLimitBurst= in [Service]", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 19),
-    ("StartLimitInterval= / StartLimitBurst= in [Service]", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 20),
-    ("WantedBy=/After= runlevel[0-6].target", Code::UnitRunlevelTarget, "/etc/systemd/system/acme-runlevel.service", 11),
-    ("WantedBy=/After= runlevel[0-6].target", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-runlevel.service", 3),
-    ("WantedBy=/After= runlevel[0-6].target", Code::UnitRunlevelTarget, "/etc/systemd/system/runlevel3.target.wants/acme-runlevel.service", 0),
-    ("SysV init scripts (/etc/rc.d/init.d, /etc/init.d) via systemd-sysv-generator", Code::UnitSysvScript, "/etc/init.d/acme-sysv", 0),
-    ("rc.local (rc-local.service via systemd-rc-local-generator)", Code::UnitRcLocal, "/etc/rc.local", 0),
-    ("telinit / runlevel / initctl commands; 'init N'; /dev/initctl", Code::UnitRemovedCommand, "/etc/systemd/system/acme-cmds.service", 6),
-    ("telinit / runlevel / initctl commands; 'init N'; /dev/initctl", Code::UnitRemovedCommand, "/etc/systemd/system/acme-cmds.service", 7),
-    ("telinit / runlevel / initctl commands; 'init N'; /dev/initctl", Code::UnitRemovedCommand, "/opt/acme/bin/acme-script.sh", 7),
-    ("telinit / runlevel / initctl commands; 'init N'; /dev/initctl", Code::UnitRemovedCommand, "/etc/init.d/acme-sysv", 17),
-    ("/forcefsck, /fastboot files", Code::SystemdLegacyFile, "/forcefsck", 0),
-    ("/forcefsck, /fastboot files", Code::SystemdLegacyFile, "/opt/acme/bin/acme-script.sh", 10),
-    ("/forcequotacheck file", Code::SystemdLegacyFile, "/forcequotacheck", 0),
-    ("/run/lock (legacy lock dir)", Code::UnitLegacyPath, "/etc/sysconfig/acme", 3),
-    ("/run/lock (legacy lock dir)", Code::UnitLegacyPath, "/opt/acme/bin/acme-script.sh", 6),
-    ("cgroup v1 (legacy/hybrid hierarchy), systemd.unified_cgroup_hierarchy=0, SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1", Code::UnitLegacyCgroup, "/etc/systemd/system/acme-exec.service", 10),
-    ("cgroup v1 (legacy/hybrid hierarchy), systemd.unified_cgroup_hierarchy=0, SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1", Code::UnitLegacyCgroup, "/etc/sysconfig/acme", 2),
-    ("cgroup v1 (legacy/hybrid hierarchy), systemd.unified_cgroup_hierarchy=0, SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1", Code::UnitLegacyCgroup, "/opt/acme/bin/acme-script.sh", 5),
-    ("cgroup v1 (legacy/hybrid hierarchy), systemd.unified_cgroup_hierarchy=0, SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1", Code::UnitLegacyCgroup, "/etc/rc.local", 3),
-    ("cgroup v1 (legacy/hybrid hierarchy), systemd.unified_cgroup_hierarchy=0, SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1", Code::UnitLegacyCgroup, "/etc/default/grub", 2),
-    ("IPForward=", Code::UnitDirectiveDeprecated, "/etc/systemd/network/10-eth.network", 6),
-    ("libiptc (iptables) NAT backend for networkd IPMasquerade= / nspawn", Code::UnitDirectiveDeprecated, "/etc/systemd/network/10-eth.network", 7),
-    ("systemctl reboot <arg> (positional)", Code::UnitRemovedCommand, "/etc/systemd/system/acme-cmds.service", 7),
-    ("/usr/sbin/halt.local", Code::SystemdLegacyFile, "/usr/sbin/halt.local", 0),
-    ("uaccess udev tag only on ACTION==\"add\"", Code::SystemdBehaviourChange, "/etc/udev/rules.d/80-acme.rules", 2),
-    ("PAM sessions of system users (cron, FTP) no longer get a user manager", Code::SystemdBehaviourChange, "/etc/cron.d/acme", 2),
-    ("tty/pts default mode", Code::SystemdBehaviourChange, "/etc/systemd/system/acme-cmds.service", 8),
-    ("tty/pts default mode", Code::SystemdBehaviourChange, "/opt/acme/bin/acme-script.sh", 11),
+    ("memory-limit", Code::UnitLimitIgnored, "/etc/systemd/system/acme-limits.service", 6),
+    ("memory-limit", Code::UnitLimitIgnored, "/etc/systemd/system/acme-cont.service", 12),
+    ("memory-limit", Code::UnitLimitIgnored, "/etc/systemd/system/acme-static.service.d/10-override.conf", 4),
+    ("cpu-shares", Code::UnitLimitIgnored, "/etc/systemd/system/acme-limits.service", 7),
+    ("cpu-shares", Code::UnitLimitIgnored, "/etc/systemd/system/acme-tpl@.service.d/10-tpl.conf", 2),
+    ("cpu-shares", Code::UnitLimitIgnored, "/etc/systemd/user/acme-agent.service", 6),
+    ("startup-cpu-shares", Code::UnitLimitIgnored, "/etc/systemd/system/acme-limits.service", 8),
+    ("block-io-accounting", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-limits.service", 9),
+    ("block-io-weight", Code::UnitLimitIgnored, "/etc/systemd/system/acme-limits.service", 10),
+    ("startup-block-io-weight", Code::UnitLimitIgnored, "/etc/systemd/system/acme-limits.service", 11),
+    ("block-io-device-weight", Code::UnitLimitIgnored, "/etc/systemd/system/acme-limits.service", 12),
+    ("block-io-read-bandwidth", Code::UnitLimitIgnored, "/etc/systemd/system/acme-limits.service", 13),
+    ("block-io-write-bandwidth", Code::UnitLimitIgnored, "/etc/systemd/system/acme-limits.service", 14),
+    ("cpu-accounting", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-limits.service", 15),
+    ("default-memory-protection", Code::UnitLimitIgnored, "/etc/systemd/system/acme.slice", 5),
+    ("default-accounting", Code::UnitDirectiveDeprecated, "/etc/systemd/system.conf", 3),
+    ("default-accounting", Code::UnitDirectiveDeprecated, "/etc/systemd/system.conf", 4),
+    ("join-controllers", Code::UnitDirectiveDeprecated, "/etc/systemd/system.conf", 5),
+    ("net-class", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 21),
+    ("capabilities", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 22),
+    ("sysv-start-priority", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 23),
+    ("bus-policy", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 24),
+    ("ignore-on-snapshot", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 5),
+    ("requires-overridable", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 3),
+    ("requires-overridable", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 4),
+    ("exec-double-bang-prefix", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 13),
+    ("permissions-start-only", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 10),
+    ("kill-mode-none", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 16),
+    ("include", Code::UnitDirectiveRemoved, "/etc/systemd/system/acme-include.service", 3),
+    ("standard-output-syslog", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 17),
+    ("standard-output-syslog", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 18),
+    ("standard-output-syslog", Code::UnitDirectiveDeprecated, "/opt/acme/units/acme-linked.service", 6),
+    ("condition-null", Code::UnitDirectiveRemoved, "/etc/systemd/system/acme-never.service", 3),
+    ("condition-null", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 6),
+    ("var-run-path", Code::UnitLegacyPath, "/etc/systemd/system/acme-legacy.service", 15),
+    ("var-run-path", Code::UnitLegacyPath, "/etc/systemd/system/acme-sock.socket", 5),
+    ("start-limit-in-service", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 19),
+    ("start-limit-in-service", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-legacy.service", 20),
+    ("runlevel-target", Code::UnitRunlevelTarget, "/etc/systemd/system/acme-runlevel.service", 11),
+    ("runlevel-target", Code::UnitDirectiveDeprecated, "/etc/systemd/system/acme-runlevel.service", 3),
+    ("runlevel-target", Code::UnitRunlevelTarget, "/etc/systemd/system/runlevel3.target.wants/acme-runlevel.service", 0),
+    ("sysv-init-script", Code::UnitSysvScript, "/etc/init.d/acme-sysv", 0),
+    ("rc-local", Code::UnitRcLocal, "/etc/rc.local", 0),
+    ("sysv-commands", Code::UnitRemovedCommand, "/etc/systemd/system/acme-cmds.service", 6),
+    ("sysv-commands", Code::UnitRemovedCommand, "/etc/systemd/system/acme-cmds.service", 7),
+    ("sysv-commands", Code::UnitRemovedCommand, "/opt/acme/bin/acme-script.sh", 7),
+    ("sysv-commands", Code::UnitRemovedCommand, "/etc/init.d/acme-sysv", 17),
+    ("forcefsck-file", Code::SystemdLegacyFile, "/forcefsck", 0),
+    ("forcefsck-file", Code::SystemdLegacyFile, "/opt/acme/bin/acme-script.sh", 10),
+    ("forcequotacheck-file", Code::SystemdLegacyFile, "/forcequotacheck", 0),
+    ("run-lock", Code::UnitLegacyPath, "/etc/sysconfig/acme", 3),
+    ("run-lock", Code::UnitLegacyPath, "/opt/acme/bin/acme-script.sh", 6),
+    ("cgroup-v1", Code::UnitLegacyCgroup, "/etc/systemd/system/acme-exec.service", 10),
+    ("cgroup-v1", Code::UnitLegacyCgroup, "/etc/sysconfig/acme", 2),
+    ("cgroup-v1", Code::UnitLegacyCgroup, "/opt/acme/bin/acme-script.sh", 5),
+    ("cgroup-v1", Code::UnitLegacyCgroup, "/etc/rc.local", 3),
+    ("cgroup-v1", Code::UnitLegacyCgroup, "/etc/default/grub", 2),
+    ("ip-forward", Code::UnitDirectiveDeprecated, "/etc/systemd/network/10-eth.network", 6),
+    ("iptc-nat-backend", Code::UnitDirectiveDeprecated, "/etc/systemd/network/10-eth.network", 7),
+    ("reboot-positional-argument", Code::UnitRemovedCommand, "/etc/systemd/system/acme-cmds.service", 7),
+    ("halt-local", Code::SystemdLegacyFile, "/usr/sbin/halt.local", 0),
+    ("uaccess-add-only", Code::SystemdBehaviourChange, "/etc/udev/rules.d/80-acme.rules", 2),
+    ("system-user-manager", Code::SystemdBehaviourChange, "/etc/cron.d/acme", 2),
+    ("tty-default-mode", Code::SystemdBehaviourChange, "/etc/systemd/system/acme-cmds.service", 8),
+    ("tty-default-mode", Code::SystemdBehaviourChange, "/opt/acme/bin/acme-script.sh", 11),
 ];
 
 /// Rows no finding is about, and the test that covers each.
 const NO_FINDING_ROWS: &[(&str, &str)] = &[
     (
-        "split-usr / unmerged-usr",
+        "split-usr",
         "split_usr_unmerged_units_load_and_merged_programs_resolve",
     ),
     (
-        "Minimum kernel",
+        "minimum-kernel",
         "minimum_kernel_row_is_documented_not_checked",
     ),
 ];
@@ -191,33 +191,24 @@ const NO_FINDING_ROWS: &[(&str, &str)] = &[
 #[test]
 fn every_directive_row_is_covered() {
     let s = fixture();
-    let pack_rows: BTreeSet<&str> = Pack::builtin()
-        .units()
-        .directives()
-        .iter()
-        .map(|d| d.directive.as_str())
-        .collect();
-    let listed: BTreeSet<&str> = DIRECTIVE_ROWS.iter().map(|(r, _, _)| *r).collect();
-    assert_eq!(
-        pack_rows, listed,
-        "DIRECTIVE_ROWS (src/checks/units.rs) and the pack's unit-directives.tsv differ"
-    );
-    assert_eq!(pack_rows.len(), 44, "units-directives.tsv has 44 rows");
+    let rows = Pack::builtin().units().directives();
+    assert_eq!(rows.len(), 44, "units-directives.tsv has 44 rows");
     let mut missing = Vec::new();
-    for (row, codes, _) in DIRECTIVE_ROWS {
-        if codes.is_empty() {
+    for r in rows {
+        let row = r.id.as_str();
+        if r.codes.is_empty() {
             assert!(
-                NO_FINDING_ROWS.iter().any(|(r, _)| r == row),
+                NO_FINDING_ROWS.iter().any(|(id, _)| *id == row),
                 "row `{row}` has no code and no test named in NO_FINDING_ROWS"
             );
             assert!(
-                !s.findings.iter().any(|f| ev(f, "directive_row") == *row),
+                !s.findings.iter().any(|f| ev(f, "directive_row") == row),
                 "row `{row}` is documented as never reported"
             );
             continue;
         }
-        for code in *codes {
-            if !EXPECTED.iter().any(|(r, c, _, _)| r == row && c == code) {
+        for code in &r.codes {
+            if !EXPECTED.iter().any(|(id, c, _, _)| *id == row && c == code) {
                 missing.push(format!("EXPECTED has no ({row}, {code})"));
             }
         }
@@ -238,12 +229,15 @@ fn every_directive_row_is_covered() {
 
 #[test]
 fn minimum_kernel_row_is_documented_not_checked() {
-    let (_, codes, why) = DIRECTIVE_ROWS
-        .iter()
-        .find(|(r, _, _)| *r == "Minimum kernel")
-        .expect("row");
-    assert!(codes.is_empty());
-    assert!(why.contains("target.versions.kernel"), "{why}");
+    let pack = Pack::builtin();
+    let row = pack.units().directive("minimum-kernel").expect("row");
+    assert_eq!(row.directive, "Minimum kernel");
+    assert!(row.codes.is_empty());
+    assert!(
+        row.coverage.contains("target.versions.kernel"),
+        "{}",
+        row.coverage
+    );
     // The target's kernel is above the minimum the row states (5.4 and later for systemd 258).
     let kernel = &Pack::builtin().target.versions["kernel"];
     let major: u32 = kernel.split('.').next().unwrap().parse().unwrap();
@@ -814,7 +808,7 @@ fn write_fixes_writes_migrated_units_and_drafts_outside_the_tree() {
     assert!(fixes_dir_allowed(&s.root, &out).is_ok());
     assert!(fixes_dir_allowed(&s.root, &s.root.join("etc/fixes")).is_err());
     assert!(fixes_dir_allowed(&s.root, &s.root).is_err());
-    write_fixes(&s.reports, &out).unwrap();
+    write_fixes(&s.reports, &out, Default::default()).unwrap();
     let read =
         |p: &str| std::fs::read_to_string(out.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
     let limits = read("etc/systemd/system/acme-limits.service");
@@ -883,7 +877,7 @@ fn migrated_tree_rescans_clean() {
         .filter(|f| migrated.contains(&f.path))
         .filter(|f| !ev(f, "directive_row").is_empty())
         // Left on purpose: changing KillMode=none changes what a stop does.
-        .filter(|f| ev(f, "directive_row") != "KillMode=none")
+        .filter(|f| ev(f, "directive_row") != "kill-mode-none")
         .map(|f| format!("{} {}:{} {}", f.code, f.path, ev(f, "line"), f.message))
         .collect();
     assert!(left.is_empty(), "{}", left.join("\n"));

@@ -23,16 +23,19 @@ pub enum Area {
     Packages,
     /// systemd units, init scripts and the systemd host configuration.
     Units,
+    /// Host configuration: crypto, security modules, package sources, services, networking.
+    Host,
     /// Anything else.
     Other,
 }
 
 impl Area {
-    pub const ALL: [Area; 5] = [
+    pub const ALL: [Area; 6] = [
         Area::Binaries,
         Area::Scripts,
         Area::Packages,
         Area::Units,
+        Area::Host,
         Area::Other,
     ];
 
@@ -47,6 +50,7 @@ impl Area {
             Area::Scripts => "scripts",
             Area::Packages => "packages",
             Area::Units => "units",
+            Area::Host => "host",
             Area::Other => "other",
         }
     }
@@ -71,6 +75,10 @@ pub enum Needs {
     EveryUnit,
     /// Once per scan, with every unit and the whole tree ([`Input::Units`]).
     Units,
+    /// Once per scan, with the host's configuration files ([`Input::Host`]).
+    Host,
+    /// Once per scanned container image, with its config ([`Input::Image`]).
+    Image,
 }
 
 /// A check's declaration: the registry, `explain` and the readiness areas read it.
@@ -121,6 +129,16 @@ pub(crate) enum Input<'a> {
     Units {
         uc: &'a UnitCtx<'a>,
     },
+    Host {
+        host: &'a super::host_ctx::HostCtx<'a>,
+    },
+    Image {
+        ctx: &'a Context<'a>,
+        source: &'a dyn crate::source::Source,
+        judged: &'a [Judged],
+        own: &'a crate::inventory::ownership::Ownership,
+        config: &'a crate::source::image::RunConfig,
+    },
 }
 
 impl Input<'_> {
@@ -135,6 +153,8 @@ impl Input<'_> {
             Input::Unit { unit, .. } if unit.masked => Needs::EveryUnit,
             Input::Unit { .. } => Needs::Unit,
             Input::Units { .. } => Needs::Units,
+            Input::Host { .. } => Needs::Host,
+            Input::Image { .. } => Needs::Image,
         }
     }
 

@@ -234,9 +234,7 @@ fn fate_findings(ctx: &Context, p: &InstalledPackage, r: &PackageReport) -> Vec<
             .evidence("basis", &r.basis)
     };
     let names: Vec<&str> = r.azl_packages.iter().map(|a| a.name.as_str()).collect();
-    let install = ctx
-        .pack
-        .install_step(&names.iter().map(|n| n.to_string()).collect::<Vec<_>>());
+    let install = ctx.pack.install_step(&names);
     let mut out = Vec::new();
     match r.fate.as_str() {
         "not-shipped" => out.push(

@@ -14,6 +14,9 @@ pub(crate) enum Provided<'a> {
     Interpreter { shown: &'a str },
     /// A program a unit starts (`key`= runs `word`): `unit-exec-*`.
     Program { key: &'a str, word: &'a str },
+    /// The program a container image starts (its `key`, Entrypoint or Cmd, runs `word`):
+    /// `image-entrypoint-*`.
+    ImageProgram { key: &'a str, word: &'a str },
 }
 
 impl Provided<'_> {
@@ -25,6 +28,10 @@ impl Provided<'_> {
                 Code::ScriptInterpreterFromPackage,
             ),
             Provided::Program { .. } => (Code::UnitExecSdkOnly, Code::UnitExecFromPackage),
+            Provided::ImageProgram { .. } => (
+                Code::ImageEntrypointSdkOnly,
+                Code::ImageEntrypointFromPackage,
+            ),
         }
     }
 }
@@ -55,7 +62,8 @@ pub(crate) fn package_findings(
     let channel = pkg.map(|p| p.channel);
     let sdk = matches!(channel, Some(Channel::Sdk | Channel::SdkException));
     let weak = weak(best);
-    let install = t.install(&[p]);
+    // `dnf install P`, or on an image without a package manager the build step that adds P.
+    let install = pack.install_step(&[p]);
     let with = |f: Finding| {
         let f = f
             .evidence("package", p)
@@ -100,6 +108,13 @@ pub(crate) fn package_findings(
                 format!("{target} builds {p} in its sdk channel: installable, without support"),
                 format!("{install} (unsupported), or carry the program"),
             ),
+            Provided::ImageProgram { key, word } => (
+                format!(
+                    "the image's {key} runs {word}, from {p} ({evr}), built but not supported{hedge}"
+                ),
+                format!("{target} builds {p} in its sdk channel: installable, without support"),
+                format!("{install} (unsupported), or carry the program in the image"),
+            ),
         };
         out.push(with(base(sdk_code)).message(message).why(why).fix(fix));
         // Scripts and units: sdk only says it all.
@@ -136,6 +151,10 @@ pub(crate) fn package_findings(
             Provided::Program { key, word } => (
                 format!("{key}= runs {word}, from {name} package {p} ({evr}){hedge}"),
                 format!("{word} is not carried in the tree; on {target} it is installed by {p}"),
+            ),
+            Provided::ImageProgram { key, word } => (
+                format!("the image's {key} runs {word}, from {name} package {p} ({evr}){hedge}"),
+                format!("{word} is not carried in the image; on {target} it is installed by {p}"),
             ),
         };
         out.push(

@@ -4,8 +4,10 @@
 
 use super::interface::{Area, Check, Input, Meta, Sink};
 use super::{
-    elf_dependencies, elf_libraries, elf_platform, elf_versions, packages, requires, scripts,
-    units_deps, units_directives, units_exec, units_host, units_legacy, units_presets, units_sysv,
+    elf_dependencies, elf_libraries, elf_platform, elf_versions, host_crypto, host_network,
+    host_programs, host_security, host_services, host_sources, image_config, packages, requires,
+    scripts, units_deps, units_directives, units_exec, units_host, units_legacy, units_presets,
+    units_sysv,
 };
 use crate::findings::Code;
 
@@ -26,6 +28,13 @@ pub static CHECKS: &[&Check] = &[
     &units_presets::CHECK,
     &units_sysv::SYSV_SCRIPTS,
     &units_host::CHECK,
+    &host_crypto::CHECK,
+    &host_sources::CHECK,
+    &host_security::CHECK,
+    &host_services::CHECK,
+    &host_programs::CHECK,
+    &host_network::CHECK,
+    &image_config::CHECK,
 ];
 
 /// The declarations of every check, in registry order.
@@ -187,6 +196,7 @@ mod tests {
         assert_eq!(area_of(Code::ScriptInterpreterBreaks), Area::Scripts);
         assert_eq!(area_of(Code::PkgRpmlibUnsupported), Area::Packages);
         assert_eq!(area_of(Code::SystemdLegacyFile), Area::Units);
+        assert_eq!(area_of(Code::HostFipsMode), Area::Host);
         assert_eq!(
             emitter(Code::UnitDirectiveDeprecated).unwrap().id,
             "unit-directives"

@@ -121,7 +121,7 @@ fn limit(
     new_key: &str,
     conv: fn(&str) -> Option<String>,
 ) -> Proposal {
-    let r = row(key);
+    let r = row(uc, key);
     let converted = conv(&d.value);
     let fix = match &converted {
         Some(v) => format!(
@@ -163,7 +163,7 @@ pub(crate) fn deprecated_at(d: &Directive, row: &str) -> Finding {
 }
 
 fn deprecated(uc: &UnitCtx, d: &Directive, key: &str, message: String, fix: String) -> Proposal {
-    let r = row(key);
+    let r = row(uc, key);
     Proposal::new(
         deprecated_at(d, r)
             .subject(format!("{}=", d.key))
@@ -176,27 +176,27 @@ fn deprecated(uc: &UnitCtx, d: &Directive, key: &str, message: String, fix: Stri
 fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
     let k = d.key.as_str();
     let p = match k {
-        "MemoryLimit" => limit(uc, d, "MemoryLimit=", "MemoryMax", same),
-        "CPUShares" => limit(uc, d, "CPUShares=", "CPUWeight", shares_to_weight),
-        "StartupCPUShares" => limit(uc, d, "StartupCPUShares=", "StartupCPUWeight", shares_to_weight),
-        "BlockIOWeight" => limit(uc, d, "BlockIOWeight=", "IOWeight", blkio_to_io),
+        "MemoryLimit" => limit(uc, d, "memory-limit", "MemoryMax", same),
+        "CPUShares" => limit(uc, d, "cpu-shares", "CPUWeight", shares_to_weight),
+        "StartupCPUShares" => limit(uc, d, "startup-cpu-shares", "StartupCPUWeight", shares_to_weight),
+        "BlockIOWeight" => limit(uc, d, "block-io-weight", "IOWeight", blkio_to_io),
         "StartupBlockIOWeight" => {
-            limit(uc, d, "StartupBlockIOWeight=", "StartupIOWeight", blkio_to_io)
+            limit(uc, d, "startup-block-io-weight", "StartupIOWeight", blkio_to_io)
         }
         "BlockIODeviceWeight" => limit(
             uc,
             d,
-            "BlockIODeviceWeight=",
+            "block-io-device-weight",
             "IODeviceWeight",
             device_blkio_to_io,
         ),
-        "BlockIOReadBandwidth" => limit(uc, d, "BlockIOReadBandwidth=", "IOReadBandwidthMax", same),
+        "BlockIOReadBandwidth" => limit(uc, d, "block-io-read-bandwidth", "IOReadBandwidthMax", same),
         "BlockIOWriteBandwidth" => {
-            limit(uc, d, "BlockIOWriteBandwidth=", "IOWriteBandwidthMax", same)
+            limit(uc, d, "block-io-write-bandwidth", "IOWriteBandwidthMax", same)
         }
         "DefaultMemoryMin" | "DefaultMemoryLow" | "DefaultStartupMemoryLow" => {
-            let key = "DefaultMemoryMin= / DefaultMemoryLow= / DefaultStartupMemoryLow=";
-            let mut f = at(Code::UnitLimitIgnored, d, row(key))
+            let key = "default-memory-protection";
+            let mut f = at(Code::UnitLimitIgnored, d, row(uc, key))
                 .subject(format!("{k}="))
                 .message(format!(
                     "{k}={} may be ignored on systemd {}: the protection of the slice's children could disappear",
@@ -216,7 +216,7 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
         "BlockIOAccounting" => deprecated(
             uc,
             d,
-            "BlockIOAccounting=",
+            "block-io-accounting",
             format!(
                 "{k}= is ignored on systemd {} (blkio accounting is cgroup v1)",
                 uc.systemd()
@@ -227,7 +227,7 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
         "CPUAccounting" => deprecated(
             uc,
             d,
-            "CPUAccounting=",
+            "cpu-accounting",
             format!(
                 "CPUAccounting= has no effect on systemd {}: CPU accounting is always on",
                 uc.systemd()
@@ -256,14 +256,14 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
             deprecated(
                 uc,
                 d,
-                "RequiresOverridable= / RequisiteOverridable=",
+                "requires-overridable",
                 format!("{k}= is obsolete: systemd treats it as {new}= and warns"),
                 format!("rename it to {new}= (the diff does it)"),
             )
             .edit(d, Op::Rename(new))
         }
         _ if EXEC_KEYS.contains(&k) && exec_prefix(&d.value).0.contains("!!") => {
-            let key = "ExecStart= '!!' prefix (also ExecStartPre= etc.)";
+            let key = "exec-double-bang-prefix";
             deprecated(
                 uc,
                 d,
@@ -283,7 +283,7 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
             let mut p = deprecated(
                 uc,
                 d,
-                "PermissionsStartOnly=",
+                "permissions-start-only",
                 format!("PermissionsStartOnly={} is deprecated", d.value),
                 "drop it and prefix ExecStartPre=, ExecStartPost=, ExecReload=, ExecStop= and ExecStopPost= with '+' (the diff does it)".into(),
             )
@@ -307,13 +307,13 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
         "KillMode" if d.section == "Service" && d.value == "none" => deprecated(
             uc,
             d,
-            "KillMode=none",
+            "kill-mode-none",
             "KillMode=none is deprecated: systemd warns and leaves the service's processes running after stop".into(),
             "use KillMode=mixed (or control-group) and make the service's own stop logic wait for its children; not changed automatically, as it changes what a stop does".into(),
         ),
         ".include" => {
-            let key = ".include <file>";
-            let r = row(key);
+            let key = "include";
+            let r = row(uc, key);
             let mut p = Proposal::new(
                 at(Code::UnitDirectiveRemoved, d, r)
                     .subject(".include")
@@ -346,14 +346,14 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
             deprecated(
                 uc,
                 d,
-                "StandardOutput=/StandardError= syslog | syslog+console",
+                "standard-output-syslog",
                 format!("{k}={} is mapped to {new} with a warning", d.value),
                 format!("use {k}={new} (the diff does it); syslog daemons read the journal"),
             )
             .edit(d, Op::Map(Box::new(move |_| new.clone())))
         }
         "ConditionNull" if d.section == "Unit" => {
-            let key = "ConditionNull=";
+            let key = "condition-null";
             let neg = d.value.starts_with('!');
             let truth = is_true(d.value.trim_start_matches('!')) != neg;
             if truth {
@@ -367,7 +367,7 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
                 .edit(d, Op::Delete)
             } else {
                 Proposal::new(
-                    at(Code::UnitDirectiveRemoved, d, row(key))
+                    at(Code::UnitDirectiveRemoved, d, row(uc, key))
                         .subject("ConditionNull=")
                         .message(format!(
                             "ConditionNull={} kept this unit from ever starting; systemd {} ignores it, so the unit will start",
@@ -390,7 +390,7 @@ fn directive(uc: &UnitCtx, u: &Unit, d: &Directive) -> Option<Proposal> {
             deprecated(
                 uc,
                 d,
-                "StartLimitInterval= / StartLimitBurst= in [Service]",
+                "start-limit-in-service",
                 format!("{k}= in [Service] is a legacy alias"),
                 format!("move it to [Unit] as {new}= (the diff does it)"),
             )

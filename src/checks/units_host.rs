@@ -40,16 +40,16 @@ fn run(input: &Input, out: &mut Sink) {
     }
 }
 
-const ROW_DEFAULT_ACCOUNTING: &str = "DefaultCPUAccounting= / DefaultBlockIOAccounting=";
-const ROW_JOIN: &str = "JoinControllers=";
-const ROW_IPFORWARD: &str = "IPForward=";
-const ROW_IPTC: &str = "libiptc (iptables) NAT backend for networkd IPMasquerade= / nspawn";
-const ROW_FSCK: &str = "/forcefsck, /fastboot files";
-const ROW_QUOTA: &str = "/forcequotacheck file";
-const ROW_HALT: &str = "/usr/sbin/halt.local";
-const ROW_CGROUP: &str = "cgroup v1 (legacy/hybrid hierarchy), systemd.unified_cgroup_hierarchy=0, SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1";
-const ROW_UACCESS: &str = "uaccess udev tag only on ACTION==\"add\"";
-const ROW_PAM: &str = "PAM sessions of system users (cron, FTP) no longer get a user manager";
+const ROW_DEFAULT_ACCOUNTING: &str = "default-accounting";
+const ROW_JOIN: &str = "join-controllers";
+const ROW_IPFORWARD: &str = "ip-forward";
+const ROW_IPTC: &str = "iptc-nat-backend";
+const ROW_FSCK: &str = "forcefsck-file";
+const ROW_QUOTA: &str = "forcequotacheck-file";
+const ROW_HALT: &str = "halt-local";
+const ROW_CGROUP: &str = "cgroup-v1";
+const ROW_UACCESS: &str = "uaccess-add-only";
+const ROW_PAM: &str = "system-user-manager";
 
 fn check(uc: &UnitCtx) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -98,7 +98,7 @@ fn directive_finding(
     message: String,
     fix: String,
 ) -> Finding {
-    units_directives::deprecated_at(d, row(r))
+    units_directives::deprecated_at(d, row(uc, r))
         .subject(format!("{}=", d.key))
         .message(message)
         .row_why(uc, r, "")
@@ -258,7 +258,7 @@ fn legacy_files(uc: &UnitCtx, out: &mut Vec<Finding>) {
                 ))
                 .row_why(uc, r, "")
                 .fix(fix)
-                .evidence("directive_row", row(r)),
+                .evidence("directive_row", row(uc, r)),
         );
     }
 }
@@ -291,7 +291,7 @@ fn kernel_cmdline(uc: &UnitCtx, out: &mut Vec<Finding>) {
                         .fix("remove the switch and move whatever needed cgroup v1 to cgroup v2")
                         .evidence("line", (i + 1).to_string())
                         .evidence("text", line.trim())
-                        .evidence("directive_row", row(ROW_CGROUP)),
+                        .evidence("directive_row", row(uc, ROW_CGROUP)),
                 );
             }
         }
@@ -337,7 +337,7 @@ fn udev_rules(uc: &UnitCtx, out: &mut Vec<Finding>) {
                     .fix("apply the tag on every action except remove (ACTION!=\"remove\") in a file named before 73-, e.g. 70-<name>.rules")
                     .evidence("line", (i + 1).to_string())
                     .evidence("text", t)
-                    .evidence("directive_row", row(ROW_UACCESS)),
+                    .evidence("directive_row", row(uc, ROW_UACCESS)),
             );
         }
     }
@@ -374,7 +374,7 @@ fn crontabs(uc: &UnitCtx, out: &mut Vec<Finding>) {
                         .fix("run the job as a systemd timer, or set class=user for pam_systemd in the cron PAM stack (XDG_SESSION_CLASS)")
                         .evidence("line", (i + 1).to_string())
                         .evidence("text", t)
-                        .evidence("directive_row", row(ROW_PAM)),
+                        .evidence("directive_row", row(uc, ROW_PAM)),
                 );
             }
             // Cron jobs may also run the removed commands.

@@ -39,14 +39,14 @@ fn run(input: &Input, out: &mut Sink) {
     }
 }
 
-const ROW_CGROUP: &str = "cgroup v1 (legacy/hybrid hierarchy), systemd.unified_cgroup_hierarchy=0, SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1";
-const ROW_VAR_RUN: &str = "PIDFile= (or other paths) below /var/run/";
-const ROW_RUN_LOCK: &str = "/run/lock (legacy lock dir)";
-const ROW_TELINIT: &str = "telinit / runlevel / initctl commands; 'init N'; /dev/initctl";
-const ROW_REBOOT: &str = "systemctl reboot <arg> (positional)";
-const ROW_FSCK: &str = "/forcefsck, /fastboot files";
-const ROW_QUOTA: &str = "/forcequotacheck file";
-const ROW_TTY: &str = "tty/pts default mode";
+const ROW_CGROUP: &str = "cgroup-v1";
+const ROW_VAR_RUN: &str = "var-run-path";
+const ROW_RUN_LOCK: &str = "run-lock";
+const ROW_TELINIT: &str = "sysv-commands";
+const ROW_REBOOT: &str = "reboot-positional-argument";
+const ROW_FSCK: &str = "forcefsck-file";
+const ROW_QUOTA: &str = "forcequotacheck-file";
+const ROW_TTY: &str = "tty-default-mode";
 
 /// cgroup v1 controller hierarchies (and the v1 `name=systemd` and hybrid `unified` mounts).
 const V1_HIERARCHIES: &[&str] = &[
@@ -390,7 +390,7 @@ pub(crate) fn hit_finding(uc: &UnitCtx, h: Hit, path: &str, line: usize, text: &
         .fix(h.fix)
         .evidence("line", line.to_string())
         .evidence("text", truncate(text))
-        .evidence("directive_row", row(h.row));
+        .evidence("directive_row", row(uc, h.row));
     if let Some(s) = h.severity {
         f.severity = s;
     }
@@ -503,7 +503,7 @@ fn directive(uc: &UnitCtx, d: &Directive, v2: bool) -> Vec<Proposal> {
     if path_key && d.value.contains("/var/run/") {
         out.push(
             Proposal::new(
-                at(Code::UnitLegacyPath, d, row(ROW_VAR_RUN))
+                at(Code::UnitLegacyPath, d, row(uc, ROW_VAR_RUN))
                     .subject(format!("{k}="))
                     .message(format!(
                         "{k}={} is below /var/run: systemd rewrites it to /run and logs a notice",
@@ -548,7 +548,7 @@ fn directive(uc: &UnitCtx, d: &Directive, v2: bool) -> Vec<Proposal> {
     hits.sort_by(|a, b| (a.code, &a.subject).cmp(&(b.code, &b.subject)));
     hits.dedup_by(|a, b| a.code == b.code && a.subject == b.subject);
     for h in hits {
-        let mut f = at(h.code, d, row(h.row))
+        let mut f = at(h.code, d, row(uc, h.row))
             .subject(&h.subject)
             .message(format!("{k}=: {}", h.message))
             .row_why(uc, h.row, "")

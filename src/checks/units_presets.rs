@@ -129,10 +129,17 @@ fn check(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
                 rule.pattern,
                 rule.file
             ))
-            .fix(format!(
-                "{} && systemctl {user}enable {name}",
-                uc.ctx.pack.target.install(&[&p.package])
-            ))
+            .fix(if uc.ctx.pack.profile_lacks_package_manager() {
+                format!(
+                    "{}, then `systemctl {user}enable {name}`",
+                    uc.ctx.pack.install_step(&[&p.package])
+                )
+            } else {
+                format!(
+                    "{} && systemctl {user}enable {name}",
+                    uc.ctx.pack.target.install(&[&p.package])
+                )
+            })
             .evidence("package", &p.package)
             .evidence("preset", format!("{} {}", rule.action.as_str(), rule.pattern))
             .evidence("preset_file", &rule.file)

@@ -61,10 +61,9 @@ fn run_sysv_scripts(input: &Input, out: &mut Sink) {
     }
 }
 
-const ROW_RUNLEVEL: &str = "WantedBy=/After= runlevel[0-6].target";
-const ROW_SYSV: &str =
-    "SysV init scripts (/etc/rc.d/init.d, /etc/init.d) via systemd-sysv-generator";
-const ROW_RC_LOCAL: &str = "rc.local (rc-local.service via systemd-rc-local-generator)";
+const ROW_RUNLEVEL: &str = "runlevel-target";
+const ROW_SYSV: &str = "sysv-init-script";
+const ROW_RC_LOCAL: &str = "rc-local";
 
 /// The target that replaces a runlevel.
 pub fn runlevel_replacement(level: char) -> &'static str {
@@ -115,9 +114,9 @@ fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
             let from = name.clone();
             let to = new.to_string();
             let base = if hard {
-                at(Code::UnitRunlevelTarget, d, row(ROW_RUNLEVEL))
+                at(Code::UnitRunlevelTarget, d, row(uc, ROW_RUNLEVEL))
             } else {
-                units_directives::deprecated_at(d, row(ROW_RUNLEVEL))
+                units_directives::deprecated_at(d, row(uc, ROW_RUNLEVEL))
             };
             let effect = if d.section == "Install" {
                 format!(
@@ -167,7 +166,7 @@ fn check_unit(uc: &UnitCtx, u: &Unit) -> Vec<Proposal> {
                 .row_why(uc, ROW_RUNLEVEL, "")
                 .fix(format!("`systemctl enable {}` with WantedBy={new} in its [Install] section (the link farm of {} is not read any more)", u.name, e.by))
                 .evidence("link", &e.link)
-                .evidence("directive_row", row(ROW_RUNLEVEL))
+                .evidence("directive_row", row(uc, ROW_RUNLEVEL))
                 .evidence("replacement", new),
         ));
     }
@@ -209,7 +208,7 @@ fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
                 .fix(format!(
                     "install a native unit: a draft {draft_path} wraps the script the way the generator does (--write-fixes writes it); better, start the daemon directly (Type=simple or notify)"
                 ))
-                .evidence("directive_row", row(ROW_SYSV))
+                .evidence("directive_row", row(uc, ROW_SYSV))
                 .evidence("runlevels", s.start_runlevels.iter().collect::<String>())
                 .evidence("draft", &draft_path),
         ));
@@ -249,7 +248,7 @@ fn check_scripts(uc: &UnitCtx) -> Vec<(ScriptRow, UnitOutcome)> {
                 .fix(format!(
                     "move the commands into a native unit; a draft {draft_path} runs the file the same way (--write-fixes writes it)"
                 ))
-                .evidence("directive_row", row(ROW_RC_LOCAL))
+                .evidence("directive_row", row(uc, ROW_RC_LOCAL))
                 .evidence("draft", &draft_path),
         ));
         o.proposals.extend(
@@ -391,6 +390,31 @@ mod tests {
     use super::super::testkit::{scan, with_code};
     use crate::findings::Code;
     use crate::source::MemorySource;
+
+    /// A script or rc.local the checks cannot read (over the read cap, not UTF-8) is an unread
+    /// diagnostic (the verdict is incomplete), never a silent skip.
+    #[test]
+    fn an_unreadable_init_script_is_a_diagnostic_not_a_silent_skip() {
+        let mut big = b"#!/bin/sh\n".to_vec();
+        big.resize(5 << 20, b'#');
+        let src = MemorySource::new()
+            .exe("/etc/rc.d/init.d/huge", big)
+            .symlink("/etc/rc.d/rc3.d/S90huge", "../init.d/huge")
+            .exe("/etc/rc.d/rc.local", b"#!/bin/sh\n\xff\xfe\n");
+        let r = scan(&src);
+        for (path, why) in [
+            ("/etc/rc.d/init.d/huge", "larger than"),
+            ("/etc/rc.d/rc.local", "not UTF-8"),
+        ] {
+            let d = r
+                .diagnostics
+                .iter()
+                .find(|d| d.path == path)
+                .unwrap_or_else(|| panic!("no diagnostic for {path}: {:#?}", r.diagnostics));
+            assert!(d.reason.contains(why), "{d:?}");
+            assert!(d.unread, "{d:?}");
+        }
+    }
 
     #[test]
     fn sysv_scripts_rc_local_and_runlevel_targets_are_reported_with_drafts() {

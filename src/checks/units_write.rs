@@ -17,6 +17,43 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path};
 
+/// Whether `dir` may receive fixes for a scan of `root`: never the scanned tree or inside it.
+pub fn fixes_dir_allowed(root: &Path, dir: &Path) -> Result<(), String> {
+    let root = std::fs::canonicalize(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    // The directory may not exist yet: canonicalise its nearest existing ancestor.
+    let mut probe = dir.to_path_buf();
+    let mut tail = Vec::new();
+    let base = loop {
+        match std::fs::canonicalize(&probe) {
+            Ok(p) => break p,
+            Err(_) => {
+                let Some(name) = probe.file_name().map(|n| n.to_os_string()) else {
+                    return Err(format!("{}: no existing parent directory", dir.display()));
+                };
+                tail.push(name);
+                if !probe.pop() {
+                    return Err(format!("{}: no existing parent directory", dir.display()));
+                }
+                if probe.as_os_str().is_empty() {
+                    probe = std::env::current_dir().map_err(|e| e.to_string())?;
+                }
+            }
+        }
+    };
+    let mut full = base;
+    for t in tail.iter().rev() {
+        full.push(t);
+    }
+    if full.starts_with(&root) {
+        return Err(format!(
+            "{} is inside the scanned tree {}: fixes are never written into it",
+            dir.display(),
+            root.display()
+        ));
+    }
+    Ok(())
+}
+
 /// How fixes are written.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WriteOptions<'a> {

@@ -12,6 +12,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 mod explain;
+mod fleet;
 mod output;
 mod progress;
 
@@ -42,6 +43,18 @@ enum Command {
     /// package name. Exit status 0 when something installable answers it (shipped, provided-by,
     /// obsoleted-by, sdk-only), 1 when not (not-published, not-shipped).
     Which(WhichArgs),
+    /// Compare two JSON reports of the same root: new, resolved and unchanged findings (by
+    /// code, path and subject), packages, units and binaries whose verdict changed. Exit status
+    /// 1 when a new unwaived finding is at or above `--fail-on`.
+    Diff(fleet::DiffArgs),
+    /// Collect what the checks need from a root (nothing is judged) into a facts file,
+    /// to be judged later or elsewhere with `analyze` (docs/fleet.md).
+    Collect(fleet::CollectArgs),
+    /// Judge a facts file written by `collect`: the report `scan` gives for the same root.
+    Analyze(fleet::AnalyzeArgs),
+    /// Many hosts in one store: ingest reports and facts, summarise, export (docs/fleet.md).
+    #[command(subcommand)]
+    Fleet(fleet::FleetCommand),
 }
 
 #[derive(clap::Args, Debug)]
@@ -65,8 +78,18 @@ struct WhichArgs {
 
 #[derive(clap::Args, Debug)]
 struct ScanArgs {
-    /// The directory taken as the root of what would move.
+    /// The directory taken as the root of what would move, a facts file (`collect`), or a
+    /// container image: a `docker save` tar, an OCI image layout (directory or tar) or a layer
+    /// tar (docs/images.md).
     root: PathBuf,
+    /// More roots or facts files: each gets its own report in the directory `-o` names
+    /// (judged in parallel with one pack in memory; docs/fleet.md).
+    #[arg(value_name = "MORE")]
+    more: Vec<PathBuf>,
+    /// For an image whose index has several manifests: the one for OS/ARCH[/VARIANT]
+    /// [default: the host's, e.g. linux/amd64].
+    #[arg(long, value_name = "OS/ARCH")]
+    platform: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = output::Format::Text)]
     format: output::Format,
@@ -232,6 +255,10 @@ pub fn run() -> i32 {
         Command::Knowledge(k) => run_knowledge(k),
         Command::Explain { code } => run_explain(code),
         Command::Which(w) => run_which(w),
+        Command::Diff(a) => fleet::run_diff(a),
+        Command::Collect(a) => fleet::run_collect(a),
+        Command::Analyze(a) => fleet::run_analyze(a),
+        Command::Fleet(c) => fleet::run_fleet(c),
     };
     match result {
         Ok(code) => code,
@@ -248,6 +275,9 @@ pub fn run() -> i32 {
 }
 
 fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
+    if !a.more.is_empty() || fleet::is_facts_file(&a.root) {
+        return fleet::run_scan_many(a);
+    }
     if let Some(o) = &a.output {
         output::check_output_file(o)?;
     }
@@ -255,25 +285,28 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
     let selected = knowledge::target::select(a.target.as_deref(), a.knowledge.as_deref())?;
     let pack: &Pack = &selected;
     if let Some(dir) = &a.write_fixes {
-        azl_compat::checks::units::fixes_dir_allowed(&a.root, dir)
+        azl_compat::checks::units_write::fixes_dir_allowed(&a.root, dir)
             .map_err(|e| anyhow::anyhow!("--write-fixes: {e}"))?;
     }
     raise_fd_limit();
     let show = !a.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     let progress = progress::Progress::new(show);
-    let report = scan(
-        &ScanOptions {
-            root: a.root.clone(),
-            cross_mounts: a.cross_mounts,
-            exclude: exclusions(&a.exclude, policy.as_ref())?,
-        },
-        pack,
-        &progress,
-    )?;
+    let opts = ScanOptions {
+        root: a.root.clone(),
+        cross_mounts: a.cross_mounts,
+        exclude: exclusions(&a.exclude, policy.as_ref())?,
+    };
+    let image = azl_compat::source::image::is_image(&a.root);
+    let report = if image {
+        azl_compat::scan::scan_image(&opts, a.platform.as_deref(), pack, &progress)?
+    } else {
+        scan(&opts, pack, &progress)?
+    };
     progress.finish();
     if let Some(dir) = &a.write_fixes {
         let opts = azl_compat::checks::units_write::WriteOptions {
-            root: Some(&a.root),
+            // An image is never written to; a directory is refused as the output's home.
+            root: (!image).then_some(a.root.as_path()),
             force: a.force,
         };
         azl_compat::checks::units_write::write_fixes(&report.units, dir, opts)

@@ -7,6 +7,8 @@
 pub mod aggregate;
 pub mod loader;
 pub mod richdep;
+pub mod unit_edit;
+pub mod units;
 pub mod verdict;
 
 use crate::checks::interface::{Input, Output};
@@ -151,6 +153,34 @@ pub struct PackagesOutcome {
 /// distribution's packages and the requirements of third-party ones. `origins[i]` is the
 /// origin of `pkgs[i]`; `judged` are the verdicts of the moving files (to know which distro
 /// packages they need).
+pub fn run_image(
+    ctx: &Context,
+    source: &dyn crate::source::Source,
+    judged: &[crate::checks::Judged],
+    own: &crate::inventory::ownership::Ownership,
+    config: &crate::source::image::RunConfig,
+) -> (Vec<Finding>, std::collections::BTreeSet<String>) {
+    let input = Input::Image {
+        ctx,
+        source,
+        judged,
+        own,
+        config,
+    };
+    let mut findings = Vec::new();
+    let mut packages = std::collections::BTreeSet::new();
+    for sink in registry::run(&input) {
+        let (f, outputs) = sink.into_parts();
+        findings.extend(f);
+        for o in outputs {
+            if let Output::Packages(p) = o {
+                packages.extend(p);
+            }
+        }
+    }
+    (findings, packages)
+}
+
 pub fn run_packages(
     ctx: &Context,
     pkgs: &[crate::inventory::packages::InstalledPackage],
@@ -289,7 +319,8 @@ pub fn annotate_differences(findings: &mut [Finding]) {
             Code::ElfLibrarySdkOnly
             | Code::ScriptInterpreterSdkOnly
             | Code::PkgSdkOnly
-            | Code::UnitExecSdkOnly => Some(d::SDK),
+            | Code::UnitExecSdkOnly
+            | Code::ImageEntrypointSdkOnly => Some(d::SDK),
             Code::ElfLibraryMissing if f.evidence.contains_key("unpublished_packages") => {
                 Some(d::UNLISTED)
             }
@@ -298,6 +329,7 @@ pub fn annotate_differences(findings: &mut [Finding]) {
             | Code::ScriptInterpreterMissing
             | Code::PkgNotShipped
             | Code::UnitExecMissing
+            | Code::ImageEntrypointMissing
             | Code::UnitNotShipped => Some(d::ABSENT),
             Code::PkgReplaced => Some(d::REPLACED),
             Code::PkgMajorVersionChange => Some(d::OTHER_VERSION),

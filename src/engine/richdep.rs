@@ -276,21 +276,11 @@ pub fn evaluate(dep: &Dep, provides: &mut dyn FnMut(&Simple) -> Vec<String>) -> 
                 missing: vec![missing.join(" or ")],
             }
         }
-        Dep::If(then, cond, otherwise) => {
-            if evaluate(cond, provides).satisfied {
-                evaluate(then, provides)
-            } else if let Some(e) = otherwise {
-                evaluate(e, provides)
-            } else {
-                Outcome {
-                    satisfied: true,
-                    by: Vec::new(),
-                    missing: Vec::new(),
-                }
-            }
-        }
-        Dep::Unless(then, cond, otherwise) => {
-            if !evaluate(cond, provides).satisfied {
+        // `A if C else B` takes A when C holds; `A unless C else B` when it does not. Without
+        // an else branch the other case is satisfied.
+        Dep::If(then, cond, otherwise) | Dep::Unless(then, cond, otherwise) => {
+            let wants = matches!(dep, Dep::If(..));
+            if evaluate(cond, provides).satisfied == wants {
                 evaluate(then, provides)
             } else if let Some(e) = otherwise {
                 evaluate(e, provides)

@@ -162,6 +162,14 @@ codes! {
     UnitExecSdkOnly = "unit-exec-sdk-only", Warning, "program a unit starts only in the unsupported sdk channel";
     /// A carried-over program a unit starts would break.
     UnitExecBreaks = "unit-exec-breaks", Blocker, "program a unit starts would break";
+    /// The program a container image starts (Entrypoint, else Cmd) is missing on the target.
+    ImageEntrypointMissing = "image-entrypoint-missing", Blocker, "program the image starts is missing on the target";
+    /// The program a container image starts comes from an Azure Linux package.
+    ImageEntrypointFromPackage = "image-entrypoint-from-package", Info, "program the image starts comes from {a_name} package";
+    /// The program a container image starts is only in the unsupported sdk channel.
+    ImageEntrypointSdkOnly = "image-entrypoint-sdk-only", Warning, "program the image starts only in the unsupported sdk channel";
+    /// The carried-over program a container image starts would break.
+    ImageEntrypointBreaks = "image-entrypoint-breaks", Blocker, "program the image starts would break";
     /// A unit requires (or is installed into) a unit Azure Linux 4.0 does not ship.
     UnitDependencyMissing = "unit-dependency-missing", Blocker, "unit depends on a unit the target lacks";
     /// A unit orders against or wants a unit Azure Linux 4.0 does not ship.
@@ -174,6 +182,42 @@ codes! {
     SystemdLegacyFile = "systemd-legacy-file", Warning, "boot flag file or hook systemd ignores";
     /// Behaviour that changed in systemd 258 (uaccess rules, user managers, tty permissions).
     SystemdBehaviourChange = "systemd-behaviour-change", Warning, "systemd {systemd} behaviour change";
+    /// The source host runs in FIPS mode; the target's FIPS 140-3 validation is not established.
+    HostFipsMode = "host-fips-mode", Warning, "source host in FIPS mode";
+    /// The crypto policy (LEGACY, a subpolicy, a custom policy) allows what the target rejects or does not exist there.
+    HostCryptoPolicy = "host-crypto-policy", Warning, "crypto policy does not carry over";
+    /// A certificate, key or DH parameter set is shorter than the target's security level allows.
+    HostCertWeakKey = "host-cert-weak-key", Warning, "key shorter than the target accepts";
+    /// A certificate is signed with SHA-1 or MD5, which the target rejects.
+    HostCertWeakSignature = "host-cert-weak-signature", Warning, "certificate signature the target rejects";
+    /// A certificate has expired or expires soon.
+    HostCertExpiry = "host-cert-expiry", Warning, "certificate expired or expiring";
+    /// A Java keystore or PKCS#12 file is named but its contents are not checked.
+    HostKeystoreNotChecked = "host-keystore-not-checked", Info, "keystore not checked";
+    /// An openssl.cnf setting the target ignores or that lowers its security level.
+    HostOpensslConfig = "host-openssl-config", Warning, "openssl.cnf setting the target ignores";
+    /// A yum/dnf or apt repository of the host, named with what exists for the target.
+    HostPackageSource = "host-package-source", Warning, "package repository does not carry over";
+    /// A dnf/yum plugin, option or version lock that dnf5 does not read.
+    HostDnfConfig = "host-dnf-config", Warning, "dnf or yum setting dnf5 ignores";
+    /// An AppArmor profile: no AppArmor on the target, the program runs unconfined.
+    HostApparmorProfile = "host-apparmor-profile", Warning, "AppArmor profile has no effect";
+    /// /etc/selinux/config that means something else on the target (SELINUX=disabled, a policy type it lacks).
+    HostSelinuxConfig = "host-selinux-config", Warning, "SELinux configuration does not carry over";
+    /// A local SELinux module, boolean, file context or port that must be applied again.
+    HostSelinuxLocal = "host-selinux-local", Warning, "local SELinux customization to re-apply";
+    /// A service's configuration lives elsewhere on the target (other package, path, user or unit).
+    HostServiceConfig = "host-service-config", Warning, "service configuration moves";
+    /// A PostgreSQL data directory of another major version than the target's.
+    HostPostgresqlData = "host-postgresql-data", Warning, "PostgreSQL data needs a dump or upgrade";
+    /// A cron job, sudoers rule, logrotate script or profile.d script runs a program the target lacks.
+    HostProgramMissing = "host-program-missing", Warning, "host configuration runs a missing program";
+    /// Interface configuration the target does not read (ifcfg, ifupdown, netplan, NetworkManager profiles).
+    HostNetworkConfig = "host-network-config", Warning, "network configuration the target does not read";
+    /// Name resolution set up in a way the target does not follow (static resolv.conf, resolvconf, removed options).
+    HostDnsConfig = "host-dns-config", Warning, "name resolution configuration does not carry over";
+    /// Firewall rules the target does not load (ufw, iptables-persistent, iptables-services, nftables.conf).
+    HostFirewallRules = "host-firewall-rules", Warning, "firewall rules the target does not load";
 }
 
 /// The documentation of every code (docs/findings.md), one `## code` section each.

@@ -9,18 +9,20 @@
 //! ranges on demand with positional reads; it never reads or maps the whole file.
 //! See `docs/elf-parser.md` for why this parser was chosen.
 
+use crate::source::ReadAt;
 use object::elf;
 use object::read::ReadRef;
 use object::read::elf::{Dyn as _, FileHeader, ProgramHeader as _, SectionHeader as _};
 use object::{Endianness, ReadCache};
-use serde::Serialize;
-use std::cell::OnceCell;
+use serde::{Deserialize, Serialize};
+use std::cell::{OnceCell, RefCell};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
+use std::ops::Range;
 use std::os::unix::fs::FileExt;
 
 /// ELF class.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ElfClass {
     #[serde(rename = "ELF32")]
     Elf32,
@@ -29,7 +31,7 @@ pub enum ElfClass {
 }
 
 /// ELF object type (e_type).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ElfType {
     /// ET_EXEC
@@ -44,7 +46,7 @@ pub enum ElfType {
 }
 
 /// A needed library with the version nodes required from it (DT_VERNEED).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VersionNeed {
     /// The library file name as recorded (normally the soname).
     pub file: String,
@@ -53,7 +55,7 @@ pub struct VersionNeed {
 }
 
 /// What the dynamic loader would need to know about one ELF file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ElfInfo {
     pub class: ElfClass,
     pub big_endian: bool,
@@ -67,7 +69,7 @@ pub struct ElfInfo {
     /// DT_NEEDED, in order (at most [`MAX_NEEDED`]).
     pub needed: Vec<String>,
     /// DT_NEEDED entries beyond [`MAX_NEEDED`], not read (the walk makes it a diagnostic).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub needed_dropped: usize,
     /// DT_RPATH (raw, colon-separated), if present.
     pub rpath: Option<String>,
@@ -177,6 +179,91 @@ pub fn parse(data: &[u8]) -> Result<ElfInfo, ElfError> {
 /// Like [`parse`], for an open file. Reads only the byte ranges needed, with positional
 /// reads (`pread`), so the file's cursor is not moved and the file is never read whole.
 pub fn parse_file(file: &File) -> Result<ElfInfo, ElfError> {
+    parse_pread(file)
+}
+
+/// Like [`parse_file`], for a file of a source read by position (a container image's member).
+pub fn parse_at(r: &dyn ReadAt) -> Result<ElfInfo, ElfError> {
+    parse_pread(r)
+}
+
+/// [`parse`], also returning the byte ranges it read (sorted, merged): a source that keeps
+/// only these ranges gives the same result through [`parse_at`] (container image layers that
+/// cannot be read again by position keep only them).
+pub fn parse_recording(data: &[u8]) -> (Result<ElfInfo, ElfError>, Vec<Range<u64>>) {
+    let rec = Recorder {
+        inner: data,
+        ranges: RefCell::new(Vec::new()),
+    };
+    let result = parse_ref(&rec);
+    (result, merged(rec.ranges.into_inner()))
+}
+
+/// [`parse_recording`] for an open file (read by position).
+pub fn parse_file_recording(file: &File) -> (Result<ElfInfo, ElfError>, Vec<Range<u64>>) {
+    let cache = ReadCache::new(PositionalReader {
+        file,
+        pos: 0,
+        error: None,
+    });
+    let rec = Recorder {
+        inner: &cache,
+        ranges: RefCell::new(Vec::new()),
+    };
+    let result = parse_ref(&rec);
+    let ranges = merged(rec.ranges.into_inner());
+    if let Some(err) = cache.into_inner().error {
+        return (
+            Err(ElfError(format!(
+                "I/O error while reading the ELF file: {err}"
+            ))),
+            ranges,
+        );
+    }
+    (result, ranges)
+}
+
+pub(crate) fn merged(mut ranges: Vec<Range<u64>>) -> Vec<Range<u64>> {
+    ranges.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<u64>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// A [`ReadRef`] that notes every range read from the inner one.
+struct Recorder<R> {
+    inner: R,
+    ranges: RefCell<Vec<Range<u64>>>,
+}
+
+impl<'a, R: ReadRef<'a>> ReadRef<'a> for &'a Recorder<R> {
+    fn len(self) -> Result<u64, ()> {
+        self.inner.len()
+    }
+
+    fn read_bytes_at(self, offset: u64, size: u64) -> Result<&'a [u8], ()> {
+        let b = self.inner.read_bytes_at(offset, size)?;
+        if size > 0 {
+            self.ranges.borrow_mut().push(offset..offset + size);
+        }
+        Ok(b)
+    }
+
+    fn read_bytes_at_until(self, range: Range<u64>, delimiter: u8) -> Result<&'a [u8], ()> {
+        let b = self.inner.read_bytes_at_until(range.clone(), delimiter)?;
+        // The delimiter too: a reader looks for it.
+        let end = (range.start + b.len() as u64 + 1).min(range.end);
+        self.ranges.borrow_mut().push(range.start..end);
+        Ok(b)
+    }
+}
+
+fn parse_pread<P: Pread + ?Sized>(file: &P) -> Result<ElfInfo, ElfError> {
     let cache = ReadCache::new(PositionalReader {
         file,
         pos: 0,
@@ -191,15 +278,39 @@ pub fn parse_file(file: &File) -> Result<ElfInfo, ElfError> {
     result
 }
 
-/// `Read + Seek` over a shared `&File` through `pread`, for `object::ReadCache`.
+/// Positional reads: a host file or a source's [`ReadAt`].
+trait Pread {
+    fn pread(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
+    fn size(&self) -> io::Result<u64>;
+}
+
+impl Pread for File {
+    fn pread(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        self.read_at(buf, offset)
+    }
+    fn size(&self) -> io::Result<u64> {
+        Ok(self.metadata()?.len())
+    }
+}
+
+impl Pread for dyn ReadAt + '_ {
+    fn pread(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        ReadAt::read_at(self, buf, offset)
+    }
+    fn size(&self) -> io::Result<u64> {
+        Ok(self.meta().size)
+    }
+}
+
+/// `Read + Seek` over a shared file through `pread`, for `object::ReadCache`.
 /// Remembers the first real I/O error (the cache itself only sees `Err(())`).
-struct PositionalReader<'f> {
-    file: &'f File,
+struct PositionalReader<'f, P: Pread + ?Sized> {
+    file: &'f P,
     pos: u64,
     error: Option<io::Error>,
 }
 
-impl PositionalReader<'_> {
+impl<P: Pread + ?Sized> PositionalReader<'_, P> {
     fn fail(&mut self, err: io::Error) -> io::Error {
         let kind = err.kind();
         if self.error.is_none() {
@@ -209,10 +320,10 @@ impl PositionalReader<'_> {
     }
 }
 
-impl Read for PositionalReader<'_> {
+impl<P: Pread + ?Sized> Read for PositionalReader<'_, P> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
-            match self.file.read_at(buf, self.pos) {
+            match self.file.pread(buf, self.pos) {
                 Ok(n) => {
                     self.pos = self.pos.saturating_add(n as u64);
                     return Ok(n);
@@ -224,13 +335,13 @@ impl Read for PositionalReader<'_> {
     }
 }
 
-impl Seek for PositionalReader<'_> {
+impl<P: Pread + ?Sized> Seek for PositionalReader<'_, P> {
     fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
         let new = match pos {
             SeekFrom::Start(p) => Some(p),
             SeekFrom::Current(d) => self.pos.checked_add_signed(d),
-            SeekFrom::End(d) => match self.file.metadata() {
-                Ok(m) => m.len().checked_add_signed(d),
+            SeekFrom::End(d) => match self.file.size() {
+                Ok(m) => m.checked_add_signed(d),
                 Err(e) => return Err(self.fail(e)),
             },
         };
@@ -825,7 +936,7 @@ impl<'a, H: FileHeader<Endian = Endianness>, R: ReadRef<'a>> Reader<'a, H, R> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Builds tiny ELF files by hand, in either class and byte order.
@@ -872,13 +983,13 @@ mod tests {
         end: usize,
     }
 
-    struct Spec {
-        is64: bool,
-        be: bool,
+    pub(crate) struct Spec {
+        pub is64: bool,
+        pub be: bool,
         /// Describe the dynamic info only through section headers (no PT_DYNAMIC).
-        sections_only: bool,
+        pub sections_only: bool,
         /// Put PT_DYNAMIC's bytes beyond the end of the file (like a debug file).
-        dynamic_beyond_file: bool,
+        pub dynamic_beyond_file: bool,
     }
 
     const LOAD_VADDR: u64 = 0x40_0000;
@@ -908,7 +1019,7 @@ mod tests {
 
     use std::collections::HashMap;
 
-    fn build(spec: &Spec) -> Vec<u8> {
+    pub(crate) fn build(spec: &Spec) -> Vec<u8> {
         let (strtab, idx) = dynstr();
         let (ehsize, phsize, shsize, dynsize) = if spec.is64 {
             (64, 56, 64, 16)
@@ -1094,7 +1205,7 @@ mod tests {
         o.buf
     }
 
-    fn expected(is64: bool, be: bool) -> ElfInfo {
+    pub(crate) fn expected(is64: bool, be: bool) -> ElfInfo {
         ElfInfo {
             class: if is64 {
                 ElfClass::Elf64
@@ -1197,6 +1308,43 @@ mod tests {
         let pos = tmp.stream_position().expect("position");
         assert_eq!(parse_file(&tmp), parse(&data));
         assert_eq!(tmp.stream_position().expect("position"), pos);
+    }
+
+    #[test]
+    fn the_recorded_ranges_are_all_a_parse_reads() {
+        use std::io::Write;
+        for sections_only in [false, true] {
+            for (is64, be) in SHAPES {
+                let data = build(&Spec {
+                    is64,
+                    be,
+                    sections_only,
+                    dynamic_beyond_file: false,
+                });
+                let (info, ranges) = parse_recording(&data);
+                assert_eq!(info, Ok(expected(is64, be)));
+                let kept: u64 = ranges.iter().map(|r| r.end - r.start).sum();
+                assert!(kept < data.len() as u64, "not every byte is read");
+                // Bytes outside the ranges do not matter: scrambled, the parse is the same.
+                let mut only = vec![0xa5u8; data.len()];
+                for r in &ranges {
+                    let r = r.start as usize..r.end as usize;
+                    only[r.clone()].copy_from_slice(&data[r]);
+                }
+                assert_eq!(parse(&only), Ok(expected(is64, be)), "is64={is64} be={be}");
+                // Through a file (positional reads), the same ranges.
+                let mut tmp = tempfile::tempfile().expect("tempfile");
+                tmp.write_all(&data).expect("write");
+                let (info2, ranges2) = parse_file_recording(&tmp);
+                assert_eq!(info2, Ok(expected(is64, be)));
+                for r in &ranges2 {
+                    assert!(
+                        ranges.iter().any(|k| k.start <= r.start && r.end <= k.end),
+                        "{r:?} read through the file but not through the slice"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -6,8 +6,10 @@
 pub mod dpkg;
 pub mod elf;
 pub mod exclude;
+pub mod hostconf;
 pub mod ld_so_conf;
 pub mod names;
+pub mod openpgp;
 pub mod os_release;
 pub mod ownership;
 pub mod packages;
@@ -17,7 +19,7 @@ pub mod systemd;
 pub mod walk;
 
 use crate::findings::Diagnostic;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 pub use elf::ElfInfo;
@@ -27,7 +29,7 @@ pub use script::Shebang;
 pub type ObjectId = usize;
 
 /// What a judged file is.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum ObjectKind {
     Elf(ElfInfo),
@@ -35,12 +37,12 @@ pub enum ObjectKind {
 }
 
 /// An ELF object or script found in the tree.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Object {
     /// The path on the target (absolute, `/`-rooted), the smallest of its hardlinks.
     pub path: String,
     /// Other paths that are hardlinks to the same file (judged once, under `path`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hardlinks: Vec<String>,
     pub size: u64,
     pub kind: ObjectKind,
@@ -66,7 +68,7 @@ impl Object {
 }
 
 /// A node of the tree as seen by path lookups.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Node {
     Dir,
     /// A regular file; `Some` when it is a judged object.
@@ -98,7 +100,7 @@ pub struct Inventory {
 }
 
 /// Counts of what the walk saw.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct WalkStats {
     pub files: u64,
     pub directories: u64,

@@ -31,7 +31,7 @@ impl Origin {
 }
 
 /// The package that owns a file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Owner {
     pub package: String,
     pub manager: Manager,

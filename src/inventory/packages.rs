@@ -9,13 +9,13 @@
 
 use crate::findings::Diagnostic;
 use crate::source::{Opened, Source};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::io::{self, Read};
 use std::path::Path;
 
 /// Which package manager a record comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Manager {
     /// An installed package in an rpm database.
@@ -37,7 +37,7 @@ impl Manager {
 }
 
 /// A version comparison in a dependency.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Op {
     /// `<` (rpm), `<<` (dpkg)
     #[serde(rename = "<")]
@@ -82,7 +82,7 @@ impl Op {
 ///
 /// rpm rich dependencies (`(a or b)`) and dpkg alternatives (`a (>= 1) | b`) are kept as
 /// the raw text in `name`, with `op` and `version` empty.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Dependency {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -106,7 +106,7 @@ impl Dependency {
 }
 
 /// One package: installed (rpm or dpkg database) or a `.rpm` file in the tree.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstalledPackage {
     pub manager: Manager,
     pub name: String,
@@ -144,12 +144,12 @@ pub struct InstalledPackage {
     pub obsoletes: Vec<Dependency>,
     /// Absolute paths the package owns (rpm: DIRNAMES+BASENAMES or OLDFILENAMES; dpkg:
     /// `info/<pkg>[:<arch>].list`, or `status.d/<pkg>.md5sums` on distroless images).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
     /// Where it was read: the database file or the `.rpm` file (target path).
     pub location: String,
     /// Problems that did not stop reading this record (e.g. a `.rpm` with no payload).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
 }
 
@@ -222,7 +222,7 @@ impl InstalledPackage {
 }
 
 /// Every package the tree's package databases record.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct PackageDb {
     /// Sorted by name, manager, version (the manager's ordering), arch, location.
     pub packages: Vec<InstalledPackage>,
@@ -348,7 +348,7 @@ pub(crate) fn read_file_if(
     let opened = source.open(Path::new(path))?;
     let size = match &opened {
         Opened::Bytes(b) => b.len() as u64,
-        Opened::File(_) => source.meta(&opened)?.size,
+        Opened::File(_) | Opened::At(_) => source.meta(&opened)?.size,
     };
     if size > cap {
         return Err(too_big(size, cap));
@@ -358,6 +358,16 @@ pub(crate) fn read_file_if(
         Opened::Bytes(b) => {
             check(&b[..b.len().min(head)]).map_err(refuse)?;
             Ok(b.to_vec())
+        }
+        Opened::At(r) => {
+            if head > 0 {
+                check(&crate::source::read_range(&*r, 0, head as u64)?).map_err(refuse)?;
+            }
+            let out = crate::source::read_range(&*r, 0, cap + 1)?;
+            if out.len() as u64 > cap {
+                return Err(too_big(out.len() as u64, cap));
+            }
+            Ok(out)
         }
         Opened::File(mut f) => {
             let mut out = Vec::new();

@@ -1,9 +1,9 @@
 //! Scripts: the `#!` line, interpreter and arguments kept apart.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The interpreter line of a script.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shebang {
     /// The interpreter path as written (`/usr/bin/python2`, `/usr/bin/env`).
     pub interpreter: String,

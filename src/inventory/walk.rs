@@ -250,6 +250,13 @@ fn inspect_file(
             head[..n].copy_from_slice(&b[..n]);
             n
         }
+        Opened::At(r) => match crate::source::read_range(&**r, 0, HEAD as u64) {
+            Ok(b) => {
+                head[..b.len()].copy_from_slice(&b);
+                b.len()
+            }
+            Err(e) => return Some(Rec::Diag(Diagnostic::unread(shown, "cannot read file", &e))),
+        },
     };
     let head = &head[..n];
     if head.starts_with(RPM_LEAD_MAGIC) {
@@ -267,6 +274,7 @@ fn inspect_file(
         let parsed = match &opened {
             Opened::File(f) => elf::parse_file(f),
             Opened::Bytes(b) => elf::parse(b),
+            Opened::At(r) => elf::parse_at(&**r),
         };
         match parsed {
             Ok(info) => ObjectKind::Elf(info),
@@ -308,6 +316,10 @@ fn read_rpm_file(opened: Opened, shown: String) -> Rec {
             b[..b.len().min(RPM_HEADER_LIMIT as usize)].to_vec(),
             b.len() as u64,
         ),
+        Opened::At(r) => match crate::source::read_range(&*r, 0, RPM_HEADER_LIMIT) {
+            Ok(v) => (v, r.meta().size),
+            Err(e) => return Rec::Diag(Diagnostic::unread(shown, "cannot read file", &e)),
+        },
         Opened::File(mut f) => {
             let mut v = Vec::new();
             let r = f

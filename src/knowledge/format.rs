@@ -75,6 +75,9 @@ pub const UNIT_DIRECTIVES_COLUMNS: &[&str] = &[
     "since",
     "fact",
     "source",
+    "id",
+    "codes",
+    "coverage",
 ];
 pub const UNIT_REPLACEMENTS_COLUMNS: &[&str] = &["unit", "kind", "replacement", "reason", "source"];
 pub const PROFILES_COLUMNS: &[&str] = &["profile", "package", "arch", "entry", "source"];

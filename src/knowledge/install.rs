@@ -27,8 +27,12 @@ impl Pack {
 
     /// The step that installs `packages` on the target: `dnf install A B`, or on an image
     /// without a package manager the build step that adds them to the image.
-    pub fn install_step(&self, packages: &[String]) -> String {
-        let list = packages.join(" ");
+    pub fn install_step(&self, packages: &[impl AsRef<str>]) -> String {
+        let list = packages
+            .iter()
+            .map(|p| p.as_ref())
+            .collect::<Vec<_>>()
+            .join(" ");
         match self.profile() {
             Some(p) if self.profile_lacks_package_manager() => format!(
                 "add {list} in the image build: the {} image has no package manager, so install them in the build stage that assembles its root (e.g. `{} --installroot=/rootfs install {list}`) and copy them into the image",
@@ -47,12 +51,12 @@ mod tests {
     fn distroless_profiles_name_the_image_build() {
         let full = select(Some("azurelinux-4.0"), None).unwrap();
         assert_eq!(
-            full.install_step(&["jq".into()]),
+            full.install_step(&["jq"]),
             format!("{} jq", full.target.install_command)
         );
         let distroless = select(Some("azurelinux-4.0:distroless-base"), None).unwrap();
         assert!(distroless.profile_lacks_package_manager());
-        let s = distroless.install_step(&["jq".into()]);
+        let s = distroless.install_step(&["jq"]);
         assert!(s.starts_with("add jq in the image build"), "{s}");
         assert!(s.contains("distroless-base"), "{s}");
     }

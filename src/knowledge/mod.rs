@@ -10,6 +10,7 @@ pub mod differences;
 pub mod evr;
 mod fast_hash;
 pub mod format;
+pub mod host_config;
 mod install;
 pub mod names;
 pub mod overlays;

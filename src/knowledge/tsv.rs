@@ -53,7 +53,7 @@ pub(crate) fn parse_table<'a>(
     expected_rows: Option<u64>,
     mut f: impl FnMut(&[&'a str]) -> Result<(), String>,
 ) -> Result<(), PackError> {
-    const MAX_COLUMNS: usize = 8;
+    const MAX_COLUMNS: usize = 10;
     debug_assert!(columns.len() <= MAX_COLUMNS);
     let invalid = |line: usize, reason: String| PackError::Invalid {
         path: format!("{origin}/{file}"),

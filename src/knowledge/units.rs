@@ -83,6 +83,13 @@ pub struct DirectiveFact {
     pub since: String,
     pub fact: String,
     pub source: String,
+    /// Stable id of the row (`memory-limit`, `cgroup-v1`): what checks name and findings carry
+    /// as evidence `directive_row`.
+    pub id: String,
+    /// The codes that report the row (none: `coverage` says why nothing is reported).
+    pub codes: Vec<crate::findings::Code>,
+    /// What the checks report for the row, or why nothing.
+    pub coverage: String,
 }
 
 /// What became of a unit name that the target's unit tables do not list.
@@ -289,6 +296,13 @@ impl UnitFacts {
                         since: r[4].to_string(),
                         fact: r[5].to_string(),
                         source: r[6].to_string(),
+                        id: nonempty("id", r[7])?.to_string(),
+                        codes: r[8]
+                            .split(',')
+                            .filter(|c| !c.is_empty())
+                            .map(|c| c.parse().map_err(|_| format!("unknown code `{c}`")))
+                            .collect::<Result<_, String>>()?,
+                        coverage: r[9].to_string(),
                     });
                     Ok(())
                 },
@@ -363,9 +377,18 @@ impl UnitFacts {
         &self.directives
     }
 
-    /// The row whose `directive` text is exactly `key`.
+    /// The row whose stable `id` is `key`, or whose `directive` text is exactly `key` (a
+    /// directive as a unit file spells it: `MemoryLimit=`).
     pub fn directive(&self, key: &str) -> Option<&DirectiveFact> {
-        self.directives.iter().find(|d| d.directive == key)
+        self.directives
+            .iter()
+            .find(|d| d.id == key)
+            .or_else(|| self.directives.iter().find(|d| d.directive == key))
+    }
+
+    /// The stable id of the row `key` (an id or a directive text); empty when no row matches.
+    pub fn row_id(&self, key: &str) -> &str {
+        self.directive(key).map_or("", |d| d.id.as_str())
     }
 
     /// What replaces a unit name the target does not ship (or why it needs no replacement).

@@ -454,13 +454,25 @@ fn section_blockers(o: &mut String, r: &Report) {
         o.push_str("</tbody>\n</table>\n");
     }
     if let Some(cmd) = &s.install_command {
-        let _ = write!(
+        let _ = writeln!(
             o,
-            "<h3>Packages to install on {} {}</h3>\n<pre id=\"install-command\"><code>{}</code></pre>\n",
+            "<h3>Packages to install on {} {}</h3>",
             esc(&r.target.name),
             esc(&r.target.version),
-            esc(cmd)
         );
+        // On an image without a package manager, the build step that adds them.
+        match &s.install_step {
+            Some(step) => {
+                let _ = writeln!(o, "<p id=\"install-step\">{}</p>", esc(step));
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "<pre id=\"install-command\"><code>{}</code></pre>",
+                    esc(cmd)
+                );
+            }
+        }
     }
     if !s.packages_unsupported.is_empty() {
         let _ = writeln!(

@@ -246,8 +246,16 @@ pub fn render(r: &Report) -> String {
     }
     if let Some(cmd) = &s.install_command {
         // One shell line: a line break in a (hostile) package name is shown, never kept.
-        let cmd = super::escape::visible(cmd);
-        let _ = writeln!(o, "## Packages to install\n\n{}\n", fenced("sh", &cmd));
+        match &s.install_step {
+            // On an image without a package manager, the build step that adds them.
+            Some(step) => {
+                let _ = writeln!(o, "## Packages to install\n\n{}\n", inline(step));
+            }
+            None => {
+                let cmd = super::escape::visible(cmd);
+                let _ = writeln!(o, "## Packages to install\n\n{}\n", fenced("sh", &cmd));
+            }
+        }
     }
     if !s.packages_unsupported.is_empty() {
         let _ = writeln!(

@@ -125,6 +125,10 @@ pub struct SourceInfo {
     /// documentation, `--exclude`, the policy's `exclude`), with the rule and the reason.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excluded: Vec<crate::inventory::exclude::Excluded>,
+    /// Set when the source is a container image: its format, layers and config
+    /// (docs/images.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<crate::source::image::ImageReport>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -358,6 +362,7 @@ pub fn build(
             distro_owned: stats.distro_owned,
             skipped: stats.skipped_mounts.clone(),
             excluded: stats.excluded.clone(),
+            image: None,
         },
         summary: Summary {
             binaries: counts,
@@ -515,6 +520,18 @@ pub fn attach_units(
     report
         .diagnostics
         .dedup_by(|b, a| a.unread && b.unread && a.path == b.path);
+    report.summary.diagnostics = report.diagnostics.len() as u64;
+    recount(report);
+}
+
+/// Add the host-configuration findings and the diagnostics of the files they read.
+pub fn attach_host(report: &mut Report, findings: Vec<Finding>, diagnostics: Vec<Diagnostic>) {
+    report.findings.extend(findings);
+    report.findings.sort();
+    report.findings.dedup_by(|a, b| a.key() == b.key());
+    report.diagnostics.extend(diagnostics);
+    report.diagnostics.sort();
+    report.diagnostics.dedup();
     report.summary.diagnostics = report.diagnostics.len() as u64;
     recount(report);
 }

@@ -84,7 +84,7 @@ pub struct UnitReport {
     /// The migrated unit as a unified diff (`a/<path>`, `b/<path>`), when a finding is fixable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
-    /// Migrated files and drafts (target path, content) for [`crate::checks::units::write_fixes`].
+    /// Migrated files and drafts (target path, content) for [`crate::checks::units_write::write_fixes`].
     #[serde(skip)]
     pub migrated: Vec<(String, String)>,
 }

@@ -197,6 +197,9 @@ pub fn render(r: &Report) -> String {
     if let Some(c) = &r.summary.install_command {
         run_props["installCommand"] = c.clone().into();
     }
+    if let Some(step) = &r.summary.install_step {
+        run_props["installStep"] = step.clone().into();
+    }
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

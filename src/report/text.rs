@@ -201,7 +201,8 @@ fn render_escaped(r: &Report, colour: bool) -> String {
             "\nPackages to install on {} {}",
             r.target.name, r.target.version
         );
-        let _ = writeln!(o, "  {cmd}");
+        // On an image without a package manager, the build step that adds them.
+        let _ = writeln!(o, "  {}", s.install_step.as_ref().unwrap_or(cmd));
     }
     if !s.packages_unsupported.is_empty() {
         let _ = writeln!(

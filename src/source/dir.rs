@@ -88,6 +88,10 @@ impl Source for DirSource {
         self.root.display().to_string()
     }
 
+    fn is_running_root(&self) -> bool {
+        self.is_host_root
+    }
+
     fn read_dir(&self, path: &Path) -> io::Result<Result<Vec<Entry>, String>> {
         if self.is_host_root && HOST_PSEUDO_DIRS.iter().any(|d| path == Path::new(d)) {
             return Ok(Err(
@@ -159,6 +163,7 @@ impl Source for DirSource {
                 id: None,
                 executable: true,
             }),
+            Opened::At(r) => Ok(r.meta()),
         }
     }
 
@@ -218,14 +223,17 @@ fn pseudo_filesystem(fd: RawFd) -> Option<&'static str> {
 fn mount_fstype(fd: RawFd) -> Option<String> {
     use std::io::Read;
     // SAFETY: valid fd, empty NUL-terminated path with AT_EMPTY_PATH, and an out-parameter.
+    // The raw system call, not glibc's wrapper (glibc 2.28+): the collector links against
+    // glibc 2.17 (scripts/build-collector); an old kernel answers ENOSYS, taken as "unknown".
     let mut stx: libc::statx = unsafe { std::mem::zeroed() };
     let r = unsafe {
-        libc::statx(
+        libc::syscall(
+            libc::SYS_statx,
             fd,
             c"".as_ptr(),
             libc::AT_EMPTY_PATH,
             libc::STATX_MNT_ID,
-            &mut stx,
+            &mut stx as *mut libc::statx,
         )
     };
     if r != 0 || stx.stx_mask & libc::STATX_MNT_ID == 0 {
@@ -413,6 +421,14 @@ mod tests {
     fn sorted(mut v: Vec<Entry>) -> Vec<(std::ffi::OsString, EntryKind)> {
         v.sort_by(|a, b| a.name.cmp(&b.name));
         v.into_iter().map(|e| (e.name, e.kind)).collect()
+    }
+
+    #[test]
+    fn the_mount_table_names_the_file_system_of_an_fd() {
+        // statx through syscall(2) (the collector links against glibc 2.17, without the wrapper).
+        use std::os::fd::AsRawFd;
+        let proc = std::fs::File::open("/proc").unwrap();
+        assert_eq!(mount_fstype(proc.as_raw_fd()).as_deref(), Some("proc"));
     }
 
     #[test]

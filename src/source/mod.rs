@@ -1,16 +1,18 @@
 //! What is scanned: a root that would move to Azure Linux, behind one interface.
 //!
-//! Today the only source is a directory ([`DirSource`]): an app tree, a mounted image or `/`.
-//! Image archives will implement [`Source`] too, so the inventory never touches the file
-//! system directly. Paths handed to a source are *target* paths: absolute, `/` being the root
+//! A directory ([`DirSource`]: an app tree, a mounted image or `/`) or a container image
+//! ([`ImageSource`]: docker save, OCI layout, layer tar, read in place). Both implement
+//! [`Source`], so the inventory never touches the file system directly. Paths handed to a source are *target* paths: absolute, `/` being the root
 //! of what is scanned, never the host's `/` unless that is the root.
 
 pub mod confined;
 mod dir;
+pub mod image;
 pub mod memory;
 pub mod user_file;
 
 pub use dir::DirSource;
+pub use image::ImageSource;
 pub use memory::MemorySource;
 
 use std::io;
@@ -37,6 +39,52 @@ pub struct Entry {
 pub enum Opened {
     File(std::fs::File),
     Bytes(std::sync::Arc<[u8]>),
+    /// A file read by position without a descriptor of its own (a member of a container
+    /// image): readers take only the ranges they need.
+    At(Box<dyn ReadAt>),
+}
+
+impl Opened {
+    /// Its first `max` bytes at most (all of a smaller file): one capped read for every kind.
+    pub fn read_prefix(self, max: u64) -> io::Result<Vec<u8>> {
+        use std::io::Read;
+        match self {
+            Opened::File(f) => {
+                let mut v = Vec::new();
+                f.take(max).read_to_end(&mut v)?;
+                Ok(v)
+            }
+            Opened::Bytes(b) => Ok(b[..b.len().min(max as usize)].to_vec()),
+            Opened::At(r) => read_range(&*r, 0, max),
+        }
+    }
+}
+
+/// Positional reads of a file that is not a host file (see [`Opened::At`]).
+pub trait ReadAt: Send + Sync {
+    /// Read up to `buf.len()` bytes at `offset`; `Ok(0)` at the end. A range the source
+    /// cannot give (not kept) is an error saying why.
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
+    /// Size, identity and mode (what [`Source::meta`] answers for it).
+    fn meta(&self) -> FileMeta;
+}
+
+/// Read up to `max` bytes from `at` (fewer at the end of the file).
+pub fn read_range(r: &dyn ReadAt, at: u64, max: u64) -> io::Result<Vec<u8>> {
+    let size = r.meta().size;
+    let n = max.min(size.saturating_sub(at)) as usize;
+    let mut buf = vec![0u8; n];
+    let mut done = 0;
+    while done < n {
+        match r.read_at(&mut buf[done..], at + done as u64) {
+            Ok(0) => break,
+            Ok(k) => done += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(done);
+    Ok(buf)
 }
 
 /// File identity used to judge hardlinks once.
@@ -82,6 +130,10 @@ pub struct FileMeta {
 pub trait Source: Sync {
     /// A human description (e.g. the directory path).
     fn describe(&self) -> String;
+    /// Whether this is the running system's `/` (its /proc holds the live kernel command line).
+    fn is_running_root(&self) -> bool {
+        false
+    }
     /// List a directory (target path). `Ok(Err(reason))` means "do not enter" (pseudo filesystem,
     /// other mount), with the reason.
     fn read_dir(&self, path: &Path) -> io::Result<Result<Vec<Entry>, String>>;

@@ -272,12 +272,15 @@ pub fn resolve_file(source: &dyn Source, inv: &Inventory, path: &str) -> Option<
     }
 }
 
+/// [`read_text`]'s error for a path that does not exist in the tree.
+pub const NOT_FOUND: &str = "not found";
+
 /// Read a small text file of the tree (following links inside the root).
 pub fn read_text(source: &dyn Source, inv: &Inventory, path: &str) -> Result<String, String> {
     let resolved = match lookup(source, inv, path) {
         Found::File(p, _) => p,
         Found::Loop => return Err("symlink loop".into()),
-        Found::Missing => return Err("not found".into()),
+        Found::Missing => return Err(NOT_FOUND.into()),
         _ => return Err("not a regular file".into()),
     };
     let opened = source
@@ -293,6 +296,9 @@ pub fn read_text(source: &dyn Source, inv: &Inventory, path: &str) -> Result<Str
                 .map_err(|e| e.to_string())?;
         }
         Opened::Bytes(b) => bytes.extend_from_slice(&b[..b.len().min(MAX_TEXT as usize + 1)]),
+        Opened::At(r) => {
+            bytes = crate::source::read_range(&*r, 0, MAX_TEXT + 1).map_err(|e| e.to_string())?
+        }
     }
     if bytes.len() as u64 > MAX_TEXT {
         return Err(format!("larger than {MAX_TEXT} bytes"));
@@ -391,8 +397,9 @@ impl Loader<'_> {
             }
             Err(e) => {
                 let mut d = Diagnostic::new(path, format!("cannot read: {e}"));
-                // The walk could not read it either: not judged, the verdict is incomplete.
-                d.unread = self.inv.unreadable_at(path);
+                // What it says was not checked (over the cap, not text, a loop, unreadable on
+                // the way): the verdict is incomplete. A file that is not there is no gap.
+                d.unread = e != NOT_FOUND || self.inv.unreadable_at(path);
                 self.out.diagnostics.push(d);
                 None
             }

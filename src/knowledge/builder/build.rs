@@ -1477,6 +1477,54 @@ impl Builder<'_> {
                 Ok(())
             },
         )?;
+        // How the checks cover each row (our own table beside the manifest): a stable id the
+        // checks and the findings' `directive_row` use, the codes that report it, and what is
+        // reported or why nothing is. Joined as the pack's last three columns.
+        let coverage_src = self.own(&self.target.sources.unit_directive_rows.clone())?;
+        let mut coverage: HashMap<String, [String; 3]> = HashMap::new();
+        let mut ids = HashSet::new();
+        coverage_src.rows(&["directive", "id", "codes", "coverage"], |_, f| {
+            let d = nonempty("directive", f[0])?;
+            let id = nonempty("id", f[1])?;
+            if !id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            {
+                bail!("row id `{id}` is not kebab-case");
+            }
+            if !ids.insert(id.to_string()) {
+                bail!("row id `{id}` used twice");
+            }
+            for c in f[2].split(',').filter(|c| !c.is_empty()) {
+                c.parse::<crate::findings::Code>()
+                    .map_err(|_| anyhow!("row `{d}`: unknown code `{c}`"))?;
+            }
+            let note = nonempty("coverage", f[3])?;
+            if coverage
+                .insert(
+                    d.to_string(),
+                    [id.to_string(), f[2].to_string(), note.to_string()],
+                )
+                .is_some()
+            {
+                bail!("directive `{d}` listed twice");
+            }
+            Ok(())
+        })?;
+        for row in &mut directives {
+            let Some(c) = coverage.remove(&row[0]) else {
+                bail!(
+                    "{}: the row `{}` of {} has no id and codes",
+                    coverage_src.rel,
+                    row[0],
+                    src.rel
+                );
+            };
+            row.extend(c);
+        }
+        if let Some(d) = coverage.keys().next() {
+            bail!("{}: `{d}` is not a row of {}", coverage_src.rel, src.rel);
+        }
         directives.sort();
         self.units.directives = directives;
 

@@ -145,7 +145,18 @@ pub fn lint_builtin() -> LintReport {
 /// Lint an embedded pack (`None` when the binary has no pack of that id).
 pub fn lint_builtin_id(id: &str) -> Option<LintReport> {
     let contents = crate::knowledge::builtin_contents(id)?;
-    Some(lint_contents(&format!("builtin:{id}"), &contents))
+    let mut r = lint_contents(&format!("builtin:{id}"), &contents);
+    // The hand-kept host-configuration tables are embedded beside every pack.
+    for (file, line, message) in crate::knowledge::host_config::lint() {
+        r.findings.push(LintFinding {
+            file: format!("knowledge/{file}"),
+            line,
+            severity: LintSeverity::Error,
+            check: "host-config",
+            message,
+        });
+    }
+    Some(r)
 }
 
 /// Lint a pack given as text (`origin` names it in findings, e.g. `builtin:azurelinux-4.0`).

@@ -104,6 +104,9 @@ pub struct Sources {
     /// Beside the manifest: units the Debian-derived supplement lists that the target's
     /// systemd does not have (`unit reason`).
     pub contradicted_units: String,
+    /// Beside the manifest: a stable id, the codes and the coverage of each unit_directives row
+    /// (`directive id codes coverage`).
+    pub unit_directive_rows: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]

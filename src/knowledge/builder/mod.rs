@@ -8,4 +8,4 @@ pub mod build;
 pub mod lint;
 pub mod manifest;
 pub mod repodata;
-mod sha256;
+pub mod sha256;
