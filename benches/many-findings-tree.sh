@@ -5,7 +5,8 @@
 #
 #   bash benches/many-findings-tree.sh OUTDIR [COPIES]   (default 6100: ~200,000 findings)
 #
-# Used by tests/report_size.rs and benches/report-size.sh. Needs gcc. Nothing is executed.
+# Used by tests/report_size.rs and for the "Many findings" figures in docs/performance.md.
+# Needs gcc. Nothing is executed.
 set -euo pipefail
 out=${1:?usage: $0 OUTDIR [COPIES]}
 copies=${2:-6100}

@@ -93,3 +93,44 @@ fn two_hundred_thousand_findings_keep_every_human_report_small() {
 fn tail(s: &str) -> &str {
     &s[s.len().saturating_sub(3000)..]
 }
+
+/// `report --progress` says on stderr what it reads, renders and writes (a terminal gets the same
+/// lines without the option); the JSONL rendering of a saved report has one line per finding.
+#[test]
+fn report_says_its_steps_and_renders_jsonl() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report-apptree.json");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap()).unwrap();
+    let n = saved["findings"].as_array().unwrap().len();
+    let out = azl(&[
+        "report",
+        fixture.to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--progress",
+    ]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("azl-compat report: reading "), "{stderr}");
+    assert!(
+        stderr.contains(&format!("rendering {n} findings and ")) && stderr.contains(" as jsonl"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("azl-compat report: wrote "), "{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let records: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(records[0]["record"], "header");
+    let findings = records.iter().filter(|r| r["record"] == "finding").count();
+    assert_eq!(findings, n);
+    assert_eq!(records.last().unwrap()["record"], "trailer");
+    assert_eq!(records.last().unwrap()["findings"], n);
+    // Without --progress and with stderr not a terminal, nothing is said.
+    let quiet = azl(&["report", fixture.to_str().unwrap(), "--format", "jsonl"]);
+    assert!(
+        quiet.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
+    );
+}

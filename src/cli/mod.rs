@@ -149,6 +149,10 @@ struct ReportArgs {
     /// else blocker].
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
+    /// Say on stderr what is being read, rendered and written [default: only when stderr is a
+    /// terminal].
+    #[arg(long)]
+    progress: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -357,8 +361,15 @@ fn run_report(a: ReportArgs) -> anyhow::Result<i32> {
         output::check_output_file(o)?;
     }
     let policy = output::load_policy(a.policy.as_deref())?;
+    // A saved report of 200k findings takes seconds to read and render: say what is going on.
+    let progress = (a.progress
+        || (std::io::stderr().is_terminal() && std::env::var_os("CI").is_none()))
+    .then(std::time::Instant::now);
+    if progress.is_some() {
+        eprintln!("azl-compat report: reading {}", a.report.display());
+    }
     let report = output::read_report(&a.report)?;
-    output::finish(
+    output::finish_with_progress(
         report,
         policy.as_ref(),
         &output::Output {
@@ -366,6 +377,7 @@ fn run_report(a: ReportArgs) -> anyhow::Result<i32> {
             file: a.output,
             fail_on: a.fail_on.map(Into::into),
         },
+        progress,
     )
 }
 

@@ -114,7 +114,18 @@ pub fn use_colour(is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool
 }
 
 /// Apply the policy, render, write, and return the exit status.
-pub fn finish(mut report: Report, policy: Option<&Policy>, out: &Output) -> anyhow::Result<i32> {
+pub fn finish(report: Report, policy: Option<&Policy>, out: &Output) -> anyhow::Result<i32> {
+    finish_with_progress(report, policy, out, None)
+}
+
+/// [`finish`], and with `progress` set (`report` on a terminal or with `--progress`) say each
+/// step on stderr with the seconds since that instant.
+pub fn finish_with_progress(
+    mut report: Report,
+    policy: Option<&Policy>,
+    out: &Output,
+    progress: Option<std::time::Instant>,
+) -> anyhow::Result<i32> {
     if let Some(p) = policy {
         policy::apply_policy(&mut report, p, today()?);
     }
@@ -123,6 +134,22 @@ pub fn finish(mut report: Report, policy: Option<&Policy>, out: &Output) -> anyh
             std::io::stdout().is_terminal(),
             std::env::var_os("NO_COLOR").as_deref(),
         );
+    let step = |what: String| {
+        if let Some(start) = progress {
+            eprintln!(
+                "azl-compat report: {what} ({:.1} s)",
+                start.elapsed().as_secs_f64()
+            );
+        }
+    };
+    step(format!(
+        "rendering {} findings and {} binaries as {}",
+        report.findings.len(),
+        report.binaries.len(),
+        out.format
+            .to_possible_value()
+            .map_or_else(String::new, |v| v.get_name().to_string())
+    ));
     let rendered = match out.format {
         Format::Text => report::text::render_styled(&report, colour),
         Format::Json => report::json::render(&report),
@@ -134,10 +161,11 @@ pub fn finish(mut report: Report, policy: Option<&Policy>, out: &Output) -> anyh
         Format::Sarif => report::sarif::render(&report),
     };
     match &out.file {
-        Some(path) => std::fs::write(path, rendered)
+        Some(path) => std::fs::write(path, &rendered)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
         None => emit(&rendered)?,
     }
+    step(format!("wrote {} bytes", rendered.len()));
     let fail_on = out
         .fail_on
         .or(policy.and_then(|p| p.fail_on))
