@@ -183,3 +183,14 @@ fn a_containerfile_on_the_target_needs_no_diff() {
     assert_eq!(m.migrated, text);
     assert!(m.findings.is_empty(), "{:?}", m.findings);
 }
+
+#[test]
+fn a_containerfile_with_several_roots_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("Containerfile");
+    std::fs::write(&file, "FROM ubuntu:22.04\n").unwrap();
+    let d = dir.path().to_str().unwrap();
+    let out = azl(&["scan", d, d, "--containerfile", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--containerfile"));
+}

@@ -277,6 +277,11 @@ pub fn run() -> i32 {
 
 fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
     if !a.more.is_empty() || fleet::is_facts_file(&a.root) {
+        if a.containerfile.is_some() {
+            anyhow::bail!(
+                "--containerfile: judged with one root or image, not with several or a facts file"
+            );
+        }
         return fleet::run_scan_many(a);
     }
     if let Some(o) = &a.output {
