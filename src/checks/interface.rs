@@ -87,6 +87,8 @@ pub enum Needs {
     /// Once per scan, with the context: the language runtimes' inventories and the builds for
     /// other platforms ([`Input::Workload`]).
     Workload,
+    /// Once per Containerfile given with `--containerfile` ([`Input::Containerfile`]).
+    Containerfile,
 }
 
 /// A check's declaration: the registry, `explain` and the readiness areas read it.
@@ -150,6 +152,11 @@ pub(crate) enum Input<'a> {
     Workload {
         ctx: &'a Context<'a>,
     },
+    Containerfile {
+        pack: &'a crate::knowledge::Pack,
+        path: &'a str,
+        text: &'a str,
+    },
 }
 
 impl Input<'_> {
@@ -167,6 +174,7 @@ impl Input<'_> {
             Input::Host { .. } => Needs::Host,
             Input::Image { .. } => Needs::Image,
             Input::Workload { .. } => Needs::Workload,
+            Input::Containerfile { .. } => Needs::Containerfile,
         }
     }
 

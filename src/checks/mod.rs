@@ -6,6 +6,7 @@
 //! every check sees.
 
 pub mod alternatives;
+pub mod containerfile;
 pub mod elf_dependencies;
 pub mod elf_libraries;
 pub mod elf_platform;

@@ -4,10 +4,10 @@
 
 use super::interface::{Area, Check, Input, Meta, Sink};
 use super::{
-    alternatives, elf_dependencies, elf_libraries, elf_platform, elf_versions, host_crypto,
-    host_network, host_programs, host_security, host_services, host_sources, image_config, java,
-    node, packages, perl_ruby, python, requires, scripts, units_deps, units_directives, units_exec,
-    units_host, units_legacy, units_presets, units_sysv,
+    alternatives, containerfile, elf_dependencies, elf_libraries, elf_platform, elf_versions,
+    host_crypto, host_network, host_programs, host_security, host_services, host_sources,
+    image_config, java, node, packages, perl_ruby, python, requires, scripts, units_deps,
+    units_directives, units_exec, units_host, units_legacy, units_presets, units_sysv,
 };
 use crate::findings::Code;
 
@@ -40,6 +40,7 @@ pub static CHECKS: &[&Check] = &[
     &node::CHECK,
     &perl_ruby::CHECK,
     &java::CHECK,
+    &containerfile::CHECK,
 ];
 
 /// The declarations of every check, in registry order.

@@ -251,6 +251,16 @@ pub fn write_fixes(units: &[UnitReport], dir: &Path, opts: WriteOptions) -> io::
     Ok(())
 }
 
+/// Write `text` as the file `name` directly below `dir` (created if missing), exclusively
+/// unless `force`.
+pub fn write_file(dir: &Path, name: &str, text: &str, force: bool) -> io::Result<()> {
+    let base = open_base(dir)?;
+    if name.contains('/') || name == ".." || name == "." || name.is_empty() {
+        return Err(err(dir, format!("{name}: not a file name")));
+    }
+    create(&base, name.as_bytes(), text, force, &dir.join(name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

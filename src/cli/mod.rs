@@ -9,7 +9,7 @@ use azl_compat::report::policy;
 use azl_compat::scan::{ScanOptions, scan};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 mod explain;
 mod fleet;
@@ -123,6 +123,11 @@ struct ScanArgs {
     /// (laid out as on the target; never inside the scanned tree).
     #[arg(long, value_name = "DIR")]
     write_fixes: Option<PathBuf>,
+    /// Also judge this Containerfile (Dockerfile): its final stage rebased onto the target's
+    /// container image, its package installs onto the target's package manager; with
+    /// --write-fixes, the migrated file as a unified diff `FILE.diff` (docs/images.md).
+    #[arg(long, value_name = "FILE")]
+    containerfile: Option<PathBuf>,
     /// Let --write-fixes replace files that already exist in DIR.
     #[arg(long, requires = "write_fixes")]
     force: bool,
@@ -276,6 +281,11 @@ pub fn run() -> i32 {
 
 fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
     if !a.more.is_empty() || fleet::is_facts_file(&a.root) {
+        if a.containerfile.is_some() {
+            anyhow::bail!(
+                "--containerfile: judged with one root or image, not with several or a facts file"
+            );
+        }
         return fleet::run_scan_many(a);
     }
     if let Some(o) = &a.output {
@@ -303,6 +313,11 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
         scan(&opts, pack, &progress)?
     };
     progress.finish();
+    let mut report = report;
+    let migrated = match &a.containerfile {
+        Some(file) => Some(containerfile(file, pack, &mut report)?),
+        None => None,
+    };
     if let Some(dir) = &a.write_fixes {
         let opts = azl_compat::checks::units_write::WriteOptions {
             // An image is never written to; a directory is refused as the output's home.
@@ -311,6 +326,10 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
         };
         azl_compat::checks::units_write::write_fixes(&report.units, dir, opts)
             .map_err(|e| anyhow::anyhow!("cannot write fixes into {}: {e}", dir.display()))?;
+        if let Some((name, diff)) = migrated.filter(|(_, d)| !d.is_empty()) {
+            azl_compat::checks::units_write::write_file(dir, &name, &diff, a.force)
+                .map_err(|e| anyhow::anyhow!("cannot write fixes into {}: {e}", dir.display()))?;
+        }
     }
     output::finish(
         report,
@@ -321,6 +340,45 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
             fail_on: a.fail_on.map(Into::into),
         },
     )
+}
+
+/// Judge the Containerfile `file` into `report`; returns the name of its diff (`NAME.diff`)
+/// and the diff (empty when nothing changes). The file is read capped; it is an input the user
+/// names, not part of the scanned tree.
+fn containerfile(
+    file: &Path,
+    pack: &Pack,
+    report: &mut azl_compat::report::Report,
+) -> anyhow::Result<(String, String)> {
+    use azl_compat::checks::containerfile as cf;
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(cf::MAX_BYTES + 1).read_to_string(&mut text))
+        .map_err(|e| anyhow::anyhow!("--containerfile {}: {e}", file.display()))?;
+    if text.len() as u64 > cf::MAX_BYTES {
+        anyhow::bail!(
+            "--containerfile {}: larger than {} bytes",
+            file.display(),
+            cf::MAX_BYTES
+        );
+    }
+    let shown = file.display().to_string();
+    report.findings.extend(cf::judge(pack, &shown, &text));
+    report.findings.sort();
+    report.findings.dedup_by(|a, b| a.key() == b.key());
+    azl_compat::report::recount(report);
+    let m = cf::migrate(pack, &shown, &text);
+    let name = file.file_name().map_or_else(
+        || "Containerfile".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let diff = if m.migrated == text {
+        String::new()
+    } else {
+        azl_compat::engine::unit_edit::unified_diff(&name, &text, &m.migrated)
+    };
+    Ok((format!("{name}.diff"), diff))
 }
 
 /// The walk holds a directory fd for each deep directory whose subdirectories are still to be

@@ -170,6 +170,14 @@ codes! {
     ImageEntrypointSdkOnly = "image-entrypoint-sdk-only", Warning, "program the image starts only in the unsupported sdk channel";
     /// The carried-over program a container image starts would break.
     ImageEntrypointBreaks = "image-entrypoint-breaks", Blocker, "program the image starts would break";
+    /// A Containerfile's final stage is based on an image that is not the target's.
+    ContainerfileBaseImage = "containerfile-base-image", Warning, "Containerfile base image is not the target's";
+    /// A Containerfile build stage: a build-time need, not what runs on the target.
+    ContainerfileBuildStage = "containerfile-build-stage", Info, "Containerfile build stage is a build-time need";
+    /// A Containerfile RUN line calls a source package manager.
+    ContainerfilePackageManager = "containerfile-package-manager", Warning, "Containerfile RUN line uses a source package manager";
+    /// A package a Containerfile installs is not in the target.
+    ContainerfilePackageUnmapped = "containerfile-package-unmapped", Blocker, "package the Containerfile installs is not in the target";
     /// A unit requires (or is installed into) a unit Azure Linux 4.0 does not ship.
     UnitDependencyMissing = "unit-dependency-missing", Blocker, "unit depends on a unit the target lacks";
     /// A unit orders against or wants a unit Azure Linux 4.0 does not ship.

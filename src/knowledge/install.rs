@@ -11,12 +11,17 @@ impl Pack {
     /// Whether the selected profile's image has no package manager (`false` without a profile:
     /// a full system has dnf).
     pub fn profile_lacks_package_manager(&self) -> bool {
-        self.profile().is_some()
-            && !PACKAGE_MANAGER_COMMANDS.iter().any(|c| {
-                self.path_providers(c)
-                    .iter()
-                    .any(|p| self.in_profile(p.package))
-            })
+        self.profile()
+            .is_some_and(|p| !self.profile_has_package_manager(p))
+    }
+
+    /// Whether the image of `profile` has one of the target's package managers.
+    pub fn profile_has_package_manager(&self, profile: &super::profiles::Profile) -> bool {
+        PACKAGE_MANAGER_COMMANDS.iter().any(|c| {
+            self.path_providers(c)
+                .iter()
+                .any(|p| profile.packages.iter().any(|x| x.package == p.package))
+        })
     }
 
     /// The target's install command for `packages` (`dnf install A B`, from the pack's
