@@ -165,14 +165,7 @@ fn image_of(description: &str) -> Option<&str> {
 fn fitting_profile(pack: &Pack, needs_manager: bool) -> Option<Target> {
     pack.profiles()
         .filter_map(|p| image_of(&p.description).map(|img| (p, img)))
-        // The core image's package list names no package manager (it comes with the image's
-        // bootstrap), so a profile has one unless its package list or its description says
-        // otherwise ("no package manager", the distroless images).
-        .filter(|(p, _)| {
-            !needs_manager
-                || pack.profile_has_package_manager(p)
-                || !p.description.contains("no package manager")
-        })
+        .filter(|(p, _)| !needs_manager || pack.profile_has_package_manager(p))
         .min_by_key(|(p, _)| (p.packages.len(), p.name.clone()))
         .map(|(p, img)| Target {
             profile: p.name.clone(),

@@ -15,13 +15,16 @@ impl Pack {
             .is_some_and(|p| !self.profile_has_package_manager(p))
     }
 
-    /// Whether the image of `profile` has one of the target's package managers.
+    /// Whether the image of `profile` has one of the target's package managers: its package
+    /// list has one, or its description (from defaults.md) does not say it has none. The core
+    /// image's list names only filesystem, bash and the release package, yet the image keeps
+    /// the dnf its bootstrap installed; the distroless images remove it ("no package manager").
     pub fn profile_has_package_manager(&self, profile: &super::profiles::Profile) -> bool {
         PACKAGE_MANAGER_COMMANDS.iter().any(|c| {
             self.path_providers(c)
                 .iter()
                 .any(|p| profile.packages.iter().any(|x| x.package == p.package))
-        })
+        }) || !profile.description.contains("no package manager")
     }
 
     /// The target's install command for `packages` (`dnf install A B`, from the pack's
@@ -58,6 +61,13 @@ mod tests {
         assert_eq!(
             full.install_step(&["jq"]),
             format!("{} jq", full.target.install_command)
+        );
+        // The core image keeps its bootstrap's dnf although its package list does not name it.
+        let core = select(Some("azurelinux-4.0:core"), None).unwrap();
+        assert!(!core.profile_lacks_package_manager());
+        assert_eq!(
+            core.install_step(&["jq"]),
+            format!("{} jq", core.target.install_command)
         );
         let distroless = select(Some("azurelinux-4.0:distroless-base"), None).unwrap();
         assert!(distroless.profile_lacks_package_manager());
