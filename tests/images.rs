@@ -115,20 +115,7 @@ fn run(cmd: &str, args: &[&str]) {
 }
 
 fn scan(target: &Path, extra: &[&str]) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("r.json");
-    let out = Command::cargo_bin("azl-compat")
-        .unwrap()
-        .arg("scan")
-        .arg(target)
-        .args(["--format", "json", "-q", "-o"])
-        .arg(&file)
-        .args(extra)
-        .output()
-        .unwrap();
-    let text = std::fs::read_to_string(&file)
-        .unwrap_or_else(|e| panic!("no report ({e}): {}", String::from_utf8_lossy(&out.stderr)));
-    serde_json::from_str(&text).unwrap()
+    common::scan_json(target, &[&["-q"], extra].concat()).1
 }
 
 /// What must not depend on how the tree was delivered: findings (without the layer keys),

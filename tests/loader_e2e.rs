@@ -23,30 +23,7 @@ fn build_loader_tree() -> Tree {
     Tree { _dir: dir, root }
 }
 
-/// `azl-compat scan ROOT --format json -o FILE [extra]`: (exit code, report, raw JSON text).
-fn scan_json(root: &Path, extra: &[&str]) -> (i32, Value, String) {
-    let out_dir = tempfile::tempdir().expect("tempdir");
-    let file = out_dir.path().join("report.json");
-    let out = Command::cargo_bin("azl-compat")
-        .expect("azl-compat binary")
-        .arg("scan")
-        .arg(root)
-        .args(["--format", "json", "-o"])
-        .arg(&file)
-        .args(extra)
-        .output()
-        .expect("run azl-compat");
-    let code = out.status.code().expect("exit code");
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| {
-        panic!(
-            "no report ({e}); exit {code}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let json: Value = serde_json::from_str(&text).expect("report is JSON");
-    common::assert_valid_report(&json);
-    (code, json, text)
-}
+use common::scan_json;
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
     v.get(k).and_then(Value::as_str).unwrap_or("")

@@ -36,7 +36,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -48,47 +47,14 @@ struct Tree {
 fn build_tree() -> Tree {
     common::require_tool("python3");
     common::require_tool("npm");
-    common::require_tool("gcc");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/runtimes/build.sh");
-    let dir = tempfile::tempdir().expect("tempdir");
     let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wheel-cache");
-    let out = std::process::Command::new("bash")
-        .arg(&script)
-        .arg(dir.path())
-        .env("AZL_COMPAT_WHEEL_CACHE", &cache)
-        .output()
-        .expect("run bash corpora/runtimes/build.sh");
-    assert!(
-        out.status.success(),
-        "corpora/runtimes/build.sh failed ({}):\n{}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let dir = common::build_corpus_tree_env("runtimes", &[("AZL_COMPAT_WHEEL_CACHE", &cache)]);
     let root = dir.path().join("root");
     Tree { _dir: dir, root }
 }
 
 fn scan_json(root: &Path) -> (i32, Value) {
-    let out_dir = tempfile::tempdir().expect("tempdir");
-    let file = out_dir.path().join("report.json");
-    let out = Command::cargo_bin("azl-compat")
-        .expect("azl-compat binary")
-        .arg("scan")
-        .arg(root)
-        .args(["--format", "json", "-o"])
-        .arg(&file)
-        .output()
-        .expect("run azl-compat");
-    let code = out.status.code().expect("exit code");
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| {
-        panic!(
-            "no report ({e}); exit {code}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let json: Value = serde_json::from_str(&text).expect("report is JSON");
-    common::assert_valid_report(&json);
+    let (code, json, _) = common::scan_json(root, &[]);
     (code, json)
 }
 

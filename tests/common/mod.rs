@@ -120,6 +120,11 @@ pub fn assert_valid_report(report: &serde_json::Value) {
 /// Build a fixture tree with `corpora/NAME/build.sh` into a new temporary directory (the scan
 /// root is its `root/`); gcc is required. Fails with the script's output when it fails.
 pub fn build_corpus_tree(name: &str) -> tempfile::TempDir {
+    build_corpus_tree_env(name, &[])
+}
+
+/// [`build_corpus_tree`] with environment variables for the script (a download cache).
+pub fn build_corpus_tree_env(name: &str, env: &[(&str, &Path)]) -> tempfile::TempDir {
     require_tool("gcc");
     let script = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("corpora")
@@ -129,6 +134,7 @@ pub fn build_corpus_tree(name: &str) -> tempfile::TempDir {
     let out = std::process::Command::new("bash")
         .arg(&script)
         .arg(dir.path())
+        .envs(env.iter().copied())
         .output()
         .unwrap_or_else(|e| panic!("run bash corpora/{name}/build.sh: {e}"));
     assert!(
@@ -139,6 +145,32 @@ pub fn build_corpus_tree(name: &str) -> tempfile::TempDir {
         String::from_utf8_lossy(&out.stderr)
     );
     dir
+}
+
+/// `azl-compat scan ROOT --format json -o FILE [extra]`: (exit code, the report checked against
+/// the schema, its raw JSON text). Fails with stderr when no report was written.
+pub fn scan_json(root: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let file = out_dir.path().join("report.json");
+    let out = assert_cmd::Command::cargo_bin("azl-compat")
+        .expect("azl-compat binary")
+        .arg("scan")
+        .arg(root)
+        .args(["--format", "json", "-o"])
+        .arg(&file)
+        .args(extra)
+        .output()
+        .expect("run azl-compat");
+    let code = out.status.code().expect("exit code");
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| {
+        panic!(
+            "no report ({e}); exit {code}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let json: serde_json::Value = serde_json::from_str(&text).expect("report is JSON");
+    assert_valid_report(&json);
+    (code, json, text)
 }
 
 /// Parse RFC 4180 text strictly (CRLF records, quoted fields that may hold commas, quotes and
