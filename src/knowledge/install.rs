@@ -16,7 +16,8 @@ impl Pack {
     }
 
     /// Whether the image of `profile` has one of the target's package managers: its package
-    /// list has one, or its description (from defaults.md) does not say it has none. The core
+    /// list has one, or its description does not say it has none (the builder writes
+    /// [`super::profiles::NO_PACKAGE_MANAGER`] for images whose build removes it). The core
     /// image's list names only filesystem, bash and the release package, yet the image keeps
     /// the dnf its bootstrap installed; the distroless images remove it ("no package manager").
     pub fn profile_has_package_manager(&self, profile: &super::profiles::Profile) -> bool {
@@ -24,7 +25,9 @@ impl Pack {
             self.path_providers(c)
                 .iter()
                 .any(|p| profile.packages.iter().any(|x| x.package == p.package))
-        }) || !profile.description.contains("no package manager")
+        }) || !profile
+            .description
+            .contains(super::profiles::NO_PACKAGE_MANAGER)
     }
 
     /// The target's install command for `packages` (`dnf install A B`, from the pack's

@@ -10,6 +10,10 @@ use super::{PackError, format, parse_table};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// What a profile's description says when its image keeps no package manager (written here by
+/// the builder for the distroless images; read by `Pack::profile_has_package_manager`).
+pub const NO_PACKAGE_MANAGER: &str = "no package manager";
+
 /// A profile of a target: an image and the packages it has installed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Profile {
@@ -294,10 +298,10 @@ pub(super) fn images_from_defaults(text: &str) -> Result<Images, String> {
         }
         for p in keep_list_only {
             let d = out.descriptions.get_mut(&p).expect("listed");
-            d.push_str(
-                "; distroless: only the image's own packages stay (dnf autoremove), no package \
-                 manager and no rpmdb",
-            );
+            d.push_str(&format!(
+                "; distroless: only the image's own packages stay (dnf autoremove), \
+                 {NO_PACKAGE_MANAGER} and no rpmdb"
+            ));
         }
     }
     out.lists = lists;
