@@ -188,10 +188,17 @@ fn judge_any(
         &crate::inventory::hostconf::repos::repository_key_files(&host_files),
     );
     let host = checks::host_ctx::HostCtx::new(&host_files, &ctx);
-    let host_findings = checks::registry::run(&checks::interface::Input::Host { host: &host })
-        .into_iter()
-        .flat_map(|sink| sink.findings())
-        .collect();
+    let mut host_findings = Vec::new();
+    for sink in checks::registry::run(&checks::interface::Input::Host { host: &host }) {
+        let (findings, outputs) = sink.into_parts();
+        host_findings.extend(findings);
+        report
+            .generated
+            .extend(outputs.into_iter().filter_map(|o| match o {
+                checks::interface::Output::Generated(g) => Some(g),
+                _ => None,
+            }));
+    }
     report::attach_host(&mut report, host_findings, host_files.take_diagnostics());
     report::finish_install(&mut report, pack);
     engine::annotate_differences(&mut report.findings);

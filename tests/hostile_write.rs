@@ -138,9 +138,9 @@ fn output_resolving_into_the_scanned_tree_is_refused() {
         root: Some(&root),
         force: true,
     };
-    let e = write_fixes(&[], &link, opts).unwrap_err();
+    let e = write_fixes(&[], &[], &link, opts).unwrap_err();
     assert!(e.to_string().contains("inside the scanned tree"), "{e}");
-    assert!(write_fixes(&[], &dir.path().join("elsewhere"), opts).is_ok());
+    assert!(write_fixes(&[], &[], &dir.path().join("elsewhere"), opts).is_ok());
     assert_eq!(before, snapshot(&root));
 }
 

@@ -808,7 +808,7 @@ fn write_fixes_writes_migrated_units_and_drafts_outside_the_tree() {
     assert!(fixes_dir_allowed(&s.root, &out).is_ok());
     assert!(fixes_dir_allowed(&s.root, &s.root.join("etc/fixes")).is_err());
     assert!(fixes_dir_allowed(&s.root, &s.root).is_err());
-    write_fixes(&s.reports, &out, Default::default()).unwrap();
+    write_fixes(&s.reports, &[], &out, Default::default()).unwrap();
     let read =
         |p: &str| std::fs::read_to_string(out.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
     let limits = read("etc/systemd/system/acme-limits.service");

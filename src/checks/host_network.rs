@@ -2,18 +2,26 @@
 //! read (RHEL ifcfg files, Debian's /etc/network/interfaces, netplan YAML without netplan,
 //! NetworkManager profiles on an image that runs systemd-networkd), name resolution
 //! (/etc/resolv.conf written by hand, resolvconf, the removed `inet6` option) and firewall rules
-//! (ufw, iptables-persistent, iptables-services, Debian's nftables.conf). Interfaces that map
-//! onto systemd-networkd (the target image's network manager) get a draft `.network` file in the
-//! finding (evidence `draft`); what is not converted is listed with its line. systemd-networkd
-//! `.network` files and firewalld zones carry over and are not reported. Facts:
-//! knowledge/host-config/network.tsv.
+//! (ufw, iptables-persistent, iptables-services, Debian's nftables.conf). Each interface of the
+//! ifcfg, ifupdown and netplan files (read into one model by
+//! [`crate::inventory::hostconf::network`]) is one finding, and gets generated files
+//! ([`super::host_network_files`]): systemd-networkd `.network`/`.netdev` files (the target
+//! image's network manager) and a NetworkManager keyfile, in the report as diffs and written by
+//! `--write-fixes`; what is not converted is listed with its line. systemd-networkd files and
+//! firewalld zones carry over and are not reported. Facts: knowledge/host-config/network.tsv.
 
 use super::host_ctx::{HostCtx, WithFact, fact};
-use super::interface::{Area, Check, Input, Meta, Needs, Sink};
+use super::host_network_files::files_for;
+use super::interface::{Area, Check, Input, Meta, Needs, Output, Sink};
 use crate::findings::{Code, Finding, Severity};
 use crate::inventory::Node;
 use crate::inventory::file_name;
 use crate::inventory::hostconf::config_lines;
+use crate::inventory::hostconf::network::{
+    Iface, Ipv6, Kind, netplan_renderer, parse_ifcfg, parse_interfaces, parse_netplan,
+    parse_routes, parse_yaml,
+};
+use crate::report::model::GeneratedFile;
 
 /// The check (issue 14): interface configuration, name resolution and firewall rules.
 pub static CHECK: Check = Check {
@@ -35,279 +43,148 @@ pub static CHECK: Check = Check {
 
 fn run(input: &Input, out: &mut Sink) {
     if let Input::Host { host } = input {
-        out.extend(check(host).into_iter().map(|f| host.fill(f)));
+        let (findings, files) = check(host);
+        out.extend(findings.into_iter().map(|f| host.fill(f)));
+        for f in files {
+            out.output(Output::Generated(f));
+        }
     }
 }
 
-pub fn check(h: &HostCtx) -> Vec<Finding> {
+pub fn check(h: &HostCtx) -> (Vec<Finding>, Vec<GeneratedFile>) {
     let mut out = Vec::new();
-    ifcfg(h, &mut out);
-    ifupdown(h, &mut out);
-    netplan(h, &mut out);
+    let mut files = Vec::new();
+    ifcfg(h, &mut out, &mut files);
+    ifupdown(h, &mut out, &mut files);
+    netplan(h, &mut out, &mut files);
     networkmanager(h, &mut out);
     resolv_conf(h, &mut out);
     firewall(h, &mut out);
     out.sort();
     out.dedup_by(|a, b| a.key() == b.key());
-    out
+    // Two sources naming one interface: the first (in path order) keeps the file.
+    files.sort_by(|a, b| a.path.cmp(&b.path).then(a.from.cmp(&b.from)));
+    files.dedup_by(|a, b| a.path == b.path);
+    (out, files)
 }
 
-/// One interface as the source configures it, in the terms of a systemd-networkd `.network`
-/// file; what has no such term is kept with its line (`unconverted`).
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Iface {
-    pub name: String,
-    /// `ethernet`, `bond`, `vlan`, `bridge`, `team`, ...
-    pub kind: String,
-    pub dhcp4: bool,
-    pub dhcp6: bool,
-    /// `ADDRESS/PREFIX`.
-    pub addresses: Vec<String>,
-    pub gateway: Option<String>,
-    pub dns: Vec<String>,
-    pub domains: Vec<String>,
-    /// `(destination, gateway)`.
-    pub routes: Vec<(String, String)>,
-    pub mtu: Option<String>,
-    /// Configured but left down at boot.
-    pub disabled: bool,
-    /// (line, text) of settings not converted.
-    pub unconverted: Vec<(usize, String)>,
+/// Where an interface's configuration comes from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Ifcfg,
+    Ifupdown,
+    Netplan,
 }
 
-impl Iface {
-    /// Whether the draft says all of it: a plain interface with no setting left over.
-    pub fn fully_converted(&self) -> bool {
-        self.kind == "ethernet" && self.unconverted.is_empty()
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Ifcfg => "ifcfg",
+            Format::Ifupdown => "ifupdown",
+            Format::Netplan => "netplan",
+        }
     }
-
-    /// The systemd-networkd `.network` file for it (bonds, VLANs and bridges also need a
-    /// `.netdev`, which the finding names instead).
-    pub fn draft_network(&self) -> String {
-        let mut s = format!("[Match]\nName={}\n\n[Network]\n", self.name);
-        match (self.dhcp4, self.dhcp6) {
-            (true, true) => s.push_str("DHCP=yes\n"),
-            (true, false) => s.push_str("DHCP=ipv4\n"),
-            (false, true) => s.push_str("DHCP=ipv6\n"),
-            _ => {}
+    fn fact(self) -> &'static str {
+        match self {
+            Format::Ifcfg => "net.ifcfg",
+            Format::Ifupdown => "net.ifupdown",
+            Format::Netplan => "net.netplan",
         }
-        for a in &self.addresses {
-            s.push_str(&format!("Address={a}\n"));
-        }
-        if let Some(g) = &self.gateway {
-            s.push_str(&format!("Gateway={g}\n"));
-        }
-        for d in &self.dns {
-            s.push_str(&format!("DNS={d}\n"));
-        }
-        if !self.domains.is_empty() {
-            s.push_str(&format!("Domains={}\n", self.domains.join(" ")));
-        }
-        if let Some(m) = &self.mtu {
-            s.push_str(&format!("\n[Link]\nMTUBytes={m}\n"));
-        }
-        for (dest, via) in &self.routes {
-            s.push_str(&format!("\n[Route]\nDestination={dest}\nGateway={via}\n"));
-        }
-        s
     }
 }
 
-/// A netmask (`255.255.255.0`) as a prefix length.
-fn prefix_of(mask: &str) -> Option<u32> {
-    let mut bits = 0u32;
-    let mut n = 0;
-    for part in mask.split('.') {
-        let b: u8 = part.parse().ok()?;
-        bits = (bits << 8) | u32::from(b);
-        n += 1;
-    }
-    if n != 4 || bits.leading_ones() + bits.trailing_zeros() != 32 {
-        return None;
-    }
-    Some(bits.leading_ones())
-}
-
-/// Keys of ifcfg files that need no line of their own in a `.network` file (naming, NM
-/// bookkeeping, defaults).
-const IFCFG_IGNORED: &[&str] = &[
-    "NAME",
-    "UUID",
-    "HWADDR",
-    "NM_CONTROLLED",
-    "USERCTL",
-    "IPV6INIT",
-    "IPV4_FAILURE_FATAL",
-    "IPV6_FAILURE_FATAL",
-    "IPV6_AUTOCONF",
-    "IPV6_DEFROUTE",
-    "IPV6_ADDR_GEN_MODE",
-    "DEFROUTE",
-    "PEERDNS",
-    "PEERROUTES",
-    "IPV6_PEERDNS",
-    "IPV6_PEERROUTES",
-    "PROXY_METHOD",
-    "BROWSER_ONLY",
-    "ZONE",
-    "TYPE",
-    "DEVICE",
-    "ONBOOT",
-    "BOOTPROTO",
-    "DHCPV6C",
-];
-
-/// Parse an ifcfg file (shell `KEY=value` lines).
-pub fn parse_ifcfg(file: &str, text: &str) -> Iface {
-    let mut i = Iface {
-        name: file.strip_prefix("ifcfg-").unwrap_or(file).to_string(),
-        kind: "ethernet".into(),
-        ..Iface::default()
+/// The finding for one interface of `set` configured in `path`, and its generated files.
+fn interface(
+    path: &str,
+    format: Format,
+    i: &Iface,
+    set: &[Iface],
+    out: &mut Vec<Finding>,
+    generated: &mut Vec<GeneratedFile>,
+) {
+    let (files, notes) = files_for(i, set, path);
+    let role = match &i.controller {
+        Some(c) => format!(", port of {c}"),
+        None => addressing(i),
     };
-    let mut addrs: Vec<(String, Option<String>, Option<String>, usize)> = Vec::new();
-    for (line, t) in config_lines(text, false) {
-        let Some((k, v)) = t.split_once('=') else {
-            i.unconverted.push((line, t.to_string()));
-            continue;
-        };
-        let k = k.trim();
-        let v = v.trim().trim_matches(|c| c == '"' || c == '\'').to_string();
-        let numbered = |base: &str| {
-            k.strip_prefix(base)
-                .filter(|n| n.chars().all(|c| c.is_ascii_digit()))
-                .map(|n| n.to_string())
-        };
-        match k {
-            "DEVICE" => i.name = v,
-            "TYPE" => i.kind = v.to_ascii_lowercase(),
-            "ONBOOT" => i.disabled = v.eq_ignore_ascii_case("no"),
-            "BOOTPROTO" => i.dhcp4 = v.eq_ignore_ascii_case("dhcp") || v == "bootp",
-            "DHCPV6C" => i.dhcp6 = v.eq_ignore_ascii_case("yes"),
-            "GATEWAY" => i.gateway = Some(v),
-            "MTU" => i.mtu = Some(v),
-            "DOMAIN" => i.domains.extend(v.split_whitespace().map(str::to_string)),
-            "BONDING_MASTER" if v.eq_ignore_ascii_case("yes") => i.kind = "bond".into(),
-            "VLAN" if v.eq_ignore_ascii_case("yes") => i.kind = "vlan".into(),
-            "IPV6ADDR" => i.addresses.push(v),
-            _ if IFCFG_IGNORED.contains(&k) => {}
-            _ => {
-                if numbered("DNS").is_some() {
-                    i.dns.push(v);
-                } else if let Some(n) = numbered("IPADDR") {
-                    addrs.push((n, Some(v), None, line));
-                } else if let Some(n) = numbered("PREFIX") {
-                    addrs.push((n, None, Some(v), line));
-                } else if let Some(n) = numbered("NETMASK") {
-                    addrs.push((n, None, prefix_of(&v).map(|p| p.to_string()), line));
-                } else {
-                    i.unconverted.push((line, t.to_string()));
-                }
-            }
-        }
-    }
-    // IPADDRn with PREFIXn or NETMASKn of the same n (no n = the first).
-    let mut ns: Vec<&String> = addrs.iter().map(|a| &a.0).collect();
-    ns.sort();
-    ns.dedup();
-    for n in ns {
-        let ip = addrs
-            .iter()
-            .find_map(|a| (&a.0 == n).then_some(a.1.clone()).flatten());
-        let pfx = addrs
-            .iter()
-            .find_map(|a| (&a.0 == n).then_some(a.2.clone()).flatten());
-        match (ip, pfx) {
-            (Some(ip), Some(p)) => i.addresses.push(format!("{ip}/{p}")),
-            (Some(ip), None) => {
-                let line = addrs.iter().find(|a| &a.0 == n).map_or(0, |a| a.3);
-                i.unconverted
-                    .push((line, format!("IPADDR{n}={ip} (no PREFIX{n} or NETMASK{n})")));
-            }
-            _ => {}
-        }
-    }
-    i.unconverted.sort();
-    i
-}
-
-/// Static routes of a `route-DEV` file (`DEST via GW` lines, or `ADDRESSn`/`GATEWAYn`/`NETMASKn`).
-fn parse_routes(text: &str, i: &mut Iface) {
-    for (line, t) in config_lines(text, false) {
-        let toks: Vec<&str> = t.split_whitespace().collect();
-        match toks.as_slice() {
-            [dest, "via", gw] => i.routes.push((dest.to_string(), gw.to_string())),
-            ["default", "via", gw, ..] if i.gateway.is_none() => i.gateway = Some(gw.to_string()),
-            _ => i.unconverted.push((line, t.to_string())),
-        }
-    }
-}
-
-fn network_finding(path: &str, format: &str, key: &str, i: &Iface, line: Option<usize>) -> Finding {
-    let draft = i.draft_network();
-    let draft_path = format!("/etc/systemd/network/10-{}.network", i.name);
-    let mut fix = if i.fully_converted() {
-        format!(
-            "write {draft_path} with the draft in the evidence (systemd-networkd, the image's network manager)"
-        )
+    let left = i.unconverted.len() + notes.len();
+    let name = if i.name.is_empty() {
+        "(file)".to_string()
     } else {
-        format!(
-            "write {draft_path} from the draft in the evidence{}; the settings listed as not converted need systemd.network(5) or systemd.netdev(5) equivalents",
-            match i.kind.as_str() {
-                "ethernet" => String::new(),
-                k => format!(
-                    " and a /etc/systemd/network/10-{}.netdev for the {k}",
-                    i.name
-                ),
-            }
-        )
+        i.name.clone()
     };
-    if format == "ifcfg" {
-        fix.push_str("; to keep NetworkManager instead, run nmcli connection migrate on the source (RHEL 9), carry /etc/NetworkManager/system-connections/, install and enable NetworkManager and disable systemd-networkd");
-    } else {
-        fix.push_str("; or install NetworkManager and create the connection with nmcli, disabling systemd-networkd");
-    }
     let mut x = Finding::new(Code::HostNetworkConfig, path)
-        .subject(&i.name)
+        .subject(&name)
         .message(format!(
-            "{} interface {} ({}{}) is configured in a file {{target}} does not read{}",
-            format_name(format),
-            i.name,
-            i.kind,
-            addressing(i),
-            if i.unconverted.is_empty() {
+            "{} interface {name} ({}{role}) is configured in a file {{target}} does not read{}",
+            format.name(),
+            i.kind.as_str(),
+            if left == 0 {
                 String::new()
             } else {
-                format!("; {} setting(s) not converted", i.unconverted.len())
+                format!("; {left} setting(s) not converted")
             }
         ))
-        .fix(fix)
-        .with_fact(fact(key))
-        .evidence("format", format)
-        .evidence("interface", &i.name)
-        .evidence("kind", &i.kind)
-        .evidence("draft", draft)
-        .evidence("draft_path", draft_path);
-    if let Some(l) = line {
-        x = x.evidence("line", l.to_string());
+        .with_fact(fact(format.fact()))
+        .evidence("format", format.name())
+        .evidence("interface", &name)
+        .evidence("kind", i.kind.as_str());
+    let networkd: Vec<&str> = files
+        .iter()
+        .filter(|f| f.manager == "systemd-networkd")
+        .map(|f| f.path.as_str())
+        .collect();
+    let keyfile = files
+        .iter()
+        .find(|f| f.manager == "NetworkManager")
+        .map(|f| f.path.as_str());
+    let mut fix = match keyfile {
+        Some(k) => format!(
+            "--write-fixes writes {} for systemd-networkd (the image's network manager) and {k} for NetworkManager (to use it instead: {{install}} NetworkManager, enable it, disable systemd-networkd); copy one of the two to the target",
+            networkd.join(" and ")
+        ),
+        None if i.kind == Kind::Team => "convert the team to a bond (nmcli connection migrate cannot; teamd is deprecated in RHEL 9): define a bond with the same ports and runner settings".to_string(),
+        None => "configure the interface by hand with systemd.network(5) or nmcli: no file could be generated from this configuration".to_string(),
+    };
+    if left > 0 && keyfile.is_some() {
+        fix.push_str("; settle the settings listed as not converted by hand");
+    }
+    if format == Format::Ifcfg {
+        fix.push_str("; on a RHEL 9 source that keeps NetworkManager, nmcli connection migrate writes the keyfiles there too");
+    }
+    x = x.fix(fix);
+    if i.line > 0 {
+        x = x.evidence("line", i.line.to_string());
+    }
+    if !files.is_empty() {
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        x = x.evidence("generated", paths.join(" "));
     }
     if !i.unconverted.is_empty() {
         let list: Vec<String> = i
             .unconverted
             .iter()
-            .map(|(l, t)| format!("{l}: {t}"))
+            .map(|(l, t)| {
+                if *l > 0 {
+                    format!("{l}: {t}")
+                } else {
+                    t.clone()
+                }
+            })
             .collect();
         x = x.evidence("not_converted", list.join("; "));
+    }
+    if !notes.is_empty() {
+        x = x.evidence("notes", notes.join("; "));
     }
     if i.disabled {
         x = x.severity(Severity::Info).evidence("onboot", "no");
     }
-    x
-}
-
-fn format_name(format: &str) -> &'static str {
-    match format {
-        "ifcfg" => "ifcfg",
-        _ => "ifupdown",
+    out.push(x);
+    for f in files {
+        generated.push(GeneratedFile::new(
+            &f.path, path, f.manager, f.mode, f.content,
+        ));
     }
 }
 
@@ -316,8 +193,10 @@ fn addressing(i: &Iface) -> String {
     if i.dhcp4 {
         v.push("DHCPv4".to_string());
     }
-    if i.dhcp6 {
-        v.push("DHCPv6".to_string());
+    match i.ipv6 {
+        Ipv6::Dhcp => v.push("DHCPv6".to_string()),
+        Ipv6::Auto => v.push("IPv6 autoconfiguration".to_string()),
+        _ => {}
     }
     if !i.addresses.is_empty() {
         v.push(format!("static {}", i.addresses.join(", ")));
@@ -329,9 +208,10 @@ fn addressing(i: &Iface) -> String {
     }
 }
 
-fn ifcfg(h: &HostCtx, out: &mut Vec<Finding>) {
+fn ifcfg(h: &HostCtx, out: &mut Vec<Finding>, generated: &mut Vec<GeneratedFile>) {
     const DIR: &str = "/etc/sysconfig/network-scripts";
     let f = h.files;
+    let mut set: Vec<(String, Iface)> = Vec::new();
     for p in f.files_in(DIR, "") {
         let name = file_name(&p);
         let Some(dev) = name.strip_prefix("ifcfg-") else {
@@ -344,215 +224,101 @@ fn ifcfg(h: &HostCtx, out: &mut Vec<Finding>) {
             continue;
         };
         let mut i = parse_ifcfg(name, &text);
-        let route = format!("{DIR}/route-{dev}");
-        if let Some(rt) = f.read_text(&route) {
-            parse_routes(&rt, &mut i);
-            i.unconverted.sort();
+        if i.name == "lo" {
+            continue;
         }
-        out.push(network_finding(&p, "ifcfg", "net.ifcfg", &i, None));
-    }
-}
-
-/// The interfaces of an ifupdown file: one per `iface NAME inet|inet6 METHOD` stanza, with the
-/// line it starts on (stanzas of one name merge).
-pub fn parse_interfaces(text: &str) -> Vec<(usize, Iface)> {
-    let mut v: Vec<(usize, Iface)> = Vec::new();
-    let mut cur: Option<usize> = None;
-    let mut auto: Vec<String> = Vec::new();
-    for (line, t) in config_lines(text, false) {
-        let toks: Vec<&str> = t.split_whitespace().collect();
-        match toks.as_slice() {
-            ["auto" | "allow-hotplug", names @ ..] => {
-                auto.extend(names.iter().map(|s| s.to_string()));
-                cur = None;
+        let v6 = format!("{DIR}/route6-{dev}");
+        for route in [format!("{DIR}/route-{dev}"), v6] {
+            if let Some(rt) = f.read_text(&route) {
+                parse_routes(&rt, &mut i);
             }
-            ["iface", name, fam, method, ..] => {
-                if *name == "lo" {
-                    cur = None;
-                    continue;
-                }
-                let idx = match v.iter().position(|(_, i)| i.name == *name) {
-                    Some(k) => k,
-                    None => {
-                        v.push((
-                            line,
-                            Iface {
-                                name: name.to_string(),
-                                kind: if name.contains('.') {
-                                    "vlan"
-                                } else {
-                                    "ethernet"
-                                }
-                                .into(),
-                                ..Iface::default()
-                            },
-                        ));
-                        v.len() - 1
-                    }
-                };
-                let inet6 = *fam == "inet6";
-                let i = &mut v[idx].1;
-                match (*method, inet6) {
-                    ("dhcp", false) => i.dhcp4 = true,
-                    ("dhcp" | "auto", true) => i.dhcp6 = true,
-                    ("static" | "manual" | "loopback", _) => {}
-                    (m, _) => i.unconverted.push((line, format!("method {m}"))),
-                }
-                cur = Some(idx);
-            }
-            ["source" | "source-directory" | "mapping", ..] => {
-                cur = None;
-            }
-            [key, rest @ ..] if cur.is_some() => {
-                let i = &mut v[cur.unwrap_or_default()].1;
-                let val = rest.join(" ");
-                match *key {
-                    // Without a `/`, the prefix comes from a netmask line of the stanza.
-                    "address" => i.addresses.push(val),
-                    "netmask" => {
-                        let p = if val.chars().all(|c| c.is_ascii_digit()) {
-                            Some(val.clone())
-                        } else {
-                            prefix_of(&val).map(|p| p.to_string())
-                        };
-                        if let (Some(p), Some(last)) = (p, i.addresses.last_mut())
-                            && !last.contains('/')
-                        {
-                            last.push('/');
-                            last.push_str(&p);
-                        }
-                    }
-                    "gateway" => i.gateway = Some(val),
-                    "mtu" => i.mtu = Some(val),
-                    "dns-nameservers" => i.dns.extend(rest.iter().map(|s| s.to_string())),
-                    "dns-search" => i.domains.extend(rest.iter().map(|s| s.to_string())),
-                    k if k.starts_with("bond-") || k == "bond_mode" || k == "slaves" => {
-                        i.kind = "bond".into();
-                        i.unconverted.push((line, t.to_string()));
-                    }
-                    k if k.starts_with("bridge") => {
-                        i.kind = "bridge".into();
-                        i.unconverted.push((line, t.to_string()));
-                    }
-                    k if k.starts_with("vlan") => {
-                        i.kind = "vlan".into();
-                        i.unconverted.push((line, t.to_string()));
-                    }
-                    "up" | "post-up" if rest.len() >= 4 && rest[..2] == ["ip", "route"] => {
-                        // `up ip route add DEST via GW`
-                        match rest {
-                            ["ip", "route", "add", dest, "via", gw, ..] => {
-                                i.routes.push((dest.to_string(), gw.to_string()))
-                            }
-                            _ => i.unconverted.push((line, t.to_string())),
-                        }
-                    }
-                    _ => i.unconverted.push((line, t.to_string())),
-                }
-            }
-            _ => {}
-        }
-    }
-    for (_, i) in &mut v {
-        i.disabled = !auto.contains(&i.name);
-        if let Some(bad) = i.addresses.iter().find(|a| !a.contains('/')) {
-            let bad = bad.clone();
-            i.unconverted
-                .push((0, format!("address {bad} without a netmask")));
         }
         i.unconverted.sort();
+        set.push((p, i));
     }
-    v
+    let ifaces: Vec<Iface> = set.iter().map(|(_, i)| i.clone()).collect();
+    for (p, i) in &set {
+        interface(p, Format::Ifcfg, i, &ifaces, out, generated);
+    }
 }
 
-fn ifupdown(h: &HostCtx, out: &mut Vec<Finding>) {
+fn ifupdown(h: &HostCtx, out: &mut Vec<Finding>, generated: &mut Vec<GeneratedFile>) {
     let f = h.files;
     let mut files = vec!["/etc/network/interfaces".to_string()];
     files.extend(f.files_in("/etc/network/interfaces.d", ""));
+    let mut set: Vec<(String, Iface)> = Vec::new();
     for p in files {
         let Some(text) = f.read_text(&p) else {
             continue;
         };
-        for (line, i) in parse_interfaces(&text) {
-            out.push(network_finding(
-                &p,
-                "ifupdown",
-                "net.ifupdown",
-                &i,
-                Some(line),
-            ));
-        }
+        set.extend(parse_interfaces(&text).into_iter().map(|i| (p.clone(), i)));
+    }
+    let ifaces: Vec<Iface> = set.iter().map(|(_, i)| i.clone()).collect();
+    for (p, i) in &set {
+        interface(p, Format::Ifupdown, i, &ifaces, out, generated);
     }
 }
 
-/// The `renderer:` a netplan file names (the first), with its line.
-pub fn netplan_renderer(text: &str) -> Option<(usize, String)> {
-    config_lines(text, false).find_map(|(line, t)| {
-        t.strip_prefix("renderer:").map(|r| {
-            (
-                line,
-                r.trim().trim_matches(|c| c == '"' || c == '\'').to_string(),
-            )
-        })
-    })
-}
-
-fn netplan(h: &HostCtx, out: &mut Vec<Finding>) {
+fn netplan(h: &HostCtx, out: &mut Vec<Finding>, generated: &mut Vec<GeneratedFile>) {
     let f = h.files;
     let mut files = f.files_in("/etc/netplan", ".yaml");
     files.extend(f.files_in("/etc/netplan", ".yml"));
     files.sort();
+    let mut set: Vec<(String, Iface)> = Vec::new();
     for p in files {
         let Some(text) = f.read_text(&p) else {
             continue;
         };
-        let renderer = netplan_renderer(&text);
-        let nm = renderer
-            .as_ref()
-            .is_none_or(|(_, r)| r.eq_ignore_ascii_case("NetworkManager"));
+        let docs = match parse_yaml(&text) {
+            Ok(d) => d,
+            Err(e) => {
+                f.diagnose(
+                    &p,
+                    format!("not valid YAML ({e}): its interfaces are not judged"),
+                );
+                out.push(
+                    Finding::new(Code::HostNetworkConfig, &p)
+                        .subject(file_name(&p))
+                        .message("netplan configuration that is not valid YAML: netplan would refuse it too, and {target}'s images have no netplan")
+                        .fix("fix the file on the source and scan again, or configure the interfaces by hand with systemd.network(5)")
+                        .with_fact(fact("net.netplan"))
+                        .evidence("format", "netplan")
+                        .evidence("error", e),
+                );
+                continue;
+            }
+        };
+        let renderer = docs.iter().find_map(netplan_renderer);
         // cloud-init writes 50-cloud-init.yaml from the cloud's metadata; the target's cloud-init
         // (in its VM image) writes its own configuration.
         let cloud_init = file_name(&p).contains("cloud-init")
             || text.contains("generated from information provided by the datasource");
-        let pkgs = if nm {
-            "netplan and NetworkManager"
-        } else {
-            "netplan"
-        };
-        let mut x = Finding::new(Code::HostNetworkConfig, &p)
-            .subject(file_name(&p))
-            .message(if cloud_init {
-                "netplan configuration written by cloud-init: on {target} cloud-init writes the network configuration for the image's own network manager".to_string()
-            } else {
-                format!(
-                    "netplan configuration{}: {{target}}'s images have no netplan, so it is not applied",
-                    match &renderer {
-                        Some((_, r)) => format!(" (renderer {r})"),
-                        None => " (no renderer: the target's default netplan backend is NetworkManager)".into(),
-                    }
-                )
-            })
-            .fix(if cloud_init {
-                "nothing to carry: leave the file out of the move and let cloud-init configure the network on the target".to_string()
-            } else {
-                format!(
-                    "install {pkgs} ({{install}} {}){}; or write the interfaces as systemd-networkd files (netplan generate on the source writes them to /run/systemd/network with renderer: networkd)",
-                    if nm { "netplan NetworkManager" } else { "netplan" },
-                    if nm { ", enable NetworkManager and disable systemd-networkd" } else { "" }
-                )
-            })
-            .with_fact(fact("net.netplan"))
-            .evidence("format", "netplan")
-            .evidence("renderer", renderer.as_ref().map_or("default", |(_, r)| r.as_str()));
-        if let Some((line, _)) = &renderer {
-            x = x.evidence("line", line.to_string());
-        }
         if cloud_init {
-            x = x
+            let mut x = Finding::new(Code::HostNetworkConfig, &p)
+                .subject(file_name(&p))
                 .severity(Severity::Info)
+                .message("netplan configuration written by cloud-init: on {target} cloud-init writes the network configuration for the image's own network manager")
+                .fix("nothing to carry: leave the file out of the move and let cloud-init configure the network on the target")
+                .with_fact(fact("net.netplan"))
+                .evidence("format", "netplan")
                 .evidence("written_by", "cloud-init");
+            if let Some((line, r)) = &renderer {
+                x = x.evidence("renderer", r).evidence("line", line.to_string());
+            }
+            out.push(x);
+            continue;
         }
-        out.push(x);
+        for doc in &docs {
+            for i in parse_netplan(doc) {
+                // netplan merges files in name order: a later definition of an interface wins.
+                set.retain(|(_, o)| i.name.is_empty() || o.name != i.name);
+                set.push((p.clone(), i));
+            }
+        }
+    }
+    let ifaces: Vec<Iface> = set.iter().map(|(_, i)| i.clone()).collect();
+    for (p, i) in &set {
+        interface(p, Format::Netplan, i, &ifaces, out, generated);
     }
 }
 
@@ -795,69 +561,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ifcfg_static_and_dhcp() {
-        let i = parse_ifcfg(
-            "ifcfg-eth0",
-            "DEVICE=eth0\nBOOTPROTO=none\nONBOOT=yes\nIPADDR=10.0.0.5\nPREFIX=24\nGATEWAY=10.0.0.1\nDNS1=10.0.0.2\nDNS2=10.0.0.3\nDOMAIN=\"corp.example\"\nNM_CONTROLLED=no\nETHTOOL_OPTS=\"-K eth0 tso off\"\n",
-        );
-        assert_eq!(i.name, "eth0");
-        assert_eq!(i.addresses, ["10.0.0.5/24"]);
-        assert_eq!(i.dns, ["10.0.0.2", "10.0.0.3"]);
-        assert_eq!(i.unconverted.len(), 1);
-        assert_eq!(i.unconverted[0].0, 11);
-        let d = i.draft_network();
-        assert!(d.contains("Name=eth0\n"), "{d}");
-        assert!(d.contains("Address=10.0.0.5/24\nGateway=10.0.0.1\nDNS=10.0.0.2\nDNS=10.0.0.3\nDomains=corp.example\n"), "{d}");
-        let j = parse_ifcfg(
-            "ifcfg-eth1",
-            "DEVICE=eth1\nBOOTPROTO=dhcp\nIPADDR1=192.168.1.9\nNETMASK1=255.255.255.0\n",
-        );
-        assert!(j.dhcp4);
-        assert_eq!(j.addresses, ["192.168.1.9/24"]);
-        assert!(j.fully_converted());
-        let b = parse_ifcfg(
-            "ifcfg-bond0",
-            "DEVICE=bond0\nTYPE=Bond\nBONDING_MASTER=yes\nBONDING_OPTS=\"mode=802.3ad\"\n",
-        );
-        assert_eq!(b.kind, "bond");
-        assert!(!b.fully_converted());
-    }
-
-    #[test]
-    fn netmasks() {
-        assert_eq!(prefix_of("255.255.255.0"), Some(24));
-        assert_eq!(prefix_of("255.255.0.0"), Some(16));
-        assert_eq!(prefix_of("255.0.255.0"), None);
-        assert_eq!(prefix_of("garbage"), None);
-    }
-
-    #[test]
-    fn interfaces_stanzas() {
-        let v = parse_interfaces(
-            "auto lo\niface lo inet loopback\n\nauto eth0\niface eth0 inet static\n  address 10.1.0.4\n  netmask 255.255.255.0\n  gateway 10.1.0.1\n  dns-nameservers 10.1.0.2\n  up ip route add 172.16.0.0/12 via 10.1.0.254\n\niface eth1 inet dhcp\n\nauto bond0\niface bond0 inet manual\n  bond-slaves eth2 eth3\n  bond-mode 802.3ad\n",
-        );
-        assert_eq!(v.len(), 3);
-        let (line, e0) = &v[0];
-        assert_eq!(*line, 5);
-        assert_eq!(e0.addresses, ["10.1.0.4/24"]);
-        assert_eq!(
-            e0.routes,
-            [("172.16.0.0/12".to_string(), "10.1.0.254".to_string())]
-        );
-        assert!(e0.fully_converted(), "{e0:?}");
-        assert!(!e0.disabled);
-        assert!(v[1].1.dhcp4 && v[1].1.disabled);
-        assert_eq!(v[2].1.kind, "bond");
-        assert_eq!(v[2].1.unconverted.len(), 2);
-    }
-
-    #[test]
-    fn renderers_and_rules() {
-        assert_eq!(
-            netplan_renderer("network:\n  version: 2\n  renderer: networkd\n"),
-            Some((3, "networkd".into()))
-        );
-        assert_eq!(netplan_renderer("network:\n  version: 2\n"), None);
+    fn firewall_rules() {
         assert_eq!(
             ufw_rules(
                 "*filter\n### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in\n-A ufw-user-input -p tcp --dport 22 -j ACCEPT\n"

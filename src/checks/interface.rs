@@ -210,6 +210,8 @@ pub(crate) enum Output {
     /// A unit the check found outside the unit files (a SysV script, rc.local), with its own
     /// findings.
     UnitRow(super::units_sysv::ScriptRow, UnitOutcome),
+    /// A configuration file generated for the target (`--write-fixes` writes it).
+    Generated(crate::report::model::GeneratedFile),
 }
 
 /// Where a check reports: findings (as proposals, which unit checks give edits), and outputs.

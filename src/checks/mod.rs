@@ -14,6 +14,7 @@ pub mod elf_versions;
 pub mod host_crypto;
 pub mod host_ctx;
 pub mod host_network;
+pub mod host_network_files;
 pub mod host_programs;
 pub mod host_security;
 pub mod host_services;

@@ -9,6 +9,7 @@
 //! on the opened fd by its `..` chain, so a symlink or bind mount cannot hide it).
 
 use super::units::UnitReport;
+use crate::report::model::GeneratedFile;
 use crate::source::confined::openat;
 use std::ffi::CString;
 use std::io;
@@ -164,7 +165,14 @@ impl DirFlags for std::fs::OpenOptions {
 
 /// Create `name` below `dir` exclusively (replacing an existing file when `force`) and write
 /// `text`.
-fn create(dir: &OwnedFd, name: &[u8], text: &str, force: bool, shown: &Path) -> io::Result<()> {
+fn create(
+    dir: &OwnedFd,
+    name: &[u8],
+    text: &str,
+    mode: u32,
+    force: bool,
+    shown: &Path,
+) -> io::Result<()> {
     use std::io::Write;
     let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW;
     let c = CString::new(name).map_err(|_| err(shown, "NUL in a name"))?;
@@ -175,7 +183,7 @@ fn create(dir: &OwnedFd, name: &[u8], text: &str, force: bool, shown: &Path) -> 
                 dir.as_raw_fd(),
                 c.as_ptr(),
                 flags | libc::O_CLOEXEC,
-                0o644 as libc::c_uint,
+                mode as libc::c_uint,
             )
         };
         if fd < 0 {
@@ -199,13 +207,24 @@ fn create(dir: &OwnedFd, name: &[u8], text: &str, force: bool, shown: &Path) -> 
         }
         Err(e) => return Err(err(shown, e)),
     };
-    std::fs::File::from(fd)
+    let file = std::fs::File::from(fd);
+    // The umask may have taken bits away; a keyfile must be exactly 0600 to be loaded.
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(mode))
+        .map_err(|e| err(shown, e))?;
+    (&file)
         .write_all(text.as_bytes())
         .map_err(|e| err(shown, e))
 }
 
-/// Write the migrated units and drafts below `dir`, mirroring their target paths.
-pub fn write_fixes(units: &[UnitReport], dir: &Path, opts: WriteOptions) -> io::Result<()> {
+/// Write the migrated units, drafts and generated configuration files below `dir`, mirroring
+/// their target paths.
+pub fn write_fixes(
+    units: &[UnitReport],
+    generated: &[GeneratedFile],
+    dir: &Path,
+    opts: WriteOptions,
+) -> io::Result<()> {
     let base = open_base(dir)?;
     if let Some(root) = opts.root {
         let meta = std::fs::metadata(root).map_err(|e| err(root, e))?;
@@ -220,11 +239,18 @@ pub fn write_fixes(units: &[UnitReport], dir: &Path, opts: WriteOptions) -> io::
         }
     }
     // A drop-in shared by several units is in each one's output: written once (the last).
-    let files: std::collections::BTreeMap<&str, &str> = units
+    let mut files: std::collections::BTreeMap<&str, (&str, u32)> = units
         .iter()
-        .flat_map(|r| r.migrated.iter().map(|(p, t)| (p.as_str(), t.as_str())))
+        .flat_map(|r| {
+            r.migrated
+                .iter()
+                .map(|(p, t)| (p.as_str(), (t.as_str(), 0o644)))
+        })
         .collect();
-    for (path, text) in files {
+    for g in generated {
+        files.insert(&g.path, (&g.content, g.mode_bits()));
+    }
+    for (path, (text, mode)) in files {
         let rel = Path::new(path.trim_start_matches('/'));
         let mut names = Vec::new();
         for c in rel.components() {
@@ -246,7 +272,7 @@ pub fn write_fixes(units: &[UnitReport], dir: &Path, opts: WriteOptions) -> io::
             cur = subdir(&cur, d, &shown)?;
         }
         shown.push(std::ffi::OsStr::from_bytes(file));
-        create(&cur, file, text, opts.force, &shown)?;
+        create(&cur, file, text, mode, opts.force, &shown)?;
     }
     Ok(())
 }
@@ -258,7 +284,7 @@ pub fn write_file(dir: &Path, name: &str, text: &str, force: bool) -> io::Result
     if name.contains('/') || name == ".." || name == "." || name.is_empty() {
         return Err(err(dir, format!("{name}: not a file name")));
     }
-    create(&base, name.as_bytes(), text, force, &dir.join(name))
+    create(&base, name.as_bytes(), text, 0o644, force, &dir.join(name))
 }
 
 #[cfg(test)]
@@ -280,19 +306,19 @@ mod tests {
             .migrated
             .push(("/../../escape.service".into(), "x".into()));
         let out = tempfile::tempdir().unwrap();
-        write_fixes(&units, out.path(), WriteOptions::default()).unwrap();
+        write_fixes(&units, &[], out.path(), WriteOptions::default()).unwrap();
         let draft = out
             .path()
             .join("etc/systemd/system/rc-local-migrated.service");
         let text = std::fs::read_to_string(&draft).unwrap();
         assert!(text.contains("/etc/rc.d/rc.local"), "{text}");
         assert!(!out.path().join("../escape.service").exists());
-        let again = write_fixes(&units, out.path(), WriteOptions::default()).unwrap_err();
+        let again = write_fixes(&units, &[], out.path(), WriteOptions::default()).unwrap_err();
         assert!(again.to_string().contains("already exists"), "{again}");
         let force = WriteOptions {
             force: true,
             ..WriteOptions::default()
         };
-        write_fixes(&units, out.path(), force).unwrap();
+        write_fixes(&units, &[], out.path(), force).unwrap();
     }
 }

@@ -324,7 +324,7 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<i32> {
             root: (!image).then_some(a.root.as_path()),
             force: a.force,
         };
-        azl_compat::checks::units_write::write_fixes(&report.units, dir, opts)
+        azl_compat::checks::units_write::write_fixes(&report.units, &report.generated, dir, opts)
             .map_err(|e| anyhow::anyhow!("cannot write fixes into {}: {e}", dir.display()))?;
         if let Some((name, diff)) = migrated.filter(|(_, d)| !d.is_empty()) {
             azl_compat::checks::units_write::write_file(dir, &name, &diff, a.force)

@@ -76,6 +76,16 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
+/// A unified diff that creates the file `path` with `text` (`--- /dev/null`, `+++ b/<path>`).
+pub fn new_file_diff(path: &str, text: &str) -> String {
+    let rel = path.trim_start_matches('/');
+    similar::TextDiff::from_lines("", text)
+        .unified_diff()
+        .context_radius(3)
+        .header("/dev/null", &header_name("b/", rel))
+        .to_string()
+}
+
 /// `prefix` + `rel`, C-quoted when needed (`\"`, `\\`, `\n`, `\t`, `\r`, octal bytes).
 fn header_name(prefix: &str, rel: &str) -> String {
     use crate::report::escape::is_hostile;

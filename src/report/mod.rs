@@ -47,6 +47,10 @@ pub struct Report {
     /// (absent when the tree has none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub units: Vec<crate::report::model::UnitReport>,
+    /// Configuration files generated for the target from the host's own (network interfaces),
+    /// as diffs; `--write-fixes` writes them (absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub generated: Vec<crate::report::model::GeneratedFile>,
     pub findings: Vec<Finding>,
     pub diagnostics: Vec<Diagnostic>,
     /// The policy applied (waivers, overrides), if any (docs/reports.md).
@@ -382,6 +386,7 @@ pub fn build(
         packages: Vec::new(),
         signing_keys: Vec::new(),
         units: Vec::new(),
+        generated: Vec::new(),
         findings: outcome.findings,
         diagnostics: inv.diagnostics.clone(),
         policy: None,

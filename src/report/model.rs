@@ -114,3 +114,40 @@ pub struct UnitReport {
     #[serde(skip)]
     pub migrated: Vec<(String, String)>,
 }
+
+/// A configuration file generated for the target from a file of the host (an interface's
+/// ifcfg, ifupdown or netplan configuration), shown as a diff and written by `--write-fixes`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GeneratedFile {
+    /// Where it goes on the target.
+    pub path: String,
+    /// The host's file it was made from.
+    pub from: String,
+    /// The program that reads it (`systemd-networkd`, `NetworkManager`).
+    pub manager: String,
+    /// Permissions to create it with, in octal (`0600`).
+    pub mode: String,
+    /// The file as a diff against nothing (`--- /dev/null`, `+++ b/<path>`).
+    pub diff: String,
+    /// The file itself (in the report as `diff`).
+    #[serde(skip)]
+    pub content: String,
+}
+
+impl GeneratedFile {
+    pub fn new(path: &str, from: &str, manager: &str, mode: u32, content: String) -> Self {
+        GeneratedFile {
+            path: path.to_string(),
+            from: from.to_string(),
+            manager: manager.to_string(),
+            mode: format!("{mode:04o}"),
+            diff: crate::engine::unit_edit::new_file_diff(path, &content),
+            content,
+        }
+    }
+
+    /// The permissions as a number (0644 when unreadable).
+    pub fn mode_bits(&self) -> u32 {
+        u32::from_str_radix(&self.mode, 8).unwrap_or(0o644) & 0o777
+    }
+}

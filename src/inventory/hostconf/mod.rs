@@ -12,6 +12,7 @@ pub mod certs;
 pub mod commands;
 pub mod crypto;
 pub mod der;
+pub mod network;
 pub mod repos;
 
 use crate::findings::Diagnostic;
