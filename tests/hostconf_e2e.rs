@@ -737,8 +737,8 @@ fn networking_name_resolution_and_firewalls() {
     let rf = host_findings(&r);
     let uf = host_findings(&u);
 
-    // ifcfg: a static interface with its route file becomes a systemd-networkd draft; the
-    // setting the draft cannot say is listed with its line.
+    // ifcfg: every interface is a finding with the files generated for it; the settings no
+    // generated file says are listed with their lines.
     let e0 = find(
         &rf,
         "host-network-config",
@@ -749,24 +749,27 @@ fn networking_name_resolution_and_firewalls() {
     assert_eq!(e0["evidence"]["format"], "ifcfg");
     assert_eq!(e0["evidence"]["confidence"], "high");
     assert_eq!(
-        e0["evidence"]["draft_path"],
-        "/etc/systemd/network/10-eth0.network"
-    );
-    assert_eq!(
-        e0["evidence"]["draft"],
-        "[Match]\nName=eth0\n\n[Network]\nAddress=10.20.0.5/24\nGateway=10.20.0.1\nDNS=10.20.0.2\nDomains=corp.example\n\n[Route]\nDestination=172.16.0.0/12\nGateway=10.20.0.254\n"
+        e0["evidence"]["generated"],
+        "/etc/NetworkManager/system-connections/eth0.nmconnection /etc/systemd/network/10-eth0.network"
     );
     assert_eq!(
         e0["evidence"]["not_converted"],
-        "11: ETHTOOL_OPTS=\"-K eth0 tso off\""
+        "16: ETHTOOL_OPTS=\"-K eth0 tso off\""
     );
-    assert!(e0["why"].as_str().unwrap().contains("ifcfg-rh"));
     assert!(
-        e0["fix"]
+        e0["evidence"]["notes"]
             .as_str()
             .unwrap()
-            .contains("nmcli connection migrate")
+            .contains("zone=internal")
     );
+    assert!(e0["why"].as_str().unwrap().contains("ifcfg-rh"));
+    let fix = e0["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("--write-fixes writes /etc/systemd/network/10-eth0.network"),
+        "{fix}"
+    );
+    assert!(fix.contains("dnf install NetworkManager"), "{fix}");
+    assert!(fix.contains("nmcli connection migrate"), "{fix}");
     let e1 = find(
         &rf,
         "host-network-config",
@@ -782,11 +785,72 @@ fn networking_name_resolution_and_firewalls() {
     );
     assert_eq!(b["evidence"]["kind"], "bond");
     assert!(b["fix"].as_str().unwrap().contains("10-bond0.netdev"));
+    let port = find(
+        &rf,
+        "host-network-config",
+        "/etc/sysconfig/network-scripts/ifcfg-eth2",
+        Some("eth2"),
+    );
+    assert!(port["message"].as_str().unwrap().contains("port of bond0"));
+    assert!(
+        port["evidence"]["notes"]
+            .as_str()
+            .unwrap()
+            .contains("00:0d:3a:00:00:02")
+    );
+    let team = find(
+        &rf,
+        "host-network-config",
+        "/etc/sysconfig/network-scripts/ifcfg-team0",
+        Some("team0"),
+    );
+    assert!(team["evidence"]["generated"].is_null());
+    assert!(team["fix"].as_str().unwrap().contains("bond"));
     assert!(
         !rf.iter()
             .any(|f| f["path"].as_str().unwrap().ends_with("ifcfg-lo")),
         "the loopback is not reported"
     );
+    let generated = |r: &Value, path: &str| -> String {
+        let g = r["generated"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["path"] == path)
+            .unwrap_or_else(|| panic!("{path} not generated"));
+        // The diff creates the file: its added lines are the file.
+        g["diff"]
+            .as_str()
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+            .map(|l| format!("{}\n", &l[1..]))
+            .collect()
+    };
+    assert_eq!(
+        generated(&r, "/etc/systemd/network/10-eth0.network"),
+        "[Match]\nName=eth0\n\n[Network]\nIPv6AcceptRA=no\nAddress=2001:db8:20::5/64\nAddress=10.20.0.5/24\nGateway=10.20.0.1\nGateway=2001:db8:20::1\nDNS=10.20.0.2\nDomains=corp.example\n\n[Route]\nDestination=172.16.0.0/12\nGateway=10.20.0.254\n\n[Route]\nDestination=192.168.77.0/24\nGateway=10.20.0.254\nMetric=20\n\n[Route]\nDestination=2001:db8:99::/48\nGateway=2001:db8:20::fe\n"
+    );
+    assert_eq!(
+        generated(&r, "/etc/systemd/network/10-bond0.netdev"),
+        "[NetDev]\nName=bond0\nKind=bond\nMTUBytes=9000\n\n[Bond]\nMode=802.3ad\nMIIMonitorSec=100ms\nLACPTransmitRate=fast\nTransmitHashPolicy=layer3+4\n"
+    );
+    assert!(
+        generated(&r, "/etc/systemd/network/10-bond0.network")
+            .contains("DHCP=ipv4\nVLAN=bond0.120\n")
+    );
+    assert!(generated(&r, "/etc/systemd/network/10-eth4.network").contains("Bridge=br0\n"));
+    let kf = generated(
+        &r,
+        "/etc/NetworkManager/system-connections/eth0.nmconnection",
+    );
+    assert!(kf.contains("[ipv6]\naddress1=2001:db8:20::5/64,2001:db8:20::1\nmethod=manual\nroute1=2001:db8:99::/48,2001:db8:20::fe\n"), "{kf}");
+    assert!(r["generated"].as_array().unwrap().iter().all(|g| g["mode"]
+        == if g["manager"] == "NetworkManager" {
+            "0600"
+        } else {
+            "0644"
+        }));
 
     // ifupdown stanzas, with their lines.
     let e2 = find(
@@ -796,12 +860,13 @@ fn networking_name_resolution_and_firewalls() {
         Some("eth2"),
     );
     assert_eq!(e2["line"], 5);
-    assert!(e2["evidence"]["not_converted"].is_null(), "{e2:#}");
+    assert_eq!(
+        e2["evidence"]["not_converted"],
+        "11: post-up /usr/local/sbin/acme-tune eth2 (a command run at ifup)"
+    );
     assert!(
-        e2["evidence"]["draft"]
-            .as_str()
-            .unwrap()
-            .contains("Address=10.40.0.4/24\nGateway=10.40.0.1\nDNS=10.40.0.2\n")
+        generated(&u, "/etc/systemd/network/10-eth2.network")
+            .contains("Address=10.40.0.4/24\nAddress=2001:db8:40::4/64\nGateway=10.40.0.1\nGateway=2001:db8:40::1\nDNS=10.40.0.2\n\n[Route]\nDestination=172.20.0.0/16\nGateway=10.40.0.254\n")
     );
     let br = find(
         &uf,
@@ -809,11 +874,23 @@ fn networking_name_resolution_and_firewalls() {
         "/etc/network/interfaces",
         Some("br0"),
     );
-    assert_eq!(br["line"], 12);
+    assert_eq!(br["line"], 18);
     assert_eq!(br["evidence"]["kind"], "bridge");
-    assert_eq!(br["evidence"]["not_converted"], "13: bridge_ports eth3");
+    assert_eq!(br["evidence"]["not_converted"], "22: bridge_maxwait 0");
+    assert_eq!(
+        generated(&u, "/etc/systemd/network/10-br0.netdev"),
+        "[NetDev]\nName=br0\nKind=bridge\n\n[Bridge]\nSTP=no\nForwardDelaySec=0\n"
+    );
+    let eth3 = find(
+        &uf,
+        "host-network-config",
+        "/etc/network/interfaces",
+        Some("eth3"),
+    );
+    assert!(eth3["message"].as_str().unwrap().contains("port of br0"));
 
-    // netplan: cloud-init's own file is info; one without a renderer needs NetworkManager.
+    // netplan: cloud-init's own file is info and generates nothing; the other file's
+    // interfaces are converted one by one, and its Wi-Fi section is listed with its line.
     let ci = find(
         &uf,
         "host-network-config",
@@ -821,21 +898,45 @@ fn networking_name_resolution_and_firewalls() {
         None,
     );
     assert_eq!(ci["severity"], "info");
-    let np = find(
+    assert_eq!(ci["evidence"]["written_by"], "cloud-init");
+    assert!(
+        !u["generated"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["from"] == "/etc/netplan/50-cloud-init.yaml")
+    );
+    let ens5 = find(
         &uf,
         "host-network-config",
         "/etc/netplan/60-acme.yaml",
-        None,
+        Some("ens5"),
     );
-    assert_eq!(np["severity"], "warning");
-    assert_eq!(np["evidence"]["renderer"], "default");
+    assert_eq!(ens5["line"], 4);
+    assert_eq!(ens5["evidence"]["format"], "netplan");
+    assert!(ens5["why"].as_str().unwrap().contains("netplan"));
     assert!(
-        np["fix"]
-            .as_str()
-            .unwrap()
-            .contains("netplan NetworkManager")
+        generated(&u, "/etc/NetworkManager/system-connections/ens5.nmconnection").contains(
+            "[ipv4]\naddress1=10.50.0.4/24,10.50.0.1\ndns=10.50.0.2;\ndns-search=corp.example;\nmethod=manual\nroute1=10.60.0.0/16,10.50.0.254,100\n"
+        )
     );
-    assert!(!np["fix"].as_str().unwrap().contains("{install}"));
+    assert!(generated(&u, "/etc/systemd/network/10-ens5.network").contains("VLAN=vlan20\n"));
+    assert!(
+        generated(&u, "/etc/systemd/network/10-ens6.network")
+            .contains("Bond=bond1\nPrimarySlave=true\n")
+    );
+    assert!(generated(&u, "/etc/systemd/network/10-vlan20.netdev").contains("[VLAN]\nId=20\n"));
+    let wifi = find(
+        &uf,
+        "host-network-config",
+        "/etc/netplan/60-acme.yaml",
+        Some("wlan0"),
+    );
+    assert_eq!(
+        wifi["evidence"]["not_converted"],
+        "38: wifis: wlan0 (not converted)"
+    );
+    assert!(wifi["evidence"]["generated"].is_null());
     let nm = find(
         &uf,
         "host-network-config",
@@ -902,6 +1003,119 @@ fn networking_name_resolution_and_firewalls() {
     );
     assert_eq!(ipt["severity"], "info");
     assert_eq!(ipt["evidence"]["rules"], "2");
+}
+
+/// `--write-fixes` writes every generated file with its mode; each NetworkManager keyfile loads
+/// with `nmcli --offline` (NetworkManager's own keyfile parser, Debian's network-manager) and
+/// keeps every setting it was given; the reports show the files as diffs.
+#[test]
+fn generated_network_files_are_written_and_load_in_networkmanager() {
+    common::require_tool("nmcli");
+    let dir = tempfile::tempdir().unwrap();
+    let (rhel, ubuntu) = build_fixture(dir.path());
+    for (root, min) in [(&rhel, 8), (&ubuntu, 6)] {
+        let out = dir.path().join(format!(
+            "fixes-{}",
+            root.file_name().unwrap().to_string_lossy()
+        ));
+        let json = dir.path().join("r.json");
+        let st = Command::cargo_bin("azl-compat")
+            .unwrap()
+            .arg("scan")
+            .arg(root)
+            .args(["--format", "json", "--quiet", "--write-fixes"])
+            .arg(&out)
+            .arg("-o")
+            .arg(&json)
+            .output()
+            .unwrap();
+        assert!(matches!(st.status.code(), Some(0 | 1)), "{st:?}");
+        let r: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        let gen_files = r["generated"].as_array().unwrap();
+        let mut keyfiles = 0;
+        for g in gen_files {
+            let path = out.join(g["path"].as_str().unwrap().trim_start_matches('/'));
+            let meta = std::fs::metadata(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+            let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777;
+            assert_eq!(
+                format!("{mode:04o}"),
+                g["mode"].as_str().unwrap(),
+                "{path:?}"
+            );
+            if g["manager"] != "NetworkManager" {
+                continue;
+            }
+            keyfiles += 1;
+            let text = std::fs::read_to_string(&path).unwrap();
+            let id = text
+                .lines()
+                .find_map(|l| l.strip_prefix("id="))
+                .unwrap()
+                .to_string();
+            let mut child = std::process::Command::new("nmcli")
+                .args(["--offline", "connection", "modify", "connection.id", &id])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+            let o = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                o.status.success() && stderr.trim().is_empty(),
+                "nmcli --offline refuses {path:?}: {stderr}\n{text}"
+            );
+            // NetworkManager keeps every key the file sets (an unknown key would be dropped).
+            let normalised = ini(&String::from_utf8_lossy(&o.stdout));
+            for (k, v) in ini(&text) {
+                assert_eq!(
+                    normalised.get(&k),
+                    Some(&v),
+                    "{path:?}: NetworkManager does not keep {k}={v}:\n{}",
+                    String::from_utf8_lossy(&o.stdout)
+                );
+            }
+        }
+        assert!(keyfiles >= min, "{root:?}: {keyfiles} keyfiles");
+        // The reports show the generated files as diffs.
+        let md = Command::cargo_bin("azl-compat")
+            .unwrap()
+            .args(["report", "--format", "md"])
+            .arg(&json)
+            .output()
+            .unwrap();
+        let md = String::from_utf8_lossy(&md.stdout);
+        assert!(md.contains("## Generated configuration ("), "{md}");
+        assert!(md.contains("+++ b/etc/systemd/network/"), "{md}");
+        let html = Command::cargo_bin("azl-compat")
+            .unwrap()
+            .args(["report", "--format", "html"])
+            .arg(&json)
+            .output()
+            .unwrap();
+        assert!(String::from_utf8_lossy(&html.stdout).contains("<section id=\"generated\">"));
+    }
+}
+
+/// `section.key` -> value of a keyfile.
+fn ini(text: &str) -> std::collections::BTreeMap<String, String> {
+    let mut section = String::new();
+    let mut m = std::collections::BTreeMap::new();
+    for l in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(s) = l.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = s.to_string();
+        } else if let Some((k, v)) = l.split_once('=') {
+            m.insert(format!("{section}.{k}"), v.to_string());
+        }
+    }
+    m
 }
 
 /// Host findings are their own readiness area (declared by the host checks in the registry),

@@ -337,9 +337,10 @@ if [ -x /usr/bin/landscape-sysinfo ]; then /usr/bin/landscape-sysinfo; fi
 EOF
 
 # ---- networking, name resolution, firewalls --------------------------------------------------
-# RHEL: a static ifcfg interface with a route file and a setting the draft cannot say, a DHCP
-# one left down at boot, a bond, the loopback (not reported); a plain resolv.conf with inet6;
-# iptables-services rules.
+# RHEL: a static interface with IPv6, a route file, a route6 file and a setting no generated
+# file can say; a DHCP one left down at boot; an LACP bond with two ports and a VLAN on it; a
+# bridge with a port; a team (not converted); the loopback (not reported); a plain resolv.conf
+# with inet6; iptables-services rules.
 N="$R/etc/sysconfig/network-scripts"
 mkdir -p "$N"
 cat > "$N/ifcfg-eth0" <<'EOF2'
@@ -352,13 +353,26 @@ PREFIX=24
 GATEWAY=10.20.0.1
 DNS1=10.20.0.2
 DOMAIN="corp.example"
+IPV6INIT=yes
+IPV6_AUTOCONF=no
+IPV6ADDR=2001:db8:20::5/64
+IPV6_DEFAULTGW=2001:db8:20::1
+ZONE=internal
 NM_CONTROLLED=no
 ETHTOOL_OPTS="-K eth0 tso off"
 EOF2
-printf '172.16.0.0/12 via 10.20.0.254\n' > "$N/route-eth0"
+printf '172.16.0.0/12 via 10.20.0.254\n192.168.77.0/24 via 10.20.0.254 metric 20\n' > "$N/route-eth0"
+printf '2001:db8:99::/48 via 2001:db8:20::fe\n' > "$N/route6-eth0"
 printf 'DEVICE=eth1\nBOOTPROTO=dhcp\nONBOOT=no\n' > "$N/ifcfg-eth1"
-printf 'DEVICE=bond0\nTYPE=Bond\nBONDING_MASTER=yes\nBONDING_OPTS="mode=802.3ad miimon=100"\nBOOTPROTO=dhcp\nONBOOT=yes\n' \
+printf 'DEVICE=bond0\nTYPE=Bond\nBONDING_MASTER=yes\nBONDING_OPTS="mode=802.3ad miimon=100 lacp_rate=fast xmit_hash_policy=layer3+4"\nBOOTPROTO=dhcp\nMTU=9000\nONBOOT=yes\n' \
     > "$N/ifcfg-bond0"
+printf 'DEVICE=eth2\nTYPE=Ethernet\nMASTER=bond0\nSLAVE=yes\nONBOOT=yes\nHWADDR=00:0d:3a:00:00:02\n' > "$N/ifcfg-eth2"
+printf 'DEVICE=eth3\nTYPE=Ethernet\nMASTER=bond0\nSLAVE=yes\nONBOOT=yes\n' > "$N/ifcfg-eth3"
+printf 'DEVICE=bond0.120\nVLAN=yes\nBOOTPROTO=none\nIPADDR=10.120.0.5\nNETMASK=255.255.255.0\nONBOOT=yes\n' \
+    > "$N/ifcfg-bond0.120"
+printf 'DEVICE=br0\nTYPE=Bridge\nSTP=off\nDELAY=0\nBOOTPROTO=dhcp\nONBOOT=yes\n' > "$N/ifcfg-br0"
+printf 'DEVICE=eth4\nTYPE=Ethernet\nBRIDGE=br0\nONBOOT=yes\n' > "$N/ifcfg-eth4"
+printf 'DEVICE=team0\nDEVICETYPE=Team\nTEAM_CONFIG='"'"'{"runner": {"name": "activebackup"}}'"'"'\nONBOOT=yes\n' > "$N/ifcfg-team0"
 printf 'DEVICE=lo\nIPADDR=127.0.0.1\nNETMASK=255.0.0.0\nONBOOT=yes\n' > "$N/ifcfg-lo"
 printf 'search corp.example\nnameserver 10.20.0.2\noptions inet6 timeout:2\n' > "$R/etc/resolv.conf"
 cat > "$R/etc/sysconfig/iptables" <<'EOF2'
@@ -385,11 +399,44 @@ EOF2
 cat > "$U/etc/netplan/60-acme.yaml" <<'EOF2'
 network:
   version: 2
+  ethernets:
+    ens5:
+      match:
+        macaddress: "00:0d:3a:00:00:05"
+      set-name: ens5
+      addresses:
+        - 10.50.0.4/24
+        - "2001:db8:50::4/64"
+      routes:
+        - to: default
+          via: 10.50.0.1
+        - to: 10.60.0.0/16
+          via: 10.50.0.254
+          metric: 100
+      nameservers:
+        addresses: [10.50.0.2]
+        search: [corp.example]
+      link-local: []
+      mtu: 1400
+    ens6: {}
+    ens7: {}
+  bonds:
+    bond1:
+      interfaces: [ens6, ens7]
+      parameters:
+        mode: active-backup
+        mii-monitor-interval: 100
+        primary: ens6
+      dhcp4: true
   vlans:
     vlan20:
       id: 20
-      link: eth0
+      link: ens5
       addresses: [10.30.0.4/24]
+  wifis:
+    wlan0:
+      access-points:
+        "acme-guest": {}
 EOF2
 cat > "$U/etc/network/interfaces" <<'EOF2'
 auto lo
@@ -401,10 +448,19 @@ iface eth2 inet static
     netmask 255.255.255.0
     gateway 10.40.0.1
     dns-nameservers 10.40.0.2
+    up ip route add 172.20.0.0/16 via 10.40.0.254
+    post-up /usr/local/sbin/acme-tune eth2
+
+iface eth2 inet6 static
+    address 2001:db8:40::4/64
+    gateway 2001:db8:40::1
 
 auto br0
 iface br0 inet dhcp
     bridge_ports eth3
+    bridge_stp off
+    bridge_fd 0
+    bridge_maxwait 0
 EOF2
 cat > "$U/etc/NetworkManager/system-connections/acme-vpn.nmconnection" <<'EOF2'
 [connection]

@@ -108,11 +108,7 @@ fn interface(
         None => addressing(i),
     };
     let left = i.unconverted.len() + notes.len();
-    let name = if i.name.is_empty() {
-        "(file)".to_string()
-    } else {
-        i.name.clone()
-    };
+    let name = i.name.clone();
     let mut x = Finding::new(Code::HostNetworkConfig, path)
         .subject(&name)
         .message(format!(

@@ -26,17 +26,17 @@ pub struct File {
 /// find its controller, its VLANs and its primary), and what they do not say.
 pub fn files_for(i: &Iface, set: &[Iface], from: &str) -> (Vec<File>, Vec<String>) {
     let mut notes = Vec::new();
+    if !i.kind.convertible() {
+        notes.push(format!(
+            "a {} definition: no file is generated",
+            i.kind.as_str()
+        ));
+        return (Vec::new(), notes);
+    }
     if !valid_ifname(&i.name) {
         notes.push(format!(
             "{:?} is not a valid interface name: no file is generated",
             i.name
-        ));
-        return (Vec::new(), notes);
-    }
-    if !i.kind.convertible() {
-        notes.push(format!(
-            "a {} interface: no file is generated",
-            i.kind.as_str()
         ));
         return (Vec::new(), notes);
     }
@@ -406,6 +406,8 @@ pub fn networkd(
     }
     if i.disabled {
         link.push_str("ActivationPolicy=manual\nRequiredForOnline=no\n");
+    } else if i.optional {
+        link.push_str("RequiredForOnline=no\n");
     }
     if !link.is_empty() {
         s.push_str(&format!("\n[Link]\n{link}"));

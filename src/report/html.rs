@@ -1009,6 +1009,50 @@ fn section_unit_diffs(o: &mut String, r: &Report) {
     o.push_str("</section>\n");
 }
 
+/// Configuration files generated for the target (network interfaces), as diffs.
+fn section_generated(o: &mut String, r: &Report) {
+    if r.generated.is_empty() {
+        return;
+    }
+    let _ = write!(
+        o,
+        "<section id=\"generated\">\n<h2>Generated configuration ({})</h2>\n<p>Files made \
+         for {} {} from the host's own configuration, which it does not read. Each interface \
+         has a systemd-networkd file (the image's network manager) and a NetworkManager keyfile \
+         for a host that installs NetworkManager instead: copy one of the two. \
+         <code>azl-compat scan ROOT --write-fixes DIR</code> writes them.</p>\n",
+        r.generated.len(),
+        esc(&r.target.name),
+        esc(&r.target.version)
+    );
+    for (n, g) in r.generated.iter().enumerate().take(bounds::DIFFS) {
+        let _ = write!(
+            o,
+            "<details class=\"diff\" id=\"generated-{n}\"><summary>{} \
+             <span class=\"muted\">{}, mode {}, from {}</span></summary>\n\
+             <pre class=\"diff\"><code>{}</code></pre>\n</details>\n",
+            code(&g.path),
+            esc(&g.manager),
+            esc(&g.mode),
+            code(&g.from),
+            diff_lines(&bounds::cut_diff(&g.diff))
+        );
+    }
+    if r.generated.len() > bounds::DIFFS {
+        let _ = writeln!(
+            o,
+            "<p class=\"cut\" id=\"generated-cut\">{} more not shown here: every file is in \
+             the JSON report, and <code>--write-fixes DIR</code> writes them all.</p>",
+            plural(
+                (r.generated.len() - bounds::DIFFS) as u64,
+                "generated file",
+                "generated files"
+            )
+        );
+    }
+    o.push_str("</section>\n");
+}
+
 fn waiver_cell(f: &Finding) -> String {
     let Some(w) = &f.waiver else {
         return String::new();
@@ -1327,6 +1371,7 @@ pub fn render(r: &Report) -> String {
     section_packages(&mut o, r);
     section_units(&mut o, r);
     section_unit_diffs(&mut o, r);
+    section_generated(&mut o, r);
     section_findings(&mut o, r);
     section_policy(&mut o, r);
     section_diagnostics(&mut o, r);

@@ -386,6 +386,7 @@ pub fn render(r: &Report) -> String {
         }
     }
     units(&mut o, r);
+    generated(&mut o, r);
     let listed = |f: &&Finding| f.severity >= Severity::Warning || f.waiver.is_some();
     let total_shown = r.findings.iter().filter(listed).count();
     // Unwaived blockers first when the table is cut.
@@ -631,6 +632,40 @@ fn units(o: &mut String, r: &Report) {
             "_... and {} more migrated units: every diff is in the JSON report, and \
              `--write-fixes DIR` writes every migrated file._\n",
             total - bounds::DIFFS
+        );
+    }
+}
+
+/// Configuration files generated for the target (network interfaces), as diffs.
+fn generated(o: &mut String, r: &Report) {
+    if r.generated.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "## Generated configuration ({})\n\nFiles made from the host's own configuration, which \
+         the target does not read: each interface has a systemd-networkd file (the image's network \
+         manager) and a NetworkManager keyfile (for a host that installs NetworkManager instead); \
+         copy one of the two. `azl-compat scan ROOT --write-fixes DIR` writes them.\n",
+        r.generated.len()
+    );
+    for g in r.generated.iter().take(bounds::DIFFS) {
+        let _ = write!(
+            o,
+            "### {} ({}, mode {}, from {})\n\n{}\n\n",
+            code(&g.path),
+            text(&g.manager),
+            text(&g.mode),
+            code(&g.from),
+            fenced("diff", &bounds::cut_diff(&g.diff))
+        );
+    }
+    if r.generated.len() > bounds::DIFFS {
+        let _ = writeln!(
+            o,
+            "_... and {} more generated files: every one is in the JSON report, and \
+             `--write-fixes DIR` writes them all._\n",
+            r.generated.len() - bounds::DIFFS
         );
     }
 }

@@ -259,6 +259,19 @@ fn render_escaped(r: &Report, colour: bool) -> String {
         }
         more(&mut o, "  ", blocking.len(), TEXT_LIST);
     }
+    if !r.generated.is_empty() {
+        let nm = r
+            .generated
+            .iter()
+            .filter(|g| g.manager == "NetworkManager")
+            .count();
+        let _ = writeln!(
+            o,
+            "\ngenerated configuration: {} file(s) for {} interface(s) (systemd-networkd files and NetworkManager keyfiles); --write-fixes DIR writes them",
+            r.generated.len(),
+            nm
+        );
+    }
     if let Some(uc) = &s.units {
         let verdicts: Vec<String> = uc
             .by_verdict

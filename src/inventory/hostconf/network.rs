@@ -93,6 +93,8 @@ pub struct Iface {
     pub mtu: Option<u32>,
     /// Configured but not brought up at boot.
     pub disabled: bool,
+    /// Boot does not wait for it (netplan `optional: true`).
+    pub optional: bool,
     /// The bond or bridge this interface is a port of.
     pub controller: Option<String>,
     /// VLAN id and parent interface.
@@ -588,8 +590,9 @@ pub fn parse_interfaces(text: &str) -> Vec<Iface> {
             }
             ["source" | "source-directory" | "mapping" | "rename", ..] => {
                 if toks[0] == "mapping" || toks[0] == "rename" {
-                    // Not about one interface: kept on the file (line 0 interface below).
-                    let mut i = Iface::new("", line);
+                    // Not an interface definition: kept, not converted.
+                    let mut i = Iface::new(toks.get(1).copied().unwrap_or(toks[0]), line);
+                    i.kind = Kind::Other(toks[0].to_string());
                     i.not_converted(line, t);
                     v.push(i);
                 }
@@ -758,7 +761,7 @@ pub fn parse_interfaces(text: &str) -> Vec<Iface> {
         }
     }
     for i in &mut v {
-        if i.name.is_empty() {
+        if !i.kind.convertible() {
             continue;
         }
         i.disabled = !auto.contains(&i.name) && !v_is_auto_port(&auto, i.controller.as_deref());
@@ -949,10 +952,17 @@ pub fn parse_netplan(doc: &Yaml) -> Vec<Iface> {
             "vlans" => Kind::Vlan,
             "version" | "renderer" => continue,
             other => {
-                let mut i = Iface::new("", *sline);
-                i.kind = Kind::Other(other.to_string());
-                i.not_converted(*sline, format!("{other}: (not converted)"));
-                v.push(i);
+                // Wi-Fi, tunnels, modems, ...: each definition is kept, not converted.
+                let ids: Vec<(&str, usize)> = match body.entries() {
+                    [] => vec![(other, *sline)],
+                    e => e.iter().map(|(id, l, _)| (id.as_str(), *l)).collect(),
+                };
+                for (id, line) in ids {
+                    let mut i = Iface::new(id, line);
+                    i.kind = Kind::Other(other.to_string());
+                    i.not_converted(line, format!("{other}: {id} (not converted)"));
+                    v.push(i);
+                }
                 continue;
             }
         };
@@ -1002,7 +1012,9 @@ fn netplan_iface(i: &mut Iface, d: &Yaml) {
                     i.ipv6 = Ipv6::Auto;
                 }
             }
-            "link-local" | "optional" | "critical" | "renderer" | "wakeonlan" => {}
+            "optional" => i.optional = yes(s),
+            "critical" | "renderer" => {}
+            "link-local" if val.strings() == ["ipv6"] => {}
             "addresses" => {
                 for a in val.strings() {
                     if is_cidr(&a) {
@@ -1298,7 +1310,7 @@ mod tests {
             .iter()
             .find(|i| i.kind == Kind::Other("wifis".into()))
             .unwrap();
-        assert_eq!(w.unconverted[0].0, 38);
+        assert_eq!((w.name.as_str(), w.unconverted[0].0), ("wlan0", 39));
         assert!(parse_yaml("network: [\n").is_err());
         // An alias bomb is not expanded.
         let bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b, *b]\n";
