@@ -1003,6 +1003,45 @@ fn networking_name_resolution_and_firewalls() {
     );
     assert_eq!(ipt["severity"], "info");
     assert_eq!(ipt["evidence"]["rules"], "2");
+    // firewalld carries over; what its 2.x release dropped is named with its line.
+    let zones = find(
+        &rf,
+        "host-firewall-rules",
+        "/etc/firewalld",
+        Some("firewalld"),
+    );
+    assert_eq!(zones["severity"], "info");
+    assert_eq!(zones["evidence"]["rules"], "3");
+    assert_eq!(zones["evidence"]["confidence"], "high");
+    assert!(
+        zones["fix"]
+            .as_str()
+            .unwrap()
+            .contains("firewall-offline-cmd --check-config")
+    );
+    let backend = find(
+        &rf,
+        "host-firewall-rules",
+        "/etc/firewalld/firewalld.conf",
+        Some("FirewallBackend"),
+    );
+    assert_eq!(backend["line"], 2);
+    assert_eq!(backend["evidence"]["confidence"], "inferred");
+    let drift = find(
+        &rf,
+        "host-firewall-rules",
+        "/etc/firewalld/firewalld.conf",
+        Some("AllowZoneDrifting"),
+    );
+    assert_eq!(drift["line"], 3);
+    assert!(drift["why"].as_str().unwrap().contains("2.0 removed"));
+    let direct = find(
+        &rf,
+        "host-firewall-rules",
+        "/etc/firewalld/direct.xml",
+        Some("direct"),
+    );
+    assert_eq!(direct["evidence"]["rules"], "1");
 }
 
 /// `--write-fixes` writes every generated file with its mode; each NetworkManager keyfile loads

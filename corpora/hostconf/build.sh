@@ -382,6 +382,33 @@ cat > "$R/etc/sysconfig/iptables" <<'EOF2'
 -A INPUT -p tcp --dport 8443 -j ACCEPT
 COMMIT
 EOF2
+# firewalld (carries over): a zone with a service, a port and a rich rule; a direct rule and two
+# settings firewalld 2.x dropped or deprecated.
+mkdir -p "$R/etc/firewalld/zones"
+cat > "$R/etc/firewalld/firewalld.conf" <<'EOF2'
+DefaultZone=public
+FirewallBackend=iptables
+AllowZoneDrifting=yes
+EOF2
+cat > "$R/etc/firewalld/zones/public.xml" <<'EOF2'
+<?xml version="1.0" encoding="utf-8"?>
+<zone>
+  <short>Public</short>
+  <service name="ssh"/>
+  <port protocol="tcp" port="8443"/>
+  <rule family="ipv4">
+    <source address="10.0.0.0/8"/>
+    <port protocol="tcp" port="5432"/>
+    <accept/>
+  </rule>
+</zone>
+EOF2
+cat > "$R/etc/firewalld/direct.xml" <<'EOF2'
+<?xml version="1.0" encoding="utf-8"?>
+<direct>
+  <rule ipv="ipv4" table="filter" chain="INPUT" priority="0">-p tcp --dport 9090 -j ACCEPT</rule>
+</direct>
+EOF2
 # Ubuntu: netplan (cloud-init's file and one without a renderer), an ifupdown stanza file, a
 # NetworkManager profile, resolv.conf from resolvconf, ufw enabled with two rules, iptables-persistent
 # rules, an nftables.conf with a rule; systemd-networkd files carry over (not reported).

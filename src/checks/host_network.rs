@@ -533,6 +533,7 @@ fn firewall(h: &HostCtx, out: &mut Vec<Finding>) {
                 .evidence("rules", n.to_string()),
         );
     }
+    firewalld(h, out);
     // Debian's nftables.conf.
     const NFT: &str = "/etc/nftables.conf";
     if let Some(t) = f.read_text(NFT) {
@@ -552,9 +553,139 @@ fn firewall(h: &HostCtx, out: &mut Vec<Finding>) {
     }
 }
 
+/// Rules of a firewalld zone or policy file: its rich rules (`<rule>`, whatever they hold) and
+/// the `<service>`, `<port>`, `<forward-port>`, `<source-port>`, `<protocol>` and `<source>`
+/// elements outside them.
+fn firewalld_rules(xml: &str) -> usize {
+    let mut rest = String::new();
+    let mut rich = 0;
+    let mut s = xml;
+    while let Some(a) = s.find("<rule") {
+        rest.push_str(&s[..a]);
+        rich += 1;
+        let tail = &s[a..];
+        // `<rule .../>` or `<rule ...>...</rule>`.
+        let end = match (tail.find("/>"), tail.find('>'), tail.find("</rule>")) {
+            (Some(sc), Some(gt), _) if sc + 1 == gt => sc + 2,
+            (_, _, Some(close)) => close + "</rule>".len(),
+            _ => tail.len(),
+        };
+        s = &tail[end..];
+    }
+    rest.push_str(s);
+    rich + [
+        "<service ",
+        "<port ",
+        "<forward-port ",
+        "<source-port ",
+        "<protocol ",
+        "<source ",
+    ]
+    .iter()
+    .map(|t| rest.matches(t).count())
+    .sum::<usize>()
+}
+
+/// firewalld's own configuration carries over (the target runs firewalld); settings and the
+/// direct interface its 2.x release dropped or deprecated are named.
+fn firewalld(h: &HostCtx, out: &mut Vec<Finding>) {
+    const CONF: &str = "/etc/firewalld/firewalld.conf";
+    let f = h.files;
+    if let Some(conf) = f.read_text(CONF) {
+        for (line, t) in config_lines(&conf, false) {
+            let Some((k, v)) = t.split_once('=') else {
+                continue;
+            };
+            let (k, v) = (k.trim(), v.trim().trim_matches('"'));
+            let bad = match k {
+                "AllowZoneDrifting" => v.eq_ignore_ascii_case("yes"),
+                "FirewallBackend" => v.eq_ignore_ascii_case("iptables"),
+                _ => false,
+            };
+            if !bad {
+                continue;
+            }
+            out.push(
+                Finding::new(Code::HostFirewallRules, CONF)
+                    .subject(k)
+                    .message(format!(
+                        "firewalld is set to {k}={v}, which {{target}}'s firewalld 2.3.2 no longer honours as the source's did"
+                    ))
+                    .fix(if k == "AllowZoneDrifting" {
+                        "remove the line and bind each source address to the zone that should filter it (firewall-cmd --permanent --zone=Z --add-source=CIDR), so no packet relies on drifting to the interface's zone"
+                    } else {
+                        "remove the line (firewalld uses nftables) and move any direct rules to policies or rich rules; check with firewall-offline-cmd --check-config on the target"
+                    })
+                    .with_fact(crate::checks::host_ctx::fact_value("fw.firewalld-setting", k))
+                    .evidence("line", line.to_string())
+                    .evidence("text", t),
+            );
+        }
+    }
+    const DIRECT: &str = "/etc/firewalld/direct.xml";
+    if let Some(xml) = f.read_text(DIRECT) {
+        let n = xml.matches("<rule").count() + xml.matches("<passthrough").count();
+        if n > 0 {
+            out.push(
+                Finding::new(Code::HostFirewallRules, DIRECT)
+                    .subject("direct")
+                    .message(format!(
+                        "{n} firewalld direct rule(s): the direct interface is deprecated and passes iptables rules to iptables tools {{target}}'s VM image does not install"
+                    ))
+                    .fix("express the rules as firewalld policies or rich rules (firewall-cmd --permanent --new-policy, --add-rich-rule) and remove direct.xml")
+                    .with_fact(fact("fw.firewalld-direct"))
+                    .evidence("rules", n.to_string()),
+            );
+        }
+    }
+    let mut files = f.files_in("/etc/firewalld/zones", ".xml");
+    files.extend(f.files_in("/etc/firewalld/policies", ".xml"));
+    let custom: Vec<(String, usize)> = files
+        .into_iter()
+        .filter_map(|p| {
+            let n = f.read_text(&p).map_or(0, |x| firewalld_rules(&x));
+            (n > 0).then_some((p, n))
+        })
+        .collect();
+    if !custom.is_empty() {
+        let rules: usize = custom.iter().map(|(_, n)| n).sum();
+        let names: Vec<&str> = custom.iter().map(|(p, _)| file_name(p)).collect();
+        out.push(
+            Finding::new(Code::HostFirewallRules, "/etc/firewalld")
+                .subject("firewalld")
+                .severity(Severity::Info)
+                .message(format!(
+                    "firewalld zones and policies with {rules} rule(s) ({}): {{target}}'s VM image runs firewalld, which reads them",
+                    names.join(", ")
+                ))
+                .fix("carry /etc/firewalld/zones and /etc/firewalld/policies over, then run firewall-offline-cmd --check-config on the target before firewalld starts with them")
+                .with_fact(fact("fw.firewalld"))
+                .evidence("rules", rules.to_string())
+                .evidence("files", names.join(" ")),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn firewalld_zone_rules() {
+        assert_eq!(
+            firewalld_rules(
+                "<zone><short>Public</short><service name=\"ssh\"/><port protocol=\"tcp\" port=\"8443\"/><rule family=\"ipv4\"><source address=\"10.0.0.0/8\"/><accept/></rule></zone>"
+            ),
+            3
+        );
+        assert_eq!(firewalld_rules("<zone><short>Empty</short></zone>"), 0);
+        assert_eq!(
+            firewalld_rules(
+                "<zone><rule family=\"ipv4\"/><source address=\"10.1.0.0/16\"/></zone>"
+            ),
+            2
+        );
+    }
 
     #[test]
     fn firewall_rules() {
