@@ -798,6 +798,23 @@ fn networking_name_resolution_and_firewalls() {
             .unwrap()
             .contains("00:0d:3a:00:00:02")
     );
+    // A RHEL 9 keyfile: converted for systemd-networkd only (the keyfile itself carries over).
+    let kf5 = find(
+        &rf,
+        "host-network-config",
+        "/etc/NetworkManager/system-connections/eth5.nmconnection",
+        Some("eth5"),
+    );
+    assert_eq!(kf5["evidence"]["format"], "keyfile");
+    assert_eq!(
+        kf5["evidence"]["generated"],
+        "/etc/systemd/network/10-eth5.network"
+    );
+    assert_eq!(
+        kf5["evidence"]["not_converted"],
+        "16: [ethtool] (not converted)"
+    );
+    assert!(kf5["fix"].as_str().unwrap().contains("keep the profile"));
     let team = find(
         &rf,
         "host-network-config",
@@ -840,6 +857,15 @@ fn networking_name_resolution_and_firewalls() {
             .contains("DHCP=ipv4\nVLAN=bond0.120\n")
     );
     assert!(generated(&r, "/etc/systemd/network/10-eth4.network").contains("Bridge=br0\n"));
+    // The global GATEWAY of /etc/sysconfig/network goes to the interface whose network holds it.
+    assert!(
+        generated(&r, "/etc/systemd/network/10-bond0.120.network")
+            .contains("Address=10.120.0.5/24\nGateway=10.120.0.1\n")
+    );
+    assert_eq!(
+        generated(&r, "/etc/systemd/network/10-eth5.network"),
+        "[Match]\nName=eth5\n\n[Network]\nLinkLocalAddressing=ipv4\nIPv6AcceptRA=no\nAddress=10.55.0.5/24\nGateway=10.55.0.1\nDNS=10.55.0.2\n\n[Route]\nDestination=10.66.0.0/16\nGateway=10.55.0.254\n"
+    );
     let kf = generated(
         &r,
         "/etc/NetworkManager/system-connections/eth0.nmconnection",

@@ -373,6 +373,30 @@ printf 'DEVICE=bond0.120\nVLAN=yes\nBOOTPROTO=none\nIPADDR=10.120.0.5\nNETMASK=2
 printf 'DEVICE=br0\nTYPE=Bridge\nSTP=off\nDELAY=0\nBOOTPROTO=dhcp\nONBOOT=yes\n' > "$N/ifcfg-br0"
 printf 'DEVICE=eth4\nTYPE=Ethernet\nBRIDGE=br0\nONBOOT=yes\n' > "$N/ifcfg-eth4"
 printf 'DEVICE=team0\nDEVICETYPE=Team\nTEAM_CONFIG='"'"'{"runner": {"name": "activebackup"}}'"'"'\nONBOOT=yes\n' > "$N/ifcfg-team0"
+# The global gateway of /etc/sysconfig/network serves the VLAN's network.
+printf 'NETWORKING=yes\nHOSTNAME=acme-db1\nGATEWAY=10.120.0.1\n' > "$R/etc/sysconfig/network"
+# RHEL 9 keeps new profiles as NetworkManager keyfiles: one more static interface.
+mkdir -p "$R/etc/NetworkManager/system-connections"
+cat > "$R/etc/NetworkManager/system-connections/eth5.nmconnection" <<'EOF2'
+[connection]
+id=eth5
+uuid=9a3c5f0e-1111-4a4a-8b8b-0123456789ab
+type=ethernet
+interface-name=eth5
+
+[ipv4]
+address1=10.55.0.5/24,10.55.0.1
+dns=10.55.0.2;
+method=manual
+route1=10.66.0.0/16,10.55.0.254
+
+[ipv6]
+method=disabled
+
+[ethtool]
+feature-tso=false
+EOF2
+chmod 600 "$R/etc/NetworkManager/system-connections/eth5.nmconnection"
 printf 'DEVICE=lo\nIPADDR=127.0.0.1\nNETMASK=255.0.0.0\nONBOOT=yes\n' > "$N/ifcfg-lo"
 printf 'search corp.example\nnameserver 10.20.0.2\noptions inet6 timeout:2\n' > "$R/etc/resolv.conf"
 cat > "$R/etc/sysconfig/iptables" <<'EOF2'

@@ -18,8 +18,8 @@ use crate::inventory::Node;
 use crate::inventory::file_name;
 use crate::inventory::hostconf::config_lines;
 use crate::inventory::hostconf::network::{
-    Iface, Ipv6, Kind, netplan_renderer, parse_ifcfg, parse_interfaces, parse_netplan,
-    parse_routes, parse_yaml,
+    Iface, Ipv6, Kind, apply_global_gateways, netplan_renderer, parse_ifcfg, parse_interfaces,
+    parse_keyfile, parse_netplan, parse_routes, parse_yaml,
 };
 use crate::report::model::GeneratedFile;
 
@@ -57,7 +57,7 @@ pub fn check(h: &HostCtx) -> (Vec<Finding>, Vec<GeneratedFile>) {
     ifcfg(h, &mut out, &mut files);
     ifupdown(h, &mut out, &mut files);
     netplan(h, &mut out, &mut files);
-    networkmanager(h, &mut out);
+    networkmanager(h, &mut out, &mut files);
     resolv_conf(h, &mut out);
     firewall(h, &mut out);
     out.sort();
@@ -74,6 +74,8 @@ enum Format {
     Ifcfg,
     Ifupdown,
     Netplan,
+    /// A NetworkManager profile: it carries over, but the image runs systemd-networkd.
+    Keyfile,
 }
 
 impl Format {
@@ -82,6 +84,7 @@ impl Format {
             Format::Ifcfg => "ifcfg",
             Format::Ifupdown => "ifupdown",
             Format::Netplan => "netplan",
+            Format::Keyfile => "keyfile",
         }
     }
     fn fact(self) -> &'static str {
@@ -89,6 +92,7 @@ impl Format {
             Format::Ifcfg => "net.ifcfg",
             Format::Ifupdown => "net.ifupdown",
             Format::Netplan => "net.netplan",
+            Format::Keyfile => "net.networkmanager",
         }
     }
 }
@@ -102,7 +106,7 @@ fn interface(
     out: &mut Vec<Finding>,
     generated: &mut Vec<GeneratedFile>,
 ) {
-    let (files, notes) = files_for(i, set, path);
+    let (files, notes) = files_for(i, set, path, format != Format::Keyfile);
     let role = match &i.controller {
         Some(c) => format!(", port of {c}"),
         None => addressing(i),
@@ -112,9 +116,18 @@ fn interface(
     let mut x = Finding::new(Code::HostNetworkConfig, path)
         .subject(&name)
         .message(format!(
-            "{} interface {name} ({}{role}) is configured in a file {{target}} does not read{}",
-            format.name(),
+            "{} ({}{role}) is configured in {}{}",
+            if format == Format::Keyfile {
+                format!("NetworkManager connection of interface {name}")
+            } else {
+                format!("{} interface {name}", format.name())
+            },
             i.kind.as_str(),
+            if format == Format::Keyfile {
+                "a profile {target}'s VM image does not apply: it runs systemd-networkd, not NetworkManager"
+            } else {
+                "a file {target} does not read"
+            },
             if left == 0 {
                 String::new()
             } else {
@@ -135,6 +148,10 @@ fn interface(
         .find(|f| f.manager == "NetworkManager")
         .map(|f| f.path.as_str());
     let mut fix = match keyfile {
+        None if format == Format::Keyfile && !networkd.is_empty() => format!(
+            "--write-fixes writes {} for systemd-networkd (the image's network manager); or keep the profile (mode 0600, owned by root), {{install}} NetworkManager, enable it and disable systemd-networkd",
+            networkd.join(" and ")
+        ),
         Some(k) => format!(
             "--write-fixes writes {} for systemd-networkd (the image's network manager) and {k} for NetworkManager (to use it instead: {{install}} NetworkManager, enable it, disable systemd-networkd); copy one of the two to the target",
             networkd.join(" and ")
@@ -142,7 +159,7 @@ fn interface(
         None if i.kind == Kind::Team => "convert the team to a bond (nmcli connection migrate cannot; teamd is deprecated in RHEL 9): define a bond with the same ports and runner settings".to_string(),
         None => "configure the interface by hand with systemd.network(5) or nmcli: no file could be generated from this configuration".to_string(),
     };
-    if left > 0 && keyfile.is_some() {
+    if left > 0 && !files.is_empty() {
         fix.push_str("; settle the settings listed as not converted by hand");
     }
     if format == Format::Ifcfg {
@@ -232,6 +249,28 @@ fn ifcfg(h: &HostCtx, out: &mut Vec<Finding>, generated: &mut Vec<GeneratedFile>
         i.unconverted.sort();
         set.push((p, i));
     }
+    // The global gateway of /etc/sysconfig/network serves one of them.
+    const GLOBAL: &str = "/etc/sysconfig/network";
+    if !set.is_empty()
+        && let Some(text) = f.read_text(GLOBAL)
+    {
+        let mut ifaces: Vec<Iface> = set.iter().map(|(_, i)| i.clone()).collect();
+        let left = apply_global_gateways(&mut ifaces, &text);
+        for ((_, i), new) in set.iter_mut().zip(ifaces) {
+            *i = new;
+        }
+        for (line, t) in left {
+            out.push(
+                Finding::new(Code::HostNetworkConfig, GLOBAL)
+                    .subject("GATEWAY")
+                    .message(format!("{t}: the default route is not in any generated file"))
+                    .fix("add the gateway to the interface that reaches it (Gateway= in its .network file, or address1=ADDR/PREFIX,GATEWAY in its keyfile)")
+                    .with_fact(fact("net.ifcfg"))
+                    .evidence("format", "ifcfg")
+                    .evidence("line", line.to_string()),
+            );
+        }
+    }
     let ifaces: Vec<Iface> = set.iter().map(|(_, i)| i.clone()).collect();
     for (p, i) in &set {
         interface(p, Format::Ifcfg, i, &ifaces, out, generated);
@@ -318,8 +357,9 @@ fn netplan(h: &HostCtx, out: &mut Vec<Finding>, generated: &mut Vec<GeneratedFil
     }
 }
 
-fn networkmanager(h: &HostCtx, out: &mut Vec<Finding>) {
+fn networkmanager(h: &HostCtx, out: &mut Vec<Finding>, generated: &mut Vec<GeneratedFile>) {
     let f = h.files;
+    let mut set: Vec<(String, Iface)> = Vec::new();
     for p in f.files_in("/etc/NetworkManager/system-connections", "") {
         let name = file_name(&p);
         if name.ends_with('~') {
@@ -328,6 +368,12 @@ fn networkmanager(h: &HostCtx, out: &mut Vec<Finding>) {
         let Some(text) = f.read_text(&p) else {
             continue;
         };
+        let i = parse_keyfile(&text);
+        if i.kind.convertible() {
+            set.push((p, i));
+            continue;
+        }
+        // Wi-Fi, VPN, WireGuard, team...: the profile is kept for NetworkManager.
         let ty = config_lines(&text, false)
             .find_map(|(_, t)| t.strip_prefix("type=").map(str::to_string))
             .unwrap_or_else(|| "unknown".into());
@@ -347,6 +393,10 @@ fn networkmanager(h: &HostCtx, out: &mut Vec<Finding>) {
                 .evidence("format", "keyfile")
                 .evidence("type", ty),
         );
+    }
+    let ifaces: Vec<Iface> = set.iter().map(|(_, i)| i.clone()).collect();
+    for (p, i) in &set {
+        interface(p, Format::Keyfile, i, &ifaces, out, generated);
     }
 }
 

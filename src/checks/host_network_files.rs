@@ -23,8 +23,14 @@ pub struct File {
 }
 
 /// The generated files for one interface of `set` (the interfaces configured with it, to
-/// find its controller, its VLANs and its primary), and what they do not say.
-pub fn files_for(i: &Iface, set: &[Iface], from: &str) -> (Vec<File>, Vec<String>) {
+/// find its controller, its VLANs and its primary), and what they do not say. With
+/// `keyfile` false (the source is a keyfile already), only systemd-networkd's files.
+pub fn files_for(
+    i: &Iface,
+    set: &[Iface],
+    from: &str,
+    with_keyfile: bool,
+) -> (Vec<File>, Vec<String>) {
     let mut notes = Vec::new();
     if !i.kind.convertible() {
         notes.push(format!(
@@ -63,19 +69,21 @@ pub fn files_for(i: &Iface, set: &[Iface], from: &str) -> (Vec<File>, Vec<String
         _ => None,
     });
     let mut files = Vec::new();
-    let (kf, mut n1) = keyfile(i, controller, from);
-    files.push(File {
-        path: format!(
-            "/etc/NetworkManager/system-connections/{}.nmconnection",
-            i.name
-        ),
-        content: kf,
-        mode: 0o600,
-        manager: "NetworkManager",
-    });
+    if with_keyfile {
+        let (kf, mut n1) = keyfile(i, controller, from);
+        files.push(File {
+            path: format!(
+                "/etc/NetworkManager/system-connections/{}.nmconnection",
+                i.name
+            ),
+            content: kf,
+            mode: 0o600,
+            manager: "NetworkManager",
+        });
+        notes.append(&mut n1);
+    }
     let (nd, mut n2) = networkd(i, controller, set);
     files.extend(nd);
-    notes.append(&mut n1);
     notes.append(&mut n2);
     if let Some(z) = &i.zone {
         notes.push(format!(
@@ -517,7 +525,7 @@ mod tests {
         );
         parse_routes("172.16.0.0/12 via 10.0.0.254 metric 5\n", &mut i);
         let set = vec![i.clone()];
-        let (files, notes) = files_for(&i, &set, "/etc/sysconfig/network-scripts/ifcfg-eth0");
+        let (files, notes) = files_for(&i, &set, "/etc/sysconfig/network-scripts/ifcfg-eth0", true);
         let kf = by(&files, "eth0.nmconnection");
         assert!(
             kf.contains("type=ethernet\ninterface-name=eth0\nzone=internal\n"),
@@ -548,7 +556,7 @@ mod tests {
             "auto bond0\niface bond0 inet dhcp\n  bond-slaves eth1 eth2\n  bond-mode active-backup\n  bond-miimon 100\n  bond-primary eth1\n  bond-use-carrier 1\n\nauto bond0.7\niface bond0.7 inet static\n  address 10.7.0.2/24\n\nauto br0\niface br0 inet6 auto\n  bridge_ports eth3\n  bridge_stp on\n",
         );
         let get = |n: &str| set.iter().find(|i| i.name == n).unwrap();
-        let (bf, bnotes) = files_for(get("bond0"), &set, "/etc/network/interfaces");
+        let (bf, bnotes) = files_for(get("bond0"), &set, "/etc/network/interfaces", true);
         assert_eq!(
             by(&bf, "10-bond0.netdev"),
             "[NetDev]\nName=bond0\nKind=bond\n\n[Bond]\nMode=active-backup\nMIIMonitorSec=100ms\n"
@@ -563,7 +571,7 @@ mod tests {
             kf.contains("[bond]\nmiimon=100\nmode=active-backup\nprimary=eth1\nuse_carrier=1\n"),
             "{kf}"
         );
-        let (pf, _) = files_for(get("eth1"), &set, "/etc/network/interfaces");
+        let (pf, _) = files_for(get("eth1"), &set, "/etc/network/interfaces", true);
         assert_eq!(
             by(&pf, "10-eth1.network"),
             "[Match]\nName=eth1\n\n[Network]\nBond=bond0\nPrimarySlave=true\n"
@@ -573,11 +581,11 @@ mod tests {
             pk.contains("master=bond0\nslave-type=bond\n") && !pk.contains("[ipv4]"),
             "{pk}"
         );
-        let (vf, vnotes) = files_for(get("bond0.7"), &set, "/etc/network/interfaces");
+        let (vf, vnotes) = files_for(get("bond0.7"), &set, "/etc/network/interfaces", true);
         assert!(by(&vf, "10-bond0.7.netdev").contains("[VLAN]\nId=7\n"));
         assert!(by(&vf, "bond0.7.nmconnection").contains("[vlan]\nid=7\nparent=bond0\n"));
         assert!(vnotes.is_empty(), "{vnotes:?}");
-        let (brf, _) = files_for(get("br0"), &set, "/etc/network/interfaces");
+        let (brf, _) = files_for(get("br0"), &set, "/etc/network/interfaces", true);
         assert!(by(&brf, "10-br0.netdev").contains("[Bridge]\nSTP=yes\n"));
         let bk = by(&brf, "br0.nmconnection");
         assert!(
@@ -590,11 +598,11 @@ mod tests {
     #[test]
     fn names_that_are_not_interfaces_get_no_file() {
         let mut i = parse_ifcfg("ifcfg-x", "DEVICE=../../etc/passwd\nBOOTPROTO=dhcp\n");
-        let (files, notes) = files_for(&i, &[], "/x");
+        let (files, notes) = files_for(&i, &[], "/x", true);
         assert!(files.is_empty() && notes.len() == 1);
         i.name = "eth0".into();
         i.kind = Kind::Team;
-        assert!(files_for(&i, &[], "/x").0.is_empty());
+        assert!(files_for(&i, &[], "/x", true).0.is_empty());
     }
 
     #[test]

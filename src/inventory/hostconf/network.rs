@@ -435,6 +435,68 @@ pub fn parse_ifcfg(file: &str, text: &str) -> Iface {
     i
 }
 
+/// Whether the IPv4 `gw` is in the network of `cidr` (`ADDRESS/PREFIX`).
+fn in_subnet(cidr: &str, gw: &str) -> bool {
+    let (Some((a, p)), Ok(g)) = (cidr.split_once('/'), gw.parse::<std::net::Ipv4Addr>()) else {
+        return false;
+    };
+    let (Ok(a), Ok(p)) = (a.parse::<std::net::Ipv4Addr>(), p.parse::<u32>()) else {
+        return false;
+    };
+    let mask = if p == 0 {
+        0
+    } else {
+        u32::MAX << (32 - p.min(32))
+    };
+    u32::from(a) & mask == u32::from(g) & mask
+}
+
+/// Apply RHEL's global `/etc/sysconfig/network` gateways (`GATEWAY`, `GATEWAYDEV`,
+/// `IPV6_DEFAULTGW`, `IPV6_DEFAULTDEV`) to the interfaces of `set` they serve, as the old
+/// scripts and NetworkManager's ifcfg plugin did: to the named device, else to the interface
+/// whose IPv4 network holds the gateway. Returns the lines that name a gateway no interface
+/// takes (an interface's own gateway wins).
+pub fn apply_global_gateways(set: &mut [Iface], text: &str) -> Vec<(usize, String)> {
+    let mut vals: std::collections::BTreeMap<&str, (usize, String)> = Default::default();
+    for (line, t) in config_lines(text, false) {
+        if let Some((k, v)) = t.split_once('=') {
+            vals.insert(k.trim(), (line, unquote(v)));
+        }
+    }
+    let mut left = Vec::new();
+    if let Some((line, gw)) = vals.get("GATEWAY").filter(|(_, g)| is_ip(g)) {
+        let dev = vals.get("GATEWAYDEV").map(|(_, d)| d.as_str());
+        let target = set.iter_mut().find(|i| match dev {
+            Some(d) => i.name == d,
+            None => i.addresses.iter().any(|a| in_subnet(a, gw)),
+        });
+        match target {
+            Some(i) if i.gateway4.is_none() && !i.never_default => i.gateway4 = Some(gw.clone()),
+            Some(_) => {}
+            None => left.push((
+                *line,
+                format!("GATEWAY={gw} (no interface configured here serves it)"),
+            )),
+        }
+    }
+    if let Some((line, gw)) = vals.get("IPV6_DEFAULTGW") {
+        let (addr, dev_in) = match gw.split_once('%') {
+            Some((a, d)) => (a.to_string(), Some(d.to_string())),
+            None => (gw.clone(), None),
+        };
+        let dev = dev_in.or_else(|| vals.get("IPV6_DEFAULTDEV").map(|(_, d)| d.clone()));
+        match dev.and_then(|d| set.iter_mut().find(|i| i.name == d)) {
+            Some(i) if i.gateway6.is_none() => i.gateway6 = Some(addr),
+            Some(_) => {}
+            None => left.push((
+                *line,
+                format!("IPV6_DEFAULTGW={gw} (no device named for it)"),
+            )),
+        }
+    }
+    left
+}
+
 /// Bridge options the model keeps (ifcfg `BRIDGING_OPTS` names).
 const BRIDGE_OPTIONS: &[&str] = &[
     "stp",
@@ -540,6 +602,259 @@ fn add_route(i: &mut Iface, mut r: Route) -> bool {
     }
     i.routes.push(r);
     true
+}
+
+// ---- NetworkManager keyfiles ------------------------------------------------------------------
+
+/// Keys of a keyfile that need no setting of their own in systemd-networkd's files
+/// (NetworkManager's bookkeeping and defaults).
+const KEYFILE_IGNORED: &[&str] = &[
+    "connection.id",
+    "connection.uuid",
+    "connection.type",
+    "connection.interface-name",
+    "connection.timestamp",
+    "connection.permissions",
+    "connection.autoconnect-priority",
+    "connection.autoconnect-retries",
+    "connection.auth-retries",
+    "connection.secondaries",
+    "connection.wait-device-timeout",
+    "connection.autoconnect-slaves",
+    "connection.autoconnect-ports",
+    "connection.master",
+    "connection.controller",
+    "connection.slave-type",
+    "connection.port-type",
+    "connection.llmnr",
+    "connection.mdns",
+    "ethernet.auto-negotiate",
+    "ethernet.mac-address-blacklist",
+    "ethernet.mac-address-denylist",
+    "vlan.flags",
+    "vlan.egress-priority-map",
+    "vlan.ingress-priority-map",
+    "ipv4.may-fail",
+    "ipv6.may-fail",
+    "ipv4.dhcp-client-id",
+    "ipv4.dhcp-timeout",
+    "ipv6.addr-gen-mode",
+    "ipv6.privacy",
+    "ipv6.ip6-privacy",
+    "ipv6.dhcp-duid",
+    "ipv6.dhcp-iaid",
+    "ipv4.dhcp-iaid",
+];
+
+/// Parse a NetworkManager keyfile (`/etc/NetworkManager/system-connections/*.nmconnection`).
+pub fn parse_keyfile(text: &str) -> Iface {
+    let mut i = Iface::default();
+    let mut section = String::new();
+    let mut v4_method = String::new();
+    let mut v6_method = String::new();
+    let mut controller: Option<String> = None;
+    let mut vlan_id: Option<u16> = None;
+    let mut vlan_parent: Option<String> = None;
+    let mut addrs: Vec<(usize, String)> = Vec::new();
+    let mut routes: Vec<(usize, String)> = Vec::new();
+    let mut id = String::new();
+    let mut skip = false;
+    for (line, t) in config_lines(text, true) {
+        if let Some(s) = t.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            section = match s {
+                "802-3-ethernet" => "ethernet",
+                "802-11-wireless" => "wifi",
+                other => other,
+            }
+            .to_string();
+            if matches!(
+                section.as_str(),
+                "ethernet"
+                    | "ipv4"
+                    | "ipv6"
+                    | "connection"
+                    | "bond"
+                    | "bridge"
+                    | "bridge-port"
+                    | "vlan"
+                    | "proxy"
+                    | "bond-port"
+            ) {
+                skip = false;
+                continue;
+            }
+            // A section of its own (wifi, ethtool, 802-1x, ...): kept once, its keys with it.
+            skip = true;
+            i.not_converted(line, format!("[{section}] (not converted)"));
+            continue;
+        }
+        let Some((k, v)) = t.split_once('=') else {
+            continue;
+        };
+        if skip {
+            continue;
+        }
+        let (k, v) = (k.trim(), v.trim());
+        let key = format!("{section}.{k}");
+        match (section.as_str(), k) {
+            ("connection", "id") => id = v.to_string(),
+            ("connection", "interface-name") => i.name = v.to_string(),
+            ("connection", "type") => {
+                i.kind = match v {
+                    "ethernet" | "802-3-ethernet" => Kind::Ethernet,
+                    "bond" => Kind::Bond,
+                    "bridge" => Kind::Bridge,
+                    "vlan" => Kind::Vlan,
+                    "team" => Kind::Team,
+                    other => Kind::Other(other.to_string()),
+                };
+                i.line = line;
+            }
+            ("connection", "autoconnect") => i.disabled = !yes(v),
+            ("connection", "master" | "controller") => controller = Some(v.to_string()),
+            ("connection", "zone") if !v.is_empty() => i.zone = Some(v.to_string()),
+            ("ethernet", "mtu") | ("bond", "mtu") | ("bridge", "mtu") => match v.parse() {
+                Ok(0) => {}
+                Ok(m) => i.mtu = Some(m),
+                Err(_) => i.not_converted(line, format!("[{section}] {t}")),
+            },
+            ("ethernet", "mac-address") => i.mac = Some(v.to_ascii_lowercase()),
+            ("bond", _) => bond_option(&mut i, line, k, v),
+            ("bridge", "stp") => i.set_option("stp", if yes(v) { "yes" } else { "no" }),
+            ("bridge", "forward-delay" | "priority" | "hello-time" | "max-age" | "ageing-time") => {
+                i.set_option(&k.replace('-', "_"), v)
+            }
+            ("vlan", "id") => match v.parse() {
+                Ok(n) => vlan_id = Some(n),
+                Err(_) => i.not_converted(line, format!("[vlan] {t}")),
+            },
+            ("vlan", "parent") => vlan_parent = Some(v.to_string()),
+            ("ipv4", "method") => v4_method = v.to_string(),
+            ("ipv6", "method") => v6_method = v.to_string(),
+            ("ipv4" | "ipv6", "gateway") => {
+                if section == "ipv4" {
+                    i.gateway4 = Some(v.to_string());
+                } else {
+                    i.gateway6 = Some(v.to_string());
+                }
+            }
+            ("ipv4" | "ipv6", "dns") => i.dns.extend(
+                v.split([';', ','])
+                    .map(str::trim)
+                    .filter(|d| !d.is_empty())
+                    .map(String::from),
+            ),
+            ("ipv4" | "ipv6", "dns-search") => {
+                for d in v.split([';', ',']).map(str::trim).filter(|d| !d.is_empty()) {
+                    if !i.domains.iter().any(|x| x == d) {
+                        i.domains.push(d.to_string());
+                    }
+                }
+            }
+            ("ipv4" | "ipv6", "never-default") => i.never_default |= yes(v),
+            ("ipv4" | "ipv6", "ignore-auto-dns") => i.ignore_auto_dns |= yes(v),
+            ("ipv4" | "ipv6", _)
+                if (k.starts_with("address") || k.starts_with("addresses"))
+                    && k.trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                        .chars()
+                        .all(|c| c.is_ascii_digit()) =>
+            {
+                addrs.push((line, v.to_string()))
+            }
+            ("ipv4" | "ipv6", _)
+                if k.starts_with("route")
+                    && k[5..].chars().all(|c| c.is_ascii_digit())
+                    && !k[5..].is_empty() =>
+            {
+                routes.push((line, v.to_string()))
+            }
+            ("bridge-port" | "bond-port" | "proxy", _) => {}
+            _ if KEYFILE_IGNORED.contains(&key.as_str()) => {}
+            _ => i.not_converted(line, format!("[{section}] {t}")),
+        }
+    }
+    if i.name.is_empty() && valid_ifname(&id) && i.mac.is_none() {
+        i.name = id.clone();
+    }
+    if i.name.is_empty() {
+        let l = i.line;
+        i.not_converted(
+            l,
+            format!("profile {id} names no interface (interface-name)"),
+        );
+        i.name = id;
+    }
+    for (line, a) in addrs {
+        // `ADDRESS/PREFIX[,GATEWAY]`; several may be `;`-separated (old keyfiles).
+        for one in a.split(';').filter(|x| !x.is_empty()) {
+            let mut parts = one.split(',');
+            let addr = parts.next().unwrap_or_default().trim();
+            let addr = if addr.contains('/') {
+                addr.to_string()
+            } else if addr.contains(':') {
+                format!("{addr}/64")
+            } else {
+                format!("{addr}/24")
+            };
+            if !is_cidr(&addr) {
+                i.not_converted(line, format!("address {one}"));
+                continue;
+            }
+            if let Some(g) = parts.next().map(str::trim).filter(|g| is_ip(g)) {
+                let gw = if g.contains(':') {
+                    &mut i.gateway6
+                } else {
+                    &mut i.gateway4
+                };
+                gw.get_or_insert_with(|| g.to_string());
+            }
+            i.addresses.push(addr);
+        }
+    }
+    for (line, r) in routes {
+        let mut parts = r.split(',').map(str::trim);
+        let dest = parts.next().unwrap_or_default().to_string();
+        let via = parts
+            .next()
+            .filter(|g| is_ip(g) && *g != "0.0.0.0" && *g != "::")
+            .map(String::from);
+        let metric = parts.next().and_then(|m| m.parse().ok());
+        if !add_route(&mut i, Route { dest, via, metric }) {
+            i.not_converted(line, format!("route {r}"));
+        }
+    }
+    match v4_method.as_str() {
+        "auto" => i.dhcp4 = true,
+        "manual" | "disabled" | "" => {}
+        other => {
+            let l = i.line;
+            i.not_converted(l, format!("ipv4.method={other}"));
+        }
+    }
+    i.ipv6 = match v6_method.as_str() {
+        "auto" => Ipv6::Auto,
+        "dhcp" => Ipv6::Dhcp,
+        "manual" => Ipv6::Static,
+        "disabled" => Ipv6::Off,
+        "ignore" | "" => Ipv6::Unset,
+        other => {
+            let l = i.line;
+            i.not_converted(l, format!("ipv6.method={other}"));
+            Ipv6::Unset
+        }
+    };
+    i.controller = controller;
+    if i.kind == Kind::Vlan {
+        match (vlan_id, vlan_parent) {
+            (Some(id), Some(p)) => i.vlan = Some((id, p)),
+            _ => {
+                let l = i.line;
+                i.not_converted(l, "VLAN without an id or parent");
+            }
+        }
+    }
+    i.finish();
+    i
 }
 
 // ---- ifupdown --------------------------------------------------------------------------------
@@ -1211,6 +1526,66 @@ mod tests {
         let t = parse_ifcfg("ifcfg-team0", "DEVICE=team0\nDEVICETYPE=Team\n");
         assert_eq!(t.kind, Kind::Team);
         assert_eq!(t.unconverted.len(), 1);
+    }
+
+    #[test]
+    fn keyfiles() {
+        let i = parse_keyfile(
+            "[connection]\nid=System eth0\nuuid=5fb06bd0-0bb0-7ffb-45f1-d6edd65f3e03\ntype=ethernet\ninterface-name=eth0\nzone=public\n\n[ethernet]\nmtu=9000\n\n[ipv4]\naddress1=10.0.0.5/24,10.0.0.1\naddress2=10.0.0.6/24\ndns=10.0.0.2;10.0.0.3;\ndns-search=corp.example;\nmethod=manual\nroute1=172.16.0.0/12,10.0.0.254,10\nroute1_options=table=100\n\n[ipv6]\naddr-gen-mode=eui64\nmethod=auto\n\n[proxy]\n",
+        );
+        assert_eq!(i.name, "eth0");
+        assert_eq!(i.addresses, ["10.0.0.5/24", "10.0.0.6/24"]);
+        assert_eq!(i.gateway4.as_deref(), Some("10.0.0.1"));
+        assert_eq!(i.dns, ["10.0.0.2", "10.0.0.3"]);
+        assert_eq!(i.routes[0].metric, Some(10));
+        assert_eq!(i.ipv6, Ipv6::Auto);
+        assert_eq!(i.mtu, Some(9000));
+        assert_eq!(i.zone.as_deref(), Some("public"));
+        assert_eq!(
+            i.unconverted,
+            [(18, "[ipv4] route1_options=table=100".to_string())]
+        );
+        let p = parse_keyfile(
+            "[connection]\nid=bond0-port1\ntype=ethernet\ninterface-name=eth1\nmaster=bond0\nslave-type=bond\n",
+        );
+        assert_eq!(p.controller.as_deref(), Some("bond0"));
+        let b = parse_keyfile(
+            "[connection]\nid=bond0\ntype=bond\ninterface-name=bond0\n\n[bond]\nmiimon=100\nmode=active-backup\n\n[ipv4]\nmethod=auto\n",
+        );
+        assert_eq!(
+            (b.kind.clone(), b.option("mode"), b.dhcp4),
+            (Kind::Bond, Some("active-backup"), true)
+        );
+        let w = parse_keyfile(
+            "[connection]\nid=acme-vpn\ntype=wireguard\n\n[wireguard]\nprivate-key=x\n",
+        );
+        assert_eq!(w.kind, Kind::Other("wireguard".into()));
+        let v = parse_keyfile(
+            "[connection]\nid=v\ntype=vlan\ninterface-name=eth0.7\n[vlan]\nid=7\nparent=eth0\n",
+        );
+        assert_eq!(v.vlan, Some((7, "eth0".into())));
+    }
+
+    #[test]
+    fn global_gateways() {
+        let mut set = vec![
+            parse_ifcfg("ifcfg-eth0", "DEVICE=eth0\nIPADDR=10.1.0.5\nPREFIX=24\n"),
+            parse_ifcfg(
+                "ifcfg-eth1",
+                "DEVICE=eth1\nIPADDR=10.2.0.5\nPREFIX=16\nIPV6ADDR=2001:db8::5/64\n",
+            ),
+        ];
+        let left = apply_global_gateways(
+            &mut set,
+            "NETWORKING=yes\nGATEWAY=10.2.3.1\nIPV6_DEFAULTGW=2001:db8::1%eth1\n",
+        );
+        assert!(left.is_empty(), "{left:?}");
+        assert_eq!(set[0].gateway4, None);
+        assert_eq!(set[1].gateway4.as_deref(), Some("10.2.3.1"));
+        assert_eq!(set[1].gateway6.as_deref(), Some("2001:db8::1"));
+        let left = apply_global_gateways(&mut set, "GATEWAY=192.168.9.1\n");
+        assert_eq!(left[0].0, 1);
+        assert!(in_subnet("10.0.0.5/8", "10.255.0.1") && !in_subnet("10.0.0.5/32", "10.0.0.6"));
     }
 
     #[test]
