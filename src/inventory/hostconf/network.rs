@@ -1153,7 +1153,8 @@ impl Yaml {
 }
 
 /// Builds [`Yaml`] trees from the parser's events (no recursion; aliases are not expanded, so
-/// an alias bomb costs nothing).
+/// an alias bomb costs nothing). Nesting is bounded by the scanner (255 flow levels) and by the
+/// capped read (block levels need indentation), so dropping a tree never recurses deeply.
 #[derive(Default)]
 struct Builder {
     stack: Vec<(Yaml, Option<(String, usize)>)>,
@@ -1687,6 +1688,15 @@ mod tests {
             .unwrap();
         assert_eq!((w.name.as_str(), w.unconverted[0].0), ("wlan0", 39));
         assert!(parse_yaml("network: [\n").is_err());
+        // Hostile input: deep nesting, binary noise and unterminated flows end in Ok or Err.
+        let deep = "[".repeat(200_000);
+        let _ = parse_yaml(&deep);
+        let closed = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let _ = parse_yaml(&closed);
+        let deep_map = "a: {".repeat(50_000);
+        let _ = parse_yaml(&deep_map);
+        let noise: String = (0..20_000u32).map(|n| char::from_u32(n % 0x7f).unwrap_or('x')).collect();
+        let _ = parse_yaml(&noise);
         // An alias bomb is not expanded.
         let bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b, *b]\n";
         assert!(parse_yaml(bomb).is_ok());
