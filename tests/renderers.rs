@@ -964,6 +964,49 @@ fn snapshots_of_the_units_report() {
     assert_eq!(report::json::render(&r), text, "the fixture round-trips");
 }
 
+/// Configuration files generated for the target (network interfaces) are shown as diffs in
+/// Markdown and HTML (escaped), counted in the text report, and kept in the JSON.
+#[test]
+fn snapshots_of_generated_files() {
+    use azl_compat::report::model::GeneratedFile;
+    let mut r = units_fixture();
+    r.generated.push(GeneratedFile::new(
+        "/etc/systemd/network/10-eth0.network",
+        "/etc/sysconfig/network-scripts/ifcfg-eth0<b>",
+        "systemd-networkd",
+        0o644,
+        "[Match]\nName=eth0\n\n[Network]\nDHCP=ipv4\n".into(),
+    ));
+    r.generated.push(GeneratedFile::new(
+        "/etc/NetworkManager/system-connections/eth0.nmconnection",
+        "/etc/sysconfig/network-scripts/ifcfg-eth0<b>",
+        "NetworkManager",
+        0o600,
+        "[connection]\nid=eth0\ntype=ethernet\ninterface-name=eth0\n\n[ipv4]\nmethod=auto\n".into(),
+    ));
+    let section = |doc: &str, start: &str, end: &str| -> String {
+        let a = doc.find(start).unwrap_or_else(|| panic!("no {start:?}"));
+        let b = doc[a + start.len()..].find(end).map_or(doc.len(), |b| a + start.len() + b);
+        doc[a..b].to_string()
+    };
+    let md = markdown::render(&r);
+    snapshot("generated.md", &section(&md, "## Generated configuration", "\n## "));
+    let page = html::render(&r);
+    let h = section(&page, "<section id=\"generated\">", "</section>");
+    assert!(!h.contains("<b>") && h.contains("&lt;b&gt;"), "{h}");
+    snapshot("generated.html", &h);
+    assert!(text::render(&r).contains("generated configuration: 2 file(s) for 1 interface(s)"));
+    let back = load::from_json(&report::json::render(&r)).unwrap();
+    assert_eq!(back.generated.len(), 2);
+    assert_eq!(back.generated[1].mode, "0600");
+    assert_eq!(back.generated[0].diff, r.generated[0].diff);
+    assert!(
+        r.generated[0]
+            .diff
+            .starts_with("--- /dev/null\n+++ b/etc/systemd/network/10-eth0.network\n@@ -0,0 +1,5 @@\n+[Match]\n")
+    );
+}
+
 #[test]
 fn units_are_scored_like_binaries() {
     let r = units_fixture();
