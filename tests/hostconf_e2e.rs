@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 fn build_fixture(out: &Path) -> (PathBuf, PathBuf) {
     common::require_tool("openssl");
+    common::require_tool("gpg");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/hostconf/build.sh");
     let st = std::process::Command::new("bash")
         .arg(&script)
@@ -467,6 +468,65 @@ fn package_sources_are_named_with_what_exists_for_the_target() {
         "/etc/apt/keyrings/docker.asc"
     );
     assert_eq!(dk["evidence"]["manager"], "apt");
+    // The key file is read: its fingerprint (as gpg computes it) is named for comparison with
+    // the vendor's RPM key.
+    let fpr = std::fs::read_to_string(dir.path().join(".build/docker.fpr")).unwrap();
+    assert_eq!(fpr.trim().len(), 40, "{fpr}");
+    assert_eq!(
+        dk["evidence"]["signing_keys"],
+        format!(
+            "/etc/apt/keyrings/docker.asc: {} (Acme Docker Stand-in <pkg@acme.example>)",
+            fpr.trim()
+        )
+    );
+    assert!(dk["fix"].as_str().unwrap().contains("rpm --import"));
+    // EPEL's key file is named but not in the tree.
+    let epel = find(
+        &rf,
+        "host-package-source",
+        "/etc/yum.repos.d/epel.repo",
+        Some("epel"),
+    );
+    assert_eq!(
+        epel["evidence"]["signing_key_missing"],
+        "/etc/pki/rpm-gpg/RPM-GPG-KEY-EPEL-9"
+    );
+}
+
+/// zypper's repositories (SUSE) are read like yum's.
+#[test]
+fn zypper_repositories_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("etc/zypp/repos.d");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(
+        d.join("repo-oss.repo"),
+        "[repo-oss]\nname=Main Repository\nenabled=1\nautorefresh=1\nbaseurl=http://download.opensuse.org/distribution/leap/$releasever/repo/oss/\ntype=rpm-md\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("home_acme.repo"),
+        "[home_acme]\nname=acme tools (15.6)\ntype=rpm-md\nbaseurl=https://download.opensuse.org/repositories/home:/acme/15.6/\ngpgcheck=1\ngpgkey=https://download.opensuse.org/repositories/home:/acme/15.6/repodata/repomd.xml.key\nenabled=1\n",
+    )
+    .unwrap();
+    let r = scan(dir.path());
+    let fs = host_findings(&r);
+    let oss = find(
+        &fs,
+        "host-package-source",
+        "/etc/zypp/repos.d/repo-oss.repo",
+        Some("repo-oss"),
+    );
+    assert_eq!(oss["evidence"]["manager"], "zypper");
+    assert_eq!(oss["evidence"]["status"], "replaced");
+    let obs = find(
+        &fs,
+        "host-package-source",
+        "/etc/zypp/repos.d/home_acme.repo",
+        Some("home_acme"),
+    );
+    assert_eq!(obs["evidence"]["status"], "third-party");
+    assert_eq!(obs["severity"], "warning");
 }
 
 #[test]

@@ -986,11 +986,16 @@ fn snapshots_of_generated_files() {
     ));
     let section = |doc: &str, start: &str, end: &str| -> String {
         let a = doc.find(start).unwrap_or_else(|| panic!("no {start:?}"));
-        let b = doc[a + start.len()..].find(end).map_or(doc.len(), |b| a + start.len() + b);
+        let b = doc[a + start.len()..]
+            .find(end)
+            .map_or(doc.len(), |b| a + start.len() + b);
         doc[a..b].to_string()
     };
     let md = markdown::render(&r);
-    snapshot("generated.md", &section(&md, "## Generated configuration", "\n## "));
+    snapshot(
+        "generated.md",
+        &section(&md, "## Generated configuration", "\n## "),
+    );
     let page = html::render(&r);
     let h = section(&page, "<section id=\"generated\">", "</section>");
     assert!(!h.contains("<b>") && h.contains("&lt;b&gt;"), "{h}");
@@ -1000,11 +1005,9 @@ fn snapshots_of_generated_files() {
     assert_eq!(back.generated.len(), 2);
     assert_eq!(back.generated[1].mode, "0600");
     assert_eq!(back.generated[0].diff, r.generated[0].diff);
-    assert!(
-        r.generated[0]
-            .diff
-            .starts_with("--- /dev/null\n+++ b/etc/systemd/network/10-eth0.network\n@@ -0,0 +1,5 @@\n+[Match]\n")
-    );
+    assert!(r.generated[0].diff.starts_with(
+        "--- /dev/null\n+++ b/etc/systemd/network/10-eth0.network\n@@ -0,0 +1,5 @@\n+[Match]\n"
+    ));
 }
 
 #[test]

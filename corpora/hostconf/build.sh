@@ -17,7 +17,7 @@
 #                 NetworkManager profile, resolvconf, ufw, iptables-persistent, nftables.conf.
 # OUTDIR/.build   scratch (the CA that signs the fixtures' certificates; never in a root).
 #
-# Needs bash and openssl. Idempotent; nothing from the roots is executed.
+# Needs bash, openssl and gpg. Idempotent; nothing from the roots is executed.
 set -eu
 
 if [ $# -ne 1 ]; then
@@ -25,6 +25,7 @@ if [ $# -ne 1 ]; then
     exit 2
 fi
 command -v openssl >/dev/null 2>&1 || { echo "build.sh: 'openssl' is required" >&2; exit 1; }
+command -v gpg >/dev/null 2>&1 || { echo "build.sh: 'gpg' is required" >&2; exit 1; }
 mkdir -p "$1"
 OUT=$(cd "$1" && pwd)
 R="$OUT/rhel"
@@ -241,6 +242,16 @@ printf 'deb https://ppa.launchpadcontent.net/acme/tools/ubuntu/ noble main\n' \
     > "$U/etc/apt/sources.list.d/acme-ubuntu-tools-noble.list"
 printf 'deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/ubuntu noble stable\n' \
     > "$U/etc/apt/sources.list.d/docker.list"
+# The key the Docker repository names: an OpenPGP key made here with gpg (standing in for
+# Docker's); its fingerprint goes to .build/docker.fpr for the test.
+mkdir -p "$U/etc/apt/keyrings" "$B/gnupg"
+chmod 700 "$B/gnupg"
+q gpg --batch --homedir "$B/gnupg" --passphrase '' --quick-gen-key \
+    'Acme Docker Stand-in <pkg@acme.example>' ed25519 sign never
+gpg --batch --homedir "$B/gnupg" --armor --export pkg@acme.example > "$U/etc/apt/keyrings/docker.asc"
+gpg --batch --homedir "$B/gnupg" --with-colons --list-keys pkg@acme.example \
+    | awk -F: '$1 == "fpr" { print $10; exit }' > "$B/docker.fpr"
+gpgconf --homedir "$B/gnupg" --kill all >/dev/null 2>&1 || true
 
 # ---- security modules ------------------------------------------------------------------------
 # RHEL: SELINUX=disabled, a local module, a boolean, a file context (in the store and in the

@@ -7,6 +7,7 @@ use super::host_ctx::{HostCtx, WithFact, fact_value};
 use super::interface::{Area, Check, Input, Meta, Needs, Sink};
 use crate::findings::{Code, Finding, Severity};
 use crate::inventory::file_name;
+use crate::inventory::hostconf::HostFiles;
 use crate::inventory::hostconf::repos::{self, Repo};
 use crate::knowledge::host_config::{self, Fact};
 
@@ -56,7 +57,14 @@ fn repositories(h: &HostCtx, out: &mut Vec<Finding>) {
     let f = h.files;
     let mut files: Vec<(String, Vec<Repo>, &str)> = repos::yum_repo_files(f)
         .into_iter()
-        .map(|(p, r)| (p, r, "yum"))
+        .map(|(p, r)| {
+            let manager = if p.starts_with("/etc/zypp/") {
+                "zypper"
+            } else {
+                "yum"
+            };
+            (p, r, manager)
+        })
         .collect();
     if let Some(p) = f.file("/etc/apt/sources.list")
         && let Some(t) = f.read_text(&p)
@@ -75,12 +83,43 @@ fn repositories(h: &HostCtx, out: &mut Vec<Finding>) {
     }
     for (path, list, manager) in files {
         for r in list {
-            repository(&path, &r, manager, out);
+            repository(f, &path, &r, manager, out);
         }
     }
 }
 
-fn repository(path: &str, r: &Repo, manager: &str, out: &mut Vec<Finding>) {
+/// What the tree holds of a repository's signing keys: per local key file, the keys in it
+/// (`FINGERPRINT (USER ID)`), or that it is missing.
+fn key_details(f: &HostFiles, spec: &str) -> Vec<(String, Option<Vec<String>>)> {
+    repos::local_key_paths(spec)
+        .into_iter()
+        .map(|p| {
+            let keys = f
+                .is_file(&p)
+                .then(|| f.read_bytes(&p, repos::MAX_KEY_FILE))
+                .flatten()
+                .map(|b| {
+                    crate::inventory::openpgp::keys(&b)
+                        .iter()
+                        .map(|k| {
+                            let id = if k.fingerprint.is_empty() {
+                                k.key_id.to_ascii_uppercase()
+                            } else {
+                                k.fingerprint.to_ascii_uppercase()
+                            };
+                            match &k.user_id {
+                                Some(u) => format!("{id} ({u})"),
+                                None => id,
+                            }
+                        })
+                        .collect()
+                });
+            (p, keys)
+        })
+        .collect()
+}
+
+fn repository(f: &HostFiles, path: &str, r: &Repo, manager: &str, out: &mut Vec<Finding>) {
     let Some(url) = r.urls.first() else {
         return;
     };
@@ -88,13 +127,14 @@ fn repository(path: &str, r: &Repo, manager: &str, out: &mut Vec<Finding>) {
     if row.key == "repo.target" {
         return;
     }
-    let subject = if manager == "yum" {
+    let rpm_like = manager != "apt";
+    let subject = if rpm_like {
         r.id.clone()
     } else {
         format!("{url} {}", r.id).trim().to_string()
     };
     // The apt subject already names the URL.
-    let what = if manager == "yum" {
+    let what = if rpm_like {
         format!("{subject} ({url})")
     } else {
         subject.clone()
@@ -136,6 +176,34 @@ fn repository(path: &str, r: &Repo, manager: &str, out: &mut Vec<Finding>) {
     }
     if let Some(k) = &r.signing_key {
         x = x.evidence("signing_key", k);
+        // The vendor's key for the target's repository may be the same key: name it, so the
+        // user can compare it with the one the vendor publishes for RPM.
+        if row.key != "repo.replaced" {
+            let details = key_details(f, k);
+            let mut found = Vec::new();
+            let mut missing = Vec::new();
+            for (p, keys) in &details {
+                match keys {
+                    Some(ks) if !ks.is_empty() => found.push(format!("{p}: {}", ks.join(", "))),
+                    Some(_) => found.push(format!("{p}: no OpenPGP key read")),
+                    None => missing.push(p.clone()),
+                }
+            }
+            if !found.is_empty() {
+                x = x.evidence("signing_keys", found.join("; "));
+                x.fix.push_str(&format!(
+                    "; its signing key is in the tree ({}): if the vendor signs its RPM repository with the same key (compare the fingerprint), import it on the target with rpm --import",
+                    details.iter().map(|(p, _)| p.as_str()).filter(|p| !missing.iter().any(|m| m == p)).collect::<Vec<_>>().join(" ")
+                ));
+            }
+            if !missing.is_empty() {
+                x = x.evidence("signing_key_missing", missing.join(" "));
+                x.fix.push_str(&format!(
+                    "; the key file {} it names is not in the tree: get the vendor's key for the target's repository from the vendor",
+                    missing.join(" ")
+                ));
+            }
+        }
     }
     if !r.enabled {
         let m = format!("{} (disabled)", x.message);
@@ -146,7 +214,7 @@ fn repository(path: &str, r: &Repo, manager: &str, out: &mut Vec<Finding>) {
     }
     out.push(x);
     // A third-party RPM repository keyed on $releasever resolves to 4.0 on the target.
-    if manager == "yum"
+    if rpm_like
         && row.key != "repo.replaced"
         && r.urls.iter().any(|u| u.contains("$releasever"))
         && let Some(rv) = fact_value("repo.releasever", "$releasever")
@@ -250,6 +318,20 @@ mod tests {
     fn urls_classify_by_the_longest_match() {
         let k = |u: &str| classify(u).map(|f| f.key).unwrap();
         assert_eq!(k("http://archive.ubuntu.com/ubuntu"), "repo.replaced");
+        assert_eq!(
+            k("http://download.opensuse.org/distribution/leap/15.6/repo/oss/"),
+            "repo.replaced"
+        );
+        assert_eq!(
+            k(
+                "plugin:/susecloud?credentials=SUSE_Linux_Enterprise_Server_x86_64&path=/repo/SUSE/Updates/SLE-Product-SLES/15-SP6/x86_64/update/"
+            ),
+            "repo.replaced"
+        );
+        assert_eq!(
+            k("https://download.opensuse.org/repositories/home:/acme/15.6/"),
+            "repo.third-party"
+        );
         assert_eq!(
             k("https://ppa.launchpadcontent.net/acme/tools/ubuntu"),
             "repo.none"

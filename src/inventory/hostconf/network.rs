@@ -1695,7 +1695,9 @@ mod tests {
         let _ = parse_yaml(&closed);
         let deep_map = "a: {".repeat(50_000);
         let _ = parse_yaml(&deep_map);
-        let noise: String = (0..20_000u32).map(|n| char::from_u32(n % 0x7f).unwrap_or('x')).collect();
+        let noise: String = (0..20_000u32)
+            .map(|n| char::from_u32(n % 0x7f).unwrap_or('x'))
+            .collect();
         let _ = parse_yaml(&noise);
         // An alias bomb is not expanded.
         let bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b, *b]\n";

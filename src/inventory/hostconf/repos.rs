@@ -82,8 +82,10 @@ pub fn yum_repos(text: &str) -> Vec<Repo> {
 /// The yum/dnf repositories of a tree: every section of `/etc/yum.repos.d/*.repo` (what dnf
 /// and yum read), with the file it is in.
 pub fn yum_repo_files(files: &super::HostFiles) -> Vec<(String, Vec<Repo>)> {
-    files
-        .files_in("/etc/yum.repos.d", ".repo")
+    // zypper's repository files (SUSE) have the same form.
+    let mut paths = files.files_in("/etc/yum.repos.d", ".repo");
+    paths.extend(files.files_in("/etc/zypp/repos.d", ".repo"));
+    paths
         .into_iter()
         .filter_map(|p| {
             let t = files.read_text(&p)?;
@@ -94,7 +96,20 @@ pub fn yum_repo_files(files: &super::HostFiles) -> Vec<(String, Vec<Repo>)> {
 }
 
 /// Key files read for signing keys: at most this many bytes each.
-const MAX_KEY_FILE: u64 = 1 << 20;
+pub const MAX_KEY_FILE: u64 = 1 << 20;
+
+/// The local key files a repository's signing-key setting names: `file://` URLs and absolute
+/// paths (yum and zypper `gpgkey=`, apt `signed-by=`); URLs and fingerprints are left out.
+pub fn local_key_paths(spec: &str) -> Vec<String> {
+    spec.split([' ', ',', '\t'])
+        .filter_map(|u| {
+            u.strip_prefix("file://")
+                .or(Some(u).filter(|u| u.starts_with('/')))
+        })
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
 
 /// A key file a repository names (`gpgkey=file:///...`), with the primary keys it holds and
 /// the repositories (`ID (FILE:LINE)`) that name it.
@@ -112,13 +127,11 @@ pub fn repository_key_files(files: &super::HostFiles) -> Vec<KeyFile> {
     for (file, repos) in yum_repo_files(files) {
         for r in repos {
             let Some(keys) = &r.signing_key else { continue };
-            for url in keys.split([' ', ',', '\t']).filter(|u| !u.is_empty()) {
-                if let Some(path) = url.strip_prefix("file://") {
-                    by_path
-                        .entry(path.to_string())
-                        .or_default()
-                        .push(format!("{} ({file}:{})", r.id, r.line));
-                }
+            for path in local_key_paths(keys) {
+                by_path
+                    .entry(path)
+                    .or_default()
+                    .push(format!("{} ({file}:{})", r.id, r.line));
             }
         }
     }
