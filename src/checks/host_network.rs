@@ -659,7 +659,7 @@ fn firewalld(h: &HostCtx, out: &mut Vec<Finding>) {
                 Finding::new(Code::HostFirewallRules, CONF)
                     .subject(k)
                     .message(format!(
-                        "firewalld is set to {k}={v}, which {{target}}'s firewalld 2.3.2 no longer honours as the source's did"
+                        "firewalld is set to {k}={v}, a setting {{target}}'s newer firewalld dropped or deprecated"
                     ))
                     .fix(if k == "AllowZoneDrifting" {
                         "remove the line and bind each source address to the zone that should filter it (firewall-cmd --permanent --zone=Z --add-source=CIDR), so no packet relies on drifting to the interface's zone"

@@ -6,7 +6,7 @@
 //! systemd-networkd, and the keyfiles serve a host that installs NetworkManager instead.
 //! Keyfiles use the keys NetworkManager 1.42 and later read (`master`/`slave-type`, the
 //! gateway folded into `address1`), so they load with `nmcli --offline` on Debian 12 as on the
-//! target's 1.54. What a format cannot say is returned as a note, never dropped.
+//! target's. What a format cannot say is returned as a note, never dropped.
 
 use crate::inventory::hostconf::network::{Iface, Ipv6, Kind, Route, valid_ifname};
 use sha1::{Digest, Sha1};
