@@ -1012,6 +1012,40 @@ fn networking_name_resolution_and_firewalls() {
             .contains("Bond=bond1\nPrimarySlave=true\n")
     );
     assert!(generated(&u, "/etc/systemd/network/10-vlan20.netdev").contains("[VLAN]\nId=20\n"));
+    // A name pattern is kept as one; a definition matched by MAC alone says so.
+    assert_eq!(
+        generated(&u, "/etc/systemd/network/10-lan.network"),
+        "[Match]\nName=enp*\n\n[Network]\nDHCP=ipv4\n\n[DHCPv4]\nHostname=acme-web1\n"
+    );
+    let lan = generated(
+        &u,
+        "/etc/NetworkManager/system-connections/lan.nmconnection",
+    );
+    assert!(
+        lan.contains("[match]\ninterface-name=enp*;\n") && !lan.contains("\ninterface-name=lan"),
+        "{lan}"
+    );
+    assert!(lan.contains("dhcp-hostname=acme-web1\n"), "{lan}");
+    let nic2 = find(
+        &uf,
+        "host-network-config",
+        "/etc/netplan/70-lan.yaml",
+        Some("nic2"),
+    );
+    assert!(
+        nic2["evidence"]["not_converted"]
+            .as_str()
+            .unwrap()
+            .starts_with("12: match macaddress 00:0d:3a:00:00:09 only"),
+        "{nic2:#}"
+    );
+    assert!(
+        generated(
+            &r,
+            "/etc/NetworkManager/system-connections/eth1.nmconnection"
+        )
+        .contains("dhcp-hostname=acme-db1\n")
+    );
     let wifi = find(
         &uf,
         "host-network-config",

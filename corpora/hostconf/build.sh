@@ -374,7 +374,7 @@ ETHTOOL_OPTS="-K eth0 tso off"
 EOF2
 printf '172.16.0.0/12 via 10.20.0.254\n192.168.77.0/24 via 10.20.0.254 metric 20\n' > "$N/route-eth0"
 printf '2001:db8:99::/48 via 2001:db8:20::fe\n' > "$N/route6-eth0"
-printf 'DEVICE=eth1\nBOOTPROTO=dhcp\nONBOOT=no\n' > "$N/ifcfg-eth1"
+printf 'DEVICE=eth1\nBOOTPROTO=dhcp\nONBOOT=no\nDHCP_HOSTNAME=acme-db1\nPERSISTENT_DHCLIENT=yes\n' > "$N/ifcfg-eth1"
 printf 'DEVICE=bond0\nTYPE=Bond\nBONDING_MASTER=yes\nBONDING_OPTS="mode=802.3ad miimon=100 lacp_rate=fast xmit_hash_policy=layer3+4"\nBOOTPROTO=dhcp\nMTU=9000\nONBOOT=yes\n' \
     > "$N/ifcfg-bond0"
 printf 'DEVICE=eth2\nTYPE=Ethernet\nMASTER=bond0\nSLAVE=yes\nONBOOT=yes\nHWADDR=00:0d:3a:00:00:02\n' > "$N/ifcfg-eth2"
@@ -499,6 +499,21 @@ network:
     wlan0:
       access-points:
         "acme-guest": {}
+EOF2
+cat > "$U/etc/netplan/70-lan.yaml" <<'EOF2'
+network:
+  version: 2
+  ethernets:
+    lan:
+      match:
+        name: "enp*"
+      dhcp4: true
+      dhcp4-overrides:
+        hostname: acme-web1
+    nic2:
+      match:
+        macaddress: "00:0d:3a:00:00:09"
+      dhcp4: true
 EOF2
 cat > "$U/etc/network/interfaces" <<'EOF2'
 auto lo

@@ -200,6 +200,12 @@ fn nm_ip(i: &Iface, v6: bool, method: &str, s: &mut String) {
     if !i.domains.is_empty() && v6 == dns6_only {
         s.push_str(&format!("dns-search={};\n", i.domains.join(";")));
     }
+    if let Some(h) = &i.dhcp_hostname
+        && !v6
+        && method == "auto"
+    {
+        s.push_str(&format!("dhcp-hostname={h}\n"));
+    }
     if i.ignore_auto_dns && method != "disabled" && method != "ignore" {
         s.push_str("ignore-auto-dns=true\n");
     }
@@ -217,11 +223,13 @@ pub fn keyfile(i: &Iface, controller: Option<(&str, &str)>, from: &str) -> (Stri
     let mut notes = Vec::new();
     let ty = i.kind.as_str();
     let mut s = format!(
-        "[connection]\nid={}\nuuid={}\ntype={ty}\ninterface-name={}\n",
+        "[connection]\nid={}\nuuid={}\ntype={ty}\n",
         i.name,
         stable_uuid(from, &i.name),
-        i.name
     );
+    if i.match_glob.is_none() {
+        s.push_str(&format!("interface-name={}\n", i.name));
+    }
     if i.disabled {
         s.push_str("autoconnect=false\n");
     }
@@ -235,6 +243,9 @@ pub fn keyfile(i: &Iface, controller: Option<(&str, &str)>, from: &str) -> (Stri
         && matches!(i.kind, Kind::Ethernet | Kind::Bond | Kind::Vlan)
     {
         s.push_str(&format!("\n[ethernet]\nmtu={m}\n"));
+    }
+    if let Some(g) = &i.match_glob {
+        s.push_str(&format!("\n[match]\ninterface-name={g};\n"));
     }
     match i.kind {
         Kind::Bond => {
@@ -405,7 +416,10 @@ pub fn networkd(
             manager: "systemd-networkd",
         });
     }
-    let mut s = format!("[Match]\nName={}\n", i.name);
+    let mut s = format!(
+        "[Match]\nName={}\n",
+        i.match_glob.as_deref().unwrap_or(&i.name)
+    );
     let mut link = String::new();
     if let Some(m) = i.mtu
         && !matches!(i.kind, Kind::Bond | Kind::Bridge | Kind::Vlan)
@@ -478,6 +492,9 @@ pub fn networkd(
         }
         if i.never_default {
             dhcp4.push_str("UseGateway=no\n");
+        }
+        if let Some(h) = &i.dhcp_hostname {
+            dhcp4.push_str(&format!("Hostname={h}\n"));
         }
         if i.dhcp4 && !dhcp4.is_empty() {
             s.push_str(&format!("\n[DHCPv4]\n{dhcp4}"));

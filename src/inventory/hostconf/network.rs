@@ -104,6 +104,11 @@ pub struct Iface {
     pub options: Vec<(String, String)>,
     /// The firewalld zone (ifcfg `ZONE=`).
     pub zone: Option<String>,
+    /// A name pattern (`en*`) the configuration matches instead of one name (netplan
+    /// `match: name:`); the files are named after [`Iface::name`], the definition's id.
+    pub match_glob: Option<String>,
+    /// The host name sent to the DHCP server (ifcfg `DHCP_HOSTNAME`).
+    pub dhcp_hostname: Option<String>,
     /// (line, text) of settings not converted, with why when it is not obvious.
     pub unconverted: Vec<(usize, String)>,
 }
@@ -275,6 +280,8 @@ const IFCFG_IGNORED: &[&str] = &[
     "HOTPLUG",
     "ARPCHECK",
     "AUTOCONNECT_PRIORITY",
+    // dhclient kept retrying; both managers do.
+    "PERSISTENT_DHCLIENT",
 ];
 
 /// Parse an ifcfg file (`ifcfg-NAME`: shell `KEY=value` lines).
@@ -337,6 +344,7 @@ pub fn parse_ifcfg(file: &str, text: &str) -> Iface {
                 Err(_) => i.not_converted(line, t),
             },
             "HWADDR" => i.mac = Some(v.to_ascii_lowercase()),
+            "DHCP_HOSTNAME" if !v.is_empty() => i.dhcp_hostname = Some(v),
             "DOMAIN" => i.domains.extend(v.split_whitespace().map(String::from)),
             "ZONE" if !v.is_empty() => i.zone = Some(v),
             "ZONE" => {}
@@ -679,6 +687,7 @@ pub fn parse_keyfile(text: &str) -> Iface {
                     | "vlan"
                     | "proxy"
                     | "bond-port"
+                    | "match"
             ) {
                 skip = false;
                 continue;
@@ -751,6 +760,10 @@ pub fn parse_keyfile(text: &str) -> Iface {
                     }
                 }
             }
+            ("ipv4", "dhcp-hostname") if !v.is_empty() => i.dhcp_hostname = Some(v.to_string()),
+            ("match", "interface-name") if !v.trim_end_matches(';').contains(';') => {
+                i.match_glob = Some(v.trim_end_matches(';').to_string())
+            }
             ("ipv4" | "ipv6", "never-default") => i.never_default |= yes(v),
             ("ipv4" | "ipv6", "ignore-auto-dns") => i.ignore_auto_dns |= yes(v),
             ("ipv4" | "ipv6", _)
@@ -773,16 +786,29 @@ pub fn parse_keyfile(text: &str) -> Iface {
             _ => i.not_converted(line, format!("[{section}] {t}")),
         }
     }
-    if i.name.is_empty() && valid_ifname(&id) && i.mac.is_none() {
+    if i.name.is_empty() && valid_ifname(&id) && i.mac.is_none() && i.match_glob.is_none() {
         i.name = id.clone();
     }
-    if i.name.is_empty() {
+    if i.name.is_empty() && i.match_glob.is_none() {
         let l = i.line;
         i.not_converted(
             l,
             format!("profile {id} names no interface (interface-name)"),
         );
         i.name = id;
+    } else if i.name.is_empty() {
+        // Files are named after the profile (a pattern cannot name a file).
+        i.name = id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .take(15)
+            .collect();
     }
     for (line, a) in addrs {
         // `ADDRESS/PREFIX[,GATEWAY]`; several may be `;`-separated (old keyfiles).
@@ -1312,6 +1338,9 @@ pub fn parse_netplan(doc: &Yaml) -> Vec<Iface> {
 }
 
 fn netplan_iface(i: &mut Iface, d: &Yaml) {
+    let mut mac: Option<(usize, String)> = None;
+    let mut match_name: Option<(usize, String)> = None;
+    let mut set_name: Option<String> = None;
     for (k, line, val) in d.entries() {
         let line = *line;
         let s = val.str().unwrap_or_default();
@@ -1361,18 +1390,18 @@ fn netplan_iface(i: &mut Iface, d: &Yaml) {
             "match" => {
                 for (mk, ml, mv) in val.entries() {
                     match (mk.as_str(), mv.str()) {
-                        ("macaddress", Some(m)) => i.mac = Some(m.to_ascii_lowercase()),
-                        ("name", Some(n)) if n == i.name => {}
+                        ("macaddress", Some(m)) => mac = Some((*ml, m.to_ascii_lowercase())),
+                        ("name", Some(n)) => match_name = Some((*ml, n.to_string())),
                         _ => i.not_converted(
                             *ml,
-                            format!("match {mk} (the generated files match the name {})", i.name),
+                            format!("match {mk} (the generated files match by name)"),
                         ),
                     }
                 }
             }
             "set-name" => {
                 if valid_ifname(s) {
-                    i.name = s.to_string();
+                    set_name = Some(s.to_string());
                 } else {
                     i.not_converted(line, shown());
                 }
@@ -1390,6 +1419,9 @@ fn netplan_iface(i: &mut Iface, d: &Yaml) {
                 for (ok, ol, ov) in val.entries() {
                     match (ok.as_str(), ov.str()) {
                         ("use-dns", Some(b)) if !yes(b) => i.ignore_auto_dns = true,
+                        ("hostname", Some(h)) if !h.is_empty() => {
+                            i.dhcp_hostname = Some(h.to_string())
+                        }
                         ("use-routes", Some(b)) if !yes(b) => i.never_default = true,
                         _ => i.not_converted(*ol, format!("{k} {ok}")),
                     }
@@ -1470,6 +1502,36 @@ fn netplan_iface(i: &mut Iface, d: &Yaml) {
             .is_some_and(|(id, l)| *id == 0 || l.is_empty())
     {
         i.vlan = None;
+    }
+    // Which interface the definition is: renamed to `set-name`, else the one `match: name:`
+    // names (a pattern is kept as one), else the id. Matched by MAC alone, its name on the
+    // target is not known.
+    match (set_name, match_name) {
+        (Some(n), _) => {
+            i.name = n;
+            i.mac = mac.map(|(_, m)| m);
+        }
+        (None, Some((ml, n))) => {
+            if n.contains(['*', '?', '[']) {
+                i.match_glob = Some(n);
+            } else if valid_ifname(&n) {
+                i.name = n;
+            } else {
+                i.not_converted(ml, format!("match name {n}"));
+            }
+            i.mac = mac.map(|(_, m)| m);
+        }
+        (None, None) => {
+            if let Some((ml, m)) = mac {
+                i.not_converted(
+                    ml,
+                    format!(
+                        "match macaddress {m} only: the NIC's name on the target is not known; the generated files match the name {}, change it to the NIC's name",
+                        i.name
+                    ),
+                );
+            }
+        }
     }
 }
 
