@@ -154,8 +154,12 @@ fn judge_any(
     inv.diagnostics.sort();
     inv.diagnostics.dedup();
     let units = crate::inventory::systemd::load(source, &inv);
+    let (launch, launch_diags) = checks::launch_env::collect(&inv, source, &units);
+    inv.diagnostics.extend(launch_diags);
+    inv.diagnostics.sort();
+    inv.diagnostics.dedup();
     let mut ctx = Context::new(&inv, pack, ld_dirs);
-    ctx.launch = checks::launch_env::collect(&inv, source, &units);
+    ctx.launch = launch;
     if let Some(img) = image {
         checks::image_config::add_launch_env(&mut ctx, &img.config);
     }

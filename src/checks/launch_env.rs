@@ -7,6 +7,7 @@
 //! `cd ... && pwd`, `${0%/*}`, `${VAR}`, `${VAR:+...}`, `${VAR:-...}`, quotes); anything else
 //! leaves a value unknown, and an unknown value is never guessed.
 
+use crate::findings::Diagnostic;
 use crate::inventory::systemd::{self, Units};
 use crate::inventory::{Inventory, ObjectId, ObjectKind, parent_dir};
 use crate::source::Source;
@@ -41,12 +42,14 @@ impl LaunchEnv {
 }
 
 /// Every carried-over program started with an `LD_LIBRARY_PATH` the tree sets, each with the
-/// settings found (sorted).
+/// settings found (sorted), and a diagnostic for each launcher script or environment file that
+/// could not be read (what it sets is not known, so it is said, never silently left out).
 pub fn collect(
     inv: &Inventory,
     source: &dyn Source,
     units: &Units,
-) -> HashMap<ObjectId, Vec<LaunchEnv>> {
+) -> (HashMap<ObjectId, Vec<LaunchEnv>>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
     let mut out: BTreeMap<ObjectId, Vec<LaunchEnv>> = BTreeMap::new();
     // Launcher scripts: what they run, with the value they set (or none).
     let mut launchers: HashMap<ObjectId, Vec<(ObjectId, Set)>> = HashMap::new();
@@ -57,10 +60,24 @@ pub fn collect(
         if !o.carried_over() || !is_shell(sb) {
             continue;
         }
-        let Ok(text) = systemd::read_text(source, inv, &o.path) else {
-            continue;
+        let text = match systemd::read_text(source, inv, &o.path) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(Diagnostic::new(
+                    &o.path,
+                    format!("shell script not read as a launcher ({e}): an LD_LIBRARY_PATH it sets is not known"),
+                ));
+                continue;
+            }
         };
         if text.len() > MAX_SCRIPT {
+            diags.push(Diagnostic::new(
+                &o.path,
+                format!(
+                    "shell script of {} bytes, over the {MAX_SCRIPT} read as launchers: an LD_LIBRARY_PATH it sets is not known",
+                    text.len()
+                ),
+            ));
             continue;
         }
         let runs = launcher(inv, &o.path, &text);
@@ -78,7 +95,7 @@ pub fn collect(
         if u.masked {
             continue;
         }
-        let Some(env) = unit_env(inv, source, u) else {
+        let Some(env) = unit_env(inv, source, u, &mut diags) else {
             continue;
         };
         for key in ["ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload"] {
@@ -115,13 +132,17 @@ pub fn collect(
             }
         }
     }
-    out.into_iter()
+    let map = out
+        .into_iter()
         .map(|(k, mut v)| {
             v.sort();
             v.dedup();
             (k, v)
         })
-        .collect()
+        .collect();
+    diags.sort();
+    diags.dedup();
+    (map, diags)
 }
 
 fn is_shell(sb: &crate::inventory::Shebang) -> bool {
@@ -133,7 +154,12 @@ fn is_shell(sb: &crate::inventory::Shebang) -> bool {
 }
 
 /// The `LD_LIBRARY_PATH` a unit sets: `EnvironmentFile=` settings override `Environment=` ones.
-fn unit_env(inv: &Inventory, source: &dyn Source, u: &systemd::Unit) -> Option<LaunchEnv> {
+fn unit_env(
+    inv: &Inventory,
+    source: &dyn Source,
+    u: &systemd::Unit,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<LaunchEnv> {
     let mut found: Option<LaunchEnv> = None;
     for d in u.effective("Service", "Environment") {
         for w in systemd::parse::words(&d.value) {
@@ -153,8 +179,20 @@ fn unit_env(inv: &Inventory, source: &dyn Source, u: &systemd::Unit) -> Option<L
         if !p.starts_with('/') {
             continue;
         }
-        let Ok(text) = systemd::read_text(source, inv, &p) else {
-            continue;
+        let text = match systemd::read_text(source, inv, &p) {
+            Ok(t) => t,
+            // A missing file is the unit checks' to report.
+            Err(e) if e == systemd::NOT_FOUND => continue,
+            Err(e) => {
+                diags.push(Diagnostic::new(
+                    &p,
+                    format!(
+                        "EnvironmentFile of {} not read ({e}): an LD_LIBRARY_PATH it sets is not known",
+                        u.name
+                    ),
+                ));
+                continue;
+            }
         };
         for (i, line) in text.lines().enumerate() {
             let l = line.trim();
@@ -524,6 +562,27 @@ mod tests {
             vars: HashMap::new(),
             script: "/opt/app/bin/run",
         }
+    }
+
+    #[test]
+    fn a_launcher_too_large_to_read_is_a_diagnostic() {
+        use crate::source::MemorySource;
+        let big = format!(
+            "#!/bin/sh\nexport LD_LIBRARY_PATH=/opt/app/lib\nexec /opt/app/bin/app\n{}",
+            "# padding\n".repeat(30_000)
+        );
+        let src = MemorySource::new().exe("/opt/app/bin/run", big);
+        let r = crate::checks::testkit::scan(&src);
+        let d = r
+            .diagnostics
+            .iter()
+            .find(|d| d.path == "/opt/app/bin/run")
+            .expect("a diagnostic names the launcher");
+        assert!(
+            d.reason.contains("LD_LIBRARY_PATH it sets is not known"),
+            "{d:?}"
+        );
+        assert!(!d.unread);
     }
 
     #[test]
