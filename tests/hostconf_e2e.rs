@@ -493,6 +493,34 @@ fn package_sources_are_named_with_what_exists_for_the_target() {
     );
 }
 
+/// A configuration file whose name is not UTF-8 is listed, read and named in its escaped form.
+#[test]
+fn configuration_files_with_names_that_are_not_utf8_are_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("etc/yum.repos.d");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(
+        d.join(std::ffi::OsStr::from_bytes(b"acme\xff.repo")),
+        "[acme]\nname=Acme\nbaseurl=https://rpm.acme.example/el9/\nenabled=1\n",
+    )
+    .unwrap();
+    let r = scan(dir.path());
+    let fs = host_findings(&r);
+    let f = find(
+        &fs,
+        "host-package-source",
+        "/etc/yum.repos.d/acme\\xff.repo",
+        Some("acme"),
+    );
+    assert_eq!(f["evidence"]["status"], "third-party");
+    assert!(
+        r["diagnostics"].as_array().unwrap().is_empty(),
+        "{:#}",
+        r["diagnostics"]
+    );
+}
+
 /// zypper's repositories (SUSE) are read like yum's.
 #[test]
 fn zypper_repositories_are_named() {

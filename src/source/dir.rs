@@ -83,6 +83,17 @@ impl DirSource {
     }
 }
 
+/// The bytes of a path the inventory names in its escaped form (`\xHH` for bytes that are not
+/// UTF-8, `inventory::names`): reads after the walk name files by those strings.
+fn real(path: &Path) -> std::borrow::Cow<'_, Path> {
+    match path.to_str() {
+        Some(s) if s.contains("\\x") => {
+            std::borrow::Cow::Owned(crate::inventory::names::to_path(s))
+        }
+        _ => std::borrow::Cow::Borrowed(path),
+    }
+}
+
 impl Source for DirSource {
     fn describe(&self) -> String {
         self.root.display().to_string()
@@ -93,6 +104,7 @@ impl Source for DirSource {
     }
 
     fn read_dir(&self, path: &Path) -> io::Result<Result<Vec<Entry>, String>> {
+        let path = &*real(path);
         if self.is_host_root && HOST_PSEUDO_DIRS.iter().any(|d| path == Path::new(d)) {
             return Ok(Err(
                 "runtime or pseudo filesystem of the running system".into()
@@ -137,7 +149,7 @@ impl Source for DirSource {
         // refuse. O_NONBLOCK: never hang on a FIFO that replaced a file.
         let fd = self
             .fd
-            .open(path.as_os_str(), libc::O_RDONLY | libc_flags(), false)?;
+            .open(real(path).as_os_str(), libc::O_RDONLY | libc_flags(), false)?;
         Ok(Opened::File(fs::File::from(fd)))
     }
 
@@ -171,7 +183,7 @@ impl Source for DirSource {
         let fd = self
             .fd
             .open(
-                path.as_os_str(),
+                real(path).as_os_str(),
                 libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW,
                 false,
             )
@@ -180,7 +192,7 @@ impl Source for DirSource {
     }
 
     fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
-        self.fd.read_link(path.as_os_str()).map(PathBuf::from)
+        self.fd.read_link(real(path).as_os_str()).map(PathBuf::from)
     }
 }
 

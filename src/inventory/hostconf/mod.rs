@@ -139,7 +139,7 @@ impl<'a> HostFiles<'a> {
         let mut v: Vec<String> = entries
             .into_iter()
             .filter(|e| e.kind != EntryKind::Dir)
-            .filter_map(|e| e.name.to_str().map(str::to_string))
+            .map(|e| crate::inventory::names::from_os(&e.name))
             .filter(|n| n.ends_with(suffix) && !n.starts_with('.'))
             .map(|n| format!("{base}/{n}"))
             .filter(|p| self.is_file(p))
@@ -159,7 +159,7 @@ impl<'a> HostFiles<'a> {
         let mut v: Vec<String> = entries
             .into_iter()
             .filter(|e| e.kind == EntryKind::File)
-            .filter_map(|e| e.name.to_str().map(str::to_string))
+            .map(|e| crate::inventory::names::from_os(&e.name))
             .map(|n| format!("{base}/{n}"))
             .collect();
         v.sort();
@@ -180,7 +180,7 @@ impl<'a> HostFiles<'a> {
         let mut v: Vec<String> = entries
             .into_iter()
             .filter(|e| e.kind == EntryKind::Dir)
-            .filter_map(|e| e.name.to_str().map(|n| format!("{base}/{n}")))
+            .map(|e| format!("{base}/{}", crate::inventory::names::from_os(&e.name)))
             .collect();
         v.sort();
         v
