@@ -178,6 +178,8 @@ codes! {
     ContainerfilePackageManager = "containerfile-package-manager", Warning, "Containerfile RUN line uses a source package manager";
     /// A package a Containerfile installs is not in the target.
     ContainerfilePackageUnmapped = "containerfile-package-unmapped", Blocker, "package the Containerfile installs is not in the target";
+    /// A smaller target image profile would do for a Containerfile's final stage.
+    ContainerfileSmallerProfile = "containerfile-smaller-profile", Info, "a smaller target image would do for the Containerfile";
     /// A unit requires (or is installed into) a unit Azure Linux 4.0 does not ship.
     UnitDependencyMissing = "unit-dependency-missing", Blocker, "unit depends on a unit the target lacks";
     /// A unit orders against or wants a unit Azure Linux 4.0 does not ship.

@@ -179,6 +179,23 @@ pub struct TargetFacts {
     /// The package manager and the command that installs packages with it.
     pub package_manager: String,
     pub install_command: String,
+    /// Paths of the package manager's commands (an image with one can install packages).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub package_manager_commands: Vec<String>,
+    /// The flag that answers yes to every question (`-y`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub assume_yes: String,
+    /// The commands that refresh the repository metadata, upgrade every package
+    /// non-interactively, remove packages non-interactively (before their names) and drop the
+    /// caches.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub refresh_command: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub upgrade_command: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub remove_command: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub clean_command: String,
 }
 
 impl TargetFacts {
@@ -206,6 +223,15 @@ impl TargetFacts {
             s.push_str(p.as_ref());
         }
         s
+    }
+    /// The non-interactive install command for some packages (`dnf install -y a b`).
+    pub fn install_yes(&self, packages: &[impl AsRef<str>]) -> String {
+        let mut words: Vec<&str> = Vec::with_capacity(packages.len() + 1);
+        if !self.assume_yes.is_empty() {
+            words.push(&self.assume_yes);
+        }
+        words.extend(packages.iter().map(AsRef::as_ref));
+        self.install(&words)
     }
     /// Fill a text's placeholders: `{target}` (pretty name), `{name}`, `{a_name}` (the name with
     /// its article: `an Azure Linux`), `{version}`, `{base}`

@@ -3,10 +3,6 @@
 
 use super::Pack;
 
-/// Commands of the target's package managers; a profile that has none of them installed
-/// cannot install anything at run time.
-const PACKAGE_MANAGER_COMMANDS: &[&str] = &["/usr/bin/dnf", "/usr/bin/tdnf", "/usr/bin/microdnf"];
-
 impl Pack {
     /// Whether the selected profile's image has no package manager (`false` without a profile:
     /// a full system has dnf).
@@ -21,7 +17,9 @@ impl Pack {
     /// image's list names only filesystem, bash and the release package, yet the image keeps
     /// the dnf its bootstrap installed; the distroless images remove it ("no package manager").
     pub fn profile_has_package_manager(&self, profile: &super::profiles::Profile) -> bool {
-        PACKAGE_MANAGER_COMMANDS.iter().any(|c| {
+        // The package manager's commands (the manifest's `[package_manager] commands`); a
+        // profile that has none of them installed cannot install anything at run time.
+        self.target.package_manager_commands.iter().any(|c| {
             self.path_providers(c)
                 .iter()
                 .any(|p| profile.packages.iter().any(|x| x.package == p.package))

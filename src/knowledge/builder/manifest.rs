@@ -61,6 +61,16 @@ pub struct Base {
 pub struct PackageManager {
     pub name: String,
     pub install: String,
+    /// Paths of the package manager's commands: an image that has one can install packages.
+    pub commands: Vec<String>,
+    /// The flag that answers yes to every question.
+    pub assume_yes: String,
+    /// The commands that refresh the metadata, upgrade everything, remove packages (before
+    /// their names) and drop the caches.
+    pub refresh: String,
+    pub upgrade: String,
+    pub remove: String,
+    pub clean: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -175,10 +185,18 @@ impl TargetManifest {
             ("target.version", &m.target.version),
             ("target.pretty_name", &m.target.pretty_name),
             ("package_manager.install", &m.package_manager.install),
+            ("package_manager.assume_yes", &m.package_manager.assume_yes),
+            ("package_manager.refresh", &m.package_manager.refresh),
+            ("package_manager.upgrade", &m.package_manager.upgrade),
+            ("package_manager.remove", &m.package_manager.remove),
+            ("package_manager.clean", &m.package_manager.clean),
         ] {
             if v.trim().is_empty() {
                 bail!("`{what}` is empty");
             }
+        }
+        if m.package_manager.commands.is_empty() {
+            bail!("[package_manager] commands is empty");
         }
         Ok(m)
     }
@@ -201,6 +219,12 @@ impl TargetManifest {
             versions: self.versions.clone(),
             package_manager: self.package_manager.name.clone(),
             install_command: self.package_manager.install.clone(),
+            package_manager_commands: self.package_manager.commands.clone(),
+            assume_yes: self.package_manager.assume_yes.clone(),
+            refresh_command: self.package_manager.refresh.clone(),
+            upgrade_command: self.package_manager.upgrade.clone(),
+            remove_command: self.package_manager.remove.clone(),
+            clean_command: self.package_manager.clean.clone(),
         }
     }
 }
