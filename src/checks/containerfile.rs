@@ -1022,7 +1022,7 @@ impl Ctx<'_> {
                 _ => {
                     let mut f = Finding::new(Code::ContainerfilePackageManager, self.path);
                     f.line = Some(self.line as u32);
-                    f.subject = Some(c.manager.to_string());
+                    f.subject = Some(format!("{} {sub} (line {})", c.manager, self.line));
                     f.message = facts.fill(&format!(
                         "`{} {sub}` has no rewrite to {{package_manager}}",
                         c.manager
