@@ -174,7 +174,8 @@ fn nm_route(r: &Route) -> String {
 }
 
 /// One `[ipv4]` or `[ipv6]` section.
-fn nm_ip(i: &Iface, v6: bool, method: &str, s: &mut String) {
+fn nm_ip(i: &Iface, v6: bool, method: &str, s: &mut String, notes: &mut Vec<String>) {
+    let addressing = method != "disabled" && method != "ignore";
     let section = if v6 { "ipv6" } else { "ipv4" };
     s.push_str(&format!("\n[{section}]\n"));
     let addrs: Vec<&String> = i.addresses.iter().filter(|a| is_v6(a) == v6).collect();
@@ -185,20 +186,42 @@ fn nm_ip(i: &Iface, v6: bool, method: &str, s: &mut String) {
             _ => s.push_str(&format!("address{}={a}\n", n + 1)),
         }
     }
+    // NetworkManager takes a gateway only with a static address: with DHCP or autoconfiguration
+    // the source's gateway becomes a default route; with no addressing it cannot be said.
+    let mut routes: Vec<Route> = Vec::new();
     if addrs.is_empty()
         && let Some(g) = gw
     {
-        s.push_str(&format!("gateway={g}\n"));
+        if addressing {
+            routes.push(Route {
+                dest: if v6 { "::/0" } else { "0.0.0.0/0" }.into(),
+                via: Some(g.clone()),
+                metric: None,
+            });
+        } else {
+            notes.push(format!(
+                "gateway {g} on an interface without an address of its family: left out of the keyfile"
+            ));
+        }
     }
+    routes.extend(i.routes.iter().filter(|r| is_v6(&r.dest) == v6).cloned());
     let dns: Vec<&String> = i.dns.iter().filter(|d| is_v6(d) == v6).collect();
-    if !dns.is_empty() {
-        let list: Vec<&str> = dns.iter().map(|d| d.as_str()).collect();
-        s.push_str(&format!("dns={};\n", list.join(";")));
-    }
     // Search domains go with the family that has name servers (IPv4 when both or neither).
     let dns6_only = !i.dns.is_empty() && i.dns.iter().all(|d| is_v6(d));
-    if !i.domains.is_empty() && v6 == dns6_only {
-        s.push_str(&format!("dns-search={};\n", i.domains.join(";")));
+    let search = !i.domains.is_empty() && v6 == dns6_only;
+    if addressing {
+        if !dns.is_empty() {
+            let list: Vec<&str> = dns.iter().map(|d| d.as_str()).collect();
+            s.push_str(&format!("dns={};\n", list.join(";")));
+        }
+        if search {
+            s.push_str(&format!("dns-search={};\n", i.domains.join(";")));
+        }
+    } else if !dns.is_empty() || search {
+        notes.push(format!(
+            "name servers or search domains on an interface without {} addressing: NetworkManager takes them only with an address (set them in /etc/systemd/resolved.conf.d/ instead)",
+            if v6 { "IPv6" } else { "IPv4" }
+        ));
     }
     if let Some(h) = &i.dhcp_hostname
         && !v6
@@ -213,7 +236,7 @@ fn nm_ip(i: &Iface, v6: bool, method: &str, s: &mut String) {
     if i.never_default && method != "disabled" && method != "ignore" {
         s.push_str("never-default=true\n");
     }
-    for (n, r) in i.routes.iter().filter(|r| is_v6(&r.dest) == v6).enumerate() {
+    for (n, r) in routes.iter().enumerate() {
         s.push_str(&format!("route{}={}\n", n + 1, nm_route(r)));
     }
 }
@@ -296,7 +319,7 @@ pub fn keyfile(i: &Iface, controller: Option<(&str, &str)>, from: &str) -> (Stri
         (false, true) => "manual",
         (false, false) => "disabled",
     };
-    nm_ip(i, false, method4, &mut s);
+    nm_ip(i, false, method4, &mut s, &mut notes);
     let method6 = match i.ipv6 {
         Ipv6::Unset => None,
         Ipv6::Auto => Some("auto"),
@@ -305,10 +328,12 @@ pub fn keyfile(i: &Iface, controller: Option<(&str, &str)>, from: &str) -> (Stri
         Ipv6::Off => Some("disabled"),
     };
     match method6 {
-        Some(m) => nm_ip(i, true, m, &mut s),
-        None if i.addresses.iter().any(|a| is_v6(a)) || i.gateway6.is_some() => {
-            nm_ip(i, true, "manual", &mut s)
+        Some(m) => nm_ip(i, true, m, &mut s, &mut notes),
+        None if i.addresses.iter().any(|a| is_v6(a)) => {
+            nm_ip(i, true, "manual", &mut s, &mut notes)
         }
+        // A gateway alone: the kernel's autoconfiguration, with that default route.
+        None if i.gateway6.is_some() => nm_ip(i, true, "auto", &mut s, &mut notes),
         None => {}
     }
     (s, notes)
@@ -620,6 +645,36 @@ mod tests {
         i.name = "eth0".into();
         i.kind = Kind::Team;
         assert!(files_for(&i, &[], "/x", true).0.is_empty());
+    }
+
+    #[test]
+    fn keyfiles_say_only_what_networkmanager_accepts() {
+        // A gateway with DHCP becomes a default route; DNS without addressing is a note.
+        let i = parse_ifcfg(
+            "ifcfg-eth0",
+            "DEVICE=eth0\nBOOTPROTO=dhcp\nGATEWAY=10.0.0.1\nIPV6_DEFAULTGW=2001:db8::1\n",
+        );
+        let (kf, notes) = keyfile(&i, None, "/x");
+        assert!(
+            kf.contains("method=auto\nroute1=0.0.0.0/0,10.0.0.1\n"),
+            "{kf}"
+        );
+        assert!(
+            kf.contains("[ipv6]\nmethod=auto\nroute1=::/0,2001:db8::1\n"),
+            "{kf}"
+        );
+        assert!(!kf.contains("gateway="), "{kf}");
+        assert!(notes.is_empty(), "{notes:?}");
+        let j = parse_ifcfg(
+            "ifcfg-eth1",
+            "DEVICE=eth1\nDNS1=10.0.0.2\nGATEWAY=10.0.0.1\n",
+        );
+        let (kf, notes) = keyfile(&j, None, "/x");
+        assert!(
+            kf.contains("method=disabled\n") && !kf.contains("dns="),
+            "{kf}"
+        );
+        assert_eq!(notes.len(), 2, "{notes:?}");
     }
 
     #[test]
