@@ -179,7 +179,12 @@ fn nm_ip(i: &Iface, v6: bool, method: &str, s: &mut String, notes: &mut Vec<Stri
     let section = if v6 { "ipv6" } else { "ipv4" };
     s.push_str(&format!("\n[{section}]\n"));
     let addrs: Vec<&String> = i.addresses.iter().filter(|a| is_v6(a) == v6).collect();
-    let gw = if v6 { &i.gateway6 } else { &i.gateway4 };
+    // Never the default route: NetworkManager drops a gateway then (the networkd note says so).
+    let gw = match (i.never_default, v6) {
+        (true, _) => &None,
+        (false, true) => &i.gateway6,
+        (false, false) => &i.gateway4,
+    };
     for (n, a) in addrs.iter().enumerate() {
         match (n, gw) {
             (0, Some(g)) => s.push_str(&format!("address1={a},{g}\n")),
@@ -250,7 +255,10 @@ pub fn keyfile(i: &Iface, controller: Option<(&str, &str)>, from: &str) -> (Stri
         i.name,
         stable_uuid(from, &i.name),
     );
-    if i.match_glob.is_none() {
+    // Only a physical interface is matched by a pattern: a bond, bridge or VLAN is created
+    // under its name.
+    let glob = i.match_glob.as_ref().filter(|_| i.kind == Kind::Ethernet);
+    if glob.is_none() {
         s.push_str(&format!("interface-name={}\n", i.name));
     }
     if i.disabled {
@@ -267,7 +275,7 @@ pub fn keyfile(i: &Iface, controller: Option<(&str, &str)>, from: &str) -> (Stri
     {
         s.push_str(&format!("\n[ethernet]\nmtu={m}\n"));
     }
-    if let Some(g) = &i.match_glob {
+    if let Some(g) = glob {
         s.push_str(&format!("\n[match]\ninterface-name={g};\n"));
     }
     match i.kind {
@@ -443,7 +451,10 @@ pub fn networkd(
     }
     let mut s = format!(
         "[Match]\nName={}\n",
-        i.match_glob.as_deref().unwrap_or(&i.name)
+        i.match_glob
+            .as_deref()
+            .filter(|_| i.kind == Kind::Ethernet)
+            .unwrap_or(&i.name)
     );
     let mut link = String::new();
     if let Some(m) = i.mtu
