@@ -258,8 +258,10 @@ fn is_word(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"_.+-".contains(&b))
 }
 
-/// Whether `name` can be an interface name (and so a file name): 1 to 15 bytes, no `/`,
-/// whitespace, `:` or control character, not `.` or `..` (the kernel's rules).
+/// Whether `name` can be an interface name (and so a file name): 1 to 15 bytes (the kernel's
+/// limit) of letters, digits, `.`, `_` and `-`, not `.` or `..`. The kernel allows more, but
+/// a `*`, `?` or `[` would be a pattern in systemd-networkd's `Name=`, and a `;` a list in a
+/// keyfile.
 pub fn valid_ifname(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 15
@@ -267,7 +269,7 @@ pub fn valid_ifname(name: &str) -> bool {
         && name != ".."
         && name
             .bytes()
-            .all(|b| b.is_ascii_graphic() && b != b'/' && b != b':')
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
 /// A netmask (`255.255.255.0`) as a prefix length.
