@@ -76,4 +76,33 @@ mod tests {
         assert!(s.starts_with("add jq in the image build"), "{s}");
         assert!(s.contains("distroless-base"), "{s}");
     }
+
+    #[test]
+    fn the_package_manager_commands_come_from_the_pack() {
+        use crate::knowledge::profiles::{NO_PACKAGE_MANAGER, Profile, ProfilePackage};
+        use crate::knowledge::target::SelectedPack;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("knowledge")
+            .join(crate::knowledge::target::DEFAULT_TARGET);
+        let SelectedPack::Owned(mut pack) = select(None, Some(&dir)).unwrap() else {
+            panic!("a pack read from a directory is owned");
+        };
+        let command = pack.target.package_manager_commands[0].clone();
+        let package = pack.path_providers(&command)[0].package.to_string();
+        // A profile whose description says it has none, but whose list has the package that
+        // ships the manager's command: the list wins while the pack names that command.
+        let profile = Profile {
+            name: "p".into(),
+            description: format!("an image with {NO_PACKAGE_MANAGER}"),
+            packages: vec![ProfilePackage {
+                package: package.clone(),
+                arch: "*".into(),
+                entry: package,
+                source: "test".into(),
+            }],
+        };
+        assert!(pack.profile_has_package_manager(&profile));
+        pack.target.package_manager_commands = vec!["/usr/bin/no-such-manager".into()];
+        assert!(!pack.profile_has_package_manager(&profile));
+    }
 }
