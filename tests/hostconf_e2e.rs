@@ -1234,41 +1234,7 @@ fn generated_network_files_are_written_and_load_in_networkmanager() {
             }
             keyfiles += 1;
             let text = std::fs::read_to_string(&path).unwrap();
-            let id = text
-                .lines()
-                .find_map(|l| l.strip_prefix("id="))
-                .unwrap()
-                .to_string();
-            let mut child = std::process::Command::new("nmcli")
-                .args(["--offline", "connection", "modify", "connection.id", &id])
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap();
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(text.as_bytes())
-                .unwrap();
-            let o = child.wait_with_output().unwrap();
-            let stderr = String::from_utf8_lossy(&o.stderr);
-            assert!(
-                o.status.success() && stderr.trim().is_empty(),
-                "nmcli --offline refuses {path:?}: {stderr}\n{text}"
-            );
-            // NetworkManager keeps every key the file sets (an unknown key would be dropped).
-            let normalised = ini(&String::from_utf8_lossy(&o.stdout));
-            for (k, v) in ini(&text) {
-                assert_eq!(
-                    normalised.get(&k),
-                    Some(&v),
-                    "{path:?}: NetworkManager does not keep {k}={v}:\n{}",
-                    String::from_utf8_lossy(&o.stdout)
-                );
-            }
+            common::assert_nmcli_loads(&text, &[], &format!("{path:?}"));
         }
         assert!(keyfiles >= min, "{root:?}: {keyfiles} keyfiles");
         // The reports show the generated files as diffs.
@@ -1289,20 +1255,6 @@ fn generated_network_files_are_written_and_load_in_networkmanager() {
             .unwrap();
         assert!(String::from_utf8_lossy(&html.stdout).contains("<section id=\"generated\">"));
     }
-}
-
-/// `section.key` -> value of a keyfile.
-fn ini(text: &str) -> std::collections::BTreeMap<String, String> {
-    let mut section = String::new();
-    let mut m = std::collections::BTreeMap::new();
-    for l in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if let Some(s) = l.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            section = s.to_string();
-        } else if let Some((k, v)) = l.split_once('=') {
-            m.insert(format!("{section}.{k}"), v.to_string());
-        }
-    }
-    m
 }
 
 /// Host findings are their own readiness area (declared by the host checks in the registry),
