@@ -602,7 +602,7 @@ fn jni_libraries_inside_java_archives() {
     let jni = "/srv/java-jni";
     let netty = format!("{jni}/lib/netty.jar!/META-INF/native");
     let sqlite = format!("{jni}/lib/sqlite-jdbc.jar!/org/sqlite/native");
-    let jna = format!("{jni}/lib/jna-arm.jar!/com/sun/jna/linux-aarch64/libjnidispatch.so");
+    let jna = format!("{jni}/lib/jna.jar!/com/sun/jna/linux-aarch64/libjnidispatch.so");
     let zstd = format!("{jni}/acme.war!/WEB-INF/lib/zstd-jni.jar!/linux/amd64");
     let codes: Vec<(String, String, String)> = findings_under(&r, jni)
         .into_iter()
@@ -678,5 +678,68 @@ fn jni_libraries_inside_java_archives() {
         format!("{netty}/libnetty_transport_native_epoll_x86_64.so")
     );
     let only = finding(&r, &jna, "runtime-build-other-platform-only");
-    assert!(s(only, "fix").contains("jna-arm.jar"), "{only}");
+    assert!(s(only, "fix").contains("jna.jar"), "{only}");
+}
+
+/// Wheel files of an offline install bundle (`/opt/app-bundle/wheels`), judged by their names'
+/// tags against the target's Pythons and glibc: one wheel per project and directory that fits is
+/// enough; the others are builds pip never picks.
+#[test]
+fn wheel_files_of_an_install_bundle() {
+    let t = build_tree();
+    let (_, r) = scan_json(&t.root);
+    let w = "/opt/app-bundle/wheels";
+    let got: Vec<(String, String)> = findings_under(&r, w)
+        .into_iter()
+        .map(|f| (f.0, f.1.trim_start_matches(&format!("{w}/")).to_string()))
+        .collect();
+    let p = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        got,
+        vec![
+            // CPython 3.9 only: the target's python3 is 3.14; 3.9 is in the sdk channel.
+            p(
+                "python-extension-sdk-python",
+                "acme_fast-1.0-cp39-cp39-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+            ),
+            p(
+                "python-wheel-glibc-too-new",
+                "acme_new-1.0-cp314-cp314-manylinux_2_99_x86_64.whl"
+            ),
+            p(
+                "runtime-build-not-used",
+                "acme_multi-2.0-cp314-cp314-macosx_11_0_arm64.whl"
+            ),
+            p(
+                "runtime-build-not-used",
+                "acme_multi-2.0-cp314-cp314-musllinux_1_2_x86_64.whl"
+            ),
+            p(
+                "runtime-build-other-platform-only",
+                "acme_mac-1.0-cp314-cp314-macosx_11_0_arm64.whl"
+            ),
+        ]
+    );
+    let mac = finding(
+        &r,
+        &format!("{w}/acme_mac-1.0-cp314-cp314-macosx_11_0_arm64.whl"),
+        "runtime-build-other-platform-only",
+    );
+    assert_eq!(s(mac, "severity"), "blocker");
+    let musl = finding(
+        &r,
+        &format!("{w}/acme_multi-2.0-cp314-cp314-musllinux_1_2_x86_64.whl"),
+        "runtime-build-not-used",
+    );
+    assert_eq!(
+        musl["evidence"]["used_build"],
+        format!("{w}/acme_multi-2.0-cp314-cp314-manylinux_2_28_x86_64.whl")
+    );
+    assert_eq!(musl["evidence"]["platform"], "musllinux_1_2_x86_64");
+    let too_new = finding(
+        &r,
+        &format!("{w}/acme_new-1.0-cp314-cp314-manylinux_2_99_x86_64.whl"),
+        "python-wheel-glibc-too-new",
+    );
+    assert_eq!(too_new["evidence"]["glibc_needed"], "2.99");
 }
