@@ -174,31 +174,59 @@ fn nm_route(r: &Route) -> String {
 }
 
 /// One `[ipv4]` or `[ipv6]` section.
-fn nm_ip(i: &Iface, v6: bool, method: &str, s: &mut String) {
+fn nm_ip(i: &Iface, v6: bool, method: &str, s: &mut String, notes: &mut Vec<String>) {
+    let addressing = method != "disabled" && method != "ignore";
     let section = if v6 { "ipv6" } else { "ipv4" };
     s.push_str(&format!("\n[{section}]\n"));
     let addrs: Vec<&String> = i.addresses.iter().filter(|a| is_v6(a) == v6).collect();
-    let gw = if v6 { &i.gateway6 } else { &i.gateway4 };
+    // Never the default route: NetworkManager drops a gateway then (the networkd note says so).
+    let gw = match (i.never_default, v6) {
+        (true, _) => &None,
+        (false, true) => &i.gateway6,
+        (false, false) => &i.gateway4,
+    };
     for (n, a) in addrs.iter().enumerate() {
         match (n, gw) {
             (0, Some(g)) => s.push_str(&format!("address1={a},{g}\n")),
             _ => s.push_str(&format!("address{}={a}\n", n + 1)),
         }
     }
+    // NetworkManager takes a gateway only with a static address: with DHCP or autoconfiguration
+    // the source's gateway becomes a default route; with no addressing it cannot be said.
+    let mut routes: Vec<Route> = Vec::new();
     if addrs.is_empty()
         && let Some(g) = gw
     {
-        s.push_str(&format!("gateway={g}\n"));
+        if addressing {
+            routes.push(Route {
+                dest: if v6 { "::/0" } else { "0.0.0.0/0" }.into(),
+                via: Some(g.clone()),
+                metric: None,
+            });
+        } else {
+            notes.push(format!(
+                "gateway {g} on an interface without an address of its family: left out of the keyfile"
+            ));
+        }
     }
+    routes.extend(i.routes.iter().filter(|r| is_v6(&r.dest) == v6).cloned());
     let dns: Vec<&String> = i.dns.iter().filter(|d| is_v6(d) == v6).collect();
-    if !dns.is_empty() {
-        let list: Vec<&str> = dns.iter().map(|d| d.as_str()).collect();
-        s.push_str(&format!("dns={};\n", list.join(";")));
-    }
     // Search domains go with the family that has name servers (IPv4 when both or neither).
     let dns6_only = !i.dns.is_empty() && i.dns.iter().all(|d| is_v6(d));
-    if !i.domains.is_empty() && v6 == dns6_only {
-        s.push_str(&format!("dns-search={};\n", i.domains.join(";")));
+    let search = !i.domains.is_empty() && v6 == dns6_only;
+    if addressing {
+        if !dns.is_empty() {
+            let list: Vec<&str> = dns.iter().map(|d| d.as_str()).collect();
+            s.push_str(&format!("dns={};\n", list.join(";")));
+        }
+        if search {
+            s.push_str(&format!("dns-search={};\n", i.domains.join(";")));
+        }
+    } else if !dns.is_empty() || search {
+        notes.push(format!(
+            "name servers or search domains on an interface without {} addressing: NetworkManager takes them only with an address (set them in /etc/systemd/resolved.conf.d/ instead)",
+            if v6 { "IPv6" } else { "IPv4" }
+        ));
     }
     if let Some(h) = &i.dhcp_hostname
         && !v6
@@ -213,7 +241,7 @@ fn nm_ip(i: &Iface, v6: bool, method: &str, s: &mut String) {
     if i.never_default && method != "disabled" && method != "ignore" {
         s.push_str("never-default=true\n");
     }
-    for (n, r) in i.routes.iter().filter(|r| is_v6(&r.dest) == v6).enumerate() {
+    for (n, r) in routes.iter().enumerate() {
         s.push_str(&format!("route{}={}\n", n + 1, nm_route(r)));
     }
 }
@@ -227,7 +255,10 @@ pub fn keyfile(i: &Iface, controller: Option<(&str, &str)>, from: &str) -> (Stri
         i.name,
         stable_uuid(from, &i.name),
     );
-    if i.match_glob.is_none() {
+    // Only a physical interface is matched by a pattern: a bond, bridge or VLAN is created
+    // under its name.
+    let glob = i.match_glob.as_ref().filter(|_| i.kind == Kind::Ethernet);
+    if glob.is_none() {
         s.push_str(&format!("interface-name={}\n", i.name));
     }
     if i.disabled {
@@ -244,7 +275,7 @@ pub fn keyfile(i: &Iface, controller: Option<(&str, &str)>, from: &str) -> (Stri
     {
         s.push_str(&format!("\n[ethernet]\nmtu={m}\n"));
     }
-    if let Some(g) = &i.match_glob {
+    if let Some(g) = glob {
         s.push_str(&format!("\n[match]\ninterface-name={g};\n"));
     }
     match i.kind {
@@ -296,7 +327,7 @@ pub fn keyfile(i: &Iface, controller: Option<(&str, &str)>, from: &str) -> (Stri
         (false, true) => "manual",
         (false, false) => "disabled",
     };
-    nm_ip(i, false, method4, &mut s);
+    nm_ip(i, false, method4, &mut s, &mut notes);
     let method6 = match i.ipv6 {
         Ipv6::Unset => None,
         Ipv6::Auto => Some("auto"),
@@ -305,10 +336,12 @@ pub fn keyfile(i: &Iface, controller: Option<(&str, &str)>, from: &str) -> (Stri
         Ipv6::Off => Some("disabled"),
     };
     match method6 {
-        Some(m) => nm_ip(i, true, m, &mut s),
-        None if i.addresses.iter().any(|a| is_v6(a)) || i.gateway6.is_some() => {
-            nm_ip(i, true, "manual", &mut s)
+        Some(m) => nm_ip(i, true, m, &mut s, &mut notes),
+        None if i.addresses.iter().any(|a| is_v6(a)) => {
+            nm_ip(i, true, "manual", &mut s, &mut notes)
         }
+        // A gateway alone: the kernel's autoconfiguration, with that default route.
+        None if i.gateway6.is_some() => nm_ip(i, true, "auto", &mut s, &mut notes),
         None => {}
     }
     (s, notes)
@@ -418,7 +451,10 @@ pub fn networkd(
     }
     let mut s = format!(
         "[Match]\nName={}\n",
-        i.match_glob.as_deref().unwrap_or(&i.name)
+        i.match_glob
+            .as_deref()
+            .filter(|_| i.kind == Kind::Ethernet)
+            .unwrap_or(&i.name)
     );
     let mut link = String::new();
     if let Some(m) = i.mtu
@@ -620,6 +656,36 @@ mod tests {
         i.name = "eth0".into();
         i.kind = Kind::Team;
         assert!(files_for(&i, &[], "/x", true).0.is_empty());
+    }
+
+    #[test]
+    fn keyfiles_say_only_what_networkmanager_accepts() {
+        // A gateway with DHCP becomes a default route; DNS without addressing is a note.
+        let i = parse_ifcfg(
+            "ifcfg-eth0",
+            "DEVICE=eth0\nBOOTPROTO=dhcp\nGATEWAY=10.0.0.1\nIPV6_DEFAULTGW=2001:db8::1\n",
+        );
+        let (kf, notes) = keyfile(&i, None, "/x");
+        assert!(
+            kf.contains("method=auto\nroute1=0.0.0.0/0,10.0.0.1\n"),
+            "{kf}"
+        );
+        assert!(
+            kf.contains("[ipv6]\nmethod=auto\nroute1=::/0,2001:db8::1\n"),
+            "{kf}"
+        );
+        assert!(!kf.contains("gateway="), "{kf}");
+        assert!(notes.is_empty(), "{notes:?}");
+        let j = parse_ifcfg(
+            "ifcfg-eth1",
+            "DEVICE=eth1\nDNS1=10.0.0.2\nGATEWAY=10.0.0.1\n",
+        );
+        let (kf, notes) = keyfile(&j, None, "/x");
+        assert!(
+            kf.contains("method=disabled\n") && !kf.contains("dns="),
+            "{kf}"
+        );
+        assert_eq!(notes.len(), 2, "{notes:?}");
     }
 
     #[test]

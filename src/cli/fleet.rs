@@ -460,14 +460,19 @@ pub fn run_fleet(c: FleetCommand) -> anyhow::Result<i32> {
             }
             let first = open_existing(&store)?;
             let shown = |p: &std::path::Path| p.display().to_string();
+            use azl_compat::fleet::compare::{StoreSide, compare_sides};
+            let second;
             let (a, b, old_name, new_name) = match &new {
                 Some(new) => {
                     let side = |run: &str| -> anyhow::Result<_> {
-                        let s = first.snapshot(Some(run))?;
+                        let s = first.side(Some(run))?;
                         if s.hosts.is_empty() {
                             anyhow::bail!("no run `{run}` in {}", store.display());
                         }
-                        Ok(s)
+                        Ok(StoreSide {
+                            store: &first,
+                            index: s,
+                        })
                     };
                     (
                         side(&old)?,
@@ -478,16 +483,22 @@ pub fn run_fleet(c: FleetCommand) -> anyhow::Result<i32> {
                 }
                 None => {
                     let other = PathBuf::from(&old);
-                    let second = open_existing(&other)?;
+                    second = open_existing(&other)?;
                     (
-                        first.snapshot(None)?,
-                        second.snapshot(None)?,
+                        StoreSide {
+                            store: &first,
+                            index: first.side(None)?,
+                        },
+                        StoreSide {
+                            store: &second,
+                            index: second.side(None)?,
+                        },
                         shown(&store),
                         shown(&other),
                     )
                 }
             };
-            let d = azl_compat::fleet::compare::compare(&a, &b, &old_name, &new_name);
+            let d = compare_sides(&a, &b, &old_name, &new_name)?;
             let text = match format {
                 super::Format::Text => d.render_text(top),
                 super::Format::Json => serde_json::to_string_pretty(&d)? + "\n",

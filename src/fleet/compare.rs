@@ -3,12 +3,13 @@
 //! package fates; for the fleet, the hosts unblocked and newly blocked and how many hosts each
 //! blocker cause affects before and after.
 //!
-//! A side is a [`Snapshot`]: the hosts of one run id in a store, or each host's latest run in a
-//! store. Hosts present on one side only are listed, not compared: their findings are not new
+//! A side is the hosts of one run id in a store, or each host's latest run in a store
+//! ([`StoreSide`], read host by host so memory does not grow with the fleet), or a [`Snapshot`]
+//! in memory. Hosts present on one side only are listed, not compared: their findings are not new
 //! (there is nothing to compare them with) and never fail the diff.
 
 use super::diff::{Change, DiffFinding, any_at_or_above, by_severity, changes, match_findings};
-use super::store::{Snapshot, cause_of};
+use super::store::{HostSnapshot, SideIndex, Snapshot, Store, StoreError, cause_of};
 use crate::report::policy::FailOn;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -73,51 +74,113 @@ pub struct HostDiff {
     pub packages: Vec<Change>,
 }
 
-fn blocker_causes(s: &Snapshot) -> BTreeMap<String, usize> {
-    let mut out: BTreeMap<String, usize> = BTreeMap::new();
-    for h in s.hosts.values() {
-        let causes: BTreeSet<String> = h
-            .findings
-            .iter()
-            .filter(|f| f.severity == crate::findings::Severity::Blocker)
-            .map(|f| cause_of(f.code.as_str(), f.subject.as_deref(), &f.path))
-            .collect();
-        for c in causes {
-            *out.entry(c).or_default() += 1;
-        }
-    }
-    out
+/// One side of a comparison: its hosts with their verdicts, each host read when it is compared
+/// (a store side reads one host's findings at a time, so memory stays one host's worth).
+pub trait Side {
+    /// Host -> verdict.
+    fn verdicts(&self) -> BTreeMap<String, String>;
+    fn host(&self, host: &str) -> Result<HostSnapshot, StoreError>;
 }
 
-/// Compare two sides; `old_name`/`new_name` say what each side is (shown as they are).
+impl Side for Snapshot {
+    fn verdicts(&self) -> BTreeMap<String, String> {
+        self.hosts
+            .iter()
+            .map(|(h, s)| (h.clone(), s.verdict.clone()))
+            .collect()
+    }
+    fn host(&self, host: &str) -> Result<HostSnapshot, StoreError> {
+        Ok(self.hosts.get(host).cloned().unwrap_or_default())
+    }
+}
+
+/// A side read from a store, host by host.
+pub struct StoreSide<'a> {
+    pub store: &'a Store,
+    pub index: SideIndex,
+}
+
+impl Side for StoreSide<'_> {
+    fn verdicts(&self) -> BTreeMap<String, String> {
+        self.index
+            .hosts
+            .iter()
+            .map(|(h, (_, v))| (h.clone(), v.clone()))
+            .collect()
+    }
+    fn host(&self, host: &str) -> Result<HostSnapshot, StoreError> {
+        match self.index.hosts.get(host) {
+            Some((id, verdict)) => self.store.host_snapshot(*id, verdict),
+            None => Ok(HostSnapshot::default()),
+        }
+    }
+}
+
+/// Count the blocker causes of one host into `out` (each cause once per host).
+fn add_blocker_causes(h: &HostSnapshot, out: &mut BTreeMap<String, usize>) {
+    let causes: BTreeSet<String> = h
+        .findings
+        .iter()
+        .filter(|f| f.severity == crate::findings::Severity::Blocker)
+        .map(|f| cause_of(f.code.as_str(), f.subject.as_deref(), &f.path))
+        .collect();
+    for c in causes {
+        *out.entry(c).or_default() += 1;
+    }
+}
+
+/// Compare two in-memory sides; `old_name`/`new_name` say what each side is (shown as they are).
 pub fn compare(old: &Snapshot, new: &Snapshot, old_name: &str, new_name: &str) -> FleetDiff {
+    match compare_sides(old, new, old_name, new_name) {
+        Ok(d) => d,
+        Err(e) => unreachable!("an in-memory side cannot fail: {e}"),
+    }
+}
+
+/// Compare two sides host by host: only one host of each side is in memory at a time, besides
+/// the hosts that changed (the result).
+pub fn compare_sides(
+    old: &dyn Side,
+    new: &dyn Side,
+    old_name: &str,
+    new_name: &str,
+) -> Result<FleetDiff, StoreError> {
+    let (ov, nv) = (old.verdicts(), new.verdicts());
     let mut d = FleetDiff {
         fleet_diff_version: FLEET_DIFF_VERSION,
         old: old_name.to_string(),
         new: new_name.to_string(),
         counts: FleetCounts {
-            hosts_old: old.hosts.len(),
-            hosts_new: new.hosts.len(),
+            hosts_old: ov.len(),
+            hosts_new: nv.len(),
             ..FleetCounts::default()
         },
-        hosts_only_old: old
-            .hosts
+        hosts_only_old: ov
             .keys()
-            .filter(|h| !new.hosts.contains_key(*h))
+            .filter(|h| !nv.contains_key(*h))
             .cloned()
             .collect(),
-        hosts_only_new: new
-            .hosts
+        hosts_only_new: nv
             .keys()
-            .filter(|h| !old.hosts.contains_key(*h))
+            .filter(|h| !ov.contains_key(*h))
             .cloned()
             .collect(),
         blockers: Vec::new(),
         hosts: Vec::new(),
     };
+    let (mut causes_old, mut causes_new) = (BTreeMap::new(), BTreeMap::new());
     let mut all_new = Vec::new();
-    for (host, a) in &old.hosts {
-        let Some(b) = new.hosts.get(host) else {
+    let every: BTreeSet<&String> = ov.keys().chain(nv.keys()).collect();
+    for host in every {
+        let a = ov.contains_key(host).then(|| old.host(host)).transpose()?;
+        let b = nv.contains_key(host).then(|| new.host(host)).transpose()?;
+        if let Some(a) = &a {
+            add_blocker_causes(a, &mut causes_old);
+        }
+        if let Some(b) = &b {
+            add_blocker_causes(b, &mut causes_new);
+        }
+        let (Some(a), Some(b)) = (a, b) else {
             continue;
         };
         d.counts.hosts_compared += 1;
@@ -156,14 +219,13 @@ pub fn compare(old: &Snapshot, new: &Snapshot, old_name: &str, new_name: &str) -
     }
     d.counts.hosts_changed = d.hosts.len();
     d.counts.new_by_severity = by_severity(&all_new);
-    let (a, b) = (blocker_causes(old), blocker_causes(new));
-    let causes: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    let causes: BTreeSet<&String> = causes_old.keys().chain(causes_new.keys()).collect();
     d.blockers = causes
         .into_iter()
         .map(|c| CauseChange {
             cause: c.clone(),
-            old_hosts: a.get(c).copied().unwrap_or(0),
-            new_hosts: b.get(c).copied().unwrap_or(0),
+            old_hosts: causes_old.get(c).copied().unwrap_or(0),
+            new_hosts: causes_new.get(c).copied().unwrap_or(0),
         })
         .filter(|c| c.old_hosts != c.new_hosts)
         .collect();
@@ -171,7 +233,7 @@ pub fn compare(old: &Snapshot, new: &Snapshot, old_name: &str, new_name: &str) -
         let delta = |c: &CauseChange| c.old_hosts.abs_diff(c.new_hosts);
         delta(y).cmp(&delta(x)).then(x.cause.cmp(&y.cause))
     });
-    d
+    Ok(d)
 }
 
 impl FleetDiff {

@@ -77,6 +77,12 @@ pub struct Snapshot {
     pub hosts: BTreeMap<String, HostSnapshot>,
 }
 
+/// The hosts of one side of a comparison in a store: host -> (run row id, verdict).
+#[derive(Clone, Debug, Default)]
+pub struct SideIndex {
+    pub hosts: BTreeMap<String, (i64, String)>,
+}
+
 /// One host in a [`Snapshot`]: its verdict, unwaived findings (no message: the store keeps
 /// none) and package fates by name.
 #[derive(Clone, Debug, Default)]
@@ -360,25 +366,14 @@ impl Store {
         Ok(s)
     }
 
-    /// The hosts of one run (`Some(id)`: the runs ingested with that id) or each host's latest
-    /// run (`None`), with their verdicts, unwaived findings and package fates, for `fleet diff`.
-    pub fn snapshot(&self, run: Option<&str>) -> Result<Snapshot, StoreError> {
-        let mut ids: HashMap<i64, String> = HashMap::new();
-        let mut snap = Snapshot::default();
-        let mut push = |id: i64, host: String, verdict: String| {
-            ids.insert(id, host.clone());
-            snap.hosts.insert(
-                host,
-                HostSnapshot {
-                    verdict,
-                    ..HostSnapshot::default()
-                },
-            );
-        };
+    /// The hosts of one side (a run id, or each host's latest run) with their run row and
+    /// verdict; their findings are read one host at a time ([`Store::host_snapshot`]).
+    pub fn side(&self, run: Option<&str>) -> Result<SideIndex, StoreError> {
+        let mut side = SideIndex::default();
         match run {
             None => {
                 for h in self.latest(&BTreeMap::new())? {
-                    push(h.run_id, h.host, h.verdict);
+                    side.hosts.insert(h.host, (h.run_id, h.verdict));
                 }
             }
             Some(run) => {
@@ -386,45 +381,65 @@ impl Store {
                     .conn
                     .prepare("SELECT id, host, verdict FROM runs WHERE run = ?1 ORDER BY host")?;
                 for r in st.query_map([run], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))? {
-                    let (id, host, verdict) = r?;
-                    push(id, host, verdict);
+                    let (id, host, verdict): (i64, String, String) = r?;
+                    side.hosts.insert(host, (id, verdict));
                 }
             }
         }
-        let runs: BTreeSet<i64> = ids.keys().copied().collect();
-        for f in self.findings_of(&runs)? {
-            let code = f.code.parse().map_err(|e: String| {
+        Ok(side)
+    }
+
+    /// One host's run: its verdict, unwaived findings and package fates (indexed reads).
+    pub fn host_snapshot(&self, run_id: i64, verdict: &str) -> Result<HostSnapshot, StoreError> {
+        let mut h = HostSnapshot {
+            verdict: verdict.to_string(),
+            ..HostSnapshot::default()
+        };
+        let mut st = self.conn.prepare(
+            "SELECT code, severity, path, subject FROM findings WHERE run_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = st.query_map([run_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (code, severity, path, subject) = row?;
+            let code = code.parse().map_err(|e: String| {
                 StoreError::Row(format!("{e} (a newer azl-compat wrote it)"))
             })?;
-            let severity = match f.severity.as_str() {
+            let severity = match severity.as_str() {
                 "blocker" => Severity::Blocker,
                 "warning" => Severity::Warning,
                 "info" => Severity::Info,
                 other => return Err(StoreError::Row(format!("unknown severity `{other}`"))),
             };
-            let mut finding = crate::findings::Finding::new(code, f.path).severity(severity);
-            finding.subject = f.subject;
-            let host = &ids[&f.run_id];
-            snap.hosts.get_mut(host).unwrap().findings.push(finding);
+            let mut finding = crate::findings::Finding::new(code, path).severity(severity);
+            finding.subject = subject;
+            h.findings.push(finding);
         }
         let mut st = self
             .conn
-            .prepare("SELECT run_id, name, fate FROM packages")?;
-        for r in st.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
+            .prepare("SELECT name, fate FROM packages WHERE run_id = ?1")?;
+        for r in st.query_map([run_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })? {
-            let (id, name, fate) = r?;
-            if let Some(host) = ids.get(&id) {
-                snap.hosts
-                    .get_mut(host)
-                    .unwrap()
-                    .packages
-                    .insert(name, fate);
-            }
+            let (name, fate) = r?;
+            h.packages.insert(name, fate);
+        }
+        Ok(h)
+    }
+
+    /// A whole side in memory (tests and small stores; `fleet diff` reads host by host).
+    pub fn snapshot(&self, run: Option<&str>) -> Result<Snapshot, StoreError> {
+        let side = self.side(run)?;
+        let mut snap = Snapshot::default();
+        for (host, (id, verdict)) in &side.hosts {
+            snap.hosts
+                .insert(host.clone(), self.host_snapshot(*id, verdict)?);
         }
         Ok(snap)
     }

@@ -159,13 +159,109 @@ impl Iface {
         if self.ipv6 == Ipv6::Unset && self.addresses.iter().any(|a| a.contains(':')) {
             self.ipv6 = Ipv6::Static;
         }
+        self.sanitize();
         self.unconverted.sort();
         self.unconverted.dedup();
     }
+
+    /// Keep only values that are what they claim to be (addresses, names, plain words): a value
+    /// from the source is written into generated files, so one with a line break or a stray
+    /// character could add settings of its own. What is refused is listed as not converted.
+    fn sanitize(&mut self) {
+        let l = self.line;
+        let mut bad: Vec<String> = Vec::new();
+        let mut keep = |what: &str, v: &str, ok: bool| {
+            if !ok {
+                bad.push(format!("{what} {v:?} (not a valid value)"));
+            }
+            ok
+        };
+        self.addresses.retain(|a| keep("address", a, is_cidr(a)));
+        self.dns.retain(|d| keep("name server", d, is_ip(d)));
+        self.domains
+            .retain(|d| keep("search domain", d, is_domain(d)));
+        for g in [&mut self.gateway4, &mut self.gateway6] {
+            if g.as_deref().is_some_and(|v| !keep("gateway", v, is_ip(v))) {
+                *g = None;
+            }
+        }
+        if self
+            .zone
+            .as_deref()
+            .is_some_and(|z| !keep("firewalld zone", z, is_word(z)))
+        {
+            self.zone = None;
+        }
+        if self
+            .dhcp_hostname
+            .as_deref()
+            .is_some_and(|h| !keep("DHCP host name", h, is_domain(h)))
+        {
+            self.dhcp_hostname = None;
+        }
+        if self.match_glob.as_deref().is_some_and(|g| {
+            !keep(
+                "name pattern",
+                g,
+                !g.is_empty()
+                    && g.len() <= 64
+                    && g.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"*?[]._-".contains(&b)),
+            )
+        }) {
+            self.match_glob = None;
+        }
+        if self
+            .controller
+            .as_deref()
+            .is_some_and(|c| !keep("controller", c, valid_ifname(c)))
+        {
+            self.controller = None;
+        }
+        if self
+            .vlan
+            .as_ref()
+            .is_some_and(|(_, p)| !keep("VLAN parent", p, valid_ifname(p)))
+        {
+            self.vlan = None;
+        }
+        self.options.retain(|(k, v)| {
+            keep(
+                &format!("option {k}"),
+                v,
+                is_word(k)
+                    && !v.is_empty()
+                    && v.len() <= 256
+                    && v.bytes()
+                        .all(|b| b.is_ascii_graphic() && b != b'[' && b != b']' && b != b';'),
+            )
+        });
+        for b in bad {
+            self.not_converted(l, b);
+        }
+    }
 }
 
-/// Whether `name` can be an interface name (and so a file name): 1 to 15 bytes, no `/`,
-/// whitespace, `:` or control character, not `.` or `..` (the kernel's rules).
+/// A host or domain name: letters, digits, `-`, `_` and `.`, at most 253 bytes.
+fn is_domain(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
+}
+
+/// A plain word (`[A-Za-z0-9_.+-]`), as option names, values and zone names are.
+fn is_word(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.+-".contains(&b))
+}
+
+/// Whether `name` can be an interface name (and so a file name): 1 to 15 bytes (the kernel's
+/// limit) of letters, digits, `.`, `_` and `-`, not `.` or `..`. The kernel allows more, but
+/// a `*`, `?` or `[` would be a pattern in systemd-networkd's `Name=`, and a `;` a list in a
+/// keyfile.
 pub fn valid_ifname(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 15
@@ -173,7 +269,7 @@ pub fn valid_ifname(name: &str) -> bool {
         && name != ".."
         && name
             .bytes()
-            .all(|b| b.is_ascii_graphic() && b != b'/' && b != b':')
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
 /// A netmask (`255.255.255.0`) as a prefix length.
@@ -487,7 +583,10 @@ pub fn apply_global_gateways(set: &mut [Iface], text: &str) -> Vec<(usize, Strin
             )),
         }
     }
-    if let Some((line, gw)) = vals.get("IPV6_DEFAULTGW") {
+    if let Some((line, gw)) = vals
+        .get("IPV6_DEFAULTGW")
+        .filter(|(_, g)| is_ip(g.split('%').next().unwrap_or_default()))
+    {
         let (addr, dev_in) = match gw.split_once('%') {
             Some((a, d)) => (a.to_string(), Some(d.to_string())),
             None => (gw.clone(), None),
@@ -1649,6 +1748,23 @@ mod tests {
         let left = apply_global_gateways(&mut set, "GATEWAY=192.168.9.1\n");
         assert_eq!(left[0].0, 1);
         assert!(in_subnet("10.0.0.5/8", "10.255.0.1") && !in_subnet("10.0.0.5/32", "10.0.0.6"));
+    }
+
+    #[test]
+    fn values_that_could_add_settings_are_refused() {
+        let docs = parse_yaml(
+            "network:\n  ethernets:\n    eth0:\n      addresses: [\"10.0.0.5/24\"]\n      gateway4: \"10.0.0.1\\n[Network]\\nDNS=6.6.6.6\"\n      nameservers:\n        addresses: [\"10.0.0.2\", \"1.1.1.1\\nDNS=6.6.6.6\"]\n        search: [\"corp.example\", \"a b\"]\n  bonds:\n    bond0:\n      parameters:\n        transmit-hash-policy: \"layer2\\n[Match]\"\n",
+        )
+        .unwrap();
+        let v = parse_netplan(&docs[0]);
+        let e = v.iter().find(|i| i.name == "eth0").unwrap();
+        assert_eq!(e.gateway4, None);
+        assert_eq!(e.dns, ["10.0.0.2"]);
+        assert_eq!(e.domains, ["corp.example"]);
+        assert_eq!(e.unconverted.len(), 3, "{:?}", e.unconverted);
+        let b = v.iter().find(|i| i.name == "bond0").unwrap();
+        assert!(b.options.is_empty(), "{:?}", b.options);
+        assert_eq!(b.unconverted.len(), 1);
     }
 
     #[test]
