@@ -677,6 +677,23 @@ fn jni_libraries_inside_java_archives() {
         unused["evidence"]["used_build"],
         format!("{netty}/libnetty_transport_native_epoll_x86_64.so")
     );
+    // The fixes of the ELF codes on a member say to upgrade the Java library first.
+    let glibc = finding(
+        &r,
+        &format!("{sqlite}/Linux/x86_64/libsqlitejdbc.so"),
+        "elf-version-missing",
+    );
+    assert!(
+        s(glibc, "fix").starts_with(&format!(
+            "upgrade the Java library of {jni}/lib/sqlite-jdbc.jar to a release whose native build for Linux needs no more than GLIBC_2."
+        )),
+        "{glibc}"
+    );
+    let missing = finding(&r, &format!("{zstd}/libzstd-jni.so"), "elf-library-missing");
+    assert!(
+        s(missing, "fix").contains("does not need libacme-gone.so.3"),
+        "{missing}"
+    );
     let only = finding(&r, &jna, "runtime-build-other-platform-only");
     assert!(s(only, "fix").contains("jna.jar"), "{only}");
 }

@@ -33,6 +33,18 @@ pub fn archive_of(path: &str) -> Option<&str> {
     path.rfind(SEP).map(|i| &path[..i])
 }
 
+/// The fix of a finding on an archive member: the member comes with the Java library's
+/// release, so upgrading that library (or using its pure-Java fallback) comes first;
+/// `otherwise` is the fix a loose file gets. `need` says what the new build must do.
+pub fn member_fix(path: &str, need: &str, otherwise: String) -> String {
+    match archive_of(path) {
+        Some(a) => format!(
+            "upgrade the Java library of {a} to a release whose native build for Linux {need}, or configure its pure-Java fallback if it has one (or: {otherwise})"
+        ),
+        None => otherwise,
+    }
+}
+
 /// Whether a member name is a shared library (`libfoo.so`, `libfoo.so.1`).
 fn is_shared_library(name: &str) -> bool {
     let n = file_name(name);
