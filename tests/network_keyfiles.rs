@@ -8,22 +8,6 @@ mod common;
 
 use azl_compat::checks::host_network_files::keyfile;
 use azl_compat::inventory::hostconf::network::{Iface, Ipv6, Kind, Route};
-use std::collections::BTreeMap;
-use std::io::Write;
-
-/// `section.key` -> value of a keyfile.
-fn ini(text: &str) -> BTreeMap<String, String> {
-    let mut section = String::new();
-    let mut m = BTreeMap::new();
-    for l in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if let Some(s) = l.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            section = s.to_string();
-        } else if let Some((k, v)) = l.split_once('=') {
-            m.insert(format!("{section}.{k}"), v.to_string());
-        }
-    }
-    m
-}
 
 /// A small deterministic generator (no dependency, same sample on every run).
 struct Lcg(u64);
@@ -139,43 +123,11 @@ fn every_generated_keyfile_loads_in_networkmanager() {
     for n in 0..600 {
         let (i, port) = sample(&mut g);
         let (text, _notes) = keyfile(&i, port, "/etc/sysconfig/network-scripts/ifcfg-x");
-        let id = text
-            .lines()
-            .find_map(|l| l.strip_prefix("id="))
-            .unwrap()
-            .to_string();
-        let mut child = std::process::Command::new("nmcli")
-            .args(["--offline", "connection", "modify", "connection.id", &id])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("run nmcli");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-        let o = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&o.stderr);
-        assert!(
-            o.status.success() && stderr.trim().is_empty(),
-            "sample {n}: nmcli --offline refuses it: {stderr}\n{i:#?}\n{text}"
+        common::assert_nmcli_loads(
+            &text,
+            // NetworkManager does not write a value that is its default.
+            &["bridge.stp=true", "bridge.forward-delay=15"],
+            &format!("sample {n}: {i:?}"),
         );
-        let kept = ini(&String::from_utf8_lossy(&o.stdout));
-        // NetworkManager does not write a value that is its default.
-        const DEFAULTS: &[(&str, &str)] = &[("bridge.stp", "true"), ("bridge.forward-delay", "15")];
-        for (k, v) in ini(&text) {
-            if DEFAULTS.contains(&(k.as_str(), v.as_str())) && !kept.contains_key(&k) {
-                continue;
-            }
-            assert_eq!(
-                kept.get(&k),
-                Some(&v),
-                "sample {n}: NetworkManager does not keep {k}={v}\n{text}\n---\n{}",
-                String::from_utf8_lossy(&o.stdout)
-            );
-        }
     }
 }

@@ -212,3 +212,64 @@ pub fn parse_csv(s: &str) -> Vec<Vec<String>> {
     );
     rows
 }
+
+/// Load a NetworkManager keyfile with `nmcli --offline` (NetworkManager's own keyfile parser)
+/// and assert that it is accepted without a warning and that NetworkManager keeps every key the
+/// file sets (an unknown key would be dropped; a key at NetworkManager's default value may be
+/// left out of its output when listed in `defaults` as `section.key=value`). `what` names the
+/// file in failures.
+#[allow(dead_code)]
+pub fn assert_nmcli_loads(text: &str, defaults: &[&str], what: &str) {
+    require_tool("nmcli");
+    let id = text
+        .lines()
+        .find_map(|l| l.strip_prefix("id="))
+        .unwrap_or_else(|| panic!("{what}: no id= line"))
+        .to_string();
+    let mut child = std::process::Command::new("nmcli")
+        .args(["--offline", "connection", "modify", "connection.id", &id])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run nmcli");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && stderr.trim().is_empty(),
+        "{what}: nmcli --offline refuses it: {stderr}\n{text}"
+    );
+    let kept = keyfile_keys(&stdout);
+    for (k, v) in keyfile_keys(text) {
+        if defaults.contains(&format!("{k}={v}").as_str()) && !kept.contains_key(&k) {
+            continue;
+        }
+        assert_eq!(
+            kept.get(&k),
+            Some(&v),
+            "{what}: NetworkManager does not keep {k}={v}\n{text}\n---\n{stdout}"
+        );
+    }
+}
+
+/// `section.key` -> value of a keyfile.
+#[allow(dead_code)]
+pub fn keyfile_keys(text: &str) -> std::collections::BTreeMap<String, String> {
+    let mut section = String::new();
+    let mut m = std::collections::BTreeMap::new();
+    for l in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(s) = l.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = s.to_string();
+        } else if let Some((k, v)) = l.split_once('=') {
+            m.insert(format!("{section}.{k}"), v.to_string());
+        }
+    }
+    m
+}

@@ -643,24 +643,8 @@ pub fn parse_routes(text: &str, i: &mut Iface) {
         let Some((dest, rest)) = toks.split_first() else {
             continue;
         };
-        let mut r = Route {
-            dest: dest.to_string(),
-            ..Route::default()
-        };
-        let mut ok = true;
-        let mut it = rest.iter();
-        while let Some(w) = it.next() {
-            match (*w, it.next()) {
-                ("via", Some(g)) if is_ip(g) => r.via = Some(g.to_string()),
-                ("metric", Some(m)) => match m.parse() {
-                    Ok(m) => r.metric = Some(m),
-                    Err(_) => ok = false,
-                },
-                ("dev", Some(d)) if *d == i.name => {}
-                _ => ok = false,
-            }
-        }
-        if ok && add_route(i, r) {
+        let r = route_words(&i.name, dest, rest);
+        if r.is_some_and(|r| add_route(i, r)) {
             continue;
         }
         i.not_converted(line, t);
@@ -687,6 +671,25 @@ pub fn parse_routes(text: &str, i: &mut Iface) {
             ),
         }
     }
+}
+
+/// A route from `DEST [via GW] [metric N] [dev NAME]` words (`ip route` and route files); `None`
+/// for any other word, or a device other than `name`.
+fn route_words(name: &str, dest: &str, rest: &[&str]) -> Option<Route> {
+    let mut r = Route {
+        dest: dest.to_string(),
+        ..Route::default()
+    };
+    let mut it = rest.iter();
+    while let Some(w) = it.next() {
+        match (*w, it.next()) {
+            ("via", Some(g)) if is_ip(g) => r.via = Some(g.to_string()),
+            ("metric", Some(m)) => r.metric = Some(m.parse().ok()?),
+            ("dev", Some(d)) if *d == name => {}
+            _ => return None,
+        }
+    }
+    Some(r)
 }
 
 /// Add a route given as the source writes it; `default via GW` becomes the gateway when there
@@ -1152,24 +1155,8 @@ pub fn parse_interfaces(text: &str) -> Vec<Iface> {
                         let ok = match rest {
                             ["ip", "route" | "-6 route", "add", dest, more @ ..]
                             | ["ip", "-6", "route", "add", dest, more @ ..] => {
-                                let mut r = Route {
-                                    dest: dest.to_string(),
-                                    ..Route::default()
-                                };
-                                let mut good = true;
-                                let mut it = more.iter();
-                                while let Some(w) = it.next() {
-                                    match (*w, it.next()) {
-                                        ("via", Some(g)) if is_ip(g) => r.via = Some(g.to_string()),
-                                        ("metric", Some(m)) => match m.parse() {
-                                            Ok(m) => r.metric = Some(m),
-                                            Err(_) => good = false,
-                                        },
-                                        ("dev", Some(d)) if *d == i.name => {}
-                                        _ => good = false,
-                                    }
-                                }
-                                good && add_route(i, r)
+                                let name = i.name.clone();
+                                route_words(&name, dest, more).is_some_and(|r| add_route(i, r))
                             }
                             _ => false,
                         };
