@@ -140,6 +140,8 @@ fn judge_any(
         .map(|p| ownership::classify(p, &is_debian_name))
         .collect();
     let own = ownership::apply(&mut inv, &db, &origins);
+    // Native code inside the Java archives the distribution does not own.
+    crate::inventory::archives::add_members(source, &mut inv, &own);
     let mut diags = Vec::new();
     inv.os_release = os_release::read_with_diagnostics(source, &mut diags);
     let ld_dirs = ld_so_conf::read(source, &own, &mut diags);

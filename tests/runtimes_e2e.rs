@@ -590,3 +590,173 @@ fn java_home_against_the_targets_java_lines() {
     let c = finding(&r, "/opt/jdk8u292/release", "java-runtime-cgroup-v1");
     assert!(s(c, "fix").contains("java-25-openjdk-headless"), "{c:#}");
 }
+
+/// JNI libraries inside jars and a war (`/srv/java-jni`, laid out as netty, sqlite-jdbc, jna and
+/// zstd-jni lay them out): each ELF member is judged like a loose library under its
+/// `ARCHIVE!/MEMBER` path; the builds for other platforms in the same archive are not.
+#[test]
+fn jni_libraries_inside_java_archives() {
+    let t = build_tree();
+    let (code, r) = scan_json(&t.root);
+    assert_eq!(code, 1, "blockers make the exit status 1");
+    let jni = "/srv/java-jni";
+    let netty = format!("{jni}/lib/netty.jar!/META-INF/native");
+    let sqlite = format!("{jni}/lib/sqlite-jdbc.jar!/org/sqlite/native");
+    let jna = format!("{jni}/lib/jna.jar!/com/sun/jna/linux-aarch64/libjnidispatch.so");
+    let zstd = format!("{jni}/acme.war!/WEB-INF/lib/zstd-jni.jar!/linux/amd64");
+    let codes: Vec<(String, String, String)> = findings_under(&r, jni)
+        .into_iter()
+        .filter(|f| f.0 != "elf-library-from-package")
+        .map(|f| (f.0, f.1, f.2))
+        .collect();
+    let c = |a: &str, b: &str, s: &str| (a.to_string(), b.to_string(), s.to_string());
+    let mut expected = vec![
+        c(
+            "elf-library-missing",
+            &format!("{zstd}/libzstd-jni.so"),
+            "libacme-gone.so.3",
+        ),
+        c(
+            "elf-version-missing",
+            &format!("{sqlite}/Linux/x86_64/libsqlitejdbc.so"),
+            "libc.so.6@GLIBC_2.99",
+        ),
+        c(
+            "runtime-build-not-used",
+            &format!("{sqlite}/Linux-Musl/x86_64/libsqlitejdbc.so"),
+            "linux x86_64 musl",
+        ),
+        c(
+            "runtime-build-not-used",
+            &format!("{netty}/libnetty_transport_native_epoll_aarch_64.so"),
+            "linux aarch64",
+        ),
+        c("runtime-build-other-platform-only", &jna, "linux aarch64"),
+    ];
+    expected.sort();
+    assert_eq!(codes, expected);
+    // The build the JVM loads is judged; the others are not.
+    assert_eq!(
+        verdict(
+            &r,
+            &format!("{netty}/libnetty_transport_native_epoll_x86_64.so")
+        ),
+        "ok"
+    );
+    assert_eq!(
+        verdict(&r, &format!("{sqlite}/Linux/x86_64/libsqlitejdbc.so")),
+        "breaks"
+    );
+    // The library bundled in the same jar satisfies its neighbour.
+    assert_eq!(verdict(&r, &format!("{zstd}/libzstd-helper.so")), "ok");
+    assert!(
+        !findings_under(&r, jni)
+            .iter()
+            .any(|f| f.2 == "libzstd-helper.so"),
+        "a library bundled in the same jar is found"
+    );
+    let judged: Vec<&str> = r["binaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| s(b, "path"))
+        .filter(|p| p.starts_with(jni))
+        .collect();
+    assert!(
+        !judged
+            .iter()
+            .any(|p| p.contains("Linux-Musl") || p.contains("aarch_64")),
+        "{judged:?}"
+    );
+    let unused = finding(
+        &r,
+        &format!("{netty}/libnetty_transport_native_epoll_aarch_64.so"),
+        "runtime-build-not-used",
+    );
+    assert_eq!(
+        unused["evidence"]["used_build"],
+        format!("{netty}/libnetty_transport_native_epoll_x86_64.so")
+    );
+    // The fixes of the ELF codes on a member say to upgrade the Java library first.
+    let glibc = finding(
+        &r,
+        &format!("{sqlite}/Linux/x86_64/libsqlitejdbc.so"),
+        "elf-version-missing",
+    );
+    assert!(
+        s(glibc, "fix").starts_with(&format!(
+            "upgrade the Java library of {jni}/lib/sqlite-jdbc.jar to a release whose native build for Linux needs no more than GLIBC_2."
+        )),
+        "{glibc}"
+    );
+    let missing = finding(&r, &format!("{zstd}/libzstd-jni.so"), "elf-library-missing");
+    assert!(
+        s(missing, "fix").contains("does not need libacme-gone.so.3"),
+        "{missing}"
+    );
+    let only = finding(&r, &jna, "runtime-build-other-platform-only");
+    assert!(s(only, "fix").contains("jna.jar"), "{only}");
+}
+
+/// Wheel files of an offline install bundle (`/opt/app-bundle/wheels`), judged by their names'
+/// tags against the target's Pythons and glibc: one wheel per project and directory that fits is
+/// enough; the others are builds pip never picks.
+#[test]
+fn wheel_files_of_an_install_bundle() {
+    let t = build_tree();
+    let (_, r) = scan_json(&t.root);
+    let w = "/opt/app-bundle/wheels";
+    let got: Vec<(String, String)> = findings_under(&r, w)
+        .into_iter()
+        .map(|f| (f.0, f.1.trim_start_matches(&format!("{w}/")).to_string()))
+        .collect();
+    let p = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        got,
+        vec![
+            // CPython 3.9 only: the target's python3 is 3.14; 3.9 is in the sdk channel.
+            p(
+                "python-extension-sdk-python",
+                "acme_fast-1.0-cp39-cp39-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+            ),
+            p(
+                "python-wheel-glibc-too-new",
+                "acme_new-1.0-cp314-cp314-manylinux_2_99_x86_64.whl"
+            ),
+            p(
+                "runtime-build-not-used",
+                "acme_multi-2.0-cp314-cp314-macosx_11_0_arm64.whl"
+            ),
+            p(
+                "runtime-build-not-used",
+                "acme_multi-2.0-cp314-cp314-musllinux_1_2_x86_64.whl"
+            ),
+            p(
+                "runtime-build-other-platform-only",
+                "acme_mac-1.0-cp314-cp314-macosx_11_0_arm64.whl"
+            ),
+        ]
+    );
+    let mac = finding(
+        &r,
+        &format!("{w}/acme_mac-1.0-cp314-cp314-macosx_11_0_arm64.whl"),
+        "runtime-build-other-platform-only",
+    );
+    assert_eq!(s(mac, "severity"), "blocker");
+    let musl = finding(
+        &r,
+        &format!("{w}/acme_multi-2.0-cp314-cp314-musllinux_1_2_x86_64.whl"),
+        "runtime-build-not-used",
+    );
+    assert_eq!(
+        musl["evidence"]["used_build"],
+        format!("{w}/acme_multi-2.0-cp314-cp314-manylinux_2_28_x86_64.whl")
+    );
+    assert_eq!(musl["evidence"]["platform"], "musllinux_1_2_x86_64");
+    let too_new = finding(
+        &r,
+        &format!("{w}/acme_new-1.0-cp314-cp314-manylinux_2_99_x86_64.whl"),
+        "python-wheel-glibc-too-new",
+    );
+    assert_eq!(too_new["evidence"]["glibc_needed"], "2.99");
+}

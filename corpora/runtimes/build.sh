@@ -28,6 +28,9 @@
 # OUTDIR/root/opt/{jdk8u292,jdk-11.0.16,jdk-17.0.2}   JDKs: a release file and a stub bin/java
 # OUTDIR/root/etc/systemd/system/acme-api.service, /etc/sysconfig/acme-batch, /opt/acme-java/bin/run-*
 #                         JAVA_HOME settings (RHEL 8's Java 11 and 8, the target's 25, a carried JDK)
+# OUTDIR/root/srv/java-jni  jars and a war with JNI libraries laid out as netty, sqlite-jdbc, jna
+#                         and zstd-jni lay them out (see the end of this script)
+# OUTDIR/root/opt/app-bundle/wheels  wheel files of an offline install bundle (end of this script)
 # OUTDIR/.cache            downloaded wheels (AZL_COMPAT_WHEEL_CACHE overrides; reused when the
 #                          sha256 matches)
 #
@@ -271,3 +274,91 @@ printf '#!/bin/bash\n# JAVA_HOME=/usr/lib/jvm/java-1.7.0 (old)\nexport JAVA_HOME
 chmod 0755 "$ROOT/opt/acme-java/bin/run-api" "$ROOT/opt/acme-java/bin/run-next"
 # A release file that is not a JDK's.
 printf 'JAVA_VERSION="1.6.0"\n' > "$ROOT/opt/app/release"
+
+# Java archives with native code (JNI), laid out as the real ones are (netty, sqlite-jdbc,
+# jna, zstd-jni inside a war's WEB-INF/lib/), built with python3's zipfile:
+# - netty.jar: epoll for x86_64 (fine) beside epoll for aarch_64 (a real aarch64 ELF: parcel's
+#   arm64 addon) and the macOS kqueue .jnilib: the other builds are never loaded;
+# - sqlite-jdbc.jar: Linux/x86_64 needs GLIBC_2.99 (a break), Linux-Musl/x86_64 (a real musl
+#   ELF) and Mac/aarch64 (.dylib) are other platforms;
+# - jna.jar: only linux-aarch64: nothing the target can load;
+# - acme.war: WEB-INF/lib/zstd-jni.jar whose linux/amd64 library needs a library bundled
+#   beside it (fine) and libacme-gone.so.3 (absent on the target).
+JNI="$ROOT/srv/java-jni"
+JB="$OUT/jni-build"
+mkdir -p "$JNI/lib" "$JB"
+JCF="-O1 -w -fno-ident -fno-asynchronous-unwind-tables -shared -fPIC"
+gcc $JCF -nostdlib -o "$JB/libc.so.6" "$HERE/src/jni/stub.c" -Wl,-soname,libc.so.6 \
+    -Wl,--version-script="$HERE/src/jni/future.map"
+gcc $JCF -nostdlib -o "$JB/libacme-gone.so.3" "$HERE/src/jni/stub.c" -Wl,-soname,libacme-gone.so.3
+gcc $JCF -o "$JB/epoll.so" "$HERE/src/jni/jni.c"
+gcc $JCF -nostdlib -o "$JB/sqlite.so" "$HERE/src/jni/future.c" "$JB/libc.so.6"
+gcc $JCF -o "$JB/libzstd-helper.so" "$HERE/src/jni/jni.c" -Wl,-soname,libzstd-helper.so
+gcc $JCF -o "$JB/zstd.so" "$HERE/src/jni/jni.c" -Wl,--no-as-needed "$JB/libzstd-helper.so" "$JB/libacme-gone.so.3"
+ARM="$MULTI/node_modules/@parcel/watcher-linux-arm64-glibc/watcher.node"
+MUSL="$MULTI/node_modules/@parcel/watcher-linux-x64-musl/watcher.node"
+python3 - "$JNI" "$JB" "$ARM" "$MUSL" <<'PY'
+import io, sys, zipfile
+jni, jb, arm, musl = sys.argv[1:]
+def jar(members):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
+        for name, src in members:
+            z.writestr(name, open(src, "rb").read() if isinstance(src, str) else src)
+    return b.getvalue()
+n = "META-INF/native/"
+open(f"{jni}/lib/netty.jar", "wb").write(jar([
+    (n + "libnetty_transport_native_epoll_x86_64.so", f"{jb}/epoll.so"),
+    (n + "libnetty_transport_native_epoll_aarch_64.so", arm),
+    (n + "libnetty_transport_native_kqueue_x86_64.jnilib", b"\xcf\xfa\xed\xfe macho stand-in"),
+]))
+s = "org/sqlite/native/"
+open(f"{jni}/lib/sqlite-jdbc.jar", "wb").write(jar([
+    (s + "Linux/x86_64/libsqlitejdbc.so", f"{jb}/sqlite.so"),
+    (s + "Linux-Musl/x86_64/libsqlitejdbc.so", musl),
+    (s + "Mac/aarch64/libsqlitejdbc.dylib", b"\xcf\xfa\xed\xfe macho stand-in"),
+]))
+open(f"{jni}/lib/jna.jar", "wb").write(jar([
+    ("com/sun/jna/linux-aarch64/libjnidispatch.so", arm),
+]))
+zstd = jar([
+    ("linux/amd64/libzstd-jni.so", f"{jb}/zstd.so"),
+    ("linux/amd64/libzstd-helper.so", f"{jb}/libzstd-helper.so"),
+])
+b = io.BytesIO()
+with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("WEB-INF/web.xml", "<web-app/>\n")
+    z.writestr(zipfile.ZipInfo("WEB-INF/lib/zstd-jni.jar"), zstd)
+open(f"{jni}/acme.war", "wb").write(b.getvalue())
+PY
+rm -rf "$JB"
+
+# Wheel files of an offline install bundle (installed on the target at deploy time), built with
+# python3's zipfile with a minimal METADATA, WHEEL and RECORD (judged by their names' tags):
+# one for CPython 3.9 only, one for glibc 2.99, a pure-Python one, an abi3 one, a project with
+# builds for manylinux, macOS and musllinux (one fits), and one with a macOS build only.
+WH="$ROOT/opt/app-bundle/wheels"
+mkdir -p "$WH"
+python3 - "$WH" <<'PY'
+import sys, zipfile
+out = sys.argv[1]
+for f in [
+    "acme_fast-1.0-cp39-cp39-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+    "acme_new-1.0-cp314-cp314-manylinux_2_99_x86_64.whl",
+    "acme_pure-1.0-py3-none-any.whl",
+    "acme_stable-1.0-cp38-abi3-manylinux2014_x86_64.whl",
+    "acme_multi-2.0-cp314-cp314-manylinux_2_28_x86_64.whl",
+    "acme_multi-2.0-cp314-cp314-macosx_11_0_arm64.whl",
+    "acme_multi-2.0-cp314-cp314-musllinux_1_2_x86_64.whl",
+    "acme_mac-1.0-cp314-cp314-macosx_11_0_arm64.whl",
+]:
+    name, ver, py, abi, plat = f[:-4].split("-")
+    di = f"{name}-{ver}.dist-info"
+    with zipfile.ZipFile(f"{out}/{f}", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(f"{name}/__init__.py", "")
+        z.writestr(f"{di}/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {ver}\n")
+        tags = "".join(f"Tag: {p}-{a}-{t}\n" for p in py.split(".") for a in abi.split(".") for t in plat.split("."))
+        z.writestr(f"{di}/WHEEL", f"Wheel-Version: 1.0\nGenerator: build.sh\nRoot-Is-Purelib: {'true' if abi == 'none' else 'false'}\n{tags}")
+        z.writestr(f"{di}/RECORD", f"{name}/__init__.py,,\n{di}/METADATA,,\n{di}/WHEEL,,\n{di}/RECORD,,\n")
+PY

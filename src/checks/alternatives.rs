@@ -96,9 +96,20 @@ pub fn find(ctx: &Context) -> Alternatives {
         if !o.carried_over() {
             continue;
         }
-        let Some(tag) = platform_variant::tag(&o.path) else {
+        let Some(mut tag) = platform_variant::tag(&o.path) else {
             continue;
         };
+        // A member of a Java archive: its ELF header says the architecture.
+        if tag.group.starts_with("jar:")
+            && let Some(p) = tag.platform.as_mut()
+        {
+            let arch = elf
+                .azl_arch()
+                .map(str::to_string)
+                .unwrap_or_else(|| elf.arch_name());
+            p.label = format!("{} {arch}{}", p.os, &p.label[p.os.len()..]);
+            p.arches = vec![arch];
+        }
         let musl_content = elf.needed.iter().any(|n| n.starts_with("libc.musl-"))
             || elf
                 .interpreter
@@ -161,9 +172,14 @@ pub fn find(ctx: &Context) -> Alternatives {
                         } else {
                             "the package carries only builds for other platforms: the loader finds nothing it can load on the target"
                         })
-                        .fix(format!(
-                            "reinstall the package on the target (npm ci, pip install) so that its build for {target} is installed, or add that build"
-                        ))
+                        .fix(match crate::inventory::archives::archive_of(path) {
+                            Some(archive) => format!(
+                                "upgrade the library of {archive} to a release that ships a native build for {target}, or configure its pure-Java fallback if it has one"
+                            ),
+                            None => format!(
+                                "reinstall the package on the target (npm ci, pip install) so that its build for {target} is installed, or add that build"
+                            ),
+                        })
                         .evidence("platform", &label)
                         .evidence("target_platform", &target),
                 );

@@ -121,7 +121,7 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
         Resolution::Unpublished { providers } => vec![base(Code::ElfLibraryMissing)
             .message(format!("{soname} is only in {}, which {target} builds but does not publish", names(providers)))
             .why(format!("{} is produced by {} spec but is in no publish list, so it cannot be installed", names(providers), ctx.pack.target.a_name()))
-            .fix(missing_fix(ctx, soname))
+            .fix(crate::inventory::archives::member_fix(path, &format!("does not need {soname}"), missing_fix(ctx, soname)))
             .evidence("unpublished_packages", names(providers))],
         Resolution::Unreadable { path: at } => vec![base(Code::ElfLibraryUnreadable)
             .message(format!("{soname} would be loaded from {at}, which the scan could not read"))
@@ -131,7 +131,7 @@ fn edge_findings(ctx: &Context, closure: &Closure, edge: &Edge) -> Vec<Finding> 
         Resolution::Missing => vec![base(Code::ElfLibraryMissing)
             .message(format!("{soname} is not bundled on the search path and {target} does not ship it"))
             .why(format!("the loader stops with 'cannot open shared object file' when {soname} is not found"))
-            .fix(missing_fix(ctx, soname))],
+            .fix(crate::inventory::archives::member_fix(path, &format!("does not need {soname}"), missing_fix(ctx, soname)))],
     }
 }
 

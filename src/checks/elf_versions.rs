@@ -111,8 +111,8 @@ fn check(ctx: &Context, closure: &Closure) -> Vec<Finding> {
                             .fix(match (&newest, bundled) {
                                 (Some(n), true) => format!("bundle a {name} that defines {v} (the bundled copy goes up to {n}), or rebuild against the bundled copy"),
                                 (None, true) => format!("bundle a {name} that defines {v}, or rebuild against the bundled copy"),
-                                (Some(n), false) => format!("rebuild on or for {} (its {name} goes up to {n}), or bundle a {name} that defines {v}", ctx.pack.name_version()),
-                                (None, false) => format!("rebuild against the {name} that {} ships, or bundle a {name} that defines {v}", ctx.pack.name_version()),
+                                (Some(n), false) => crate::inventory::archives::member_fix(&obj.path, &format!("needs no more than {n} of {name}"), format!("rebuild on or for {} (its {name} goes up to {n}), or bundle a {name} that defines {v}", ctx.pack.name_version())),
+                                (None, false) => crate::inventory::archives::member_fix(&obj.path, &format!("needs only what the {name} of {} defines", ctx.pack.name_version()), format!("rebuild against the {name} that {} ships, or bundle a {name} that defines {v}", ctx.pack.name_version())),
                             })
                             .evidence("version", v.as_str())
                             .evidence("defined_by", &source)

@@ -103,7 +103,8 @@ impl<'a> Context<'a> {
                     *untagged.entry(a).or_default() += 1;
                 }
             }
-            if e.elf_type == ElfType::Dyn {
+            // A member of a Java archive is never on a search path (the JVM loads it by path).
+            if e.elf_type == ElfType::Dyn && !o.path.contains(crate::inventory::archives::SEP) {
                 let mut names: Vec<&str> = vec![crate::inventory::file_name(&o.path)];
                 names.extend(o.hardlinks.iter().map(|h| crate::inventory::file_name(h)));
                 if let Some(s) = &e.soname {
@@ -163,6 +164,30 @@ impl<'a> Context<'a> {
             && loader::compatible(lib, requester)
             && !self.alternatives.unused.contains(&id))
         .then_some(id)
+    }
+
+    /// A library named `soname` bundled in the same Java archive as the requester: the JVM
+    /// loads an archive's native libraries itself, so they satisfy each other.
+    pub fn archive_library(
+        &self,
+        archive: &str,
+        soname: &str,
+        requester: &Object,
+    ) -> Option<(ObjectId, String)> {
+        let prefix = format!("{archive}{}", crate::inventory::archives::SEP);
+        let objs = &self.inv.objects;
+        let start = objs.partition_point(|o| o.path.as_str() < prefix.as_str());
+        (start..objs.len())
+            .take_while(|&i| objs[i].path.starts_with(&prefix))
+            .filter(|&i| !objs[i].path[prefix.len()..].contains(crate::inventory::archives::SEP))
+            .filter(|i| !self.alternatives.unused.contains(i))
+            .find(|&i| {
+                let o = &objs[i];
+                (crate::inventory::file_name(&o.path) == soname
+                    || o.elf().and_then(|e| e.soname.as_deref()) == Some(soname))
+                    && loader::compatible(o, requester)
+            })
+            .map(|i| (i, objs[i].path.clone()))
     }
 
     /// Carried-over libraries named `soname` that are not on the requester's search path.

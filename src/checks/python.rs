@@ -147,7 +147,10 @@ pub static CHECK: Check = Check {
             Code::PythonWheelMusllinux,
             Code::PythonRemovedModule,
         ],
-        reuses: &[],
+        reuses: &[
+            Code::RuntimeBuildNotUsed,
+            Code::RuntimeBuildOtherPlatformOnly,
+        ],
         file: "src/checks/python.rs",
     },
     run,
@@ -165,6 +168,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     let py = &ctx.python;
     if py.venvs.is_empty()
         && py.dists.is_empty()
+        && py.wheel_files.is_empty()
         && py.imports.is_empty()
         && !ctx.inv.objects.iter().any(|o| {
             o.elf().is_some()
@@ -228,6 +232,8 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     for d in &py.dists {
         out.extend(dist_findings(ctx, d, venv_of(&d.wheel), &default));
     }
+    // Wheel files lying in the tree (installed on the target at deploy time).
+    out.extend(wheel_file_findings(ctx, &default));
     // Console scripts whose `#!` runs a venv that breaks.
     for o in ctx.inv.objects.iter().filter(|o| o.carried_over()) {
         let crate::inventory::ObjectKind::Script(sb) = &o.kind else {
@@ -641,6 +647,122 @@ fn dist_findings(
     out
 }
 
+/// The OS and architecture a wheel's platform tag is for, when it is not Linux on the target's
+/// architecture (`macosx_11_0_arm64`, `win_amd64`, `manylinux2014_aarch64` on x86_64); `None`
+/// for `any` and for Linux tags of the target's architecture.
+fn wheel_foreign_platform(plat: &str, arch: &str) -> Option<String> {
+    if plat == "any" {
+        return None;
+    }
+    let linux_arch = ["manylinux1_", "manylinux2010_", "manylinux2014_", "linux_"]
+        .iter()
+        .find_map(|p| plat.strip_prefix(p))
+        .or_else(|| {
+            ["manylinux_", "musllinux_"].iter().find_map(|p| {
+                let rest = plat.strip_prefix(p)?;
+                rest.splitn(3, '_').nth(2)
+            })
+        });
+    match linux_arch {
+        Some(a) if a == arch => None,
+        Some(a) => Some(format!("linux {a}")),
+        None => Some(plat.to_string()),
+    }
+}
+
+/// Wheel files lying in the tree (`/opt/app/wheels/`, `vendor/`), judged by the tags of their
+/// names as pip on the target would: the wheels of one project in one directory are
+/// alternatives (pip picks the one that fits); when one fits, the others are
+/// `runtime-build-not-used`; when none does, each says why (the Python, glibc and musl codes
+/// of installed distributions, or `runtime-build-other-platform-only` for macOS, Windows or
+/// another architecture).
+fn wheel_file_findings(ctx: &Context, default: &Interpreter) -> Vec<Finding> {
+    use std::collections::BTreeMap;
+    let arch = ctx.arch.as_str();
+    let target = format!("linux {arch} glibc");
+    let mut groups: BTreeMap<(String, String), Vec<&Dist>> = BTreeMap::new();
+    for d in &ctx.python.wheel_files {
+        let project = d.name.to_ascii_lowercase().replace(['-', '.'], "_");
+        groups
+            .entry((crate::inventory::parent_dir(&d.wheel), project))
+            .or_default()
+            .push(d);
+    }
+    let mut out = Vec::new();
+    for wheels in groups.values() {
+        let judged: Vec<(&Dist, Vec<Finding>, Option<String>)> = wheels
+            .iter()
+            .map(|d| {
+                let foreign = d
+                    .tags
+                    .iter()
+                    .filter_map(|t| t.rsplit('-').next())
+                    .map(|p| wheel_foreign_platform(p, arch))
+                    .collect::<Vec<_>>();
+                // The wheel is for another platform when none of its tags is for the target's.
+                let other = if foreign.iter().any(Option::is_none) {
+                    None
+                } else {
+                    foreign.into_iter().flatten().next()
+                };
+                (*d, dist_findings(ctx, d, None, default), other)
+            })
+            .collect();
+        let fitting: Vec<&str> = judged
+            .iter()
+            .filter(|(_, f, o)| f.is_empty() && o.is_none())
+            .map(|(d, _, _)| d.wheel.as_str())
+            .collect();
+        for (d, findings, other) in judged {
+            if findings.is_empty() && other.is_none() {
+                continue;
+            }
+            let label = other.clone().unwrap_or_else(|| {
+                let mut plats: Vec<&str> =
+                    d.tags.iter().filter_map(|t| t.rsplit('-').next()).collect();
+                plats.dedup();
+                plats.join(" ")
+            });
+            if let Some(used) = fitting.first() {
+                out.push(
+                    Finding::new(Code::RuntimeBuildNotUsed, &d.wheel)
+                        .subject(&label)
+                        .message(format!(
+                            "wheel {} of {} {} that does not install on the target ({target}); pip installs {used} instead",
+                            label, d.name, d.version
+                        ))
+                        .why("an install bundle carries one wheel per platform and Python; pip picks the one whose tags fit the running system and never opens the others")
+                        .fix("nothing to do; leave it out of the bundle to save space if you like")
+                        .evidence("platform", &label)
+                        .evidence("target_platform", &target)
+                        .evidence("used_build", fitting.join(",")),
+                );
+            } else if !findings.is_empty() {
+                out.extend(findings);
+            } else {
+                out.push(
+                    Finding::new(Code::RuntimeBuildOtherPlatformOnly, &d.wheel)
+                        .subject(&label)
+                        .message(format!(
+                            "wheel of {} {} for {label}, and no wheel of it in {} is for the target ({target})",
+                            d.name,
+                            d.version,
+                            crate::inventory::parent_dir(&d.wheel)
+                        ))
+                        .why("pip on the target finds no wheel whose platform tag fits and fails with 'no matching distribution' (or builds from source, when a source archive is there)")
+                        .fix(format!(
+                            "add the wheel of {} for {target} (pip download --platform manylinux2014_{arch} --only-binary=:all:), or a pure-Python build",
+                            d.name
+                        ))
+                        .evidence("platform", &label)
+                        .evidence("target_platform", &target),
+                );
+            }
+        }
+    }
+    out
+}
+
 /// `39` -> (3, 9); `314` -> (3, 14).
 fn cp_version(d: &str) -> Option<(u32, u32)> {
     if d.len() < 2 || !d.chars().all(|c| c.is_ascii_digit()) {
@@ -652,6 +774,23 @@ fn cp_version(d: &str) -> Option<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wheel_platforms_for_the_target() {
+        let f = |p: &str| wheel_foreign_platform(p, "x86_64");
+        assert_eq!(f("any"), None);
+        assert_eq!(f("manylinux_2_28_x86_64"), None);
+        assert_eq!(f("manylinux2014_x86_64"), None);
+        assert_eq!(f("musllinux_1_2_x86_64"), None);
+        assert_eq!(f("linux_x86_64"), None);
+        assert_eq!(f("manylinux2014_aarch64").as_deref(), Some("linux aarch64"));
+        assert_eq!(
+            f("manylinux_2_17_aarch64").as_deref(),
+            Some("linux aarch64")
+        );
+        assert_eq!(f("macosx_11_0_arm64").as_deref(), Some("macosx_11_0_arm64"));
+        assert_eq!(f("win_amd64").as_deref(), Some("win_amd64"));
+    }
 
     #[test]
     fn platform_tags() {

@@ -280,6 +280,11 @@ fn resolve(
             return (Resolution::Unreadable { path }, searched, None, false);
         }
     }
+    if let Some(archive) = crate::inventory::archives::archive_of(&requester.path)
+        && let Some((id, path)) = ctx.archive_library(archive, soname, requester)
+    {
+        return (Resolution::Tree { id, path }, searched, None, false);
+    }
     let providers = ctx.soname_providers(soname);
     let res = ctx.classify_providers(providers, soname);
     let res = match res {

@@ -3,6 +3,7 @@
 //! The walk (see [`walk`]) runs in parallel; each regular file is classified by its
 //! first bytes and only ELF objects and scripts are read further.
 
+pub mod archives;
 pub mod base64;
 pub mod dpkg;
 pub mod elf;
@@ -22,6 +23,7 @@ pub mod rpm;
 pub mod script;
 pub mod systemd;
 pub mod walk;
+pub mod zip;
 
 use crate::findings::Diagnostic;
 use serde::{Deserialize, Serialize};

@@ -153,6 +153,9 @@ fn parse_triplet(s: &str) -> Option<Platform> {
 
 /// Where a file stands among alternative builds, from its path alone.
 pub fn tag(path: &str) -> Option<Tag> {
+    if let Some(t) = archive_tag(path) {
+        return Some(t);
+    }
     if let Some(t) = node_tag(path) {
         return Some(t);
     }
@@ -235,6 +238,46 @@ fn node_tag(path: &str) -> Option<Tag> {
         });
     }
     None
+}
+
+/// A shared library inside a Java archive (`ARCHIVE!/MEMBER`, see `inventory::archives`): the
+/// native libraries of one archive are alternatives of each other (netty's
+/// `libnetty_transport_native_epoll_x86_64.so` beside `..._aarch_64.so`, sqlite-jdbc's
+/// `org/sqlite/native/Linux/x86_64/` beside `Linux-Musl/`, `Linux-Android/`, `Mac/`). The
+/// member's path gives the OS and the C library when it names them (`Mac`, `osx`, `darwin`,
+/// `windows`, `android`, `musl`, `alpine`); its architecture is left empty here: the ELF
+/// header says it, and `checks::alternatives` fills it in.
+pub fn archive_tag(path: &str) -> Option<Tag> {
+    let archive = super::archives::archive_of(path)?;
+    let member = &path[archive.len() + super::archives::SEP.len()..];
+    let lower = member.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |ws: &[&str]| words.iter().any(|w| ws.contains(w));
+    let os = if has(&["android"]) {
+        "android"
+    } else if has(&["darwin", "mac", "macos", "macosx", "osx"]) {
+        "darwin"
+    } else if has(&["windows", "win32", "win64", "win"]) {
+        "win32"
+    } else if has(&["freebsd"]) {
+        "freebsd"
+    } else {
+        "linux"
+    };
+    let libc = has(&["musl", "alpine", "linuxmusl"]).then_some(Libc::Musl);
+    Some(Tag {
+        group: format!("jar:{archive}"),
+        what: format!("the native libraries in {archive}"),
+        platform: Some(Platform {
+            os: os.to_string(),
+            arches: Vec::new(),
+            libc,
+            label: format!("{os}{}", if libc.is_some() { " musl" } else { "" }),
+        }),
+    })
 }
 
 fn stem_display(stem: &str) -> String {
@@ -354,6 +397,31 @@ mod tests {
         // Not platforms.
         assert!(tag("/app/node_modules/linux-utils/index.node").is_none());
         assert!(tag("/app/node_modules/foo/build/Release/obj/x.o").is_none());
+    }
+
+    #[test]
+    fn java_archive_members() {
+        let j = "/opt/app/lib/sqlite-jdbc.jar!/org/sqlite/native";
+        let p = |m: &str| tag(&format!("{j}/{m}")).unwrap().platform.unwrap();
+        assert_eq!(p("Linux/x86_64/libsqlitejdbc.so").os, "linux");
+        assert_eq!(p("Linux/x86_64/libsqlitejdbc.so").libc, None);
+        assert_eq!(
+            p("Linux-Musl/x86_64/libsqlitejdbc.so").libc,
+            Some(Libc::Musl)
+        );
+        assert_eq!(p("Linux-Android/aarch64/libsqlitejdbc.so").os, "android");
+        assert_eq!(p("Mac/aarch64/libsqlitejdbc.so").os, "darwin");
+        assert_eq!(p("Windows/x86_64/sqlitejdbc.so").os, "win32");
+        let t = tag("/a/w.war!/WEB-INF/lib/netty.jar!/META-INF/native/libnetty_transport_native_epoll_x86_64.so").unwrap();
+        assert_eq!(t.group, "jar:/a/w.war!/WEB-INF/lib/netty.jar");
+        assert_eq!(t.platform.unwrap().os, "linux");
+        // Python's own layout does not apply inside an archive.
+        assert_eq!(
+            tag("/w.jar!/x/_ext.cpython-312-x86_64-linux-musl.so")
+                .unwrap()
+                .group,
+            "jar:/w.jar"
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub fn noted(path: &str) -> bool {
     let name = file_name(path);
     name == "pyvenv.cfg"
         || name.ends_with(".py")
+        || name.ends_with(".whl")
         || (name == "WHEEL" && parent_dir(path).ends_with(".dist-info"))
 }
 
@@ -115,6 +116,9 @@ pub struct Import {
 pub struct PythonInventory {
     pub venvs: Vec<Venv>,
     pub dists: Vec<Dist>,
+    /// Wheel files lying in the tree (offline install bundles: `wheels/`, `vendor/`), judged
+    /// by their file names' tags (`wheel` is the file's path).
+    pub wheel_files: Vec<Dist>,
     /// Imports of the modules asked about, outside `try`/`except`, version checks and
     /// `TYPE_CHECKING` blocks (those are written to survive the module's absence).
     pub imports: Vec<Import>,
@@ -198,7 +202,11 @@ pub fn collect(
             continue;
         }
         let name = file_name(path);
-        if name == "pyvenv.cfg" {
+        if name.ends_with(".whl") {
+            if let Some(d) = parse_wheel_file_name(path) {
+                out.wheel_files.push(d);
+            }
+        } else if name == "pyvenv.cfg" {
             match read_capped(source, path, MAX_SMALL_FILE) {
                 Ok(b) => out
                     .venvs
@@ -354,6 +362,23 @@ pub fn parse_pyvenv(path: &str, text: &str, inv: &Inventory) -> Venv {
     }
     v.dir = dir;
     v
+}
+
+/// A wheel file's name (PEP 427: `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`,
+/// compressed tag sets with `.`) as a [`Dist`] whose `wheel` is the file; `None` when the name
+/// is not a wheel's.
+pub fn parse_wheel_file_name(path: &str) -> Option<Dist> {
+    let stem = file_name(path).strip_suffix(".whl")?;
+    let parts: Vec<&str> = stem.split('-').collect();
+    if !(parts.len() == 5 || parts.len() == 6) || parts.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    let n = parts.len();
+    let tag = format!("Tag: {}-{}-{}\n", parts[n - 3], parts[n - 2], parts[n - 1]);
+    let mut d = parse_wheel(path, &tag);
+    d.name = parts[0].to_string();
+    d.version = parts[1].to_string();
+    Some(d)
 }
 
 /// Parse a `WHEEL` file (`Tag:` lines) of a `NAME-VERSION.dist-info` directory.
@@ -814,6 +839,30 @@ if TYPE_CHECKING: import cgitb
         assert!(mentions_any(b"import os, imp\n", &w));
         assert!(mentions_any(b"x = cgi.escape(y)", &w));
         assert!(!mentions_any(b"cgitb", &w));
+    }
+
+    #[test]
+    fn wheel_file_names() {
+        let d = parse_wheel_file_name(
+            "/opt/w/numpy-2.1.0-1-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+        )
+        .unwrap();
+        assert_eq!((d.name.as_str(), d.version.as_str()), ("numpy", "2.1.0"));
+        assert_eq!(
+            d.tags,
+            [
+                "cp312-cp312-manylinux2014_x86_64",
+                "cp312-cp312-manylinux_2_17_x86_64"
+            ]
+        );
+        assert_eq!(
+            parse_wheel_file_name("/w/six-1.16.0-py2.py3-none-any.whl")
+                .unwrap()
+                .tags,
+            ["py2-none-any", "py3-none-any"]
+        );
+        assert!(parse_wheel_file_name("/w/notawheel.whl").is_none());
+        assert!(parse_wheel_file_name("/w/a-1-x-y.whl").is_none());
     }
 
     #[test]

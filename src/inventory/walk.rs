@@ -207,6 +207,7 @@ fn walk_dir<'s>(
                         if super::python::noted(&shown)
                             || super::node::noted(&shown)
                             || super::java::noted(&shown)
+                            || super::archives::noted(&shown)
                         {
                             recs.push(Rec::Runtime(shown.clone()));
                         }
