@@ -493,18 +493,25 @@ fn package_sources_are_named_with_what_exists_for_the_target() {
     );
 }
 
+/// A root holding only `files` (relative path as bytes, text).
+fn small_root(files: &[(&[u8], &str)]) -> tempfile::TempDir {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, text) in files {
+        let p = dir.path().join(std::ffi::OsStr::from_bytes(rel));
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
 /// A configuration file whose name is not UTF-8 is listed, read and named in its escaped form.
 #[test]
 fn configuration_files_with_names_that_are_not_utf8_are_read() {
-    use std::os::unix::ffi::OsStrExt;
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().join("etc/yum.repos.d");
-    std::fs::create_dir_all(&d).unwrap();
-    std::fs::write(
-        d.join(std::ffi::OsStr::from_bytes(b"acme\xff.repo")),
+    let dir = small_root(&[(
+        b"etc/yum.repos.d/acme\xff.repo",
         "[acme]\nname=Acme\nbaseurl=https://rpm.acme.example/el9/\nenabled=1\n",
-    )
-    .unwrap();
+    )]);
     let r = scan(dir.path());
     let fs = host_findings(&r);
     let f = find(
@@ -562,19 +569,16 @@ fn resolv_conf_written_by_networkmanager() {
 /// zypper's repositories (SUSE) are read like yum's.
 #[test]
 fn zypper_repositories_are_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().join("etc/zypp/repos.d");
-    std::fs::create_dir_all(&d).unwrap();
-    std::fs::write(
-        d.join("repo-oss.repo"),
-        "[repo-oss]\nname=Main Repository\nenabled=1\nautorefresh=1\nbaseurl=http://download.opensuse.org/distribution/leap/$releasever/repo/oss/\ntype=rpm-md\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("home_acme.repo"),
-        "[home_acme]\nname=acme tools (15.6)\ntype=rpm-md\nbaseurl=https://download.opensuse.org/repositories/home:/acme/15.6/\ngpgcheck=1\ngpgkey=https://download.opensuse.org/repositories/home:/acme/15.6/repodata/repomd.xml.key\nenabled=1\n",
-    )
-    .unwrap();
+    let dir = small_root(&[
+        (
+            b"etc/zypp/repos.d/repo-oss.repo",
+            "[repo-oss]\nname=Main Repository\nenabled=1\nautorefresh=1\nbaseurl=http://download.opensuse.org/distribution/leap/$releasever/repo/oss/\ntype=rpm-md\n",
+        ),
+        (
+            b"etc/zypp/repos.d/home_acme.repo",
+            "[home_acme]\nname=acme tools (15.6)\ntype=rpm-md\nbaseurl=https://download.opensuse.org/repositories/home:/acme/15.6/\ngpgcheck=1\ngpgkey=https://download.opensuse.org/repositories/home:/acme/15.6/repodata/repomd.xml.key\nenabled=1\n",
+        ),
+    ]);
     let r = scan(dir.path());
     let fs = host_findings(&r);
     let oss = find(
