@@ -97,6 +97,34 @@ impl Format {
     }
 }
 
+/// The program the target's image configures its network with (`net.image-manager`:
+/// systemd-networkd or NetworkManager); the generated files name their program the same way.
+fn image_manager() -> &'static str {
+    fact("net.image-manager").map_or("systemd-networkd", |f| f.value)
+}
+
+/// The other of the two programs files are generated for.
+fn other_manager(m: &str) -> &'static str {
+    if m == "NetworkManager" {
+        "systemd-networkd"
+    } else {
+        "NetworkManager"
+    }
+}
+
+/// Report every interface of one format's configuration (path, interface), with its files.
+fn interfaces(
+    format: Format,
+    set: Vec<(String, Iface)>,
+    out: &mut Vec<Finding>,
+    generated: &mut Vec<GeneratedFile>,
+) {
+    let (paths, ifaces): (Vec<String>, Vec<Iface>) = set.into_iter().unzip();
+    for (p, i) in paths.iter().zip(&ifaces) {
+        interface(p, format, i, &ifaces, out, generated);
+    }
+}
+
 /// The finding for one interface of `set` configured in `path`, and its generated files.
 fn interface(
     path: &str,
@@ -124,9 +152,12 @@ fn interface(
             },
             i.kind.as_str(),
             if format == Format::Keyfile {
-                "a profile {target}'s VM image does not apply: it runs systemd-networkd, not NetworkManager"
+                format!(
+                    "a profile {{target}}'s VM image does not apply: it runs {}, not NetworkManager",
+                    image_manager()
+                )
             } else {
-                "a file {target} does not read"
+                "a file {target} does not read".to_string()
             },
             if left == 0 {
                 String::new()
@@ -138,26 +169,27 @@ fn interface(
         .evidence("format", format.name())
         .evidence("interface", &name)
         .evidence("kind", i.kind.as_str());
-    let networkd: Vec<&str> = files
-        .iter()
-        .filter(|f| f.manager == "systemd-networkd")
-        .map(|f| f.path.as_str())
-        .collect();
-    let keyfile = files
-        .iter()
-        .find(|f| f.manager == "NetworkManager")
-        .map(|f| f.path.as_str());
-    let mut fix = match keyfile {
-        None if format == Format::Keyfile && !networkd.is_empty() => format!(
-            "--write-fixes writes {} for systemd-networkd (the image's network manager); or keep the profile (mode 0600, owned by root), {{install}} NetworkManager, enable it and disable systemd-networkd",
-            networkd.join(" and ")
+    let (image, other) = (image_manager(), other_manager(image_manager()));
+    let of = |m: &str| {
+        files
+            .iter()
+            .filter(|f| f.manager == m)
+            .map(|f| f.path.as_str())
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    let mut fix = match (of(image), of(other)) {
+        (own, o) if !own.is_empty() && o.is_empty() => format!(
+            "--write-fixes writes {own} for {image} (the image's network manager); or keep the profile (mode 0600, owned by root), {{install}} NetworkManager, enable it and disable {image}"
         ),
-        Some(k) => format!(
-            "--write-fixes writes {} for systemd-networkd (the image's network manager) and {k} for NetworkManager (to use it instead: {{install}} NetworkManager, enable it, disable systemd-networkd); copy one of the two to the target",
-            networkd.join(" and ")
+        (own, o) if !own.is_empty() => format!(
+            "--write-fixes writes {own} for {image} (the image's network manager) and {o} for {other} (to use it instead: {{install}} {other}, enable it, disable {image}); copy one of the two to the target"
         ),
-        None if i.kind == Kind::Team => "convert the team to a bond (nmcli connection migrate cannot; teamd is deprecated in RHEL 9): define a bond with the same ports and runner settings".to_string(),
-        None => "configure the interface by hand with systemd.network(5) or nmcli: no file could be generated from this configuration".to_string(),
+        (_, o) if !o.is_empty() => format!(
+            "--write-fixes writes {o} for {other}; the profile carries over for {image}"
+        ),
+        _ if i.kind == Kind::Team => "convert the team to a bond (nmcli connection migrate cannot; teamd is deprecated in RHEL 9): define a bond with the same ports and runner settings".to_string(),
+        _ => "configure the interface by hand with systemd.network(5) or nmcli: no file could be generated from this configuration".to_string(),
     };
     if left > 0 && !files.is_empty() {
         fix.push_str("; settle the settings listed as not converted by hand");
@@ -254,11 +286,9 @@ fn ifcfg(h: &HostCtx, out: &mut Vec<Finding>, generated: &mut Vec<GeneratedFile>
     if !set.is_empty()
         && let Some(text) = f.read_text(GLOBAL)
     {
-        let mut ifaces: Vec<Iface> = set.iter().map(|(_, i)| i.clone()).collect();
+        let (paths, mut ifaces): (Vec<String>, Vec<Iface>) = set.into_iter().unzip();
         let left = apply_global_gateways(&mut ifaces, &text);
-        for ((_, i), new) in set.iter_mut().zip(ifaces) {
-            *i = new;
-        }
+        set = paths.into_iter().zip(ifaces).collect();
         for (line, t) in left {
             out.push(
                 Finding::new(Code::HostNetworkConfig, GLOBAL)
@@ -271,10 +301,7 @@ fn ifcfg(h: &HostCtx, out: &mut Vec<Finding>, generated: &mut Vec<GeneratedFile>
             );
         }
     }
-    let ifaces: Vec<Iface> = set.iter().map(|(_, i)| i.clone()).collect();
-    for (p, i) in &set {
-        interface(p, Format::Ifcfg, i, &ifaces, out, generated);
-    }
+    interfaces(Format::Ifcfg, set, out, generated);
 }
 
 fn ifupdown(h: &HostCtx, out: &mut Vec<Finding>, generated: &mut Vec<GeneratedFile>) {
@@ -288,10 +315,7 @@ fn ifupdown(h: &HostCtx, out: &mut Vec<Finding>, generated: &mut Vec<GeneratedFi
         };
         set.extend(parse_interfaces(&text).into_iter().map(|i| (p.clone(), i)));
     }
-    let ifaces: Vec<Iface> = set.iter().map(|(_, i)| i.clone()).collect();
-    for (p, i) in &set {
-        interface(p, Format::Ifupdown, i, &ifaces, out, generated);
-    }
+    interfaces(Format::Ifupdown, set, out, generated);
 }
 
 fn netplan(h: &HostCtx, out: &mut Vec<Finding>, generated: &mut Vec<GeneratedFile>) {
@@ -351,10 +375,7 @@ fn netplan(h: &HostCtx, out: &mut Vec<Finding>, generated: &mut Vec<GeneratedFil
             }
         }
     }
-    let ifaces: Vec<Iface> = set.iter().map(|(_, i)| i.clone()).collect();
-    for (p, i) in &set {
-        interface(p, Format::Netplan, i, &ifaces, out, generated);
-    }
+    interfaces(Format::Netplan, set, out, generated);
 }
 
 fn networkmanager(h: &HostCtx, out: &mut Vec<Finding>, generated: &mut Vec<GeneratedFile>) {
@@ -368,6 +389,10 @@ fn networkmanager(h: &HostCtx, out: &mut Vec<Finding>, generated: &mut Vec<Gener
         let Some(text) = f.read_text(&p) else {
             continue;
         };
+        // An image that runs NetworkManager applies the profile as it is.
+        if image_manager() == "NetworkManager" {
+            continue;
+        }
         let i = parse_keyfile(&text);
         if i.kind.convertible() {
             set.push((p, i));
@@ -384,20 +409,19 @@ fn networkmanager(h: &HostCtx, out: &mut Vec<Finding>, generated: &mut Vec<Gener
             Finding::new(Code::HostNetworkConfig, &p)
                 .subject(&id)
                 .message(format!(
-                    "NetworkManager connection {id} ({ty}): {{target}}'s VM image runs systemd-networkd, not NetworkManager, so the profile is not applied unless NetworkManager is installed"
+                    "NetworkManager connection {id} ({ty}): {{target}}'s VM image runs {}, not NetworkManager, so the profile is not applied unless NetworkManager is installed",
+                    image_manager()
                 ))
-                .fix(
-                    "install and enable NetworkManager ({install} NetworkManager; systemctl enable NetworkManager) and disable systemd-networkd, keeping the profile (mode 0600, owned by root); or write the connection as a systemd-networkd .network file",
-                )
+                .fix(format!(
+                    "install and enable NetworkManager ({{install}} NetworkManager; systemctl enable NetworkManager) and disable {0}, keeping the profile (mode 0600, owned by root); or write the connection for {0}",
+                    image_manager()
+                ))
                 .with_fact(fact("net.networkmanager"))
                 .evidence("format", "keyfile")
                 .evidence("type", ty),
         );
     }
-    let ifaces: Vec<Iface> = set.iter().map(|(_, i)| i.clone()).collect();
-    for (p, i) in &set {
-        interface(p, Format::Keyfile, i, &ifaces, out, generated);
-    }
+    interfaces(Format::Keyfile, set, out, generated);
 }
 
 fn resolv_conf(h: &HostCtx, out: &mut Vec<Finding>) {

@@ -1018,8 +1018,8 @@ fn section_generated(o: &mut String, r: &Report) {
         o,
         "<section id=\"generated\">\n<h2>Generated configuration ({})</h2>\n<p>Files made \
          for {} {} from the host's own configuration, which it does not read. Each interface \
-         has a systemd-networkd file (the image's network manager) and a NetworkManager keyfile \
-         for a host that installs NetworkManager instead: copy one of the two. \
+         has a systemd-networkd file and a NetworkManager keyfile; its finding says which of \
+         the two the target's image runs: copy that one. \
          <code>azl-compat scan ROOT --write-fixes DIR</code> writes them.</p>\n",
         r.generated.len(),
         esc(&r.target.name),

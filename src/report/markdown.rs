@@ -644,9 +644,9 @@ fn generated(o: &mut String, r: &Report) {
     let _ = writeln!(
         o,
         "## Generated configuration ({})\n\nFiles made from the host's own configuration, which \
-         the target does not read: each interface has a systemd-networkd file (the image's network \
-         manager) and a NetworkManager keyfile (for a host that installs NetworkManager instead); \
-         copy one of the two. `azl-compat scan ROOT --write-fixes DIR` writes them.\n",
+         the target does not read: each interface has a systemd-networkd file and a NetworkManager \
+         keyfile; its finding says which of the two the target's image runs: copy that one. \
+         `azl-compat scan ROOT --write-fixes DIR` writes them.\n",
         r.generated.len()
     );
     for g in r.generated.iter().take(bounds::DIFFS) {
